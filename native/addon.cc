@@ -1,0 +1,59 @@
+// Module entry: registers every op and sets libtorch's thread count to the machine's cores.
+#include <torch/version.h>
+
+#include <cstdlib>
+#include <thread>
+
+#include "common.h"
+
+namespace seal {
+
+SEAL_OP(SetNumThreads, "setNumThreads") {
+  int64_t n = i64(info, 0);
+  if (n < 1) throw std::invalid_argument("thread count must be at least 1, got " + std::to_string(n));
+  at::set_num_threads(static_cast<int>(n));
+  return info.Env().Undefined();
+}
+SEAL_OP(GetNumThreads, "getNumThreads") { return Napi::Number::New(info.Env(), at::get_num_threads()); }
+
+SEAL_OP(Info, "info") {
+  Napi::Env env = info.Env();
+  auto o = Napi::Object::New(env);
+  o.Set("torchVersion", TORCH_VERSION);
+  o.Set("builtWithCuda", Napi::Boolean::New(env, SEAL_LIBTORCH_CUDA != 0));
+  o.Set("cudaAvailable", Napi::Boolean::New(env, torch::cuda::is_available()));
+  o.Set("cudaDevices", Napi::Number::New(env, static_cast<double>(torch::cuda::device_count())));
+  o.Set("threads", Napi::Number::New(env, at::get_num_threads()));
+  o.Set("parallel", at::get_parallel_info());
+  return o;
+}
+
+// Waits for queued GPU work so timings are honest; a no-op on the CPU.
+SEAL_OP(Synchronize, "synchronize") {
+  if (torch::cuda::is_available()) torch::cuda::synchronize();
+  return info.Env().Undefined();
+}
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  // Debian's libtorch starts with one intra-op thread; use every core unless the user chose.
+  if (std::getenv("OMP_NUM_THREADS") == nullptr) {
+    unsigned n = std::thread::hardware_concurrency();
+    if (n > 0) at::set_num_threads(static_cast<int>(n));
+  }
+  TensorWrap::Init(env, exports);
+  RegisterCreation(env, exports);
+  RegisterOps(env, exports);
+  RegisterNn(env, exports);
+  RegisterAutograd(env, exports);
+  SEAL_EXPORT(exports, "setNumThreads", SetNumThreads);
+  SEAL_EXPORT(exports, "getNumThreads", GetNumThreads);
+  SEAL_EXPORT(exports, "info", Info);
+  SEAL_EXPORT(exports, "synchronize", Synchronize);
+  return exports;
+}
+
+}  // namespace seal
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return seal::Init(env, exports); }
+
+NODE_API_MODULE(seal, InitModule)

@@ -1,0 +1,95 @@
+// Neural-network ops: convolution, batch norm, pooling, linear, losses, and the SGD update.
+#include "common.h"
+
+namespace seal {
+
+// conv2d(x, weight, bias|null, stride[2], padding[2], dilation[2], groups)
+SEAL_OP(Conv2d, "conv2d") {
+  return W(info.Env(), at::conv2d(T(info, 0), T(info, 1), optT(info, 2), ints(info, 3), ints(info, 4), ints(info, 5), i64(info, 6)));
+}
+// batchNorm(x, weight|null, bias|null, runningMean|null, runningVar|null, training, momentum, eps)
+// In training mode the running statistics are updated in place, as torch.nn.functional.batch_norm does.
+SEAL_OP(BatchNorm, "batchNorm") {
+  return W(info.Env(), at::batch_norm(T(info, 0), optT(info, 1), optT(info, 2), optT(info, 3), optT(info, 4),
+                                      flag(info, 5), f64(info, 6), f64(info, 7), at::globalContext().userEnabledCuDNN()));
+}
+SEAL_OP(Relu, "relu") { return W(info.Env(), at::relu(T(info, 0))); }
+// maxPool2d(x, kernel[2], stride[2], padding[2], dilation[2], ceilMode)
+SEAL_OP(MaxPool2d, "maxPool2d") {
+  return W(info.Env(), at::max_pool2d(T(info, 0), ints(info, 1), ints(info, 2), ints(info, 3), ints(info, 4), flag(info, 5)));
+}
+// avgPool2d(x, kernel[2], stride[2], padding[2])
+SEAL_OP(AvgPool2d, "avgPool2d") {
+  return W(info.Env(), at::avg_pool2d(T(info, 0), ints(info, 1), ints(info, 2), ints(info, 3)));
+}
+SEAL_OP(AdaptiveAvgPool2d, "adaptiveAvgPool2d") { return W(info.Env(), at::adaptive_avg_pool2d(T(info, 0), ints(info, 1))); }
+// linear(x, weight [out, in], bias|null)
+SEAL_OP(Linear, "linear") { return W(info.Env(), at::linear(T(info, 0), T(info, 1), optT(info, 2))); }
+
+static int64_t reduction(const std::string& r) {
+  if (r == "mean") return at::Reduction::Mean;
+  if (r == "sum") return at::Reduction::Sum;
+  if (r == "none") return at::Reduction::None;
+  throw std::invalid_argument("unknown reduction '" + r + "'; expected 'mean', 'sum' or 'none'");
+}
+// crossEntropy(logits [B, C], target [B] int64, weight|null, reduction, ignoreIndex, labelSmoothing)
+SEAL_OP(CrossEntropy, "crossEntropy") {
+  return W(info.Env(), at::cross_entropy_loss(T(info, 0), T(info, 1), optT(info, 2), reduction(str(info, 3)), i64(info, 4), f64(info, 5)));
+}
+// nllLoss(logProbs [B, C], target [B], reduction)
+SEAL_OP(NllLoss, "nllLoss") {
+  return W(info.Env(), at::nll_loss(T(info, 0), T(info, 1), {}, reduction(str(info, 2))));
+}
+
+// sgdStep(params[], buffers (Tensor|null)[], lr, momentum, dampening, weightDecay, nesterov)
+// One torch.optim.SGD step over a parameter group: coupled weight decay, a momentum buffer set
+// to the first gradient it sees, a negative lr allowed (gradient ascent). Parameters without a
+// gradient are skipped. Returns, per parameter, a newly created momentum buffer or null.
+SEAL_OP(SgdStep, "sgdStep") {
+  Napi::Env env = info.Env();
+  auto params = tensors(info, 0);
+  auto bufArr = info[1].As<Napi::Array>();
+  if (!info[1].IsArray() || bufArr.Length() != params.size()) throw Napi::TypeError::New(env, "argument 1: expected one buffer slot per parameter");
+  double lr = f64(info, 2), momentum = f64(info, 3), dampening = f64(info, 4), wd = f64(info, 5);
+  bool nesterov = flag(info, 6);
+  at::NoGradGuard noGrad;
+  auto out = Napi::Array::New(env, params.size());
+  for (size_t i = 0; i < params.size(); i++) {
+    at::Tensor& p = params[i];
+    out.Set(static_cast<uint32_t>(i), env.Null());
+    const at::Tensor& g = p.grad();
+    if (!g.defined()) continue;
+    at::Tensor d = wd != 0 ? g.add(p, wd) : g;
+    if (momentum != 0) {
+      Napi::Value slot = bufArr.Get(static_cast<uint32_t>(i));
+      at::Tensor buf;
+      if (slot.IsNull() || slot.IsUndefined()) {
+        buf = d.clone().detach();
+        out.Set(static_cast<uint32_t>(i), W(env, buf));
+      } else {
+        TensorWrap* w = TensorWrap::Unwrap(slot.As<Napi::Object>());
+        if (w == nullptr || !w->alive) throw Napi::TypeError::New(env, "momentum buffer " + std::to_string(i) + " is not a live tensor");
+        buf = w->tensor;
+        buf.mul_(momentum).add_(d, 1 - dampening);
+      }
+      d = nesterov ? d.add(buf, momentum) : buf;
+    }
+    p.add_(d, -lr);
+  }
+  return out;
+}
+
+void RegisterNn(Napi::Env env, Napi::Object exports) {
+  SEAL_EXPORT(exports, "conv2d", Conv2d);
+  SEAL_EXPORT(exports, "batchNorm", BatchNorm);
+  SEAL_EXPORT(exports, "relu", Relu);
+  SEAL_EXPORT(exports, "maxPool2d", MaxPool2d);
+  SEAL_EXPORT(exports, "avgPool2d", AvgPool2d);
+  SEAL_EXPORT(exports, "adaptiveAvgPool2d", AdaptiveAvgPool2d);
+  SEAL_EXPORT(exports, "linear", Linear);
+  SEAL_EXPORT(exports, "crossEntropy", CrossEntropy);
+  SEAL_EXPORT(exports, "nllLoss", NllLoss);
+  SEAL_EXPORT(exports, "sgdStep", SgdStep);
+}
+
+}  // namespace seal

@@ -1,0 +1,7 @@
+// The tensor engine: the only module that loads the native addon.
+export { Tensor, type DType, type TypedArray, type Operand } from './tensor.js';
+export * from './creation.js';
+export * from './functional.js';
+export * from './autograd.js';
+export * from './system.js';
+export { tidy, keep, dispose, liveTensors } from './scope.js';

@@ -1,0 +1,2 @@
+// seal's public API.
+export * from './backend/index.js';
