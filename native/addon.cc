@@ -40,6 +40,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
     unsigned n = std::thread::hardware_concurrency();
     if (n > 0) at::set_num_threads(static_cast<int>(n));
   }
+  InstallAllocator(env, exports);
   TensorWrap::Init(env, exports);
   RegisterCreation(env, exports);
   RegisterOps(env, exports);

@@ -52,6 +52,8 @@ std::vector<int64_t> ints(const Napi::CallbackInfo& info, size_t i);
 c10::optional<std::vector<int64_t>> optInts(const Napi::CallbackInfo& info, size_t i);
 int64_t i64(const Napi::CallbackInfo& info, size_t i);
 double f64(const Napi::CallbackInfo& info, size_t i);
+// A JS number as a Scalar: integral values become int64 so integer tensors stay integer (as in Python).
+at::Scalar scalar(const Napi::CallbackInfo& info, size_t i);
 c10::optional<double> optF64(const Napi::CallbackInfo& info, size_t i);
 bool flag(const Napi::CallbackInfo& info, size_t i);
 std::string str(const Napi::CallbackInfo& info, size_t i);
@@ -83,5 +85,6 @@ void RegisterCreation(Napi::Env env, Napi::Object exports);
 void RegisterOps(Napi::Env env, Napi::Object exports);
 void RegisterNn(Napi::Env env, Napi::Object exports);
 void RegisterAutograd(Napi::Env env, Napi::Object exports);
+void InstallAllocator(Napi::Env env, Napi::Object exports);
 
 }  // namespace seal

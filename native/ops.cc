@@ -8,7 +8,7 @@ namespace seal {
   SEAL_OP(fn, name) {                                                         \
     at::Tensor& a = T(info, 0);                                               \
     if (info[1].IsNumber()) {                                                 \
-      at::Scalar b(f64(info, 1));                                             \
+      at::Scalar b = scalar(info, 1);                                             \
       return W(info.Env(), expr);                                             \
     }                                                                         \
     at::Tensor& b = T(info, 1);                                               \
@@ -151,20 +151,20 @@ SEAL_OP(To, "to") {
 // second handle to the same tensor is created.
 SEAL_OP(AddInplace, "add_") {
   at::Tensor& a = T(info, 0);
-  double alpha = info[2].IsNumber() ? f64(info, 2) : 1.0;
-  if (info[1].IsNumber()) a.add_(at::Scalar(f64(info, 1) * alpha));
+  at::Scalar alpha = info[2].IsNumber() ? scalar(info, 2) : at::Scalar(int64_t{1});
+  if (info[1].IsNumber()) a.add_(scalar(info, 1), alpha);
   else a.add_(T(info, 1), alpha);
   return info.Env().Undefined();
 }
 SEAL_OP(MulInplace, "mul_") {
   at::Tensor& a = T(info, 0);
-  if (info[1].IsNumber()) a.mul_(f64(info, 1));
+  if (info[1].IsNumber()) a.mul_(scalar(info, 1));
   else a.mul_(T(info, 1));
   return info.Env().Undefined();
 }
 SEAL_OP(CopyInplace, "copy_") { T(info, 0).copy_(T(info, 1)); return info.Env().Undefined(); }
 SEAL_OP(ZeroInplace, "zero_") { T(info, 0).zero_(); return info.Env().Undefined(); }
-SEAL_OP(FillInplace, "fill_") { T(info, 0).fill_(f64(info, 1)); return info.Env().Undefined(); }
+SEAL_OP(FillInplace, "fill_") { T(info, 0).fill_(scalar(info, 1)); return info.Env().Undefined(); }
 
 void RegisterOps(Napi::Env env, Napi::Object exports) {
   SEAL_EXPORT(exports, "add", Add);

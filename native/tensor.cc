@@ -1,4 +1,5 @@
 // The Tensor handle class and the helpers every op file uses.
+#include <cmath>
 #include <cstring>
 #include <sstream>
 
@@ -251,6 +252,12 @@ int64_t i64(const Napi::CallbackInfo& info, size_t i) {
 double f64(const Napi::CallbackInfo& info, size_t i) {
   if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), "argument " + std::to_string(i) + ": expected a number, got " + kindOf(info[i]));
   return info[i].As<Napi::Number>().DoubleValue();
+}
+
+at::Scalar scalar(const Napi::CallbackInfo& info, size_t i) {
+  double v = f64(info, i);
+  if (std::nearbyint(v) == v && std::fabs(v) < 9.0e15) return at::Scalar(static_cast<int64_t>(v));
+  return at::Scalar(v);
 }
 
 c10::optional<double> optF64(const Napi::CallbackInfo& info, size_t i) {

@@ -1,5 +1,6 @@
 // Functional ops that take several tensors or are neural-network layers.
 import { native } from './native.js';
+import { keep } from './scope.js';
 import type { Tensor } from './tensor.js';
 
 const asT = (h: unknown): Tensor => h as Tensor;
@@ -55,5 +56,8 @@ export const nllLoss = (logProbs: Tensor, target: Tensor, reduction: 'mean' | 's
  */
 export function sgdStep(params: Tensor[], buffers: (Tensor | null)[], o: { lr: number; momentum: number; dampening?: number; weightDecay: number; nesterov?: boolean }): (Tensor | null)[] {
   const created = native.sgdStep(params, buffers, o.lr, o.momentum, o.dampening ?? 0, o.weightDecay, o.nesterov ?? false);
-  return buffers.map((b, i) => b ?? (created[i] as Tensor | null));
+  return buffers.map((b, i) => {
+    const c = created[i] as Tensor | null;
+    return b ?? (c === null ? null : keep(c));
+  });
 }

@@ -1,0 +1,45 @@
+// `npm run bench`: seal against PyTorch (same libtorch, same thread count), side by side in
+// one run. Each workload runs in a fresh process per stack; the two stacks alternate.
+// The last line of output is one JSON object with the medians and ratios (seal / torch).
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { getNumThreads } from '../src/index.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const device = process.env.SEAL_BENCH_DEVICE ?? 'cpu';
+const threads = Number(process.env.SEAL_BENCH_THREADS ?? getNumThreads());
+const python = process.env.SEAL_PYTHON ?? '/usr/bin/python3';
+
+interface Run { ms: number; steps: number[]; threads: number; peak_rss_mb: number; gflops?: number }
+
+function run(cmd: string, args: string[]): Run {
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr}`);
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(last) as Run;
+}
+
+const workloads: [string, number, number][] = [
+  ['resnet18_cifar', 10, 2],
+  ['small_cnn', 30, 3],
+  ['matmul_2048', 20, 2],
+];
+const result: Record<string, Record<string, number>> = {};
+for (const [name, steps, warmup] of workloads) {
+  const args = [name, String(threads), String(steps), String(warmup), device];
+  const seal = run(process.execPath, [fileURLToPath(new URL('./workloads.js', import.meta.url)), ...args]);
+  const torch = run(python, ['bench/torch_bench.py', ...args]);
+  const row: Record<string, number> = {
+    seal_ms: round(seal.ms), torch_ms: round(torch.ms), ratio: round(seal.ms / torch.ms, 3),
+    seal_peak_rss_mb: seal.peak_rss_mb, torch_peak_rss_mb: torch.peak_rss_mb,
+  };
+  if (seal.gflops !== undefined && torch.gflops !== undefined) Object.assign(row, { seal_gflops: seal.gflops, torch_gflops: torch.gflops });
+  result[name] = row;
+  console.log(`${name}: seal ${row.seal_ms} ms, torch ${row.torch_ms} ms, ratio ${row.ratio} (steps: seal ${seal.steps.join(' ')} | torch ${torch.steps.join(' ')})`);
+}
+console.log(JSON.stringify({ device, threads, ...result }));
+
+function round(x: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

@@ -1,0 +1,153 @@
+// ResNets as torchvision (and the SEAL reference code) build them: same module names and
+// registration order, so a state dict maps one to one onto a PyTorch model.
+// Stem 'imagenet': 7x7/2 conv + 3x3/2 max-pool; stem 'cifar': 3x3/1 conv, no pool.
+import { maxPool2d, relu, tidy, type Generator, type Tensor } from '../backend/index.js';
+import { Module } from '../nn/module.js';
+import { BatchNorm2d, Conv2d, Linear, globalAvgPool } from '../nn/layers.js';
+import { Sequential } from '../nn/sequential.js';
+import { kaimingNormal } from '../nn/init.js';
+
+export interface ResNetConfig {
+  depth: 18 | 50;
+  stem: 'imagenet' | 'cifar';
+  numClasses: number;
+  inChannels?: number;
+  /** Multiplies the stage widths 64-128-256-512 (e.g. 0.25 for a narrow CPU model). */
+  width?: number;
+  device?: string;
+  generator?: Generator;
+}
+
+export const LAYER_GROUPS = ['stem', 'layer1', 'layer2', 'layer3', 'layer4', 'head'] as const;
+export type LayerGroup = (typeof LAYER_GROUPS)[number];
+
+type Opts = { device?: string; generator?: Generator };
+const conv = (i: number, o: number, k: number, stride: number, o2: Opts) =>
+  new Conv2d(i, o, k, { stride, padding: (k - 1) >> 1, ...o2 });
+
+class BasicBlock extends Module {
+  static readonly expansion = 1;
+  readonly conv1: Conv2d; readonly bn1: BatchNorm2d; readonly conv2: Conv2d; readonly bn2: BatchNorm2d;
+  readonly downsample: Sequential | null;
+  constructor(inC: number, planes: number, stride: number, o: Opts) {
+    super();
+    this.conv1 = this.child('conv1', conv(inC, planes, 3, stride, o));
+    this.bn1 = this.child('bn1', new BatchNorm2d(planes, o));
+    this.conv2 = this.child('conv2', conv(planes, planes, 3, 1, o));
+    this.bn2 = this.child('bn2', new BatchNorm2d(planes, o));
+    this.downsample = stride !== 1 || inC !== planes
+      ? this.child('downsample', new Sequential([conv(inC, planes, 1, stride, o), new BatchNorm2d(planes, o)])) : null;
+  }
+  forward(x: Tensor): Tensor {
+    return tidy(() => this.run(x));
+  }
+  private run(x: Tensor): Tensor {
+    const out = this.bn2.forward(this.conv2.forward(relu(this.bn1.forward(this.conv1.forward(x)))));
+    return relu(out.add(this.downsample ? this.downsample.forward(x) : x));
+  }
+}
+
+class Bottleneck extends Module {
+  static readonly expansion = 4;
+  readonly conv1: Conv2d; readonly bn1: BatchNorm2d; readonly conv2: Conv2d; readonly bn2: BatchNorm2d;
+  readonly conv3: Conv2d; readonly bn3: BatchNorm2d; readonly downsample: Sequential | null;
+  constructor(inC: number, planes: number, stride: number, o: Opts) {
+    super();
+    const outC = planes * 4;
+    this.conv1 = this.child('conv1', conv(inC, planes, 1, 1, o));
+    this.bn1 = this.child('bn1', new BatchNorm2d(planes, o));
+    this.conv2 = this.child('conv2', conv(planes, planes, 3, stride, o));
+    this.bn2 = this.child('bn2', new BatchNorm2d(planes, o));
+    this.conv3 = this.child('conv3', conv(planes, outC, 1, 1, o));
+    this.bn3 = this.child('bn3', new BatchNorm2d(outC, o));
+    this.downsample = stride !== 1 || inC !== outC
+      ? this.child('downsample', new Sequential([conv(inC, outC, 1, stride, o), new BatchNorm2d(outC, o)])) : null;
+  }
+  forward(x: Tensor): Tensor {
+    return tidy(() => this.run(x));
+  }
+  private run(x: Tensor): Tensor {
+    let out = relu(this.bn1.forward(this.conv1.forward(x)));
+    out = relu(this.bn2.forward(this.conv2.forward(out)));
+    out = this.bn3.forward(this.conv3.forward(out));
+    return relu(out.add(this.downsample ? this.downsample.forward(x) : x));
+  }
+}
+
+export class ResNet extends Module {
+  readonly conv1: Conv2d;
+  readonly bn1: BatchNorm2d;
+  readonly stages: Sequential[];
+  readonly fc: Linear;
+  readonly featureDim: number;
+
+  constructor(readonly config: ResNetConfig) {
+    super();
+    const o: Opts = { ...(config.device ? { device: config.device } : {}), ...(config.generator ? { generator: config.generator } : {}) };
+    const widths = [64, 128, 256, 512].map((w) => Math.max(1, Math.round(w * (config.width ?? 1))));
+    const [Block, blocks] = config.depth === 18 ? [BasicBlock, [2, 2, 2, 2]] as const : [Bottleneck, [3, 4, 6, 3]] as const;
+    const stem0 = widths[0] as number;
+    this.conv1 = this.child('conv1', config.stem === 'imagenet'
+      ? new Conv2d(config.inChannels ?? 3, stem0, 7, { stride: 2, padding: 3, ...o })
+      : new Conv2d(config.inChannels ?? 3, stem0, 3, { stride: 1, padding: 1, ...o }));
+    this.bn1 = this.child('bn1', new BatchNorm2d(stem0, o));
+    let inC = stem0;
+    this.stages = widths.map((planes, s) => {
+      const layer: Module[] = [];
+      for (let b = 0; b < (blocks[s] as number); b++) {
+        layer.push(new Block(inC, planes, b === 0 && s > 0 ? 2 : 1, o));
+        inC = planes * Block.expansion;
+      }
+      return this.child(`layer${s + 1}`, new Sequential(layer));
+    });
+    this.featureDim = inC;
+    this.fc = this.child('fc', new Linear(inC, config.numClasses, o));
+    // The reference initialisation: kaiming-normal (fan_in, relu) for every conv and the fc weight.
+    for (const [name, p] of this.namedParameters()) {
+      if (p.ndim === 4 || name === 'fc.weight') kaimingNormal(p, config.generator);
+    }
+  }
+
+  /** Stem output: conv1 → bn1 → relu (→ max-pool for the ImageNet stem). */
+  forwardStem(x: Tensor): Tensor {
+    return tidy(() => this.stem(x));
+  }
+  private stem(x: Tensor): Tensor {
+    const y = relu(this.bn1.forward(this.conv1.forward(x)));
+    return this.config.stem === 'imagenet' ? maxPool2d(y, 3, { stride: 2, padding: 1 }) : y;
+  }
+  /** Pooled features [B, featureDim]. */
+  forwardFeatures(x: Tensor): Tensor {
+    let y = this.forwardStem(x);
+    for (const s of this.stages) {
+      const next = s.forward(y);
+      y.dispose();
+      y = next;
+    }
+    const f = globalAvgPool(y);
+    y.dispose();
+    return f;
+  }
+  forwardHead(features: Tensor): Tensor { return this.fc.forward(features); }
+  forward(x: Tensor): Tensor { return this.forwardHead(this.forwardFeatures(x)); }
+
+  /** The stem output and every residual block's output, in order (for depth probes). */
+  intermediates(x: Tensor): Tensor[] {
+    const outs = [this.forwardStem(x)];
+    for (const s of this.stages) for (const b of s.items) outs.push(b.forward(outs[outs.length - 1] as Tensor));
+    return outs;
+  }
+
+  /** The layer group a parameter or buffer name belongs to. */
+  static groupOf(name: string): LayerGroup {
+    const top = name.split('.')[0] as string;
+    if (top === 'conv1' || top === 'bn1') return 'stem';
+    if (top === 'fc') return 'head';
+    return top as LayerGroup;
+  }
+  layerGroups(): Map<LayerGroup, [string, Tensor][]> {
+    const groups = new Map<LayerGroup, [string, Tensor][]>(LAYER_GROUPS.map((g) => [g, []]));
+    for (const e of this.namedParameters()) groups.get(ResNet.groupOf(e[0]))?.push(e);
+    return groups;
+  }
+}
