@@ -17,7 +17,7 @@
       ],
       "defines": [
         "NAPI_CPP_EXCEPTIONS",
-        "NAPI_VERSION=8",
+        "NAPI_EXPERIMENTAL",
         "<!@(node scripts/libtorch-config.cjs defines)"
       ],
       "cflags!": ["-fno-exceptions"],

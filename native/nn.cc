@@ -67,7 +67,7 @@ SEAL_OP(SgdStep, "sgdStep") {
         buf = d.clone().detach();
         out.Set(static_cast<uint32_t>(i), W(env, buf));
       } else {
-        TensorWrap* w = TensorWrap::Unwrap(slot.As<Napi::Object>());
+        TensorWrap* w = isTensor(slot) ? TensorWrap::Unwrap(slot.As<Napi::Object>()) : nullptr;
         if (w == nullptr || !w->alive) throw Napi::TypeError::New(env, "momentum buffer " + std::to_string(i) + " is not a live tensor");
         buf = w->tensor;
         buf.mul_(momentum).add_(d, 1 - dampening);

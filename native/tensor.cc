@@ -9,6 +9,8 @@ namespace seal {
 
 std::atomic<int64_t> g_live{0};
 Napi::FunctionReference* g_tensor_ctor = nullptr;
+// The addon's own class: every tensor is an instance of it, whatever subclass made it.
+static Napi::FunctionReference* g_base_ctor = nullptr;
 
 // TensorWrap::New hands the tensor to the constructor through this slot, so creating a
 // handle costs one JS construction and no extra allocation.
@@ -36,6 +38,7 @@ void TensorWrap::Init(Napi::Env env, Napi::Object exports) {
       InstanceMethod<&TensorWrap::Item>("item"),
   });
   g_tensor_ctor = new Napi::FunctionReference(Napi::Persistent(cls));
+  g_base_ctor = new Napi::FunctionReference(Napi::Persistent(cls));
   exports.Set("NativeTensor", cls);
   exports.Set("setTensorClass", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     if (!info[0].IsFunction()) throw Napi::TypeError::New(info.Env(), "setTensorClass: expected a constructor");
@@ -185,7 +188,7 @@ Napi::Value TensorWrap::Item(const Napi::CallbackInfo& info) {
 // ---- argument helpers ----
 
 bool isTensor(const Napi::Value& v) {
-  return v.IsObject() && v.As<Napi::Object>().InstanceOf(g_tensor_ctor->Value());
+  return v.IsObject() && v.As<Napi::Object>().InstanceOf(g_base_ctor->Value());
 }
 
 static std::string kindOf(const Napi::Value& v) {
@@ -200,9 +203,8 @@ static std::string kindOf(const Napi::Value& v) {
 
 at::Tensor& T(const Napi::CallbackInfo& info, size_t i) {
   Napi::Value v = info[i];
-  if (!v.IsObject()) throw Napi::TypeError::New(info.Env(), "argument " + std::to_string(i) + ": expected a Tensor, got " + kindOf(v));
+  if (!isTensor(v)) throw Napi::TypeError::New(info.Env(), "argument " + std::to_string(i) + ": expected a Tensor, got " + kindOf(v));
   TensorWrap* w = TensorWrap::Unwrap(v.As<Napi::Object>());
-  if (w == nullptr) throw Napi::TypeError::New(info.Env(), "argument " + std::to_string(i) + ": expected a Tensor, got another object");
   if (!w->alive) throw Napi::Error::New(info.Env(), "argument " + std::to_string(i) + " is a disposed tensor; keep() it or clone() it before its scope ends");
   return w->tensor;
 }
@@ -219,7 +221,7 @@ std::vector<at::Tensor> tensors(const Napi::CallbackInfo& info, size_t i) {
   out.reserve(arr.Length());
   for (uint32_t k = 0; k < arr.Length(); k++) {
     Napi::Value v = arr.Get(k);
-    TensorWrap* w = v.IsObject() ? TensorWrap::Unwrap(v.As<Napi::Object>()) : nullptr;
+    TensorWrap* w = isTensor(v) ? TensorWrap::Unwrap(v.As<Napi::Object>()) : nullptr;
     if (w == nullptr || !w->alive) throw Napi::TypeError::New(info.Env(), "argument " + std::to_string(i) + "[" + std::to_string(k) + "]: expected a live Tensor");
     out.push_back(w->tensor);
   }
@@ -351,10 +353,11 @@ Napi::Value Ws(Napi::Env env, const std::vector<at::Tensor>& ts) {
 }
 
 static std::string describeArg(const Napi::Value& v, int depth = 0) {
-  if (v.IsObject() && !v.IsArray()) {
+  if (isTensor(v)) {
     TensorWrap* w = TensorWrap::Unwrap(v.As<Napi::Object>());
-    if (w != nullptr) return w->alive ? describe(w->tensor) : "disposed";
+    return w->alive ? describe(w->tensor) : "disposed";
   }
+  if (v.IsTypedArray()) return "TypedArray(" + std::to_string(v.As<Napi::TypedArray>().ElementLength()) + ")";
   if (v.IsArray() && depth == 0) {
     auto arr = v.As<Napi::Array>();
     std::string s = "[";
@@ -370,7 +373,7 @@ static std::string describeArg(const Napi::Value& v, int depth = 0) {
   if (v.IsString()) return "'" + v.As<Napi::String>().Utf8Value() + "'";
   if (v.IsBoolean()) return v.As<Napi::Boolean>().Value() ? "true" : "false";
   if (v.IsNull() || v.IsUndefined()) return "null";
-  return "…";
+  return "{…}";
 }
 
 static std::string header(const Napi::CallbackInfo& info, const char* op) {

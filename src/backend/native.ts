@@ -43,6 +43,8 @@ export interface NativeAddon {
   getNumThreads(): number;
   info(): { torchVersion: string; builtWithCuda: boolean; cudaAvailable: boolean; cudaDevices: number; threads: number; parallel: string };
   synchronize(): void;
+  cpuCacheInfo(): { enabled: boolean; cachedBytes: number; hits: number; misses: number };
+  releaseCpuCache(): void;
   manualSeed(seed: number): void;
 
   fromTypedArray(a: TypedArray, shape: number[], dtype?: DType, device?: string): H;

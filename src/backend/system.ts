@@ -9,3 +9,7 @@ export const backendInfo = () => native.info();
 export const cudaAvailable = (): boolean => native.info().cudaAvailable;
 /** Waits for queued GPU work (no-op on the CPU); call before reading a timer. */
 export const synchronize = (): void => native.synchronize();
+/** The caching CPU allocator's state (SEAL_CPU_CACHE_MB=0 turns it off). */
+export const cpuCacheInfo = () => native.cpuCacheInfo();
+/** Returns cached CPU blocks to the system. */
+export const releaseCpuCache = (): void => native.releaseCpuCache();
