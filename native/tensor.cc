@@ -258,7 +258,7 @@ double f64(const Napi::CallbackInfo& info, size_t i) {
 
 at::Scalar scalar(const Napi::CallbackInfo& info, size_t i) {
   double v = f64(info, i);
-  if (std::nearbyint(v) == v && std::fabs(v) < 9.0e15) return at::Scalar(static_cast<int64_t>(v));
+  if (std::nearbyint(v) == v && !std::signbit(v) && std::fabs(v) < 9.0e15) return at::Scalar(static_cast<int64_t>(v));
   return at::Scalar(v);
 }
 
