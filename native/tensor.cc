@@ -315,7 +315,7 @@ c10::Device parseDevice(const std::string& name) {
     if (!torch::cuda::is_available()) {
       throw std::invalid_argument("device '" + name + "' was requested, but this libtorch has no usable CUDA (" +
           std::string(SEAL_LIBTORCH_CUDA ? "built with CUDA, but no GPU or driver was found" : "it is a CPU-only build") +
-          "); hint: use device 'cpu', or rebuild seal against a CUDA libtorch: LIBTORCH=/path/to/libtorch npm rebuild");
+          "); hint: use device 'cpu', or rebuild seal against a CUDA libtorch: LIBTORCH=/path/to/libtorch npm run build");
     }
     int64_t n = static_cast<int64_t>(torch::cuda::device_count());
     if (d.has_index() && d.index() >= n) {

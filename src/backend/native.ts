@@ -117,7 +117,7 @@ function load(): NativeAddon {
     return createRequire(import.meta.url)(file) as NativeAddon;
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    throw new Error(`seal's native addon at ${file} failed to load: ${msg}\nhint: the libtorch it was built against may be missing; run \`bash scripts/setup.sh\`, or rebuild with \`npm rebuild\` (set LIBTORCH=/path for a non-Debian libtorch).`);
+    throw new Error(`seal's native addon at ${file} failed to load: ${msg}\nhint: the libtorch it was built against may be missing; run \`bash scripts/setup.sh\`, or rebuild with \`npm run build\` (with LIBTORCH=/path for a non-Debian libtorch).`);
   }
 }
 
