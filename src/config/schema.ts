@@ -1,0 +1,109 @@
+// The run configuration: one typed object, one source of defaults (the SEAL reference
+// code's, method.md §8), documented key by key so the CLI help is generated from here.
+
+export const METHOD_NAMES = ['normal', 'llf', 'seal', 'llf+seal', 'reverse', 'freeze-late', 'ke'] as const;
+export type MethodName = (typeof METHOD_NAMES)[number];
+export const MODEL_NAMES = ['resnet18', 'resnet50', 'resnet18-cifar', 'resnet50-cifar'] as const;
+export type ModelName = (typeof MODEL_NAMES)[number];
+
+export interface RunConfig {
+  method: MethodName;
+  dataset: string;
+  model: ModelName;
+  width: number;
+  generations: number;
+  epochs: number;
+  batchSize: number;
+  evalBatchSize: number;
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  labelSmoothing: number;
+  lrPolicy: 'cosine' | 'long-cosine';
+  warmupEpochs: number | null;
+  ascentEpochs: number | null;
+  ascentLrMultiplier: number;
+  ascentWdMultiplier: number;
+  splitAt: string;
+  keSplitRate: number;
+  evalInterval: number;
+  cropPadding: number;
+  flip: boolean;
+  seed: number;
+  device: string;
+  threads: number | null;
+  limitTrain: number | null;
+  limitTest: number | null;
+  out: string | null;
+}
+
+/** A config after defaults are resolved: the derived epoch counts are numbers. */
+export interface ResolvedConfig extends RunConfig {
+  warmupEpochs: number;
+  ascentEpochs: number;
+}
+
+export const DEFAULTS = {
+  method: 'seal',
+  dataset: 'fashion-mnist',
+  model: 'resnet50',
+  width: 1,
+  generations: 10,
+  epochs: 160,
+  batchSize: 32,
+  evalBatchSize: 256,
+  lr: 0.1,
+  momentum: 0.9,
+  weightDecay: 5e-4,
+  labelSmoothing: 0.1,
+  lrPolicy: 'cosine',
+  warmupEpochs: null,
+  ascentEpochs: null,
+  ascentLrMultiplier: -0.01,
+  ascentWdMultiplier: 0,
+  splitAt: 'layer3',
+  keSplitRate: 0.5,
+  evalInterval: 2,
+  cropPadding: 4,
+  flip: true,
+  seed: 0,
+  device: 'cpu',
+  threads: null,
+  limitTrain: null,
+  limitTest: null,
+  out: null,
+} as const satisfies RunConfig;
+
+type Kind = 'int' | 'number' | 'string' | 'boolean' | 'enum';
+export interface KeyDoc { kind: Kind; nullable?: boolean; min?: number; values?: readonly string[]; help: string }
+
+export const KEYS: Record<keyof RunConfig, KeyDoc> = {
+  method: { kind: 'enum', values: METHOD_NAMES, help: 'training method: normal (warm restarts), llf (later-layer forgetting), seal, llf+seal, reverse, freeze-late (ablations), ke (knowledge evolution)' },
+  dataset: { kind: 'string', help: 'fashion-mnist, mnist, or KIND:PATH with KIND one of idx, cifar10, cifar100, folder, tiny-imagenet' },
+  model: { kind: 'enum', values: MODEL_NAMES, help: 'resnet18/resnet50 (7x7/2 stem + max-pool) or the -cifar variants (3x3 stem, no pool)' },
+  width: { kind: 'number', min: 0.01, help: 'multiplier of the stage widths 64-128-256-512' },
+  generations: { kind: 'int', min: 1, help: 'generations (generation 0 is ordinary training)' },
+  epochs: { kind: 'int', min: 1, help: 'epochs per generation (E)' },
+  batchSize: { kind: 'int', min: 1, help: 'training batch size' },
+  evalBatchSize: { kind: 'int', min: 1, help: 'batch size for evaluation' },
+  lr: { kind: 'number', min: 0, help: 'base learning rate' },
+  momentum: { kind: 'number', min: 0, help: 'SGD momentum' },
+  weightDecay: { kind: 'number', min: 0, help: 'SGD weight decay (coupled, as torch.optim.SGD)' },
+  labelSmoothing: { kind: 'number', min: 0, help: 'label smoothing of the cross-entropy loss' },
+  lrPolicy: { kind: 'enum', values: ['cosine', 'long-cosine'], help: 'cosine: warmup + cosine restarting every generation; long-cosine: one schedule over all generations' },
+  warmupEpochs: { kind: 'int', min: 0, nullable: true, help: 'linear warmup epochs (default E/8)' },
+  ascentEpochs: { kind: 'int', min: 0, nullable: true, help: 'k: epochs of ascent at the start of each generation >= 1 (default E/4)' },
+  ascentLrMultiplier: { kind: 'number', help: 'S: lr multiplier of the ascending layers (negative = ascent)' },
+  ascentWdMultiplier: { kind: 'number', help: 'weight-decay multiplier of the ascending layers during ascent' },
+  splitAt: { kind: 'string', help: 'first layer of the later part (layer1..layer4, or layerN.M for a block)' },
+  keSplitRate: { kind: 'number', min: 0, help: 'ke: share of filters and channels kept in the fit hypothesis' },
+  evalInterval: { kind: 'int', min: 1, help: 'evaluate every N epochs (also after the ascent and at the end of each generation)' },
+  cropPadding: { kind: 'int', min: 0, help: 'random-crop padding in pixels (0 = no crop)' },
+  flip: { kind: 'boolean', help: 'random horizontal flips' },
+  seed: { kind: 'int', min: 0, help: 'seed of every random stream (init, shuffling, augmentation, re-initialisation)' },
+  device: { kind: 'string', help: "cpu, cuda or cuda:N" },
+  threads: { kind: 'int', min: 1, nullable: true, help: 'CPU threads (default: all cores)' },
+  limitTrain: { kind: 'int', min: 1, nullable: true, help: 'use a stratified subset of N training images' },
+  limitTest: { kind: 'int', min: 1, nullable: true, help: 'use a stratified subset of N test images' },
+  out: { kind: 'string', nullable: true, help: 'run folder for config.json, metrics.jsonl, summary.json and checkpoints/' },
+};

@@ -1,0 +1,50 @@
+// Errors that say what went wrong, where, what was expected, and what to do.
+
+/** Base class: a stable `code` for programs and a `hint` line for people. */
+export class SealError extends Error {
+  constructor(readonly code: string, message: string, readonly hint?: string) {
+    super(hint ? `${message}\nhint: ${hint}` : message);
+    this.name = new.target.name;
+  }
+}
+
+/** A bad option or config key: names the key, the expected and the received value. */
+export class ConfigError extends SealError {
+  constructor(message: string, hint?: string) { super('CONFIG', message, hint); }
+}
+
+/** A checkpoint or run folder that cannot be used. */
+export class CheckpointError extends SealError {
+  constructor(message: string, hint?: string) { super('CHECKPOINT', message, hint); }
+}
+
+/** A non-finite loss: training stopped, the last good checkpoint is intact. */
+export class DivergenceError extends SealError {
+  constructor(message: string, hint?: string) { super('DIVERGED', message, hint); }
+}
+
+/** Levenshtein distance, for "did you mean" hints. */
+export function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j] as number;
+      row[j] = Math.min(cur + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length] as number;
+}
+
+/** The candidate closest to `name` (case-insensitive edit distance). */
+export function nearest(name: string, candidates: readonly string[]): string {
+  let best = candidates[0] ?? '';
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    if (d < bestD) { best = c; bestD = d; }
+  }
+  return best;
+}

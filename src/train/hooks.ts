@@ -1,0 +1,29 @@
+// The extension surface: a training method is a small object that acts only through these
+// hooks. The loop (train/iterative.ts) never branches on a method's name.
+import type { Module } from '../nn/module.js';
+import type { Split } from './split.js';
+
+/** Multipliers on the scheduled lr and on the weight decay of one side of the split. */
+export interface GroupPlan { lrMultiplier: number; wdMultiplier: number }
+
+export interface EpochPlan {
+  early: GroupPlan;
+  late: GroupPlan;
+  /** Rebuild the optimizer (reset momentum) before this epoch. */
+  resetOptimizer: boolean;
+  phase: 'ascent' | 'descent';
+}
+
+export interface GenerationContext { generation: number; model: Module; split: Split; seed: number }
+export interface EpochContext { generation: number; epoch: number }
+
+export interface TrainingMethod {
+  readonly name: string;
+  /** Runs at the start of every generation >= 1, before the optimizer is rebuilt (e.g. re-initialisation). */
+  onGenerationStart?(ctx: GenerationContext): void;
+  /** Pure: how each side trains in this epoch. */
+  planEpoch(ctx: EpochContext): EpochPlan;
+}
+
+export const DESCEND: GroupPlan = Object.freeze({ lrMultiplier: 1, wdMultiplier: 1 });
+export const NORMAL_EPOCH: EpochPlan = Object.freeze({ early: DESCEND, late: DESCEND, resetOptimizer: false, phase: 'descent' });

@@ -1,0 +1,170 @@
+// The one training loop: generation → epoch → batch. Methods act only through their hooks
+// (train/hooks.ts); this file turns their epoch plans into optimizer settings, evaluates,
+// checkpoints and reports progress through callbacks (the library never prints).
+import { existsSync } from 'node:fs';
+import { crossEntropy, Generator, setNumThreads, tidy, type Tensor } from '../backend/index.js';
+import type { ResolvedConfig, RunConfig } from '../config/schema.js';
+import { resolveConfig, type ConfigLayer } from '../config/resolve.js';
+import { BatchLoader } from '../data/loader.js';
+import { loadDataset } from '../data/registry.js';
+import type { DatasetSplits } from '../data/types.js';
+import { DivergenceError } from '../errors.js';
+import { RunDir } from '../io/run-dir.js';
+import { METHODS } from '../methods/registry.js';
+import { createModel } from '../models/registry.js';
+import type { ResNet } from '../models/resnet.js';
+import { SGD } from '../optim/sgd.js';
+import { scheduledLr } from '../optim/schedule.js';
+import { deriveSeed } from '../rng.js';
+import { evaluate } from './evaluate.js';
+import type { EpochPlan } from './hooks.js';
+import { loadResume, saveGeneration, saveResume, type Progress } from './checkpoint.js';
+import { splitParameters, type Split } from './split.js';
+import { emptySummary, recordEpoch, type EpochRow, type RunSummary } from './summary.js';
+
+export interface TrainCallbacks {
+  onStart?(info: { config: ResolvedConfig; split: Split; batchesPerEpoch: number; resumedAt: Progress | null; data: DatasetSplits }): void;
+  onBatch?(info: { generation: number; epoch: number; batch: number; batches: number; loss: number }): void;
+  onEpoch?(row: EpochRow): void;
+  onGeneration?(info: { generation: number; summary: RunSummary; checkpoint: string | null }): void;
+  /** Sees every training batch before its step (used by the PyTorch differential test). */
+  onTrainBatch?(info: { generation: number; epoch: number; batch: number; x: Tensor; y: Tensor }): void;
+}
+
+export interface TrainOptions extends TrainCallbacks {
+  /** Continue the run in this folder from its last checkpoint (its config.json is used). */
+  resume?: string;
+  /** Use these splits instead of loading config.dataset. */
+  data?: DatasetSplits;
+  /** Where readers keep decoded images (default ~/.cache/seal). */
+  cacheDir?: string | null;
+  onDataProgress?(done: number, total: number): void;
+}
+
+export interface TrainResult { config: ResolvedConfig; summary: RunSummary; rows: EpochRow[]; model: ResNet; outDir: string | null }
+
+const groupLr = (plan: EpochPlan, lrT: number) => ({ late: lrT * plan.late.lrMultiplier, early: lrT * plan.early.lrMultiplier });
+
+/**
+ * Trains `config.generations` generations with `config.method`.
+ * @example const { summary } = await train({ method: 'seal', generations: 2, epochs: 4, limitTrain: 2000 });
+ */
+export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: TrainOptions = {}): Promise<TrainResult> {
+  const run = opts.resume !== undefined ? new RunDir(opts.resume) : null;
+  const layers: ConfigLayer[] = Array.isArray(config) ? config : [{ source: 'options', values: config }];
+  const cfg = run ? resolveConfig([{ source: run.configFile, values: run.readConfig() }]) : resolveConfig(layers);
+  const out = run ?? (cfg.out !== null ? new RunDir(cfg.out) : null);
+  if (cfg.threads !== null) setNumThreads(cfg.threads);
+
+  const data = opts.data ?? await loadDataset(cfg.dataset, {
+    seed: cfg.seed,
+    ...(cfg.limitTrain !== null ? { limitTrain: cfg.limitTrain } : {}),
+    ...(cfg.limitTest !== null ? { limitTest: cfg.limitTest } : {}),
+    ...(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {}),
+    ...(opts.onDataProgress ? { onProgress: opts.onDataProgress } : {}),
+  });
+  const model = createModel({
+    model: cfg.model, width: cfg.width, inChannels: data.train.channels, numClasses: data.train.numClasses,
+    device: cfg.device, generator: new Generator(deriveSeed(cfg.seed, 'init')),
+  });
+  const split = splitParameters(model, cfg.splitAt);
+  const method = METHODS[cfg.method](cfg);
+  const testLoader = new BatchLoader(data.test, { batchSize: cfg.evalBatchSize, mean: data.mean, std: data.std, device: cfg.device });
+  const trainLoader = (generation: number) => new BatchLoader(data.train, {
+    batchSize: cfg.batchSize, mean: data.mean, std: data.std, device: cfg.device, shuffle: true,
+    seed: deriveSeed(cfg.seed, 'data', generation), augment: { padding: cfg.cropPadding, flip: cfg.flip },
+  });
+
+  const names = new Map([...split.early, ...split.late].map(([n, p]) => [p, n]));
+  const buildOptimizer = () => new SGD([
+    { params: split.late.map(([, p]) => p) },
+    { params: split.early.map(([, p]) => p) },
+  ], { lr: cfg.lr, momentum: cfg.momentum, weightDecay: cfg.weightDecay });
+  let opt = buildOptimizer();
+
+  let rows: EpochRow[] = [];
+  let summary = emptySummary();
+  let start: Progress = { generation: 0, epoch: 0 };
+  let resumedAt: Progress | null = null;
+  if (run && !existsSync(run.resumeFile)) {
+    run.truncateMetrics(0); // killed before its first checkpoint: start over in the same folder
+  } else if (run) {
+    const r = await loadResume(run.resumeFile, model, opt, names);
+    rows = run.truncateMetrics(r.metricsRows) as EpochRow[];
+    summary = r.summary;
+    resumedAt = r.progress;
+    start = r.progress.epoch + 1 < cfg.epochs ? { generation: r.progress.generation, epoch: r.progress.epoch + 1 } : { generation: r.progress.generation + 1, epoch: 0 };
+  } else {
+    out?.create({ ...cfg });
+  }
+  opts.onStart?.({ config: cfg, split, batchesPerEpoch: trainLoader(0).batchesPerEpoch, resumedAt, data });
+
+  for (let g = start.generation; g < cfg.generations; g++) {
+    if (g > 0 && !(g === start.generation && start.epoch > 0)) {
+      method.onGenerationStart?.({ generation: g, model, split, seed: cfg.seed });
+      opt.dispose();
+      opt = buildOptimizer();
+    }
+    const loader = trainLoader(g);
+    for (let e = g === start.generation ? start.epoch : 0; e < cfg.epochs; e++) {
+      const t0 = performance.now();
+      const plan = method.planEpoch({ generation: g, epoch: e });
+      if (plan.resetOptimizer) { opt.dispose(); opt = buildOptimizer(); }
+      const lrT = scheduledLr(cfg, g, e);
+      const [late, early] = opt.groups as [typeof opt.groups[0], typeof opt.groups[0]];
+      late.lr = lrT * plan.late.lrMultiplier; late.weightDecay = cfg.weightDecay * plan.late.wdMultiplier;
+      early.lr = lrT * plan.early.lrMultiplier; early.weightDecay = cfg.weightDecay * plan.early.wdMultiplier;
+
+      model.train();
+      let lossSum = 0, correct = 0, seen = 0;
+      for (const { x, y, index } of loader.epoch(e)) {
+        opts.onTrainBatch?.({ generation: g, epoch: e, batch: index, x, y });
+        opt.zeroGrad();
+        const [loss, hits] = tidy(() => {
+          const logits = model.forward(x);
+          const l = crossEntropy(logits, y, { labelSmoothing: cfg.labelSmoothing });
+          l.backward();
+          return [l.item(), logits.argmax(1).eq(y).sum().item()];
+        });
+        const n = y.shape[0] as number;
+        x.dispose(); y.dispose();
+        if (!Number.isFinite(loss)) throw diverged(cfg, g, e, index, loader.batchesPerEpoch, plan, lrT, loss, out);
+        opt.step();
+        lossSum += loss * n; correct += hits; seen += n;
+        opts.onBatch?.({ generation: g, epoch: e, batch: index, batches: loader.batchesPerEpoch, loss });
+        if (index % 8 === 7) await new Promise((r) => setImmediate(r));
+      }
+
+      const evaluated = (e + 1) % cfg.evalInterval === 0 || e === cfg.epochs - 1 || (e === cfg.ascentEpochs && e > 0);
+      const test = evaluated ? evaluate(model, testLoader) : null;
+      const row: EpochRow = {
+        generation: g, epoch: e, phase: plan.phase, lr: groupLr(plan, lrT),
+        trainLoss: lossSum / seen, trainAcc: correct / seen,
+        testTop1: test?.top1 ?? null, testTop5: test?.top5 ?? null, seconds: (performance.now() - t0) / 1000,
+      };
+      rows.push(row);
+      summary = recordEpoch(summary, row, e === cfg.epochs - 1);
+      opts.onEpoch?.(row);
+      if (out) {
+        // Metrics first, then the checkpoint that counts them: a kill in between only repeats this epoch.
+        out.appendMetrics(row);
+        if (e === cfg.epochs - 1) await saveGeneration(out.generationFile(g), model, { generation: g, config: cfg, summary });
+        await saveResume(out.resumeFile, model, opt, names, { progress: { generation: g, epoch: e }, metricsRows: rows.length, summary });
+        if (e === cfg.epochs - 1) out.writeSummary(summary);
+      }
+    }
+    opts.onGeneration?.({ generation: g, summary, checkpoint: out ? out.generationFile(g) : null });
+  }
+  opt.dispose();
+  return { config: cfg, summary, rows, model, outDir: out?.dir ?? null };
+}
+
+function diverged(cfg: ResolvedConfig, g: number, e: number, b: number, batches: number, plan: EpochPlan, lrT: number, loss: number, out: RunDir | null): DivergenceError {
+  const lr = groupLr(plan, lrT);
+  const where = `generation ${g}, epoch ${e} (${plan.phase} phase), batch ${b + 1} of ${batches}`;
+  const kept = out ? ` The last good state is in ${out.resumeFile}; nothing after it was written.` : '';
+  const hint = plan.phase === 'ascent'
+    ? `the ascent diverged: make the early layers' step smaller with a smaller |--ascent-lr-multiplier| (now ${cfg.ascentLrMultiplier}), fewer --ascent-epochs (now ${cfg.ascentEpochs}) or a lower --lr (now ${cfg.lr})`
+    : `lower --lr (now ${cfg.lr}) or raise --warmup-epochs (now ${cfg.warmupEpochs})`;
+  return new DivergenceError(`training diverged: the loss became ${loss} at ${where}; lr of the later layers ${lr.late.toPrecision(3)}, of the early layers ${lr.early.toPrecision(3)}.${kept}`, hint);
+}
