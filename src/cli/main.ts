@@ -1,22 +1,26 @@
 #!/usr/bin/env node
 // The `seal` command line.
 import { backendInfo, getNumThreads, setNumThreads } from '../index.js';
+import { SealError } from '../errors.js';
+import { trainCommand } from './train.js';
 
 const USAGE = `seal: iterative training of image classifiers (SEAL, LLF, normal) on libtorch
 
 usage: seal <command> [options]
 
 commands:
+  train [options]      train generations with one method (seal train --help)
   info [--threads N]   show the libtorch build, threads and devices seal runs on
   help                 show this text
 `;
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const [cmd = 'help', ...rest] = argv;
   if (cmd === 'help' || cmd === '--help' || cmd === '-h') {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (cmd === 'train') return trainCommand(rest);
   if (cmd === 'info') {
     const i = rest.indexOf('--threads');
     if (i >= 0) {
@@ -35,4 +39,11 @@ function main(argv: string[]): number {
   return 2;
 }
 
-process.exitCode = main(process.argv.slice(2));
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
+  if (e instanceof SealError || (e instanceof Error && e.name === 'DataError')) {
+    process.stderr.write(`\nseal: ${e.message}\n`);
+    process.exitCode = e.name === 'ConfigError' ? 2 : e.name === 'DivergenceError' ? 3 : 1;
+  } else {
+    throw e;
+  }
+});

@@ -21,12 +21,12 @@ export class RunDir {
   generationFile(g: number): string { return join(this.checkpointDir, `gen-${g}.safetensors`); }
 
   /** Creates the folder for a new run; refuses to overwrite another run's results. */
-  create(config: unknown): void {
+  create(config: unknown, versions: Record<string, string>): void {
     if (existsSync(this.metricsFile) || existsSync(this.resumeFile)) {
       throw new CheckpointError(`${this.dir} already holds a run`, `continue it with --resume ${this.dir}, or choose another --out folder`);
     }
     mkdirSync(this.checkpointDir, { recursive: true });
-    writeJsonAtomic(this.configFile, config);
+    writeJsonAtomic(this.configFile, { config, versions });
     writeFileSync(this.metricsFile, '');
   }
 
@@ -34,11 +34,14 @@ export class RunDir {
     if (!existsSync(this.configFile)) {
       throw new CheckpointError(`cannot resume: ${this.configFile} does not exist`, 'point --resume at the --out folder of an earlier `seal train` run');
     }
+    let file: { config?: Record<string, unknown> };
     try {
-      return JSON.parse(readFileSync(this.configFile, 'utf8')) as Record<string, unknown>;
+      file = JSON.parse(readFileSync(this.configFile, 'utf8')) as { config?: Record<string, unknown> };
     } catch (e) {
       throw new CheckpointError(`cannot resume: ${this.configFile} is not valid JSON (${(e as Error).message})`);
     }
+    if (typeof file.config !== 'object' || file.config === null) throw new CheckpointError(`cannot resume: ${this.configFile} has no "config" object`);
+    return file.config;
   }
 
   appendMetrics(row: unknown): void { appendFileSync(this.metricsFile, JSON.stringify(row) + '\n'); }

@@ -1,8 +1,8 @@
 // The one training loop: generation → epoch → batch. Methods act only through their hooks
 // (train/hooks.ts); this file turns their epoch plans into optimizer settings, evaluates,
 // checkpoints and reports progress through callbacks (the library never prints).
-import { existsSync } from 'node:fs';
-import { crossEntropy, Generator, setNumThreads, tidy, type Tensor } from '../backend/index.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { backendInfo, crossEntropy, Generator, setNumThreads, tidy, type Tensor } from '../backend/index.js';
 import type { ResolvedConfig, RunConfig } from '../config/schema.js';
 import { resolveConfig, type ConfigLayer } from '../config/resolve.js';
 import { BatchLoader } from '../data/loader.js';
@@ -23,10 +23,10 @@ import { splitParameters, type Split } from './split.js';
 import { emptySummary, recordEpoch, type EpochRow, type RunSummary } from './summary.js';
 
 export interface TrainCallbacks {
-  onStart?(info: { config: ResolvedConfig; split: Split; batchesPerEpoch: number; resumedAt: Progress | null; data: DatasetSplits }): void;
+  onStart?(info: { config: ResolvedConfig; model: ResNet; split: Split; batchesPerEpoch: number; resumedAt: Progress | null; data: DatasetSplits }): void;
   onBatch?(info: { generation: number; epoch: number; batch: number; batches: number; loss: number }): void;
   onEpoch?(row: EpochRow): void;
-  onGeneration?(info: { generation: number; summary: RunSummary; checkpoint: string | null }): void;
+  onGeneration?(info: { generation: number; model: ResNet; summary: RunSummary; checkpoint: string | null }): void;
   /** Sees every training batch before its step (used by the PyTorch differential test). */
   onTrainBatch?(info: { generation: number; epoch: number; batch: number; x: Tensor; y: Tensor }): void;
 }
@@ -42,6 +42,11 @@ export interface TrainOptions extends TrainCallbacks {
 }
 
 export interface TrainResult { config: ResolvedConfig; summary: RunSummary; rows: EpochRow[]; model: ResNet; outDir: string | null }
+
+function versions(): Record<string, string> {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return { seal: pkg.version, libtorch: backendInfo().torchVersion, node: process.version };
+}
 
 const groupLr = (plan: EpochPlan, lrT: number) => ({ late: lrT * plan.late.lrMultiplier, early: lrT * plan.early.lrMultiplier });
 
@@ -95,9 +100,9 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
     resumedAt = r.progress;
     start = r.progress.epoch + 1 < cfg.epochs ? { generation: r.progress.generation, epoch: r.progress.epoch + 1 } : { generation: r.progress.generation + 1, epoch: 0 };
   } else {
-    out?.create({ ...cfg });
+    out?.create({ ...cfg }, versions());
   }
-  opts.onStart?.({ config: cfg, split, batchesPerEpoch: trainLoader(0).batchesPerEpoch, resumedAt, data });
+  opts.onStart?.({ config: cfg, model, split, batchesPerEpoch: trainLoader(0).batchesPerEpoch, resumedAt, data });
 
   for (let g = start.generation; g < cfg.generations; g++) {
     if (g > 0 && !(g === start.generation && start.epoch > 0)) {
@@ -153,7 +158,7 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
         if (e === cfg.epochs - 1) out.writeSummary(summary);
       }
     }
-    opts.onGeneration?.({ generation: g, summary, checkpoint: out ? out.generationFile(g) : null });
+    opts.onGeneration?.({ generation: g, model, summary, checkpoint: out ? out.generationFile(g) : null });
   }
   opt.dispose();
   return { config: cfg, summary, rows, model, outDir: out?.dir ?? null };

