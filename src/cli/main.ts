@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
-  if (e instanceof SealError || (e instanceof Error && e.name === 'DataError')) {
+  if (e instanceof SealError) {
     process.stderr.write(`\nseal: ${e.message}\n`);
     process.exitCode = e.name === 'ConfigError' ? 2 : e.name === 'DivergenceError' ? 3 : 1;
   } else {

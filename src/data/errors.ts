@@ -1,4 +1,5 @@
 // The one error type of the data layer. Callers branch on `code`, people read `message`.
+import { SealError } from '../errors.js';
 
 /** Stable reasons a dataset could not be loaded. */
 export type DataErrorCode =
@@ -16,21 +17,23 @@ export type DataErrorCode =
  * try { await loadDataset('cifar10:/data/cifar') }
  * catch (e) { if (e instanceof DataError && e.code === 'DATA_MISSING') console.error(e.message) }
  */
-export class DataError extends Error {
-  override readonly name = 'DataError';
+export class DataError extends SealError {
+  declare readonly code: DataErrorCode;
+  declare readonly hint: string;
   /** The file or folder at fault, when there is one. */
   readonly path: string | undefined;
 
   constructor(
-    readonly code: DataErrorCode,
+    code: DataErrorCode,
     /** What happened: names the path, the expectation and what was found. */
     readonly detail: string,
     /** What to do about it (without the `hint:` prefix). */
-    readonly hint: string,
+    hint: string,
     opts: { path?: string; cause?: unknown } = {},
   ) {
-    super(`${detail}\nhint: ${hint}`, opts.cause === undefined ? undefined : { cause: opts.cause });
+    super(code, detail, hint);
     this.path = opts.path;
+    if (opts.cause !== undefined) this.cause = opts.cause;
   }
 }
 
