@@ -121,8 +121,15 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
       early.lr = lrT * plan.early.lrMultiplier; early.weightDecay = cfg.weightDecay * plan.early.wdMultiplier;
 
       model.train();
-      let lossSum = 0, correct = 0, seen = 0;
-      for (const { x, y, index } of loader.epoch(e)) {
+      let lossSum = 0, correct = 0, seen = 0, dataMs = 0;
+      const batches = loader.epoch(e);
+      const tLoop = performance.now();
+      for (;;) {
+        const tData = performance.now();
+        const next = batches.next();
+        dataMs += performance.now() - tData;
+        if (next.done) break;
+        const { x, y, index } = next.value;
         opts.onTrainBatch?.({ generation: g, epoch: e, batch: index, x, y });
         opt.zeroGrad();
         const [loss, hits] = tidy(() => {
@@ -140,12 +147,14 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
         if (index % 8 === 7) await new Promise((r) => setImmediate(r));
       }
 
+      const trainSeconds = (performance.now() - tLoop) / 1000;
       const evaluated = (e + 1) % cfg.evalInterval === 0 || e === cfg.epochs - 1 || (e === cfg.ascentEpochs && e > 0);
       const test = evaluated ? evaluate(model, testLoader) : null;
       const row: EpochRow = {
         generation: g, epoch: e, phase: plan.phase, lr: groupLr(plan, lrT),
         trainLoss: lossSum / seen, trainAcc: correct / seen,
         testTop1: test?.top1 ?? null, testTop5: test?.top5 ?? null, seconds: (performance.now() - t0) / 1000,
+        trainSeconds, dataSeconds: dataMs / 1000,
       };
       rows.push(row);
       summary = recordEpoch(summary, row, e === cfg.epochs - 1);

@@ -11,7 +11,11 @@ export interface EpochRow {
   /** Null on epochs that were not evaluated. */
   testTop1: number | null;
   testTop5: number | null;
+  /** Wall time of the epoch (training and evaluation). */
   seconds: number;
+  /** Of which the training batches, and of those the time spent preparing batches. */
+  trainSeconds: number;
+  dataSeconds: number;
 }
 
 export interface GenerationSummary { generation: number; bestTop1: number | null; bestEpoch: number | null; lastTop1: number | null; lastTop5: number | null }
