@@ -23,6 +23,14 @@ SEAL_OP(AvgPool2d, "avgPool2d") {
   return W(info.Env(), at::avg_pool2d(T(info, 0), ints(info, 1), ints(info, 2), ints(info, 3)));
 }
 SEAL_OP(AdaptiveAvgPool2d, "adaptiveAvgPool2d") { return W(info.Env(), at::adaptive_avg_pool2d(T(info, 0), ints(info, 1))); }
+// interpolate(x [B,C,H,W], size [2], mode 'bilinear'|'nearest', alignCorners)
+SEAL_OP(Interpolate, "interpolate") {
+  std::string mode = str(info, 2);
+  auto size = ints(info, 1);
+  if (mode == "bilinear") return W(info.Env(), at::upsample_bilinear2d(T(info, 0), size, flag(info, 3)));
+  if (mode == "nearest") return W(info.Env(), at::upsample_nearest2d(T(info, 0), size));
+  throw std::invalid_argument("unknown interpolation mode '" + mode + "'; expected 'bilinear' or 'nearest'");
+}
 // linear(x, weight [out, in], bias|null)
 SEAL_OP(Linear, "linear") { return W(info.Env(), at::linear(T(info, 0), T(info, 1), optT(info, 2))); }
 
@@ -87,6 +95,7 @@ void RegisterNn(Napi::Env env, Napi::Object exports) {
   SEAL_EXPORT(exports, "avgPool2d", AvgPool2d);
   SEAL_EXPORT(exports, "adaptiveAvgPool2d", AdaptiveAvgPool2d);
   SEAL_EXPORT(exports, "linear", Linear);
+  SEAL_EXPORT(exports, "interpolate", Interpolate);
   SEAL_EXPORT(exports, "crossEntropy", CrossEntropy);
   SEAL_EXPORT(exports, "nllLoss", NllLoss);
   SEAL_EXPORT(exports, "sgdStep", SgdStep);

@@ -33,7 +33,7 @@ import assert from 'node:assert/strict';
 import {
   Generator, Tensor, type DType, tensor, randn, rand, randint, randperm, uniform, normal, manualSeed,
   cat, stack, where, maximum, minimum, matmul, cdist, oneHot, pad, conv2d, batchNorm, maxPool2d,
-  avgPool2d, adaptiveAvgPool2d, linear, crossEntropy, nllLoss, sgdStep, grad, noGrad, tidy, dispose, liveTensors, getNumThreads, setNumThreads,
+  avgPool2d, adaptiveAvgPool2d, interpolate, linear, crossEntropy, nllLoss, sgdStep, grad, noGrad, tidy, dispose, liveTensors, getNumThreads, setNumThreads,
 } from '../src/index.js';
 import { runOracle, assertClose, maxAbsDiff, numbers, type OracleCase, type OracleResult, type OracleTensor, type Tolerance } from './support/oracle.js';
 
@@ -148,6 +148,7 @@ const SEAL: Record<string, (x: Tensor[], p: P) => Tensor | Tensor[]> = {
   maxPool2d: (x, p) => maxPool2d(x[0]!, p.kernel, p),
   avgPool2d: (x, p) => avgPool2d(x[0]!, p.kernel, p),
   adaptiveAvgPool2d: (x, p) => adaptiveAvgPool2d(x[0]!, p.out),
+  interpolate: (x, p) => interpolate(x[0]!, p.size, p.mode),
   crossEntropy: (x, p) => crossEntropy(x[0]!, x[1]!, { ...p, ...(x[2] ? { weight: x[2] } : {}) }),
   nllLoss: (x, p) => nllLoss(x[0]!, x[1]!, p.reduction ?? 'mean'),
   reshape: (x, p) => x[0]!.reshape(p.shape),
@@ -376,6 +377,9 @@ group('pooling', () => {
   def('7x5 -> [2,4]', 'adaptiveAvgPool2d', [rn([2, 3, 7, 5])], { out: [2, 4] }, RED);
   def('global (1)', 'adaptiveAvgPool2d', [rn([2, 3, 4, 4])], { out: 1 }, RED);
   def('identity size', 'adaptiveAvgPool2d', [rn([1, 2, 3, 5])], { out: [3, 5] }, RED);
+  def('bilinear 8x8 -> 28x28 (upsample)', 'interpolate', [rn([2, 1, 8, 8])], { size: [28, 28], mode: 'bilinear' }, RED);
+  def('bilinear 64x48 -> 28x28 (downsample)', 'interpolate', [rn([1, 3, 12, 9])], { size: [5, 7], mode: 'bilinear' }, RED);
+  def('nearest 5x5 -> 9x7', 'interpolate', [rn([1, 2, 5, 5])], { size: [9, 7], mode: 'nearest' }, RED);
 });
 
 group('losses: crossEntropy, nllLoss', () => {

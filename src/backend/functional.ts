@@ -36,6 +36,9 @@ export const maxPool2d = (x: Tensor, kernel: number | [number, number], o: Pool2
 export const avgPool2d = (x: Tensor, kernel: number | [number, number], o: Omit<Pool2dOptions, 'dilation' | 'ceilMode'> = {}): Tensor =>
   asT(native.avgPool2d(x, two(kernel), two(o.stride ?? kernel), two(o.padding ?? 0)));
 export const adaptiveAvgPool2d = (x: Tensor, out: number | [number, number]): Tensor => asT(native.adaptiveAvgPool2d(x, two(out)));
+/** Resizes x [B, C, H, W] to [B, C, h, w], as torch.nn.functional.interpolate (align_corners=False). */
+export const interpolate = (x: Tensor, size: [number, number], mode: 'bilinear' | 'nearest' = 'bilinear'): Tensor =>
+  asT(native.interpolate(x, size, mode, false));
 /** x [.., in] · weightᵀ [out, in] + bias */
 export const linear = (x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor => asT(native.linear(x, weight, bias));
 

@@ -98,6 +98,7 @@ export interface NativeAddon {
   avgPool2d(x: H, kernel: number[], stride: number[], padding: number[]): H;
   adaptiveAvgPool2d(x: H, out: number[]): H;
   linear(x: H, w: H, b: Opt<H>): H;
+  interpolate(x: H, size: number[], mode: string, alignCorners: boolean): H;
   crossEntropy(logits: H, target: H, weight: Opt<H>, reduction: string, ignoreIndex: number, labelSmoothing: number): H;
   nllLoss(logp: H, target: H, reduction: string): H;
   sgdStep(params: H[], bufs: (H | null)[], lr: number, momentum: number, dampening: number, wd: number, nesterov: boolean): (H | null)[];

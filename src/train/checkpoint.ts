@@ -13,10 +13,13 @@ import type { RunSummary } from './summary.js';
 export interface Progress { generation: number; epoch: number }
 const FORMAT = 'seal-resume-1';
 
-export async function saveGeneration(path: string, model: Module, info: { generation: number; config: ResolvedConfig; summary: RunSummary }): Promise<void> {
+/** What a model checkpoint records about its source data, so any evaluation can feed it alike. */
+export interface SourceData { spec: string; channels: number; height: number; width: number; numClasses: number; mean: number[]; std: number[] }
+
+export async function saveGeneration(path: string, model: Module, info: { generation: number; config: ResolvedConfig; summary: RunSummary; source: SourceData }): Promise<void> {
   await saveSafetensors(path, model.stateEntries(), {
     format: 'seal-model-1', generation: String(info.generation), config: JSON.stringify(info.config),
-    summary: JSON.stringify(info.summary.generations[info.generation] ?? null),
+    source: JSON.stringify(info.source), summary: JSON.stringify(info.summary.generations[info.generation] ?? null),
   });
 }
 

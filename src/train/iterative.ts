@@ -73,6 +73,7 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
     device: cfg.device, generator: new Generator(deriveSeed(cfg.seed, 'init')),
   });
   const split = splitParameters(model, cfg.splitAt);
+  const source = { spec: data.source.spec, channels: data.train.channels, height: data.train.height, width: data.train.width, numClasses: data.train.numClasses, mean: data.mean, std: data.std };
   const method = METHODS[cfg.method](cfg);
   const testLoader = new BatchLoader(data.test, { batchSize: cfg.evalBatchSize, mean: data.mean, std: data.std, device: cfg.device });
   const trainLoader = (generation: number) => new BatchLoader(data.train, {
@@ -162,7 +163,7 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
       if (out) {
         // Metrics first, then the checkpoint that counts them: a kill in between only repeats this epoch.
         out.appendMetrics(row);
-        if (e === cfg.epochs - 1) await saveGeneration(out.generationFile(g), model, { generation: g, config: cfg, summary });
+        if (e === cfg.epochs - 1) await saveGeneration(out.generationFile(g), model, { generation: g, config: cfg, summary, source });
         await saveResume(out.resumeFile, model, opt, names, { progress: { generation: g, epoch: e }, metricsRows: rows.length, summary });
         if (e === cfg.epochs - 1) out.writeSummary(summary);
       }

@@ -288,6 +288,7 @@ OPS = {
                                            p.get('dilation', 1), p.get('ceilMode', False)),
     'avgPool2d': lambda x, p: F.avg_pool2d(x[0], p['kernel'], p.get('stride') or p['kernel'], p.get('padding', 0)),
     'adaptiveAvgPool2d': lambda x, p: F.adaptive_avg_pool2d(x[0], p['out']),
+    'interpolate': lambda x, p: F.interpolate(x[0], size=p['size'], mode=p['mode'], **({'align_corners': False} if p['mode'] == 'bilinear' else {})),
     'crossEntropy': op_cross_entropy,
     'nllLoss': lambda x, p: F.nll_loss(x[0], x[1], reduction=p.get('reduction', 'mean')),
     # shapes and indexing
