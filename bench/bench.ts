@@ -2,6 +2,7 @@
 // one run. Each workload runs in a fresh process per stack; the two stacks alternate.
 // The last line of output is one JSON object with the medians and ratios (seal / torch).
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { getNumThreads } from '../src/index.js';
 
@@ -36,6 +37,20 @@ for (const [name, steps, warmup] of workloads) {
   if (seal.gflops !== undefined && torch.gflops !== undefined) Object.assign(row, { seal_gflops: seal.gflops, torch_gflops: torch.gflops });
   result[name] = row;
   console.log(`${name}: seal ${row.seal_ms} ms, torch ${row.torch_ms} ms, ratio ${row.ratio} (steps: seal ${seal.steps.join(' ')} | torch ${torch.steps.join(' ')})`);
+}
+// A whole training epoch through seal's own loop (loader, augmentation, step, loss read-back).
+if (existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz')) {
+  interface EpochRun { seconds: number; data_seconds: number; images_per_s: number; peak_rss_mb: number }
+  const seal = run(process.execPath, [fileURLToPath(new URL('./workloads.js', import.meta.url)), 'train_epoch_fashion', String(threads), '1', '0', device]) as unknown as EpochRun;
+  const torch = run(python, ['bench/torch_train_epoch.py', String(threads), device]) as unknown as EpochRun;
+  result.train_epoch_fashion = {
+    seal_images_per_s: round(seal.images_per_s), torch_images_per_s: round(torch.images_per_s), ratio: round(seal.seconds / torch.seconds, 3),
+    seal_data_wait_share: round(seal.data_seconds / seal.seconds, 3), torch_data_wait_share: round(torch.data_seconds / torch.seconds, 3),
+    seal_peak_rss_mb: seal.peak_rss_mb, torch_peak_rss_mb: torch.peak_rss_mb,
+  };
+  console.log(`train_epoch_fashion: seal ${round(seal.images_per_s)} img/s (data wait ${(100 * seal.data_seconds / seal.seconds).toFixed(1)}%), torch ${round(torch.images_per_s)} img/s`);
+} else {
+  console.log('train_epoch_fashion: skipped (Fashion-MNIST is not installed; bash scripts/setup.sh)');
 }
 console.log(JSON.stringify({ device, threads, ...result }));
 

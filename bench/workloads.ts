@@ -5,6 +5,7 @@ import { ResNet } from '../src/models/resnet.js';
 import { SmallCnn } from '../src/models/small-cnn.js';
 import { SGD } from '../src/optim/sgd.js';
 import type { Module } from '../src/nn/module.js';
+import { train, type EpochRow } from '../src/index.js';
 
 const [name = '', threadsArg = '0', stepsArg = '10', warmupArg = '2', device = 'cpu'] = process.argv.slice(2);
 const threads = Number(threadsArg);
@@ -44,9 +45,22 @@ function trainStep(model: Module, shape: number[], classes: number): () => void 
   };
 }
 
-let step: () => void;
+let step: () => void = () => undefined;
 let flops = 0;
-if (name === 'resnet18_cifar') {
+if (name === 'train_epoch_fashion') {
+  // One full epoch of the training loop itself (loader, augmentation, step), not a synthetic step.
+  const r = await train({
+    method: 'normal', dataset: 'fashion-mnist', model: 'resnet18', width: 0.25, generations: 1, epochs: 1,
+    batchSize: 128, limitTest: 256, cropPadding: 4, flip: true, device, seed: 0,
+  });
+  const row = r.rows[0] as EpochRow;
+  r.model.dispose();
+  console.log(JSON.stringify({
+    images: 60000, seconds: row.trainSeconds, data_seconds: row.dataSeconds,
+    images_per_s: 60000 / row.trainSeconds, threads: getNumThreads(), peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+  }));
+  process.exit(0);
+} else if (name === 'resnet18_cifar') {
   step = trainStep(new ResNet({ depth: 18, stem: 'cifar', numClasses: 10, device, generator: new Generator(0) }), [64, 3, 32, 32], 10);
 } else if (name === 'small_cnn') {
   step = trainStep(new SmallCnn({ inChannels: 1, imageSize: 28, numClasses: 10, device, generator: new Generator(0) }), [128, 1, 28, 28], 10);
