@@ -3,6 +3,8 @@
 import { backendInfo, getNumThreads, setNumThreads } from '../index.js';
 import { SealError } from '../errors.js';
 import { trainCommand } from './train.js';
+import { compareCommand } from './compare.js';
+import { reportCommand } from './report.js';
 
 const USAGE = `seal: iterative training of image classifiers (SEAL, LLF, normal) on libtorch
 
@@ -10,6 +12,8 @@ usage: seal <command> [options]
 
 commands:
   train [options]      train generations with one method (seal train --help)
+  compare [options]    methods x seeds, every generation evaluated, one report (seal compare --help)
+  report DIR           rebuild a comparison's report from its files
   info [--threads N]   show the libtorch build, threads and devices seal runs on
   help                 show this text
 `;
@@ -21,6 +25,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (cmd === 'train') return trainCommand(rest);
+  if (cmd === 'compare') return compareCommand(rest);
+  if (cmd === 'report') return reportCommand(rest);
   if (cmd === 'info') {
     const i = rest.indexOf('--threads');
     if (i >= 0) {

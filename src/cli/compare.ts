@@ -1,0 +1,84 @@
+// `seal compare`: methods x seeds, every generation evaluated, one report.
+import { DEFAULTS, type RunConfig } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
+import { compare } from '../compare/compare.js';
+import { EVAL_KINDS } from '../compare/evals.js';
+import { optionHelp, parseArgs } from './args.js';
+import { writeReports, printHeadline } from './report.js';
+
+/** Ready-made settings: `default` fits in minutes on 2 cores, `large` in about an hour. */
+export const PRESETS: Record<string, { methods: string[]; seeds: number[]; evals: string[]; train: Partial<RunConfig> }> = {
+  default: {
+    methods: ['normal', 'llf', 'seal'], seeds: [0, 1, 2], evals: ['transfer', 'fewshot', 'depth', 'sharpness'],
+    train: { dataset: 'fashion-mnist', model: 'resnet18', width: 0.25, generations: 3, epochs: 6, batchSize: 64, limitTrain: 5000, limitTest: 2000, evalInterval: 2 },
+  },
+  large: {
+    methods: ['normal', 'llf', 'seal'], seeds: [0, 1, 2, 3, 4], evals: ['transfer', 'fewshot', 'depth', 'sharpness'],
+    train: { dataset: 'fashion-mnist', model: 'resnet18', width: 0.5, generations: 4, epochs: 12, batchSize: 64, limitTrain: 20000, limitTest: 5000, evalInterval: 2 },
+  },
+};
+
+export const COMPARE_USAGE = `usage: seal compare [--preset default|large] [--methods normal,llf,seal] [--seeds 0,1,2]
+                    [--eval ${Object.keys(EVAL_KINDS).join(',') || 'transfer,fewshot,depth,sharpness'}] [--jobs N] [--threads N]
+                    [training options] --out DIR
+
+Trains every (method, seed), evaluates every generation's checkpoint, and writes DIR/report.html,
+report.md and report.json: accuracy per generation with 95% intervals over seeds, paired
+differences SEAL − LLF and SEAL − normal, transfer, few-shot, prediction depth and sharpness.
+Running the same command again continues a stopped comparison; finished work is skipped.
+--preset default (the README's main job) runs in minutes on 2 cores; --preset large in about an hour.
+--jobs N trains N runs side by side, each with 1/N of the threads.
+
+training options (as seal train; the preset's values unless given):
+${optionHelp(DEFAULTS)}
+`;
+
+const list = (v: string, name: string): string[] => {
+  const xs = v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (xs.length === 0) throw new ConfigError(`--${name} needs a comma-separated list, got '${v}'`);
+  return xs;
+};
+const ints = (v: string, name: string): number[] => list(v, name).map((s) => {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`--${name}: expected non-negative integers, got '${s}'`);
+  return n;
+});
+
+export async function compareCommand(argv: string[]): Promise<number> {
+  const own = new Map<string, string>();
+  const rest: string[] = [];
+  const ownNames = ['preset', 'methods', 'seeds', 'eval', 'jobs', 'out'];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const [flag, inline] = a.startsWith('--') ? [a.slice(2).split('=')[0] as string, a.includes('=') ? a.slice(a.indexOf('=') + 1) : undefined] : ['', undefined];
+    if (ownNames.includes(flag) || flag === 'threads') {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new ConfigError(`--${flag} needs a value`);
+      own.set(flag, v);
+    } else {
+      rest.push(a);
+    }
+  }
+  const parsed = parseArgs(rest, ['help']);
+  if (parsed.switches.has('help')) { process.stdout.write(COMPARE_USAGE); return 0; }
+  const presetName = own.get('preset') ?? 'default';
+  const preset = PRESETS[presetName];
+  if (!preset) throw new ConfigError(`--preset: expected one of ${Object.keys(PRESETS).join(', ')}, got '${presetName}'`);
+  const out = own.get('out');
+  if (!out) throw new ConfigError('seal compare needs --out DIR (where runs, evaluations and the report go)');
+  const train = { ...preset.train, ...Object.assign({}, ...parsed.layers.map((l) => l.values)) } as Partial<RunConfig>;
+  const threads = own.has('threads') ? ints(own.get('threads') as string, 'threads')[0] : undefined;
+  const t0 = performance.now();
+  const report = await compare({
+    out, train,
+    methods: own.has('methods') ? list(own.get('methods') as string, 'methods') : preset.methods,
+    seeds: own.has('seeds') ? ints(own.get('seeds') as string, 'seeds') : preset.seeds,
+    evals: own.has('eval') ? (own.get('eval') === 'none' ? [] : list(own.get('eval') as string, 'eval')) : preset.evals,
+    ...(own.has('jobs') ? { jobs: ints(own.get('jobs') as string, 'jobs')[0] as number } : {}),
+    ...(threads !== undefined ? { threads } : {}),
+  }, { line: (job, text) => process.stdout.write(`[${job}] ${text}\n`) });
+  const files = await writeReports(out, report);
+  printHeadline(report);
+  process.stdout.write(`\nreport: ${files.html}\n(${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
+  return 0;
+}

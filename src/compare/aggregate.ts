@@ -1,0 +1,113 @@
+// Everything on disk → report.json: per-(method, seed, generation) values, means with 95%
+// intervals over seeds, paired differences (same seed) of SEAL against each baseline, the
+// training curves, prediction-depth histograms and plain-language findings. Pure apart from
+// reading the files, so `seal report DIR` rebuilds the same report at any time.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { meanInterval } from '../eval/stats.js';
+import type { EpochRow, RunSummary } from '../train/summary.js';
+import type { Aggregate, DepthHistogram, Difference, MetricInfo, MetricValue, Report } from '../report/types.js';
+import { EVAL_KINDS } from './evals.js';
+import type { CompareLayout } from './layout.js';
+
+export interface CompareSettings {
+  methods: string[];
+  seeds: number[];
+  generations: number;
+  evals: string[];
+  train: Record<string, unknown>;
+  evalOptions: Record<string, Record<string, unknown>>;
+}
+
+const SOURCE: MetricInfo[] = [
+  { name: 'source_top1', label: 'Source test top-1, last epoch of the generation', higherIsBetter: true, unit: '%' },
+  { name: 'source_best_top1', label: 'Source test top-1, best epoch of the generation', higherIsBetter: true, unit: '%' },
+];
+
+function readJson<T>(file: string): T | null {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : null;
+}
+
+/** Mean and 95% interval; with one seed the interval is the point itself. */
+function interval(xs: number[]): { mean: number; ciLow: number; ciHigh: number; n: number } {
+  const m = meanInterval(xs);
+  return Number.isFinite(m.halfWidth) ? { mean: m.mean, ciLow: m.lower, ciHigh: m.upper, n: m.n } : { mean: m.mean, ciLow: m.mean, ciHigh: m.mean, n: m.n };
+}
+
+export function buildReport(layout: CompareLayout, s: CompareSettings): Report {
+  const values: MetricValue[] = [];
+  const infos = new Map<string, MetricInfo>(SOURCE.map((i) => [i.name, i]));
+  const curves: Report['curves'] = [];
+  const depthHistograms: DepthHistogram[] = [];
+  for (const method of s.methods) {
+    for (const seed of s.seeds) {
+      const dir = layout.runDir(method, seed);
+      const summary = readJson<RunSummary>(join(dir, 'summary.json'));
+      for (const g of summary?.generations ?? []) {
+        if (g.lastTop1 !== null) values.push({ method, seed, generation: g.generation, metric: 'source_top1', value: g.lastTop1 });
+        if (g.bestTop1 !== null) values.push({ method, seed, generation: g.generation, metric: 'source_best_top1', value: g.bestTop1 });
+      }
+      const metrics = join(dir, 'metrics.jsonl');
+      if (existsSync(metrics)) {
+        curves.push({ method, seed, rows: readFileSync(metrics, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as EpochRow) });
+      }
+      for (let generation = 0; generation < s.generations; generation++) {
+        for (const kind of s.evals) {
+          const result = readJson<Record<string, unknown>>(layout.evalFile(method, seed, generation, kind));
+          if (result === null) continue;
+          const ev = EVAL_KINDS[kind];
+          for (const m of ev?.metrics(result) ?? []) {
+            infos.set(m.info.name, m.info);
+            values.push({ method, seed, generation, metric: m.info.name, value: m.value });
+          }
+          const hist = ev?.histogram?.(result);
+          if (hist) depthHistograms.push({ method, seed, generation, ...hist });
+        }
+      }
+    }
+  }
+
+  const aggregates: Aggregate[] = [];
+  const differences: Difference[] = [];
+  const pick = (method: string, generation: number, metric: string) => values.filter((v) => v.method === method && v.generation === generation && v.metric === metric);
+  for (const metric of infos.keys()) {
+    for (let generation = 0; generation < s.generations; generation++) {
+      for (const method of s.methods) {
+        const xs = pick(method, generation, metric).map((v) => v.value);
+        if (xs.length > 0) aggregates.push({ method, generation, metric, ...interval(xs) });
+      }
+      if (!s.methods.includes('seal')) continue;
+      for (const b of s.methods.filter((m) => m !== 'seal')) {
+        const a = new Map(pick('seal', generation, metric).map((v) => [v.seed, v.value]));
+        const diffs = pick(b, generation, metric).filter((v) => a.has(v.seed)).map((v) => (a.get(v.seed) as number) - v.value);
+        if (diffs.length > 0) differences.push({ metric, generation, a: 'seal', b, ...interval(diffs) });
+      }
+    }
+  }
+  const metrics = [...infos.values()].filter((i) => aggregates.some((a) => a.metric === i.name));
+  return {
+    title: `${s.methods.join(' vs ')} on ${String(s.train.dataset ?? 'fashion-mnist')}`,
+    created: new Date().toISOString(),
+    settings: { ...s },
+    methods: s.methods, seeds: s.seeds, generations: s.generations,
+    metrics, values, aggregates, differences, curves, depthHistograms,
+    findings: findings(metrics, differences, s.generations - 1),
+  };
+}
+
+const fmt = (x: number, unit: string) => (unit === '%' ? `${(100 * x).toFixed(2)} points` : x.toPrecision(3));
+
+/** One honest sentence per metric and baseline, for the last generation. */
+function findings(metrics: MetricInfo[], diffs: Difference[], generation: number): string[] {
+  const out: string[] = [];
+  for (const m of metrics) {
+    for (const d of diffs.filter((x) => x.metric === m.name && x.generation === generation)) {
+      const better = m.higherIsBetter ? d.mean > 0 : d.mean < 0;
+      const sure = d.n > 1 && (d.ciLow > 0 || d.ciHigh < 0);
+      const span = d.n > 1 ? ` (95% CI ${fmt(d.ciLow, m.unit)} to ${fmt(d.ciHigh, m.unit)}, ${d.n} seeds)` : ' (one seed: no interval)';
+      const verdict = !sure ? 'not distinguishable from seed noise' : better ? `SEAL is better than ${d.b.toUpperCase()}` : `SEAL is worse than ${d.b.toUpperCase()}`;
+      out.push(`${m.label}, generation ${generation}: SEAL − ${d.b.toUpperCase()} = ${d.mean >= 0 ? '+' : ''}${fmt(d.mean, m.unit)}${span}: ${verdict}.`);
+    }
+  }
+  return out;
+}

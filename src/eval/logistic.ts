@@ -1,0 +1,296 @@
+// Multinomial logistic regression with an L2 penalty, solved to convergence by full-batch
+// L-BFGS on the tensor engine. The objective, for features X [N, D], labels y and θ = [W; b]:
+//   f(θ) = mean_i −log softmax(x_i W + b)_{y_i} + (λ/2)·‖W‖²      (the bias is not penalised)
+// The gradient is analytic: Xᵀ(softmax − onehot)/N + λW. The solver works in float64 by
+// default, so a tight gradient tolerance is reachable; the problems are small ([N, D+1]·[D+1, C]).
+import { cat, dispose, ones, oneHot, randperm, tensor, tidy, zeros, type DType, type Tensor } from '../backend/index.js';
+import { heldOutCount } from '../data/image-folder.js';
+import { streamGenerator } from '../data/seed.js';
+import { ConfigError } from '../errors.js';
+
+/** Options of fitLogistic. */
+export interface LogisticFitOptions {
+  /** λ of the L2 penalty (λ/2)·‖W‖² on the mean loss; > 0 keeps the problem strictly convex. */
+  l2: number;
+  /** Iteration cap; default 500. */
+  maxIterations?: number;
+  /** Stop when ‖∇f(θ)‖ ≤ tolerance·‖∇f(0)‖; default 1e-6. */
+  tolerance?: number;
+  /** L-BFGS memory (pairs kept); default 10. */
+  history?: number;
+  /** Starting point [D+1, C] (copied); default zeros. The tolerance stays relative to ∇f(0). */
+  init?: Tensor;
+  /** Solver precision; default 'float64'. */
+  dtype?: DType;
+}
+
+/** A fitted model and how the solver ended. */
+export interface LogisticFit {
+  /** [D+1, C]: rows 0..D-1 are W, row D is the bias. Owned by the caller (dispose it). */
+  theta: Tensor;
+  l2: number;
+  /** Final objective value. */
+  loss: number;
+  /** ‖∇f(θ)‖ / ‖∇f(0)‖ at the end. */
+  gradientRatio: number;
+  iterations: number;
+  /** True when gradientRatio reached the tolerance. */
+  converged: boolean;
+}
+
+const dot = (a: Tensor, b: Tensor): number => tidy(() => a.mul(b).sum().item());
+
+/**
+ * Minimises the L2-regularised softmax cross-entropy over features x [N, D] and int64 labels
+ * [N] in 0..numClasses-1, with L-BFGS (two-loop recursion, H₀ scaled by sᵀy/yᵀy, as
+ * torch.optim.LBFGS) and a backtracking Armijo line search (c₁ = 1e-4). Strict convexity makes
+ * every accepted step satisfy the curvature condition, so no Wolfe search is needed.
+ * @example const fit = fitLogistic(x, y, 10, { l2: 1e-3 }); const pred = logisticLogits(fit, xTest).argmax(1);
+ */
+export function fitLogistic(x: Tensor, labels: Tensor, numClasses: number, o: LogisticFitOptions): LogisticFit {
+  const [n, d] = x.shape as [number, number];
+  if (x.ndim !== 2 || labels.ndim !== 1 || labels.shape[0] !== n || n === 0) {
+    throw new ConfigError(`fitLogistic needs features [N, D] and labels [N] with N > 0; got [${x.shape.join(', ')}] and [${labels.shape.join(', ')}]`);
+  }
+  if (!(o.l2 >= 0) || !Number.isFinite(o.l2)) throw new ConfigError(`the L2 strength must be a finite number >= 0; got ${o.l2}`);
+  const maxIterations = o.maxIterations ?? 500, tolerance = o.tolerance ?? 1e-6, memory = o.history ?? 10;
+  const dtype = o.dtype ?? 'float64', device = x.device, l2 = o.l2;
+  // A column of ones carries the bias, so θ is one matrix; `mask` keeps the bias out of the penalty.
+  const { xa, target, mask } = tidy(() => ({
+    xa: cat([x.to({ dtype }), ones([n, 1], { dtype, device })], 1), // [N, D+1]
+    target: oneHot(labels.to('int64'), numClasses).to({ dtype }), // [N, C]
+    mask: cat([ones([d, 1], { dtype, device }), zeros([1, 1], { dtype, device })], 0), // [D+1, 1]
+  }));
+  const objective = (theta: Tensor): { f: number; g: Tensor } => tidy(() => {
+    const logits = xa.matmul(theta); // [N, C]
+    const lse = logits.logsumexp(1, true); // [N, 1]
+    const w = theta.mul(mask);
+    const f = lse.sum().sub(logits.mul(target).sum()).item() / n + 0.5 * l2 * w.square().sum().item();
+    const g = xa.transpose(0, 1).matmul(logits.sub(lse).exp().sub(target)).div(n).add(w.mul(l2)); // [D+1, C]
+    return { f, g };
+  });
+
+  const s: Tensor[] = [], yv: Tensor[] = [], rho: number[] = [];
+  const forget = () => { for (const t of [...s, ...yv]) t.dispose(); s.length = 0; yv.length = 0; rho.length = 0; };
+  // −H·g by the two-loop recursion over the stored pairs.
+  const direction = (g: Tensor): Tensor => tidy(() => {
+    let q = g.neg();
+    const alpha: number[] = [];
+    for (let i = s.length - 1; i >= 0; i--) {
+      alpha[i] = rho[i]! * dot(s[i]!, q);
+      q = q.sub(yv[i]!.mul(alpha[i]!));
+    }
+    const last = s.length - 1;
+    let r = last >= 0 ? q.mul(dot(s[last]!, yv[last]!) / dot(yv[last]!, yv[last]!)) : q;
+    for (let i = 0; i <= last; i++) r = r.add(s[i]!.mul(alpha[i]! - rho[i]! * dot(yv[i]!, r)));
+    return r;
+  });
+
+  const zero = zeros([d + 1, numClasses], { dtype, device });
+  let theta = o.init ? tidy(() => o.init!.to({ dtype, device }).clone()) : zero.clone();
+  let f = 0, g: Tensor | null = null;
+  try {
+    // The tolerance is relative to the gradient at θ = 0, so a warm start never tightens it.
+    const atZero = objective(zero);
+    const g0 = Math.sqrt(dot(atZero.g, atZero.g));
+    atZero.g.dispose();
+    ({ f, g } = objective(theta));
+    let ratio = g0 > 0 ? Math.sqrt(dot(g, g)) / g0 : 0;
+    let iterations = 0;
+    while (ratio > tolerance && iterations < maxIterations) {
+      let dir = direction(g);
+      let slope = dot(g, dir);
+      if (!(slope < 0)) { // lost descent (round-off): restart from steepest descent
+        forget(); dir.dispose(); dir = g.neg(); slope = -dot(g, g);
+      }
+      // Without curvature pairs the step length is unknown; start small, as torch's LBFGS does.
+      let t = s.length === 0 ? Math.min(1, 1 / tidy(() => g!.abs().sum().item())) : 1;
+      let next: { theta: Tensor; f: number; g: Tensor } | null = null;
+      for (let k = 0; k < 40 && next === null; k++, t *= 0.5) {
+        const cand = tidy(() => theta.add(dir.mul(t)));
+        const e = objective(cand);
+        if (e.f <= f + 1e-4 * t * slope) next = { theta: cand, ...e };
+        else { cand.dispose(); e.g.dispose(); }
+      }
+      dir.dispose();
+      if (next === null) break; // no decrease left at this precision
+      iterations++;
+      const sk = tidy(() => next!.theta.sub(theta)), yk = tidy(() => next!.g.sub(g!));
+      const sy = dot(sk, yk);
+      if (sy > 1e-20) {
+        s.push(sk); yv.push(yk); rho.push(1 / sy);
+        if (s.length > memory) { s.shift()!.dispose(); yv.shift()!.dispose(); rho.shift(); }
+      } else { sk.dispose(); yk.dispose(); }
+      theta.dispose(); g.dispose();
+      ({ theta, f, g } = next);
+      ratio = g0 > 0 ? Math.sqrt(dot(g, g)) / g0 : 0;
+    }
+    return { theta, l2, loss: f, gradientRatio: ratio, iterations, converged: ratio <= tolerance };
+  } catch (e) {
+    theta.dispose();
+    throw e;
+  } finally {
+    g?.dispose();
+    forget();
+    for (const t of [xa, target, mask, zero]) t.dispose();
+  }
+}
+
+/** Logits [N, C] of features x [N, D] under a fit (in the fit's dtype). */
+export function logisticLogits(fit: Pick<LogisticFit, 'theta'>, x: Tensor): Tensor {
+  return tidy(() => {
+    const d = x.shape[1] as number;
+    const xt = x.to({ dtype: fit.theta.dtype });
+    return xt.matmul(fit.theta.narrow(0, 0, d)).add(fit.theta.narrow(0, d, 1));
+  });
+}
+
+/** Share of rows whose arg-max logit is the label. */
+export function accuracy(logits: Tensor, labels: Tensor): number {
+  return tidy(() => logits.argmax(1).eq(labels.to('int64')).to('float64').mean().item());
+}
+
+/** Per-feature mean and standard deviation (population) of training features. */
+export interface Standardizer { mean: Tensor; std: Tensor }
+
+/**
+ * The training set's per-feature mean and std [1, D], in float64. A constant feature (std 0,
+ * e.g. a dead ReLU channel) gets std 1, so it maps to 0 instead of to NaN or ±∞.
+ */
+export function fitStandardizer(x: Tensor): Standardizer {
+  return tidy(() => {
+    const xd = x.to('float64');
+    const std = xd.var(0, 0, true).sqrt();
+    return { mean: xd.mean(0, true), std: std.add(std.le(1e-12).to('float64')) };
+  });
+}
+
+/** (x − mean) / std, in float64. */
+export function standardize(x: Tensor, s: Standardizer): Tensor {
+  return tidy(() => x.to('float64').sub(s.mean).div(s.std));
+}
+
+/** Features with their int64 labels (a FeatureSet fits). */
+export interface LabelledFeatures { features: Tensor; labels: Tensor }
+
+/** Options of logisticProbe. */
+export interface ProbeOptions {
+  /** Candidate λ values; default 1e-6..1 by decades. */
+  l2Grid?: number[];
+  /** Share of each class held out to choose λ; default 0.2. */
+  validationFraction?: number;
+  /** Seed of the hold-out; default 0. */
+  seed?: number;
+  maxIterations?: number;
+  tolerance?: number;
+  history?: number;
+}
+
+/** What a probe measured, and every setting it used (JSON-serialisable). */
+export interface ProbeResult {
+  testAccuracy: number;
+  trainAccuracy: number;
+  /** The chosen λ. */
+  l2: number;
+  /** The final fit on all training features. */
+  fit: { iterations: number; converged: boolean; gradientRatio: number; loss: number };
+  /** Validation accuracy of every λ, fitted on the other (1 − validationFraction) of the training set. */
+  grid: { l2: number; validationAccuracy: number; iterations: number; converged: boolean }[];
+  counts: { train: number; validation: number; test: number; features: number; classes: number };
+  settings: Required<ProbeOptions> & { objective: string; standardize: string; solver: string };
+}
+
+export const DEFAULT_L2_GRID = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1];
+
+/**
+ * A fixed seeded stratified hold-out: of each class's n items, round(n·fraction) (at least 1
+ * when n >= 2, never all) go to validation, picked by a permutation seeded from (seed, class).
+ */
+export function stratifiedHoldOut(labels: Int32Array, numClasses: number, fraction: number, seed: number): { fit: number[]; validation: number[] } {
+  const byClass: number[][] = Array.from({ length: numClasses }, () => []);
+  labels.forEach((l, i) => byClass[l]?.push(i));
+  const inVal = new Uint8Array(labels.length);
+  byClass.forEach((idx, c) => {
+    const k = heldOutCount(idx.length, fraction);
+    if (k === 0) return;
+    const perm = randperm(idx.length, { generator: streamGenerator(seed, 'probe-validation', c) });
+    const order = perm.toArray() as BigInt64Array;
+    perm.dispose();
+    for (let j = 0; j < k; j++) inVal[idx[Number(order[j])]!] = 1;
+  });
+  const fit: number[] = [], validation: number[] = [];
+  inVal.forEach((v, i) => (v ? validation : fit).push(i));
+  return { fit, validation };
+}
+
+const rows = (t: Tensor, idx: number[]): Tensor => tidy(() => t.indexSelect(0, tensor(BigInt64Array.from(idx, BigInt), [idx.length], { dtype: 'int64' })));
+
+/** Standardises on `train`, fits, and returns the fit with accuracies on `evalSets` (all float64). */
+function fitStandardized(train: LabelledFeatures, evalSets: LabelledFeatures[], classes: number, o: LogisticFitOptions): { fit: LogisticFit; accuracies: number[] } {
+  const st = fitStandardizer(train.features);
+  try {
+    const xs = standardize(train.features, st);
+    const fit = fitLogistic(xs, train.labels, classes, o);
+    xs.dispose();
+    const accuracies = evalSets.map((e) => tidy(() => accuracy(logisticLogits(fit, standardize(e.features, st)), e.labels)));
+    return { fit, accuracies };
+  } finally {
+    dispose(st);
+  }
+}
+
+/**
+ * Linear-probe protocol on frozen features: standardise with the training mean/std, choose λ
+ * from `l2Grid` by accuracy on a fixed stratified hold-out of the training features (ties go to
+ * the larger λ; fits warm-start from the previous, larger λ), then refit on all training
+ * features and report test accuracy.
+ * @example const r = logisticProbe(trainFeatures, testFeatures, 10); r.testAccuracy
+ */
+export function logisticProbe(train: LabelledFeatures, test: LabelledFeatures, numClasses: number, o: ProbeOptions = {}): ProbeResult {
+  const settings = {
+    l2Grid: [...(o.l2Grid ?? DEFAULT_L2_GRID)].sort((a, b) => b - a), validationFraction: o.validationFraction ?? 0.2, seed: o.seed ?? 0,
+    maxIterations: o.maxIterations ?? 500, tolerance: o.tolerance ?? 1e-6, history: o.history ?? 10,
+  };
+  if (settings.l2Grid.length === 0) throw new ConfigError('the L2 grid of the linear probe is empty', 'pass at least one value, e.g. l2Grid: [1e-4]');
+  const labels = Int32Array.from(train.labels.toArray() as BigInt64Array, Number);
+  if (new Set(labels).size < 2) throw new ConfigError(`a linear probe needs at least 2 classes in the training features; got ${new Set(labels).size}`);
+  const solver = { maxIterations: settings.maxIterations, tolerance: settings.tolerance, history: settings.history };
+  const split = stratifiedHoldOut(labels, numClasses, settings.validationFraction, settings.seed);
+  const grid: ProbeResult['grid'] = [];
+  let chosen = settings.l2Grid[0]!;
+  if (settings.l2Grid.length > 1) {
+    if (split.validation.length === 0) {
+      throw new ConfigError(`no validation features to choose the L2 strength: ${labels.length} training features, validationFraction ${settings.validationFraction}`,
+        'use a single-value l2Grid, or more training data / a larger validationFraction');
+    }
+    const part = { features: rows(train.features, split.fit), labels: rows(train.labels, split.fit) };
+    const val = { features: rows(train.features, split.validation), labels: rows(train.labels, split.validation) };
+    let warm: Tensor | null = null;
+    try {
+      for (const l2 of settings.l2Grid) {
+        const { fit, accuracies } = fitStandardized(part, [val], numClasses, { ...solver, l2, ...(warm ? { init: warm } : {}) });
+        warm?.dispose();
+        warm = fit.theta;
+        grid.push({ l2, validationAccuracy: accuracies[0]!, iterations: fit.iterations, converged: fit.converged });
+      }
+    } finally {
+      warm?.dispose();
+      dispose([part, val]);
+    }
+    // Strictly better only: among equals, the first (largest) λ is kept.
+    chosen = grid.reduce((best, r) => (r.validationAccuracy > best.validationAccuracy ? r : best)).l2;
+  }
+  const { fit, accuracies } = fitStandardized(train, [test, train], numClasses, { ...solver, l2: chosen });
+  fit.theta.dispose();
+  return {
+    testAccuracy: accuracies[0]!, trainAccuracy: accuracies[1]!, l2: chosen,
+    fit: { iterations: fit.iterations, converged: fit.converged, gradientRatio: fit.gradientRatio, loss: fit.loss },
+    grid,
+    counts: { train: labels.length, validation: split.validation.length, test: test.labels.shape[0] as number, features: train.features.shape[1] as number, classes: numClasses },
+    settings: {
+      ...settings, objective: 'mean softmax cross-entropy + (l2/2)·‖W‖² (bias unpenalised)',
+      standardize: 'per-feature (x − mean)/std of the training features (population std; constant features → 0)',
+      solver: 'L-BFGS, Armijo backtracking, float64; stop at ‖∇f‖ <= tolerance·‖∇f(0)‖',
+    },
+  };
+}

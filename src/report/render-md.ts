@@ -1,0 +1,153 @@
+// report.json → Markdown (for a README) and a plain-text headline table (for the terminal).
+// Both are pure functions of the report. The table rows and the number formatting live here and
+// are shared with the HTML report, so the three renderings always show the same numbers.
+import type { Aggregate, Difference, MetricInfo, Report } from './types.js';
+
+/** How a method is named in tables and legends: the acronyms upper-cased, other names as given. */
+export function methodLabel(method: string): string {
+  return method === 'seal' || method === 'llf' ? method.toUpperCase() : method;
+}
+
+/**
+ * Decimals used for one metric, from the narrowest 95% half-width among its aggregates (two
+ * significant digits of it, 0..4), so an interval is always visible; without intervals, from
+ * the magnitude of the means.
+ * @example metricDecimals(report, { name: 'source_top1', unit: '%', ... }) // 1 for ±1.0 points
+ */
+export function metricDecimals(report: Report, info: MetricInfo): number {
+  const scale = info.unit === '%' ? 100 : 1;
+  const aggs = report.aggregates.filter((a) => a.metric === info.name);
+  const halves = aggs.map((a) => Number((((a.ciHigh - a.ciLow) / 2) * scale).toPrecision(6))).filter((h) => Number.isFinite(h) && h > 0);
+  if (halves.length > 0) return Math.min(4, Math.max(0, 1 - Math.floor(Math.log10(Math.min(...halves)))));
+  const largest = Math.max(0, ...aggs.map((a) => Math.abs(a.mean * scale)).filter(Number.isFinite));
+  return info.unit === '%' ? 1 : largest >= 100 ? 0 : largest >= 10 ? 1 : 2;
+}
+
+/** A number with fixed decimals ('n/a' if not finite, never '-0.0'); `signed` adds a '+'. */
+export function formatNumber(v: number, decimals: number, signed = false): string {
+  if (!Number.isFinite(v)) return 'n/a';
+  const s = v.toFixed(decimals);
+  const zero = Number(s) === 0;
+  const t = zero ? (0).toFixed(decimals) : s;
+  return signed && !zero && v > 0 ? `+${t}` : t;
+}
+
+/** One method's cell of a table row. */
+export interface MethodCell { method: string; mean: string; half: string; text: string }
+/** One paired difference a − b of a table row; `excludesZero` when its 95% interval does. */
+export interface DifferenceCell { a: string; b: string; text: string; excludesZero: boolean; favoursA: boolean }
+/** One row of a results table: a metric at one generation, formatted. */
+export interface TableRow { info: MetricInfo; generation: number; methods: MethodCell[]; differences: DifferenceCell[] }
+
+/** The (a, b) pairs of the report's differences, in their order of first appearance. */
+export function differencePairs(report: Report): [string, string][] {
+  const seen = new Map<string, [string, string]>();
+  for (const d of report.differences) if (!seen.has(`${d.a}\u0000${d.b}`)) seen.set(`${d.a}\u0000${d.b}`, [d.a, d.b]);
+  return [...seen.values()];
+}
+
+/**
+ * The formatted rows for `metrics` at `generation`: each method's mean ± 95% half-width and each
+ * paired difference with its interval (percent metrics in points, ×100). Missing cells read '–'.
+ * @example tableRows(report, report.metrics, report.generations - 1)[0].methods[0].text // '84.7 ± 1.0'
+ */
+export function tableRows(report: Report, metrics: MetricInfo[], generation: number): TableRow[] {
+  const pairs = differencePairs(report);
+  return metrics.map((info) => {
+    const scale = info.unit === '%' ? 100 : 1;
+    const dec = metricDecimals(report, info);
+    const methods = report.methods.map((method): MethodCell => {
+      const a: Aggregate | undefined = report.aggregates.find((x) => x.metric === info.name && x.generation === generation && x.method === method);
+      if (a === undefined) return { method, mean: '–', half: '–', text: '–' };
+      const mean = formatNumber(a.mean * scale, dec);
+      const half = formatNumber(((a.ciHigh - a.ciLow) / 2) * scale, dec);
+      return { method, mean, half, text: `${mean} ± ${half}` };
+    });
+    const differences = pairs.map(([a, b]): DifferenceCell => {
+      const d: Difference | undefined = report.differences.find((x) => x.metric === info.name && x.generation === generation && x.a === a && x.b === b);
+      if (d === undefined) return { a, b, text: '–', excludesZero: false, favoursA: false };
+      const text = `${formatNumber(d.mean * scale, dec, true)} [${formatNumber(d.ciLow * scale, dec)}, ${formatNumber(d.ciHigh * scale, dec)}]`;
+      return { a, b, text, excludesZero: d.ciLow > 0 || d.ciHigh < 0, favoursA: d.mean > 0 === info.higherIsBetter };
+    });
+    return { info, generation, methods, differences };
+  });
+}
+
+/** Column headers of a results table after the metric column: methods, then 'A − B' pairs. */
+export function tableHeaders(report: Report): string[] {
+  return [...report.methods.map(methodLabel), ...differencePairs(report).map(([a, b]) => `${methodLabel(a)} − ${methodLabel(b)}`)];
+}
+
+/** '↑' when higher is better, '↓' when lower is. */
+export const direction = (info: MetricInfo): string => (info.higherIsBetter ? '↑' : '↓');
+
+/** The metric's label with its unit and direction, e.g. 'Source top-1 (%) ↑'. */
+export const metricTitle = (info: MetricInfo): string => `${info.label}${info.unit === '%' ? ' (%)' : ''} ${direction(info)}`;
+
+/** The generation shown in headline tables: the last one. */
+export const lastGeneration = (report: Report): number => Math.max(0, report.generations - 1);
+
+/** The sentence under a headline table that says what its numbers are. */
+export function tableNote(report: Report): string {
+  return `Mean ± 95% CI half-width over ${report.seeds.length} seed${report.seeds.length === 1 ? '' : 's'}; ` +
+    'differences are paired by seed, shown as mean [95% CI]; percentages and their differences are in points. ' +
+    '* marks a difference whose interval excludes 0.';
+}
+
+const mdCell = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ');
+
+function mdTable(report: Report, rows: TableRow[], withGeneration: boolean): string {
+  const head = [...(withGeneration ? ['Generation'] : []), 'Metric', ...tableHeaders(report)];
+  const lines = [`| ${head.map(mdCell).join(' | ')} |`, `|${head.map((_, i) => (i < (withGeneration ? 2 : 1) ? ' --- ' : ' ---: ')).join('|')}|`];
+  for (const r of rows) {
+    const diffs = r.differences.map((d) => (d.excludesZero ? `**${d.text}** *` : d.text));
+    const cells = [...(withGeneration ? [String(r.generation)] : []), metricTitle(r.info), ...r.methods.map((m) => m.text), ...diffs];
+    lines.push(`| ${cells.map(mdCell).join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Metrics whose name starts with `prefix` (e.g. 'transfer_', 'fewshot_'). */
+export const metricsWithPrefix = (report: Report, prefix: string): MetricInfo[] => report.metrics.filter((m) => m.name.startsWith(prefix));
+
+/** Every generation's rows for `metrics`, grouped by metric. */
+export function allGenerationRows(report: Report, metrics: MetricInfo[]): TableRow[] {
+  return metrics.flatMap((m) => Array.from({ length: report.generations }, (_, g) => tableRows(report, [m], g)).flat());
+}
+
+/**
+ * The report as Markdown: title, date, the headline table (last generation), per-generation
+ * tables for transfer and few-shot metrics, the findings and the settings (pure).
+ * @example writeFileSync('REPORT.md', renderMarkdown(report))
+ */
+export function renderMarkdown(report: Report): string {
+  const g = lastGeneration(report);
+  const out = [`# ${mdCell(report.title)}`, '', `Created ${mdCell(report.created)}. Methods: ${report.methods.map(methodLabel).join(', ')}; ` +
+    `seeds: ${report.seeds.join(', ')}; generations: ${report.generations}.`, '', `## Headline (generation ${g})`, '',
+    mdTable(report, tableRows(report, report.metrics, g), false), '', tableNote(report), ''];
+  for (const [prefix, name] of [['transfer_', 'Transfer'], ['fewshot_', 'Few-shot']] as const) {
+    const ms = metricsWithPrefix(report, prefix);
+    if (ms.length > 0) out.push(`## ${name}, by generation`, '', mdTable(report, allGenerationRows(report, ms), true), '');
+  }
+  out.push('## Findings', '', ...(report.findings.length > 0 ? report.findings.map((f) => `- ${mdCell(f)}`) : ['- (none)']), '');
+  out.push('## Settings', '', '```json', JSON.stringify(report.settings, null, 2).replace(/```/g, '`\u200b``'), '```', '');
+  return out.join('\n');
+}
+
+/**
+ * A plain-text table for the terminal: the last generation, one line per metric (by name), each
+ * method's mean ± half-CI and each paired difference with its interval, '*' where it excludes 0.
+ * @example console.log(headlineTable(report))
+ */
+export function headlineTable(report: Report): string {
+  const g = lastGeneration(report);
+  const rows = tableRows(report, report.metrics, g);
+  const grid = [['metric', ...tableHeaders(report)], ...rows.map((r) => [
+    `${r.info.name}${r.info.unit === '%' ? ' %' : ''} ${direction(r.info)}`,
+    ...r.methods.map((m) => m.text), ...r.differences.map((d) => `${d.text}${d.excludesZero ? '*' : ' '}`)])];
+  const widths = grid[0]!.map((_, c) => Math.max(...grid.map((row) => (row[c] ?? '').length)));
+  const line = (row: string[]): string => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  return [`${report.title}: generation ${g} of 0..${report.generations - 1}, ${report.seeds.length} seeds`, line(grid[0]!), rule,
+    ...grid.slice(1).map(line), '', tableNote(report)].join('\n');
+}
