@@ -13,7 +13,9 @@ fi
 
 # libopenblas0-openmp: libtorch links libblas.so.3, which is the slow reference BLAS unless an
 # OpenBLAS is installed; the OpenMP flavour shares libtorch's threads instead of competing.
+# chromium (only with --with-browser, for the tests): the report is checked in a real browser.
 packages=(g++ make python3 libtorch-dev python3-torch libopenblas0-openmp dataset-fashion-mnist)
+if [ "${1:-}" = "--with-browser" ]; then packages+=(chromium); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -38,3 +40,6 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 elif [ ! -f dist/src/index.js ] || [ -n "$(find src test bench -name '*.ts' -newer dist/src/index.js 2>/dev/null | head -n 1)" ]; then
   npx tsc -p tsconfig.json
 fi
+
+# Two small transfer / few-shot targets, extracted from Debian packages without installing them.
+bash scripts/extract-digits.sh

@@ -5,6 +5,7 @@ import { SealError } from '../errors.js';
 import { trainCommand } from './train.js';
 import { compareCommand } from './compare.js';
 import { reportCommand } from './report.js';
+import { evalCommand } from './eval.js';
 
 const USAGE = `seal: iterative training of image classifiers (SEAL, LLF, normal) on libtorch
 
@@ -13,6 +14,7 @@ usage: seal <command> [options]
 commands:
   train [options]      train generations with one method (seal train --help)
   compare [options]    methods x seeds, every generation evaluated, one report (seal compare --help)
+  eval KIND [options]  evaluate a checkpoint: transfer, fewshot, depth, sharpness (seal eval --help)
   report DIR           rebuild a comparison's report from its files
   info [--threads N]   show the libtorch build, threads and devices seal runs on
   help                 show this text
@@ -27,6 +29,7 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'train') return trainCommand(rest);
   if (cmd === 'compare') return compareCommand(rest);
   if (cmd === 'report') return reportCommand(rest);
+  if (cmd === 'eval') return evalCommand(rest);
   if (cmd === 'info') {
     const i = rest.indexOf('--threads');
     if (i >= 0) {

@@ -14,9 +14,13 @@ export interface LoadedCheckpoint { model: ResNet; config: ResolvedConfig; sourc
 export async function loadModelCheckpoint(path: string, device = 'cpu'): Promise<LoadedCheckpoint> {
   const { tensors, metadata } = await loadSafetensors(path);
   try {
-    if (metadata.format !== 'seal-model-1' || metadata.config === undefined || metadata.source === undefined) {
-      throw new CheckpointError(`${path} is not a seal model checkpoint (format '${metadata.format ?? 'none'}')`,
-        'use a checkpoints/gen-<g>.safetensors file written by `seal train`');
+    if (metadata.format !== 'seal-model-1') {
+      throw new CheckpointError(`${path} is not a seal model checkpoint (format '${metadata.format ?? 'none'}', expected 'seal-model-1')`,
+        'use a checkpoints/gen-<g>.safetensors file written by `seal train` (resume.safetensors is for --resume)');
+    }
+    if (metadata.config === undefined || metadata.source === undefined) {
+      throw new CheckpointError(`${path} lacks the ${metadata.config === undefined ? 'config' : 'source-data'} record that evaluation needs`,
+        'it was written by an older seal; train again to get a checkpoint that can be evaluated');
     }
     const config = resolveConfig([{ source: `${path} (config)`, values: JSON.parse(metadata.config) as Record<string, unknown> }]);
     const source = JSON.parse(metadata.source) as SourceData;
