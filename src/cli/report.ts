@@ -1,19 +1,28 @@
 // Writes report.md and report.html next to report.json; `seal report DIR` rebuilds all three.
-import { writeFileSync } from 'node:fs';
+import { writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { rebuildReport } from '../compare/compare.js';
+import { renderHtml } from '../report/render-html.js';
+import { headlineTable, renderMarkdown } from '../report/render-md.js';
 import type { Report } from '../report/types.js';
+
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
 
 export async function writeReports(dir: string, report: Report): Promise<{ html: string; md: string }> {
   const md = join(dir, 'report.md');
   const html = join(dir, 'report.html');
-  writeFileSync(md, JSON.stringify(report.findings));
-  writeFileSync(html, '');
+  writeAtomic(md, renderMarkdown(report));
+  writeAtomic(html, await renderHtml(report));
   return { html, md };
 }
 
 export function printHeadline(report: Report): void {
-  for (const f of report.findings) process.stdout.write(`${f}\n`);
+  process.stdout.write(`\n${report.title}\n\n${headlineTable(report)}\n`);
+  if (report.findings.length > 0) process.stdout.write(`\n${report.findings.map((f) => `- ${f}`).join('\n')}\n`);
 }
 
 export async function reportCommand(argv: string[]): Promise<number> {

@@ -8,6 +8,7 @@ import { meanInterval } from '../eval/stats.js';
 import type { EpochRow, RunSummary } from '../train/summary.js';
 import type { Aggregate, DepthHistogram, Difference, MetricInfo, MetricValue, Report } from '../report/types.js';
 import { EVAL_KINDS } from './evals.js';
+import { methodLabel } from '../report/render-md.js';
 import type { CompareLayout } from './layout.js';
 
 export interface CompareSettings {
@@ -95,7 +96,7 @@ export function buildReport(layout: CompareLayout, s: CompareSettings): Report {
   };
 }
 
-const fmt = (x: number, unit: string) => (unit === '%' ? `${(100 * x).toFixed(2)} points` : x.toPrecision(3));
+const fmt = (x: number, unit: string) => (unit === '%' ? `${(100 * x).toFixed(2)}` : x.toPrecision(3));
 
 /** One honest sentence per metric and baseline, for the last generation. */
 function findings(metrics: MetricInfo[], diffs: Difference[], generation: number): string[] {
@@ -104,9 +105,10 @@ function findings(metrics: MetricInfo[], diffs: Difference[], generation: number
     for (const d of diffs.filter((x) => x.metric === m.name && x.generation === generation)) {
       const better = m.higherIsBetter ? d.mean > 0 : d.mean < 0;
       const sure = d.n > 1 && (d.ciLow > 0 || d.ciHigh < 0);
-      const span = d.n > 1 ? ` (95% CI ${fmt(d.ciLow, m.unit)} to ${fmt(d.ciHigh, m.unit)}, ${d.n} seeds)` : ' (one seed: no interval)';
-      const verdict = !sure ? 'not distinguishable from seed noise' : better ? `SEAL is better than ${d.b.toUpperCase()}` : `SEAL is worse than ${d.b.toUpperCase()}`;
-      out.push(`${m.label}, generation ${generation}: SEAL − ${d.b.toUpperCase()} = ${d.mean >= 0 ? '+' : ''}${fmt(d.mean, m.unit)}${span}: ${verdict}.`);
+      const span = d.n > 1 ? ` (95% CI ${fmt(d.ciLow, m.unit)} to ${fmt(d.ciHigh, m.unit)}${m.unit === '%' ? ' points' : ''}, ${d.n} seeds)` : ' (one seed: no interval)';
+      const b = methodLabel(d.b);
+      const verdict = !sure ? 'not distinguishable from seed noise' : better ? `SEAL is better than ${b}` : `SEAL is worse than ${b}`;
+      out.push(`${m.label}, generation ${generation}: SEAL − ${b} = ${d.mean >= 0 ? '+' : ''}${fmt(d.mean, m.unit)}${m.unit === '%' ? ' points' : ''}${span}: ${verdict}.`);
     }
   }
   return out;

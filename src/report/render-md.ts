@@ -61,7 +61,8 @@ export function tableRows(report: Report, metrics: MetricInfo[], generation: num
       if (a === undefined) return { method, mean: '–', half: '–', text: '–' };
       const mean = formatNumber(a.mean * scale, dec);
       const half = formatNumber(((a.ciHigh - a.ciLow) / 2) * scale, dec);
-      return { method, mean, half, text: `${mean} ± ${half}` };
+      // One seed has no interval: show the mean alone rather than a misleading '± 0'.
+      return a.n < 2 ? { method, mean, half: '–', text: mean } : { method, mean, half, text: `${mean} ± ${half}` };
     });
     const differences = pairs.map(([a, b]): DifferenceCell => {
       const d: Difference | undefined = report.differences.find((x) => x.metric === info.name && x.generation === generation && x.a === a && x.b === b);
@@ -97,11 +98,11 @@ export function tableNote(report: Report): string {
 const mdCell = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ');
 
 function mdTable(report: Report, rows: TableRow[], withGeneration: boolean): string {
-  const head = [...(withGeneration ? ['Generation'] : []), 'Metric', ...tableHeaders(report)];
-  const lines = [`| ${head.map(mdCell).join(' | ')} |`, `|${head.map((_, i) => (i < (withGeneration ? 2 : 1) ? ' --- ' : ' ---: ')).join('|')}|`];
+  const head = ['Metric', ...(withGeneration ? ['Generation'] : []), ...tableHeaders(report)];
+  const lines = [`| ${head.map(mdCell).join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`];
   for (const r of rows) {
     const diffs = r.differences.map((d) => (d.excludesZero ? `**${d.text}** *` : d.text));
-    const cells = [...(withGeneration ? [String(r.generation)] : []), metricTitle(r.info), ...r.methods.map((m) => m.text), ...diffs];
+    const cells = [metricTitle(r.info), ...(withGeneration ? [String(r.generation)] : []), ...r.methods.map((m) => m.text), ...diffs];
     lines.push(`| ${cells.map(mdCell).join(' | ')} |`);
   }
   return lines.join('\n');
