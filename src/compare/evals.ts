@@ -1,12 +1,41 @@
-// The evaluations a comparison can run on every generation checkpoint: the `seal eval` flags
-// each one gets by default, and how its result JSON becomes report metrics.
+// The evaluations a comparison runs on every generation checkpoint: the `seal eval` flags
+// each one gets (sized so the default comparison fits in minutes on 2 cores; recorded in
+// compare.json), and how its result JSON becomes report metrics.
 import type { MetricInfo } from '../report/types.js';
 
 export interface EvalKind {
-  /** Flags passed to `seal eval <kind>` (the settings every checkpoint is measured with). */
+  /** Flags passed to `seal eval <kind>`. */
   args: string[];
   metrics(result: Record<string, unknown>): { info: MetricInfo; value: number }[];
   histogram?(result: Record<string, unknown>): { split: 'test' | 'train'; probes: string[]; counts: number[] } | null;
 }
 
-export const EVAL_KINDS: Record<string, EvalKind> = {};
+type Depth = { probes: string[]; test: { mean: number; histogram: number[] }; train: { mean: number } };
+type Sharp = { topEigenvalue: { eigenvalue: number }; trace: { trace: number } };
+
+export const EVAL_KINDS: Record<string, EvalKind> = {
+  depth: {
+    args: ['--support', '2000', '--test-size', '1000', '--k', '30'],
+    metrics: (r) => {
+      const d = r as unknown as Depth;
+      return [
+        { info: { name: 'depth_test', label: 'Mean prediction depth, test images', higherIsBetter: false, unit: '' }, value: d.test.mean },
+        { info: { name: 'depth_train', label: 'Mean prediction depth, training images', higherIsBetter: false, unit: '' }, value: d.train.mean },
+      ];
+    },
+    histogram: (r) => {
+      const d = r as unknown as Depth;
+      return { split: 'test', probes: d.probes, counts: d.test.histogram };
+    },
+  },
+  sharpness: {
+    args: ['--samples', '256', '--iterations', '10', '--trace-samples', '10'],
+    metrics: (r) => {
+      const s = r as unknown as Sharp;
+      return [
+        { info: { name: 'sharpness_top', label: 'Top Hessian eigenvalue of the training loss', higherIsBetter: false, unit: '' }, value: s.topEigenvalue.eigenvalue },
+        { info: { name: 'sharpness_trace', label: 'Hessian trace of the training loss', higherIsBetter: false, unit: '' }, value: s.trace.trace },
+      ];
+    },
+  },
+};

@@ -31,7 +31,8 @@ const isTensor = (v: unknown): v is Tensor => typeof (v as Tensor).toNumbers ===
 
 /**
  * The k-NN prediction for every row of `query` [Q, D] against `support` [S, D] with labels [S]
- * (both tensors on the same device; float64 gives exact ties for exactly tied data).
+ * (both tensors on the same device, any float dtype). Ties are decided on the distances cdist
+ * computes in that dtype, so two float32 distances that differ only in the last bits are not tied.
  * @example const pred = knnPredict(testEmb, trainEmb, trainLabels, { k: 30 }) // Int32Array [Q]
  */
 export function knnPredict(query: Tensor, support: Tensor, supportLabels: Tensor | ArrayLike<number>, o: KnnOptions): Int32Array {

@@ -35,6 +35,7 @@ export interface PredictionDepthConfig {
   device: string;
 }
 
+/** Defaults: Baldock's k = 30 and a 5000-image support set. */
 export const PD_DEFAULTS: PredictionDepthConfig = { k: 30, supportSize: 5000, testSize: null, seed: 0, batchSize: 256, device: 'cpu' };
 
 /** Depths and probe accuracies of one set of examples. */
@@ -123,8 +124,9 @@ export function depthsFromFeatures(support: FeatureSet, test: FeatureSet, k: num
 
 /**
  * Prediction depth of `model` on test images and on a support subset of its training images.
- * `data` must be the model's source data (loadDataset(source.spec)); `source` gives its input shape
- * and normalisation.
+ * `data` must be the model's source data, its `train` split the images the model was trained on (for
+ * a run made with limitTrain: loadDataset(config.dataset, { seed: config.seed, limitTrain: config.limitTrain }),
+ * or the "training" depths are measured on unseen images); `source` gives the input shape and normalisation.
  * @example
  * const ckpt = await loadModelCheckpoint('run/checkpoints/gen-0.safetensors');
  * const pd = predictionDepth(ckpt.model, data, ckpt.source, { supportSize: 5000, testSize: 2000 });

@@ -16,6 +16,14 @@ export interface Evaluator {
 
 const pct = (x: unknown) => `${(100 * Number(x)).toFixed(2)}%`;
 
+/** The run's own data: the same seeded subsets it trained and was tested on (limitTrain, limitTest). */
+function runData(ckpt: LoadedCheckpoint) {
+  const c = ckpt.config;
+  return loadDataset(c.dataset, {
+    seed: c.seed, ...(c.limitTrain !== null ? { limitTrain: c.limitTrain } : {}), ...(c.limitTest !== null ? { limitTest: c.limitTest } : {}),
+  });
+}
+
 export const EVALUATORS: Record<string, Evaluator> = {
   depth: {
     help: 'prediction depth (Baldock et al. 2021): k-NN probes on the stem and every residual block',
@@ -26,7 +34,7 @@ export const EVALUATORS: Record<string, Evaluator> = {
       seed: { type: 'int', default: 0, help: 'seed of the subsets' },
     },
     async run(ckpt, o) {
-      const data = await loadDataset(ckpt.source.spec);
+      const data = await runData(ckpt);
       const r = predictionDepth(ckpt.model, data, ckpt.source, { k: o.k as number, supportSize: o.support as number, testSize: o['test-size'] as number, seed: o.seed as number, device: String(o.device) });
       return { ...r };
     },
@@ -41,11 +49,11 @@ export const EVALUATORS: Record<string, Evaluator> = {
       samples: { type: 'int', min: 1, default: 512, help: 'training images in the fixed subset' },
       iterations: { type: 'int', min: 1, default: 20, help: 'maximum power iterations' },
       tolerance: { type: 'number', default: 1e-3, help: 'relative change of the eigenvalue that stops the power iteration' },
-      'trace-samples': { type: 'int', min: 1, default: 20, help: 'Rademacher vectors of the trace estimate' },
+      'trace-samples': { type: 'int', min: 2, default: 20, help: 'Rademacher vectors of the trace estimate' },
       seed: { type: 'int', default: 0, help: 'seed of the subset and the random vectors' },
     },
     async run(ckpt, o) {
-      const data = await loadDataset(ckpt.source.spec);
+      const data = await runData(ckpt);
       const r = sharpness(ckpt.model, data.train, ckpt.source, {
         sampleSize: o.samples as number, maxIterations: o.iterations as number, tolerance: o.tolerance as number,
         traceSamples: o['trace-samples'] as number, seed: o.seed as number, device: String(o.device),
