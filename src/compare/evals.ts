@@ -10,10 +10,30 @@ export interface EvalKind {
   histogram?(result: Record<string, unknown>): { split: 'test' | 'train'; probes: string[]; counts: number[] } | null;
 }
 
+type Probe = { testAccuracy: number; target: { spec: string } };
+type FewShot = { cells: { classifier: string; ways: number; shots: number; accuracy: { mean: number } }[]; target?: { spec: string } };
 type Depth = { probes: string[]; test: { mean: number; histogram: number[] }; train: { mean: number } };
 type Sharp = { topEigenvalue: { eigenvalue: number }; trace: { trace: number } };
 
 export const EVAL_KINDS: Record<string, EvalKind> = {
+  transfer: {
+    args: ['--target', 'mnist', '--mode', 'probe', '--limit-train', '5000', '--limit-test', '5000'],
+    metrics: (r) => {
+      const p = r as unknown as Probe;
+      return [{ info: { name: `transfer_${p.target.spec}`, label: `Linear probe on ${p.target.spec}`, higherIsBetter: true, unit: '%' }, value: p.testAccuracy }];
+    },
+  },
+  fewshot: {
+    args: ['--target', 'mnist', '--shots', '1,5', '--episodes', '600', '--classifiers', 'nearest-centroid'],
+    metrics: (r) => {
+      const f = r as unknown as FewShot;
+      const spec = f.target?.spec ?? 'target';
+      return f.cells.map((c) => ({
+        info: { name: `fewshot_${spec}_${c.ways}w${c.shots}s_${c.classifier}`, label: `${c.ways}-way ${c.shots}-shot on ${spec} (${c.classifier})`, higherIsBetter: true, unit: '%' as const },
+        value: c.accuracy.mean,
+      }));
+    },
+  },
   depth: {
     args: ['--support', '2000', '--test-size', '1000', '--k', '30'],
     metrics: (r) => {

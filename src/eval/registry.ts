@@ -1,9 +1,13 @@
 // The evaluations `seal eval` and `seal compare` run on a checkpoint: their options (with
 // defaults), how to run them, and a one-line summary of a result.
 import { loadDataset } from '../data/registry.js';
+import { ConfigError } from '../errors.js';
 import type { LoadedCheckpoint } from './model-checkpoint.js';
 import { predictionDepth } from './prediction-depth.js';
 import { sharpness } from './sharpness.js';
+import { fewShotEval, FEW_SHOT_CLASSIFIERS, type FewShotClassifier } from './few-shot.js';
+import { loadTarget } from './targets.js';
+import { fineTune, linearProbe } from './transfer.js';
 
 export interface OptionSpec { type: 'int' | 'number' | 'string' | 'ints' | 'enum'; help: string; default: unknown; min?: number; values?: string[] }
 
@@ -24,7 +28,58 @@ function runData(ckpt: LoadedCheckpoint) {
   });
 }
 
+const targetOption: OptionSpec = { type: 'string', default: 'mnist', help: 'target: mnist, fashion-mnist, opencv-digits, sklearn-digits, or KIND:PATH (e.g. folder:PATH)' };
+/** The target with optional seeded stratified subsets of its splits. */
+const target = (o: Record<string, unknown>) => loadTarget(String(o.target), {
+  seed: o.seed as number,
+  ...((o['limit-train'] as number) > 0 ? { limitTrain: o['limit-train'] as number } : {}),
+  ...((o['limit-test'] as number) > 0 ? { limitTest: o['limit-test'] as number } : {}),
+});
+
 export const EVALUATORS: Record<string, Evaluator> = {
+  transfer: {
+    help: 'transfer to a target: linear probe (logistic regression on frozen features) or fine-tuning',
+    options: {
+      target: targetOption,
+      mode: { type: 'enum', values: ['probe', 'finetune'], default: 'probe', help: 'probe: frozen features + L2 logistic regression; finetune: new head, whole network trained' },
+      'limit-train': { type: 'int', default: 0, help: 'stratified subset of the target training split (0 = all)' },
+      'limit-test': { type: 'int', default: 0, help: 'stratified subset of the target test split (0 = all)' },
+      epochs: { type: 'int', min: 1, default: 10, help: 'finetune: epochs' },
+      lr: { type: 'number', default: 0.01, help: 'finetune: learning rate' },
+      'batch-size': { type: 'int', min: 1, default: 64, help: 'finetune: batch size' },
+      seed: { type: 'int', default: 0, help: 'seed of the subsets, the validation split and the new head' },
+    },
+    async run(ckpt, o) {
+      const t = await target(o);
+      if (o.mode === 'probe') return { ...linearProbe(ckpt, t, { seed: o.seed as number, device: String(o.device) }) };
+      const { result, model } = await fineTune(ckpt, t, { epochs: o.epochs as number, lr: o.lr as number, batchSize: o['batch-size'] as number, seed: o.seed as number, device: String(o.device) });
+      model.dispose();
+      return { ...result };
+    },
+    summary: (r) => `transfer (${String(r.protocol)}) to ${String((r.target as { spec: string }).spec)}: test top-1 ${pct(r.testAccuracy ?? r.testTop1)}`,
+  },
+  fewshot: {
+    help: 'N-way K-shot episodes on a target\'s test split, nearest centroid and logistic regression on frozen features',
+    options: {
+      target: targetOption,
+      ways: { type: 'int', min: 2, default: 5, help: 'classes per episode (N)' },
+      shots: { type: 'ints', min: 1, default: [1, 5], help: 'support images per class (K), comma-separated' },
+      queries: { type: 'int', min: 1, default: 15, help: 'query images per class' },
+      episodes: { type: 'int', min: 1, default: 600, help: 'episodes per (K, classifier)' },
+      classifiers: { type: 'string', default: FEW_SHOT_CLASSIFIERS.join(','), help: 'comma-separated: nearest-centroid, logistic' },
+      'limit-train': { type: 'int', default: 0, help: 'unused by few-shot (episodes come from the test split)' },
+      'limit-test': { type: 'int', default: 0, help: 'stratified subset of the target test split (0 = all)' },
+      seed: { type: 'int', default: 0, help: 'seed of the episodes' },
+    },
+    async run(ckpt, o) {
+      const classifiers = String(o.classifiers).split(',').map((c) => c.trim()) as FewShotClassifier[];
+      const bad = classifiers.find((c) => !FEW_SHOT_CLASSIFIERS.includes(c));
+      if (bad !== undefined) throw new ConfigError(`--classifiers: unknown classifier '${bad}'`, `choose from ${FEW_SHOT_CLASSIFIERS.join(', ')}`);
+      return { ...fewShotEval(ckpt, await target(o), { ways: o.ways as number, shots: o.shots as number[], queries: o.queries as number, episodes: o.episodes as number, seed: o.seed as number, classifiers, device: String(o.device) }) };
+    },
+    summary: (r) => (r.cells as { classifier: string; ways: number; shots: number; accuracy: { mean: number; halfWidth: number } }[])
+      .map((c) => `${c.ways}-way ${c.shots}-shot ${c.classifier}: ${pct(c.accuracy.mean)} ± ${(100 * c.accuracy.halfWidth).toFixed(2)}`).join('\n'),
+  },
   depth: {
     help: 'prediction depth (Baldock et al. 2021): k-NN probes on the stem and every residual block',
     options: {
