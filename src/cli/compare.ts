@@ -14,7 +14,7 @@ export const PRESETS: Record<string, { methods: string[]; seeds: number[]; evals
   },
   large: {
     methods: ['normal', 'llf', 'seal'], seeds: [0, 1, 2, 3, 4], evals: ['transfer', 'fewshot', 'depth', 'sharpness'],
-    train: { dataset: 'fashion-mnist', model: 'resnet18', width: 0.5, generations: 4, epochs: 12, batchSize: 64, limitTrain: 20000, limitTest: 5000, evalInterval: 2 },
+    train: { dataset: 'fashion-mnist', model: 'resnet18', width: 0.5, generations: 4, epochs: 8, batchSize: 64, limitTrain: 20000, limitTest: 5000, evalInterval: 2 },
   },
 };
 
