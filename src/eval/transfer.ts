@@ -5,7 +5,7 @@
 //    every layer trained with SGD + momentum under a per-epoch cosine schedule.
 // Target images are adapted to the checkpoint's input (adapt.ts) and normalised with the
 // checkpoint's source statistics, as the network saw its training data.
-import { crossEntropy, Generator, tidy } from '../backend/index.js';
+import { Generator } from '../backend/index.js';
 import { BatchLoader } from '../data/loader.js';
 import type { DatasetSplits, ImageSet } from '../data/types.js';
 import { ConfigError, DivergenceError } from '../errors.js';
@@ -16,6 +16,7 @@ import { SGD } from '../optim/sgd.js';
 import { warmupCosine } from '../optim/schedule.js';
 import { deriveSeed } from '../rng.js';
 import { evaluate } from '../train/evaluate.js';
+import { trainEpoch } from '../train/epoch.js';
 import type { SourceData } from '../train/checkpoint.js';
 import { adaptImages } from './adapt.js';
 import { disposeFeatures, extractFeatures } from './features.js';
@@ -164,27 +165,12 @@ export async function fineTune(ckpt: LoadedCheckpoint, target: DatasetSplits, o:
         const te = performance.now();
         const lr = warmupCosine(e, s.lr, 0, s.epochs);
         opt.groups[0]!.lr = lr;
-        model.train();
-        let lossSum = 0, hits = 0, seen = 0;
-        for (const { x, y, index } of trainLoader.epoch(e)) {
-          opt.zeroGrad();
-          const [loss, correct] = tidy(() => {
-            const logits = model.forward(x);
-            const l = crossEntropy(logits, y, { labelSmoothing: s.labelSmoothing });
-            l.backward();
-            return [l.item(), logits.argmax(1).eq(y).sum().item()];
-          });
-          const n = y.shape[0] as number;
-          x.dispose(); y.dispose();
-          if (!Number.isFinite(loss)) {
-            throw new DivergenceError(`fine-tuning diverged: the loss became ${loss} at epoch ${e}, batch ${index + 1} of ${trainLoader.batchesPerEpoch} (lr ${lr.toPrecision(3)})`, `lower lr (now ${s.lr})`);
-          }
-          opt.step();
-          lossSum += loss * n; hits += correct; seen += n;
-          if (index % 8 === 7) await new Promise((r) => setImmediate(r)); // let callers' timers and I/O run
-        }
+        const pass = await trainEpoch(model, opt, trainLoader.epoch(e), {
+          labelSmoothing: s.labelSmoothing,
+          diverged: (index, loss) => new DivergenceError(`fine-tuning diverged: the loss became ${loss} at epoch ${e}, batch ${index + 1} of ${trainLoader.batchesPerEpoch} (lr ${lr.toPrecision(3)})`, `lower lr (now ${s.lr})`),
+        });
         const test = evaluate(model, testLoader);
-        const row = { epoch: e, lr, trainLoss: lossSum / seen, trainAccuracy: hits / seen, testTop1: test.top1, testTop5: test.top5, seconds: (performance.now() - te) / 1000 };
+        const row = { epoch: e, lr, trainLoss: pass.loss, trainAccuracy: pass.accuracy, testTop1: test.top1, testTop5: test.top5, seconds: (performance.now() - te) / 1000 };
         epochs.push(row);
         o.onEpoch?.(row);
       }

@@ -2,7 +2,7 @@
 // (train/hooks.ts); this file turns their epoch plans into optimizer settings, evaluates,
 // checkpoints and reports progress through callbacks (the library never prints).
 import { existsSync, readFileSync } from 'node:fs';
-import { backendInfo, crossEntropy, Generator, setNumThreads, tidy, type Tensor } from '../backend/index.js';
+import { backendInfo, Generator, setNumThreads, type Tensor } from '../backend/index.js';
 import type { ResolvedConfig, RunConfig } from '../config/schema.js';
 import { resolveConfig, type ConfigLayer } from '../config/resolve.js';
 import { BatchLoader } from '../data/loader.js';
@@ -17,6 +17,7 @@ import { SGD } from '../optim/sgd.js';
 import { scheduledLr } from '../optim/schedule.js';
 import { deriveSeed } from '../rng.js';
 import { evaluate } from './evaluate.js';
+import { trainEpoch } from './epoch.js';
 import type { EpochPlan } from './hooks.js';
 import { loadResume, saveGeneration, saveResume, type Progress } from './checkpoint.js';
 import { splitParameters, type Split } from './split.js';
@@ -121,41 +122,19 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
       late.lr = lrT * plan.late.lrMultiplier; late.weightDecay = cfg.weightDecay * plan.late.wdMultiplier;
       early.lr = lrT * plan.early.lrMultiplier; early.weightDecay = cfg.weightDecay * plan.early.wdMultiplier;
 
-      model.train();
-      let lossSum = 0, correct = 0, seen = 0, dataMs = 0;
-      const batches = loader.epoch(e);
-      const tLoop = performance.now();
-      for (;;) {
-        const tData = performance.now();
-        const next = batches.next();
-        dataMs += performance.now() - tData;
-        if (next.done) break;
-        const { x, y, index } = next.value;
-        opts.onTrainBatch?.({ generation: g, epoch: e, batch: index, x, y });
-        opt.zeroGrad();
-        const [loss, hits] = tidy(() => {
-          const logits = model.forward(x);
-          const l = crossEntropy(logits, y, { labelSmoothing: cfg.labelSmoothing });
-          l.backward();
-          return [l.item(), logits.argmax(1).eq(y).sum().item()];
-        });
-        const n = y.shape[0] as number;
-        x.dispose(); y.dispose();
-        if (!Number.isFinite(loss)) throw diverged(cfg, g, e, index, loader.batchesPerEpoch, plan, lrT, loss, out);
-        opt.step();
-        lossSum += loss * n; correct += hits; seen += n;
-        opts.onBatch?.({ generation: g, epoch: e, batch: index, batches: loader.batchesPerEpoch, loss });
-        if (index % 8 === 7) await new Promise((r) => setImmediate(r));
-      }
-
-      const trainSeconds = (performance.now() - tLoop) / 1000;
+      const pass = await trainEpoch(model, opt, loader.epoch(e), {
+        labelSmoothing: cfg.labelSmoothing,
+        diverged: (index, loss) => diverged(cfg, g, e, index, loader.batchesPerEpoch, plan, lrT, loss, out),
+        beforeStep: (x, y, batch) => opts.onTrainBatch?.({ generation: g, epoch: e, batch, x, y }),
+        afterStep: (batch, loss) => opts.onBatch?.({ generation: g, epoch: e, batch, batches: loader.batchesPerEpoch, loss }),
+      });
       const evaluated = (e + 1) % cfg.evalInterval === 0 || e === cfg.epochs - 1 || (e === cfg.ascentEpochs && e > 0);
       const test = evaluated ? evaluate(model, testLoader) : null;
       const row: EpochRow = {
         generation: g, epoch: e, phase: plan.phase, lr: groupLr(plan, lrT),
-        trainLoss: lossSum / seen, trainAcc: correct / seen,
+        trainLoss: pass.loss, trainAcc: pass.accuracy,
         testTop1: test?.top1 ?? null, testTop5: test?.top5 ?? null, seconds: (performance.now() - t0) / 1000,
-        trainSeconds, dataSeconds: dataMs / 1000,
+        trainSeconds: pass.seconds, dataSeconds: pass.dataSeconds,
       };
       rows.push(row);
       summary = recordEpoch(summary, row, e === cfg.epochs - 1);
