@@ -12,6 +12,15 @@ export interface InputShape { channels: number; height: number; width: number }
 
 const CHUNK = 512;
 
+/** What adaptImages does to images of shape `from` for a model taking `to` (the rule above). */
+export function adaptationRule(from: InputShape, to: InputShape): { channels: 'unchanged' | 'repeat' | 'luma'; size: 'unchanged' | 'pad' | 'resize' } {
+  const channels = from.channels === to.channels ? 'unchanged' : from.channels === 1 ? 'repeat' : 'luma';
+  const { height: h, width: w } = from;
+  const pads = h <= to.height && w <= to.width && 3 * h >= 2 * to.height && 3 * w >= 2 * to.width;
+  const size = h === to.height && w === to.width ? 'unchanged' : pads ? 'pad' : 'resize';
+  return { channels, size };
+}
+
 /** `set` converted to the model's input shape (a new ImageSet; `set` itself if nothing changes). */
 export function adaptImages(set: ImageSet, to: InputShape): ImageSet {
   const { channels: c, height: h, width: w } = set;
@@ -19,7 +28,7 @@ export function adaptImages(set: ImageSet, to: InputShape): ImageSet {
   if (![1, 3].includes(c) || ![1, 3].includes(to.channels)) {
     throw new Error(`cannot convert ${c}-channel images to ${to.channels} channels; only 1 and 3 are supported`);
   }
-  const padFits = h <= to.height && w <= to.width && 3 * h >= 2 * to.height && 3 * w >= 2 * to.width;
+  const rule = adaptationRule(set, to);
   const per = to.channels * to.height * to.width;
   const out = new Uint8Array(set.count * per);
   for (let start = 0; start < set.count; start += CHUNK) {
@@ -28,10 +37,10 @@ export function adaptImages(set: ImageSet, to: InputShape): ImageSet {
       let x = tensor(set.images.subarray(start * c * h * w, (start + n) * c * h * w), [n, c, h, w], { dtype: 'float32' });
       if (c === 1 && to.channels === 3) x = x.expand([n, 3, h, w]);
       if (c === 3 && to.channels === 1) x = x.mul(tensor([0.299, 0.587, 0.114], [1, 3, 1, 1])).sum(1, true);
-      if (padFits) {
+      if (rule.size === 'pad') {
         const top = (to.height - h) >> 1, left = (to.width - w) >> 1;
         x = pad(x, [left, to.width - w - left, top, to.height - h - top]);
-      } else if (h !== to.height || w !== to.width) {
+      } else if (rule.size === 'resize') {
         x = interpolate(x, [to.height, to.width], 'bilinear');
       }
       return x.clamp(0, 255).add(0.5).floor().to('uint8').contiguous();

@@ -18,7 +18,7 @@ import { deriveSeed } from '../rng.js';
 import { evaluate } from '../train/evaluate.js';
 import { trainEpoch } from '../train/epoch.js';
 import type { SourceData } from '../train/checkpoint.js';
-import { adaptImages } from './adapt.js';
+import { adaptImages, adaptationRule } from './adapt.js';
 import { disposeFeatures, extractFeatures } from './features.js';
 import { logisticProbe, type ProbeOptions, type ProbeResult } from './logistic.js';
 import type { LoadedCheckpoint } from './model-checkpoint.js';
@@ -33,9 +33,9 @@ export interface Adaptation { from: string; to: string; channels: string; size: 
 /** The rule of adaptImages, in words, for the result files. */
 export function describeAdaptation(set: Pick<ImageSet, 'channels' | 'height' | 'width'>, to: SourceData): Adaptation {
   const { channels: c, height: h, width: w } = set;
-  const channels = c === to.channels ? 'unchanged' : c === 1 ? 'grey repeated into 3 channels' : 'luma 0.299 R + 0.587 G + 0.114 B';
-  const padFits = h <= to.height && w <= to.width && 3 * h >= 2 * to.height && 3 * w >= 2 * to.width;
-  const size = h === to.height && w === to.width ? 'unchanged' : padFits ? 'zero-padded around the centre' : 'bilinear resize';
+  const rule = adaptationRule(set, to);
+  const channels = { unchanged: 'unchanged', repeat: 'grey repeated into 3 channels', luma: 'luma 0.299 R + 0.587 G + 0.114 B' }[rule.channels];
+  const size = { unchanged: 'unchanged', pad: 'zero-padded around the centre', resize: 'bilinear resize' }[rule.size];
   return { from: `${c}x${h}x${w}`, to: `${to.channels}x${to.height}x${to.width}`, channels, size, normalization: { mean: to.mean, std: to.std, of: to.spec } };
 }
 
