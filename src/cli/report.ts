@@ -1,22 +1,16 @@
 // Writes report.md and report.html next to report.json; `seal report DIR` rebuilds all three.
-import { writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { rebuildReport } from '../compare/compare.js';
+import { writeTextAtomic } from '../io/run-dir.js';
 import { renderHtml } from '../report/render-html.js';
 import { headlineTable, renderMarkdown } from '../report/render-md.js';
 import type { Report } from '../report/types.js';
 
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
-
 export async function writeReports(dir: string, report: Report): Promise<{ html: string; md: string }> {
   const md = join(dir, 'report.md');
   const html = join(dir, 'report.html');
-  writeAtomic(md, renderMarkdown(report));
-  writeAtomic(html, await renderHtml(report));
+  writeTextAtomic(md, renderMarkdown(report));
+  writeTextAtomic(html, await renderHtml(report));
   return { html, md };
 }
 

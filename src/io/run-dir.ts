@@ -4,10 +4,15 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeF
 import { join } from 'node:path';
 import { CheckpointError } from '../errors.js';
 
-export function writeJsonAtomic(path: string, value: unknown): void {
+/** Writes a whole file under a temporary name, then renames it: readers never see half a file. */
+export function writeTextAtomic(path: string, text: string): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  writeFileSync(tmp, text);
   renameSync(tmp, path);
+}
+
+export function writeJsonAtomic(path: string, value: unknown): void {
+  writeTextAtomic(path, JSON.stringify(value, null, 2) + '\n');
 }
 
 export class RunDir {
@@ -54,9 +59,7 @@ export class RunDir {
   /** Keeps the first `rows` rows: drops what was written after the checkpoint a resume starts from. */
   truncateMetrics(rows: number): unknown[] {
     const kept = this.readMetrics().slice(0, rows);
-    const tmp = `${this.metricsFile}.tmp-${process.pid}`;
-    writeFileSync(tmp, kept.map((r) => JSON.stringify(r) + '\n').join(''));
-    renameSync(tmp, this.metricsFile);
+    writeTextAtomic(this.metricsFile, kept.map((r) => JSON.stringify(r) + '\n').join(''));
     return kept;
   }
 
