@@ -2,7 +2,9 @@
 // one run. Each workload runs in a fresh process per stack; the two stacks alternate.
 // The last line of output is one JSON object with the medians and ratios (seal / torch).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getNumThreads } from '../src/index.js';
 
@@ -51,6 +53,37 @@ if (existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz')) 
   console.log(`train_epoch_fashion: seal ${round(seal.images_per_s)} img/s (data wait ${(100 * seal.data_seconds / seal.seconds).toFixed(1)}%), torch ${round(torch.images_per_s)} img/s`);
 } else {
   console.log('train_epoch_fashion: skipped (Fashion-MNIST is not installed; bash scripts/setup.sh)');
+}
+// Seconds each evaluation takes on a narrow ResNet-18 checkpoint (the settings `seal compare`
+// uses, and the full-size ones), each a `seal eval` process as a user runs it.
+if (existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz')) {
+  const dir = mkdtempSync(join(tmpdir(), 'seal-bench-eval-'));
+  try {
+    const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+    const env = { ...process.env, OMP_NUM_THREADS: String(threads) };
+    const trained = spawnSync(process.execPath, [cli, 'train', '--model', 'resnet18', '--width', '0.25', '--generations', '1', '--epochs', '2',
+      '--limit-train', '5000', '--limit-test', '1000', '--out', join(dir, 'run'), '--device', device], { encoding: 'utf8', env });
+    if (trained.status !== 0) throw new Error(`training the evaluation checkpoint failed:\n${trained.stderr}`);
+    const ckpt = join(dir, 'run', 'checkpoints', 'gen-0.safetensors');
+    const evals: Record<string, string[]> = {
+      transfer_probe_mnist_5k: ['transfer', '--target', 'mnist', '--limit-train', '5000', '--limit-test', '5000'],
+      transfer_probe_mnist_full: ['transfer', '--target', 'mnist'],
+      fewshot_600_episodes: ['fewshot', '--target', 'mnist'],
+      depth_support5000_test2000: ['depth', '--support', '5000', '--test-size', '2000'],
+      sharpness_512_20_20: ['sharpness', '--samples', '512', '--iterations', '20', '--trace-samples', '20'],
+    };
+    const seconds: Record<string, number> = {};
+    for (const [name, args] of Object.entries(evals)) {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, [cli, 'eval', ...args, '--checkpoint', ckpt, '--device', device, '--out', join(dir, `${name}.json`)], { encoding: 'utf8', env });
+      if (r.status !== 0) throw new Error(`seal eval ${args[0]} failed:\n${r.stderr}`);
+      seconds[name] = round((performance.now() - t0) / 1000, 2);
+    }
+    result.eval_seconds = seconds;
+    console.log(`eval seconds (width-0.25 ResNet-18): ${Object.entries(seconds).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 console.log(JSON.stringify({ device, threads, ...result }));
 
