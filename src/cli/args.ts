@@ -5,7 +5,7 @@ import { ConfigError } from '../errors.js';
 import { KEYS, type RunConfig } from '../config/schema.js';
 import { kebab, type ConfigLayer } from '../config/resolve.js';
 
-export interface ParsedArgs { layers: ConfigLayer[]; switches: Set<string>; resume: string | null }
+export interface ParsedArgs { layers: ConfigLayer[]; switches: Set<string>; resume: string | null; extras: Map<string, string> }
 
 const camel = (k: string): string => k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -20,10 +20,12 @@ function coerce(key: string, raw: string): unknown {
 
 /**
  * Parses argv. `switches` are flags without a value that the command itself handles
- * (e.g. print-split, help); --config FILE adds the file as a layer under the flags.
+ * (e.g. print-split, help); `extraNames` are valued options outside the config (returned in
+ * `extras`); --config FILE adds the file as a layer under the flags.
  */
-export function parseArgs(argv: string[], switchNames: readonly string[]): ParsedArgs {
+export function parseArgs(argv: string[], switchNames: readonly string[], extraNames: readonly string[] = []): ParsedArgs {
   const values: Record<string, unknown> = {};
+  const extras = new Map<string, string>();
   const switches = new Set<string>();
   let file: ConfigLayer | null = null;
   let resume: string | null = null;
@@ -41,9 +43,10 @@ export function parseArgs(argv: string[], switchNames: readonly string[]): Parse
     if (raw === undefined) throw new ConfigError(`--${name} needs a value`, doc ? doc.help : undefined);
     if (name === 'config') file = { source: raw, values: readConfigFile(raw) };
     else if (name === 'resume') resume = raw;
+    else if (extraNames.includes(name)) extras.set(name, raw);
     else values[key] = coerce(key, raw);
   }
-  return { layers: [...(file ? [file] : []), { source: 'flags', values }], switches, resume };
+  return { layers: [...(file ? [file] : []), { source: 'flags', values }], switches, resume, extras };
 }
 
 function readConfigFile(path: string): Record<string, unknown> {

@@ -1,5 +1,6 @@
 // `seal train`: flags and/or a JSON config → a run folder, with progress on the terminal.
 import { DEFAULTS } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
 import { resolveConfig } from '../config/resolve.js';
 import { train } from '../train/iterative.js';
 import { describeSplit, splitParameters } from '../train/split.js';
@@ -24,12 +25,17 @@ ${optionHelp(DEFAULTS)}
 `;
 
 export async function trainCommand(argv: string[]): Promise<number> {
-  const extra = ['num-classes', 'in-channels'];
-  const args = parseArgs(argv.filter((a, i) => !extra.some((x) => a === `--${x}` || argv[i - 1] === `--${x}` || a.startsWith(`--${x}=`))), ['help', 'print-split']);
+  const args = parseArgs(argv, ['help', 'print-split'], ['num-classes', 'in-channels']);
   if (args.switches.has('help')) { process.stdout.write(TRAIN_USAGE); return 0; }
   if (args.switches.has('print-split')) {
     const cfg = resolveConfig(args.layers);
-    const num = (name: string, d: number) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? Number(argv[i + 1]) : d; };
+    const num = (name: string, d: number) => {
+      const raw = args.extras.get(name);
+      if (raw === undefined) return d;
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--${name}: expected a positive integer, got '${raw}'`);
+      return n;
+    };
     const model = createModel({ model: cfg.model, width: cfg.width, inChannels: num('in-channels', 3), numClasses: num('num-classes', 200), device: 'cpu', generator: new Generator(0) });
     process.stdout.write(`${cfg.model} (width ${cfg.width}), split at ${cfg.splitAt}\n${describeSplit(splitParameters(model, cfg.splitAt))}\n`);
     model.dispose();
