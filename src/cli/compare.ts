@@ -1,7 +1,8 @@
 // `seal compare`: methods x seeds, every generation evaluated, one report.
 import { DEFAULTS, type RunConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
-import { compare } from '../compare/compare.js';
+import { compare, layoutOf, preparePlan } from '../compare/compare.js';
+import { CompareProgress } from './compare-progress.js';
 import { EVAL_KINDS } from '../compare/evals.js';
 import { optionHelp, parseArgs } from './args.js';
 import { writeReports, printHeadline } from './report.js';
@@ -22,12 +23,15 @@ export const COMPARE_USAGE = `usage: seal compare [--preset default|large] [--me
                     [--eval ${Object.keys(EVAL_KINDS).join(',') || 'transfer,fewshot,depth,sharpness'}] [--jobs N] [--threads N]
                     [training options] --out DIR
 
-Trains every (method, seed), evaluates every generation's checkpoint, and writes DIR/report.html,
+Plans the work as tasks (DIR/plan.json: generation 0 once per seed, shared by the methods; each
+method's later generations; one evaluation task per checkpoint; the report), runs them --jobs at
+a time, and writes DIR/report.html,
 report.md and report.json: accuracy per generation with 95% intervals over seeds, paired
 differences SEAL − LLF and SEAL − normal, transfer, few-shot, prediction depth and sharpness.
 Running the same command again continues a stopped comparison; finished work is skipped.
 --preset default (the README's main job) runs in minutes on 2 cores; --preset large in about an hour.
---jobs N trains N runs side by side, each with 1/N of the threads.
+--jobs N runs N tasks side by side, each with 1/N of the threads. \`seal status DIR\` shows every
+task's state; \`seal worker DIR TASK\` runs one task (its log is DIR/logs/TASK.out|.err).
 
 training options (as seal train; the preset's values unless given):
 ${optionHelp(DEFAULTS)}
@@ -69,14 +73,24 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const train = { ...preset.train, ...Object.assign({}, ...parsed.layers.map((l) => l.values)) } as Partial<RunConfig>;
   const threads = own.has('threads') ? ints(own.get('threads') as string, 'threads')[0] : undefined;
   const t0 = performance.now();
-  const report = await compare({
+  const options = {
     out, train,
     methods: own.has('methods') ? list(own.get('methods') as string, 'methods') : preset.methods,
     seeds: own.has('seeds') ? ints(own.get('seeds') as string, 'seeds') : preset.seeds,
     evals: own.has('eval') ? (own.get('eval') === 'none' ? [] : list(own.get('eval') as string, 'eval')) : preset.evals,
     ...(own.has('jobs') ? { jobs: ints(own.get('jobs') as string, 'jobs')[0] as number } : {}),
     ...(threads !== undefined ? { threads } : {}),
-  }, { line: (job, text) => process.stdout.write(`[${job}] ${text}\n`) });
+  };
+  const { layout, plan } = preparePlan(options);
+  const { jobs, threads: perTask } = layoutOf(options);
+  process.stdout.write(`plan: ${plan.tasks.length} tasks (${layout.planFile}); ${jobs} at a time with ${perTask} thread${perTask === 1 ? '' : 's'} each; \`seal status ${out}\` shows them\n`);
+  const progress = new CompareProgress(process.stdout, layout, plan, jobs);
+  let report;
+  try {
+    report = await compare(options, progress);
+  } finally {
+    progress.stop();
+  }
   const files = await writeReports(out, report);
   printHeadline(report);
   process.stdout.write(`\nreport: ${files.html}\n(${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);

@@ -6,6 +6,8 @@ import { trainCommand } from './train.js';
 import { compareCommand } from './compare.js';
 import { reportCommand } from './report.js';
 import { evalCommand } from './eval.js';
+import { statusCommand } from './status.js';
+import { workerCommand } from './worker.js';
 
 const USAGE = `seal: iterative training of image classifiers (SEAL, LLF, normal) on libtorch
 
@@ -14,7 +16,9 @@ usage: seal <command> [options]
 commands:
   train [options]      train generations with one method (seal train --help)
   compare [options]    methods x seeds, every generation evaluated, one report (seal compare --help)
-  eval KIND [options]  evaluate a checkpoint: transfer, fewshot, depth, sharpness (seal eval --help)
+  eval KIND [options]  evaluate a checkpoint: transfer, fewshot, depth, sharpness, or all (seal eval --help)
+  status DIR           every task of a comparison: done, running, waiting, failed (with its log)
+  worker DIR TASK      run one task of a comparison's plan (what \`seal compare\` starts per task)
   report DIR           rebuild a comparison's report from its files
   info [--threads N]   show the libtorch build, threads and devices seal runs on
   help                 show this text
@@ -30,6 +34,8 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'compare') return compareCommand(rest);
   if (cmd === 'report') return reportCommand(rest);
   if (cmd === 'eval') return evalCommand(rest);
+  if (cmd === 'status') return statusCommand(rest);
+  if (cmd === 'worker') return workerCommand(rest);
   if (cmd === 'info') {
     const i = rest.indexOf('--threads');
     if (i >= 0) {

@@ -10,15 +10,9 @@ import type { Aggregate, DepthHistogram, Difference, MetricInfo, MetricValue, Re
 import { EVAL_KINDS } from './evals.js';
 import { methodLabel } from '../report/render-md.js';
 import type { CompareLayout } from './layout.js';
+import { evalFile, type CompareSettings } from './plan.js';
 
-export interface CompareSettings {
-  methods: string[];
-  seeds: number[];
-  generations: number;
-  evals: string[];
-  train: Record<string, unknown>;
-  evalOptions: Record<string, Record<string, unknown>>;
-}
+export type { CompareSettings } from './plan.js';
 
 const SOURCE: MetricInfo[] = [
   { name: 'source_top1', label: 'Source test top-1, last epoch of the generation', higherIsBetter: true, unit: '%' },
@@ -54,7 +48,7 @@ export function buildReport(layout: CompareLayout, s: CompareSettings): Report {
       }
       for (let generation = 0; generation < s.generations; generation++) {
         for (const kind of s.evals) {
-          const result = readJson<Record<string, unknown>>(layout.evalFile(method, seed, generation, kind));
+          const result = readJson<Record<string, unknown>>(layout.path(evalFile(s, method, seed, generation, kind)));
           if (result === null) continue;
           const ev = EVAL_KINDS[kind];
           for (const m of ev?.metrics(result) ?? []) {

@@ -1,11 +1,12 @@
-// The evaluations a comparison runs on every generation checkpoint: the `seal eval` flags
-// each one gets (sized so the default comparison fits in minutes on 2 cores; recorded in
-// compare.json), and how its result JSON becomes report metrics.
+// The evaluations a comparison runs on every generation checkpoint: the options each one gets
+// beyond the evaluator's defaults (sized so the default comparison fits in minutes on 2 cores;
+// recorded, defaults filled in, in compare.json and plan.json), and how its result JSON becomes
+// report metrics.
 import type { MetricInfo } from '../report/types.js';
 
 export interface EvalKind {
-  /** Flags passed to `seal eval <kind>`. */
-  args: string[];
+  /** Options of the evaluator (eval/registry.ts) that differ from its defaults. */
+  options: Record<string, unknown>;
   metrics(result: Record<string, unknown>): { info: MetricInfo; value: number }[];
   histogram?(result: Record<string, unknown>): { split: 'test' | 'train'; probes: string[]; counts: number[] } | null;
 }
@@ -17,14 +18,14 @@ type Sharp = { topEigenvalue: { eigenvalue: number }; trace: { trace: number } }
 
 export const EVAL_KINDS: Record<string, EvalKind> = {
   transfer: {
-    args: ['--target', 'mnist', '--mode', 'probe', '--limit-train', '5000', '--limit-test', '5000'],
+    options: { target: 'mnist', mode: 'probe', 'limit-train': 5000, 'limit-test': 5000 },
     metrics: (r) => {
       const p = r as unknown as Probe;
       return [{ info: { name: `transfer_${p.target.spec}`, label: `Linear probe on ${p.target.spec}`, higherIsBetter: true, unit: '%' }, value: p.testAccuracy }];
     },
   },
   fewshot: {
-    args: ['--target', 'mnist', '--shots', '1,5', '--episodes', '600', '--classifiers', 'nearest-centroid'],
+    options: { target: 'mnist', shots: [1, 5], episodes: 600, classifiers: 'nearest-centroid' },
     metrics: (r) => {
       const f = r as unknown as FewShot;
       const spec = f.target?.spec ?? 'target';
@@ -35,7 +36,7 @@ export const EVAL_KINDS: Record<string, EvalKind> = {
     },
   },
   depth: {
-    args: ['--support', '2000', '--test-size', '1000', '--k', '30'],
+    options: { support: 2000, 'test-size': 1000, k: 30 },
     metrics: (r) => {
       const d = r as unknown as Depth;
       return [
@@ -49,7 +50,7 @@ export const EVAL_KINDS: Record<string, EvalKind> = {
     },
   },
   sharpness: {
-    args: ['--samples', '256', '--iterations', '10', '--trace-samples', '10'],
+    options: { samples: 256, iterations: 10, 'trace-samples': 10 },
     metrics: (r) => {
       const s = r as unknown as Sharp;
       return [

@@ -46,7 +46,8 @@ export function selectImages(set: ImageSet, indices: ArrayLike<number>, name = s
     images.set(set.images.subarray(i * per, (i + 1) * per), k * per);
     labels[k] = set.labels[i]!;
   }
-  return { ...set, name, images, labels, count: indices.length, classNames: [...set.classNames] };
+  const rootIndices = Int32Array.from(indices, (i) => set.origin?.indices[i] ?? i);
+  return { ...set, name, images, labels, count: indices.length, classNames: [...set.classNames], origin: { root: set.origin?.root ?? set, indices: rootIndices } };
 }
 
 /**

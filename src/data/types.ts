@@ -15,6 +15,9 @@ export interface ImageSet {
   width: number;
   numClasses: number;
   classNames: string[];
+  /** Set by selectImages: the set these images were picked from, and their indices there (so
+   * an evaluation can compute features of overlapping subsets once). */
+  origin?: { root: ImageSet; indices: Int32Array };
 }
 
 /** Where a loaded dataset came from, for logs and run records. */

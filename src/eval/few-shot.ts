@@ -9,7 +9,7 @@ import { cat, Generator, ones, oneHot, randperm, tensor, tidy, zeros, type Tenso
 import type { DatasetSplits } from '../data/types.js';
 import { ConfigError } from '../errors.js';
 import { deriveSeed } from '../rng.js';
-import { disposeFeatures, extractFeatures } from './features.js';
+import { disposeFeatures, extractFeatures, type FeatureCache } from './features.js';
 import type { LoadedCheckpoint } from './model-checkpoint.js';
 import { meanInterval, type MeanInterval } from './stats.js';
 import { checkpointInfo, describeAdaptation, targetInfo, type Adaptation, type CheckpointInfo, type TargetInfo } from './transfer.js';
@@ -231,12 +231,13 @@ export interface FewShotEvalResult extends FewShotResult {
  * Few-shot evaluation of a checkpoint: features of `target.test` computed once, then fewShot.
  * @example const r = fewShotEval(ckpt, await loadTarget('mnist'), { shots: [1, 5] });
  */
-export function fewShotEval(ckpt: LoadedCheckpoint, target: DatasetSplits, o: FewShotOptions & { batchSize?: number; device?: string } = {}): FewShotEvalResult {
+export function fewShotEval(ckpt: LoadedCheckpoint, target: DatasetSplits, o: FewShotOptions & { batchSize?: number; device?: string; features?: FeatureCache } = {}): FewShotEvalResult {
   const t0 = performance.now();
-  const fs = extractFeatures(ckpt.model, target.test, ckpt.source, { batchSize: o.batchSize ?? 256, device: o.device ?? 'cpu' });
+  const fs = o.features?.get(target.test) ?? extractFeatures(ckpt.model, target.test, ckpt.source, { batchSize: o.batchSize ?? 256, device: o.device ?? 'cpu' });
   try {
     const featureSeconds = (performance.now() - t0) / 1000;
-    const r = fewShot(fs.features, fs.labels, target.test.numClasses, { ...o, classNames: target.test.classNames });
+    const { features: _shared, ...options } = o;
+    const r = fewShot(fs.features, fs.labels, target.test.numClasses, { ...options, classNames: target.test.classNames });
     return { protocol: 'few-shot', checkpoint: checkpointInfo(ckpt), target: targetInfo(target), adaptation: describeAdaptation(target.test, ckpt.source), ...r, featureSeconds };
   } finally {
     disposeFeatures(fs);

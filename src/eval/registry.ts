@@ -1,12 +1,11 @@
 // The evaluations `seal eval` and `seal compare` run on a checkpoint: their options (with
 // defaults), how to run them, and a one-line summary of a result.
-import { loadDataset } from '../data/registry.js';
 import { ConfigError } from '../errors.js';
+import type { EvalContext } from './context.js';
 import type { LoadedCheckpoint } from './model-checkpoint.js';
 import { predictionDepth } from './prediction-depth.js';
 import { sharpness } from './sharpness.js';
 import { fewShotEval, FEW_SHOT_CLASSIFIERS, type FewShotClassifier } from './few-shot.js';
-import { loadTarget } from './targets.js';
 import { fineTune, linearProbe } from './transfer.js';
 
 export interface OptionSpec { type: 'int' | 'number' | 'string' | 'ints' | 'enum'; help: string; default: unknown; min?: number; values?: string[] }
@@ -14,23 +13,18 @@ export interface OptionSpec { type: 'int' | 'number' | 'string' | 'ints' | 'enum
 export interface Evaluator {
   help: string;
   options: Record<string, OptionSpec>;
-  run(ckpt: LoadedCheckpoint, options: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** Announces the image sets whose features it will ask `ctx.features` for (so one pass covers them all). */
+  need?(options: Record<string, unknown>, ctx: EvalContext): Promise<void>;
+  run(ckpt: LoadedCheckpoint, options: Record<string, unknown>, ctx: EvalContext): Promise<Record<string, unknown>>;
   summary(result: Record<string, unknown>): string;
 }
 
 const pct = (x: unknown) => `${(100 * Number(x)).toFixed(2)}%`;
 
-/** The run's own data: the same seeded subsets it trained and was tested on (limitTrain, limitTest). */
-function runData(ckpt: LoadedCheckpoint) {
-  const c = ckpt.config;
-  return loadDataset(c.dataset, {
-    seed: c.seed, ...(c.limitTrain !== null ? { limitTrain: c.limitTrain } : {}), ...(c.limitTest !== null ? { limitTest: c.limitTest } : {}),
-  });
-}
 
 const targetOption: OptionSpec = { type: 'string', default: 'mnist', help: 'target: mnist, fashion-mnist, opencv-digits, sklearn-digits, or KIND:PATH (e.g. folder:PATH)' };
 /** The target with optional seeded stratified subsets of its splits. */
-const target = (o: Record<string, unknown>) => loadTarget(String(o.target), {
+const target = (o: Record<string, unknown>, ctx: EvalContext) => ctx.target(String(o.target), {
   seed: o.seed as number,
   ...((o['limit-train'] as number) > 0 ? { limitTrain: o['limit-train'] as number } : {}),
   ...((o['limit-test'] as number) > 0 ? { limitTest: o['limit-test'] as number } : {}),
@@ -49,9 +43,15 @@ export const EVALUATORS: Record<string, Evaluator> = {
       'batch-size': { type: 'int', min: 1, default: 64, help: 'finetune: batch size' },
       seed: { type: 'int', default: 0, help: 'seed of the subsets, the validation split and the new head' },
     },
-    async run(ckpt, o) {
-      const t = await target(o);
-      if (o.mode === 'probe') return { ...linearProbe(ckpt, t, { seed: o.seed as number, device: String(o.device) }) };
+    async need(o, ctx) {
+      if (o.mode !== 'probe') return;
+      const t = await target(o, ctx);
+      ctx.features.need(t.train);
+      ctx.features.need(t.test);
+    },
+    async run(ckpt, o, ctx) {
+      const t = await target(o, ctx);
+      if (o.mode === 'probe') return { ...linearProbe(ckpt, t, { seed: o.seed as number, device: String(o.device), features: ctx.features }) };
       const { result, model } = await fineTune(ckpt, t, { epochs: o.epochs as number, lr: o.lr as number, batchSize: o['batch-size'] as number, seed: o.seed as number, device: String(o.device) });
       model.dispose();
       return { ...result };
@@ -71,11 +71,12 @@ export const EVALUATORS: Record<string, Evaluator> = {
       'limit-test': { type: 'int', default: 0, help: 'stratified subset of the target test split (0 = all)' },
       seed: { type: 'int', default: 0, help: 'seed of the episodes' },
     },
-    async run(ckpt, o) {
+    async need(o, ctx) { ctx.features.need((await target(o, ctx)).test); },
+    async run(ckpt, o, ctx) {
       const classifiers = String(o.classifiers).split(',').map((c) => c.trim()) as FewShotClassifier[];
       const bad = classifiers.find((c) => !FEW_SHOT_CLASSIFIERS.includes(c));
       if (bad !== undefined) throw new ConfigError(`--classifiers: unknown classifier '${bad}'`, `choose from ${FEW_SHOT_CLASSIFIERS.join(', ')}`);
-      return { ...fewShotEval(ckpt, await target(o), { ways: o.ways as number, shots: o.shots as number[], queries: o.queries as number, episodes: o.episodes as number, seed: o.seed as number, classifiers, device: String(o.device) }) };
+      return { ...fewShotEval(ckpt, await target(o, ctx), { features: ctx.features, ways: o.ways as number, shots: o.shots as number[], queries: o.queries as number, episodes: o.episodes as number, seed: o.seed as number, classifiers, device: String(o.device) }) };
     },
     summary: (r) => (r.cells as { classifier: string; ways: number; shots: number; accuracy: { mean: number; halfWidth: number } }[])
       .map((c) => `${c.ways}-way ${c.shots}-shot ${c.classifier}: ${pct(c.accuracy.mean)} ± ${(100 * c.accuracy.halfWidth).toFixed(2)}`).join('\n'),
@@ -88,8 +89,8 @@ export const EVALUATORS: Record<string, Evaluator> = {
       'test-size': { type: 'int', min: 1, default: 2000, help: 'test images whose depth is measured' },
       seed: { type: 'int', default: 0, help: 'seed of the subsets' },
     },
-    async run(ckpt, o) {
-      const data = await runData(ckpt);
+    async run(ckpt, o, ctx) {
+      const data = await ctx.runData();
       const r = predictionDepth(ckpt.model, data, ckpt.source, { k: o.k as number, supportSize: o.support as number, testSize: o['test-size'] as number, seed: o.seed as number, device: String(o.device) });
       return { ...r };
     },
@@ -107,8 +108,8 @@ export const EVALUATORS: Record<string, Evaluator> = {
       'trace-samples': { type: 'int', min: 2, default: 20, help: 'Rademacher vectors of the trace estimate' },
       seed: { type: 'int', default: 0, help: 'seed of the subset and the random vectors' },
     },
-    async run(ckpt, o) {
-      const data = await runData(ckpt);
+    async run(ckpt, o, ctx) {
+      const data = await ctx.runData();
       const r = sharpness(ckpt.model, data.train, ckpt.source, {
         sampleSize: o.samples as number, maxIterations: o.iterations as number, tolerance: o.tolerance as number,
         traceSamples: o['trace-samples'] as number, seed: o.seed as number, device: String(o.device),

@@ -19,7 +19,7 @@ import { evaluate } from '../train/evaluate.js';
 import { trainEpoch } from '../train/epoch.js';
 import type { SourceData } from '../train/checkpoint.js';
 import { adaptImages, adaptationRule } from './adapt.js';
-import { disposeFeatures, extractFeatures } from './features.js';
+import { disposeFeatures, extractFeatures, type FeatureCache } from './features.js';
 import { logisticProbe, type ProbeOptions, type ProbeResult } from './logistic.js';
 import type { LoadedCheckpoint } from './model-checkpoint.js';
 
@@ -47,7 +47,7 @@ export const targetInfo = (t: DatasetSplits): TargetInfo =>
   ({ spec: t.source.spec, classes: t.train.numClasses, train: t.train.count, test: t.test.count, image: `${t.train.channels}x${t.train.height}x${t.train.width}` });
 
 /** Options of linearProbe: the probe's, plus the feature pass. */
-export interface LinearProbeOptions extends ProbeOptions { batchSize?: number; device?: string }
+export interface LinearProbeOptions extends ProbeOptions { batchSize?: number; device?: string; /** Shares feature passes with other evaluations. */ features?: FeatureCache }
 
 /** A linear-probe result: JSON-serialisable, with every setting used. */
 export interface LinearProbeResult extends Omit<ProbeResult, 'settings'> {
@@ -66,12 +66,13 @@ export interface LinearProbeResult extends Omit<ProbeResult, 'settings'> {
 export function linearProbe(ckpt: LoadedCheckpoint, target: DatasetSplits, o: LinearProbeOptions = {}): LinearProbeResult {
   const batchSize = o.batchSize ?? 256, device = o.device ?? 'cpu';
   const t0 = performance.now();
-  const train = extractFeatures(ckpt.model, target.train, ckpt.source, { batchSize, device });
+  const train = o.features?.get(target.train) ?? extractFeatures(ckpt.model, target.train, ckpt.source, { batchSize, device });
   try {
-    const test = extractFeatures(ckpt.model, target.test, ckpt.source, { batchSize, device });
+    const test = o.features?.get(target.test) ?? extractFeatures(ckpt.model, target.test, ckpt.source, { batchSize, device });
     try {
       const t1 = performance.now();
-      const { settings, ...probe } = logisticProbe(train, test, target.train.numClasses, o);
+      const { features: _shared, ...probeOptions } = o;
+      const { settings, ...probe } = logisticProbe(train, test, target.train.numClasses, probeOptions);
       return {
         protocol: 'linear-probe', checkpoint: checkpointInfo(ckpt), target: targetInfo(target), adaptation: describeAdaptation(target.train, ckpt.source),
         ...probe, settings: { ...settings, batchSize, device }, seconds: { features: (t1 - t0) / 1000, fit: (performance.now() - t1) / 1000 },

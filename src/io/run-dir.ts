@@ -1,6 +1,6 @@
 // A run folder: config.json, metrics.jsonl (one row per epoch), summary.json and
 // checkpoints/. Whole files are written to a temporary name and renamed.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError } from '../errors.js';
 
@@ -14,6 +14,8 @@ export function writeTextAtomic(path: string, text: string): void {
 export function writeJsonAtomic(path: string, value: unknown): void {
   writeTextAtomic(path, JSON.stringify(value, null, 2) + '\n');
 }
+
+export function ensureDir(dir: string): void { mkdirSync(dir, { recursive: true }); }
 
 export class RunDir {
   constructor(readonly dir: string) {}
@@ -64,4 +66,30 @@ export class RunDir {
   }
 
   writeSummary(summary: unknown): void { writeJsonAtomic(this.summaryFile, summary); }
+}
+
+/**
+ * Starts the run folder `to` as a copy of run `from` after its generation `generation`: the
+ * checkpoints up to it, the resume point at its end, its metrics rows and summary, and `config`
+ * (another method, same settings). Built under a temporary name and renamed, so a kill leaves
+ * either no folder or a whole one.
+ */
+export function forkRun(from: string, to: string, generation: number, config: Record<string, unknown>, resumeProgress: { generation: number; epoch: number }, epochs: number): void {
+  const src = new RunDir(from);
+  if (resumeProgress.generation !== generation || resumeProgress.epoch !== epochs - 1) {
+    throw new CheckpointError(`cannot start ${to} from ${from}: its resume point is generation ${resumeProgress.generation}, epoch ${resumeProgress.epoch + 1}, not the end of generation ${generation}`,
+      `${from} was trained further or is unfinished; remove ${to} and ${from} and run the comparison again`);
+  }
+  const tmp = `${to}.fork-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  const dst = new RunDir(tmp);
+  mkdirSync(dst.checkpointDir, { recursive: true });
+  for (let g = 0; g <= generation; g++) copyFileSync(src.generationFile(g), dst.generationFile(g));
+  copyFileSync(src.resumeFile, dst.resumeFile);
+  const rows = src.readMetrics().filter((r) => (r as { generation: number }).generation <= generation);
+  writeFileSync(dst.metricsFile, rows.map((r) => JSON.stringify(r) + '\n').join(''));
+  copyFileSync(src.summaryFile, dst.summaryFile);
+  const versions = (JSON.parse(readFileSync(src.configFile, 'utf8')) as { versions?: unknown }).versions ?? {};
+  writeJsonAtomic(dst.configFile, { config, versions, forkedFrom: { run: from, generation } });
+  renameSync(tmp, to);
 }

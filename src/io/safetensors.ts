@@ -1,6 +1,7 @@
 // The safetensors format: u64 little-endian header length, a JSON header
 // {name: {dtype, shape, data_offsets}, __metadata__: {str: str}}, then the raw data.
 // Written to a temporary file and renamed, so a killed writer never leaves a half file.
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open, rename, readFile, rm } from 'node:fs/promises';
 import { tensor, type DType, type Tensor, type TypedArray } from '../backend/index.js';
 import { CheckpointError } from '../errors.js';
@@ -91,5 +92,20 @@ function view(b: ArrayBuffer, dtype: DType): TypedArray {
     case 'int16': return new Int16Array(b);
     case 'int8': return new Int8Array(b);
     default: return new Uint8Array(b);
+  }
+}
+
+/** Only the metadata of a safetensors file (its header), without reading the tensors. */
+export function readSafetensorsMetadata(path: string): Record<string, string> {
+  const fd = openSync(path, 'r');
+  try {
+    const len = Buffer.alloc(8);
+    readSync(fd, len, 0, 8, 0);
+    const n = Number(len.readBigUInt64LE(0));
+    const head = Buffer.alloc(n);
+    if (readSync(fd, head, 0, n, 8) !== n) throw new CheckpointError(`${path} is not a valid safetensors file: the header is cut short`);
+    return ((JSON.parse(head.toString('utf8')) as { __metadata__?: Record<string, string> }).__metadata__) ?? {};
+  } finally {
+    closeSync(fd);
   }
 }

@@ -40,6 +40,9 @@ export interface TrainOptions extends TrainCallbacks {
   /** Where readers keep decoded images (default ~/.cache/seal). */
   cacheDir?: string | null;
   onDataProgress?(done: number, total: number): void;
+  /** Stop after this many generations (the config's count still sets the schedule); a later
+   * resume continues to config.generations. A comparison trains a shared generation 0 this way. */
+  untilGeneration?: number;
 }
 
 export interface TrainResult { config: ResolvedConfig; summary: RunSummary; rows: EpochRow[]; model: ResNet; outDir: string | null }
@@ -106,7 +109,8 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
   }
   opts.onStart?.({ config: cfg, model, split, batchesPerEpoch: trainLoader(0).batchesPerEpoch, resumedAt, data });
 
-  for (let g = start.generation; g < cfg.generations; g++) {
+  const end = Math.min(cfg.generations, opts.untilGeneration ?? cfg.generations);
+  for (let g = start.generation; g < end; g++) {
     if (g > 0 && !(g === start.generation && start.epoch > 0)) {
       method.onGenerationStart?.({ generation: g, model, split, seed: cfg.seed });
       opt.dispose();

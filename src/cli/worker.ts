@@ -1,0 +1,47 @@
+// `seal worker DIR TASK [--threads N]`: runs one task of the comparison in DIR by id, with its
+// inputs read from DIR/plan.json. The local launcher starts one per task; a cluster job can too.
+import { setNumThreads } from '../backend/index.js';
+import { CompareLayout } from '../compare/layout.js';
+import { rebuildReport } from '../compare/compare.js';
+import { readPlan, runTask } from '../compare/worker.js';
+import { ConfigError } from '../errors.js';
+import { writeReports } from './report.js';
+
+export const WORKER_USAGE = `usage: seal worker DIR TASK [--threads N]
+
+Runs task TASK of the comparison in DIR (its plan.json lists the tasks and their inputs).
+Training resumes where it stopped; finished evaluations are skipped. \`seal status DIR\`
+shows which tasks are done.
+`;
+
+export async function workerCommand(argv: string[]): Promise<number> {
+  const positional: string[] = [];
+  let threads: number | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--help') { process.stdout.write(WORKER_USAGE); return 0; }
+    if (a === '--threads' || a.startsWith('--threads=')) {
+      const raw = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--threads: expected a positive integer, got '${raw ?? ''}'`);
+      threads = n;
+    } else if (a.startsWith('--')) {
+      throw new ConfigError(`unknown option ${a} for seal worker`, WORKER_USAGE.split('\n')[0]);
+    } else {
+      positional.push(a);
+    }
+  }
+  const [dir, id] = positional;
+  if (dir === undefined || id === undefined || positional.length > 2) throw new ConfigError('seal worker needs DIR and TASK', WORKER_USAGE.split('\n')[0]);
+  if (threads !== null) setNumThreads(threads);
+  const layout = new CompareLayout(dir);
+  const plan = readPlan(layout);
+  await runTask(layout, plan, id, {
+    line: (text) => process.stdout.write(`${text}\n`),
+    report: async () => {
+      const files = await writeReports(dir, rebuildReport(dir));
+      process.stdout.write(`report: ${files.html}\n`);
+    },
+  });
+  return 0;
+}

@@ -1,0 +1,94 @@
+// The local launcher: runs a plan's ready tasks N at a time, each as a `seal worker` child
+// with its share of the cores and its output in DIR/logs/<task>.out|.err. Tasks whose done
+// file exists are skipped; a failing task is recorded (DIR/tasks/<task>.failed.json) and
+// only the tasks that depend on it are held back.
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureDir, writeJsonAtomic } from '../io/run-dir.js';
+import type { CompareLayout } from './layout.js';
+import type { Plan, Task } from './plan.js';
+
+const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+
+export interface TaskEvents {
+  start(task: Task): void;
+  line(task: Task, text: string): void;
+  end(task: Task, outcome: { ok: boolean; seconds: number; error?: string }): void;
+}
+
+export interface Failure { task: string; log: string; error: string }
+
+/** Ready tasks first by kind: training is the long path, so it starts before evaluations. */
+const RANK: Record<Task['kind'], number> = { train: 0, evaluate: 1, report: 2 };
+
+export function isDone(layout: CompareLayout, id: string): boolean { return existsSync(layout.taskFile(id, 'done')); }
+
+/** The line of a worker's error output that says what went wrong (seal's message, or the JS error). */
+function cause(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.find((l) => l.startsWith('seal: ')) ?? lines.find((l) => /^[A-Z]\w*Error\b/.test(l)) ?? lines[lines.length - 1] ?? 'no error output';
+}
+
+function runChild(layout: CompareLayout, task: Task, threads: number, events: TaskEvents): Promise<{ ok: boolean; error: string }> {
+  ensureDir(join(layout.dir, 'logs'));
+  const out = createWriteStream(layout.log(task.id, 'out'), { flags: 'a' });
+  const err = createWriteStream(layout.log(task.id, 'err'), { flags: 'a' });
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, 'worker', layout.dir, task.id, '--threads', String(threads)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let buf = '', tail = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out.write(d);
+      buf += d.toString();
+      const lines = buf.split('\n');
+      buf = lines.pop() ?? '';
+      for (const l of lines) if (l.trim() !== '') events.line(task, l);
+    });
+    child.stderr.on('data', (d: Buffer) => { err.write(d); tail = (tail + d.toString()).slice(-4000); });
+    child.on('error', (e) => resolve({ ok: false, error: e.message }));
+    child.on('close', (code, signal) => {
+      out.end(); err.end();
+      resolve(code === 0 ? { ok: true, error: '' } : { ok: false, error: `${signal ?? `exit ${code}`}: ${cause(tail)}` });
+    });
+  });
+}
+
+/** Runs every task not yet done; returns the failures (their dependents did not run). */
+export async function runLocal(layout: CompareLayout, plan: Plan, o: { jobs: number; threads: number; events: TaskEvents }): Promise<Failure[]> {
+  const done = new Set(plan.tasks.filter((t) => isDone(layout, t.id)).map((t) => t.id));
+  const failed = new Set<string>();
+  const failures: Failure[] = [];
+  const running = new Set<string>();
+  const ready = () => plan.tasks
+    .filter((t) => !done.has(t.id) && !failed.has(t.id) && !running.has(t.id) && t.deps.every((d) => done.has(d)))
+    .sort((a, b) => RANK[a.kind] - RANK[b.kind]);
+  await new Promise<void>((finish) => {
+    const pump = () => {
+      for (const t of ready()) {
+        if (running.size >= o.jobs) break;
+        running.add(t.id);
+        o.events.start(t);
+        const t0 = performance.now();
+        void runChild(layout, t, o.threads, o.events).then(({ ok, error }) => {
+          running.delete(t.id);
+          const seconds = (performance.now() - t0) / 1000;
+          if (ok && isDone(layout, t.id)) {
+            done.add(t.id);
+          } else {
+            failed.add(t.id);
+            const msg = ok ? 'the worker exited without writing its done file' : error;
+            failures.push({ task: t.id, log: layout.log(t.id, 'err'), error: msg });
+            ensureDir(join(layout.dir, 'tasks'));
+            writeJsonAtomic(layout.taskFile(t.id, 'failed'), { task: t.id, finished: new Date().toISOString(), error: msg, log: layout.log(t.id, 'err') });
+          }
+          o.events.end(t, { ok: ok && done.has(t.id), seconds, ...(ok ? {} : { error }) });
+          pump();
+        });
+      }
+      if (running.size === 0) finish();
+    };
+    pump();
+  });
+  return failures;
+}

@@ -1,0 +1,156 @@
+// A comparison as a task graph, made from its settings alone (a pure function), written to
+// DIR/plan.json before anything runs. Every method whose generation 0 is plain training
+// (all of seal's methods) starts from one shared generation 0 per seed: same seed, init and
+// batches give the same weights, so training it once per method is wasted work. Each task's
+// inputs are in the plan (JSON), so any worker, local or on a cluster, runs it by id alone.
+import { resolveConfig } from '../config/resolve.js';
+import type { MethodName } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
+import { EVALUATORS } from '../eval/registry.js';
+import { METHODS } from '../methods/registry.js';
+import { gen0Name, runName } from './layout.js';
+
+export interface CompareSettings {
+  methods: string[];
+  seeds: number[];
+  generations: number;
+  evals: string[];
+  /** Training settings shared by every run (config keys, without method, seed, out and threads). */
+  train: Record<string, unknown>;
+  /** Every option of each evaluation, defaults filled in. */
+  evalOptions: Record<string, Record<string, unknown>>;
+}
+
+export interface TrainTask {
+  id: string; kind: 'train'; deps: string[];
+  /** Run folder, relative to the comparison folder. */
+  run: string;
+  /** The run's config (without out and threads, which the worker sets). */
+  config: Record<string, unknown>;
+  /** Train generations [.., untilGeneration); the config's count still sets the schedule. */
+  untilGeneration: number;
+  /** Start as a copy of this run folder's state after `generation`, instead of from scratch. */
+  fork: { from: string; generation: number } | null;
+}
+export interface EvaluateTask {
+  id: string; kind: 'evaluate'; deps: string[];
+  checkpoint: string; generation: number;
+  /** Result files go to `${outDir}/gen-<g>.<kind>.json`. */
+  outDir: string;
+  evals: { kind: string; options: Record<string, unknown> }[];
+}
+export interface ReportTask { id: string; kind: 'report'; deps: string[] }
+export type Task = TrainTask | EvaluateTask | ReportTask;
+
+export const PLAN_FORMAT = 'seal-plan-1';
+export interface Plan { format: typeof PLAN_FORMAT; settings: CompareSettings; tasks: Task[] }
+
+/** Whether a method starts from the shared generation 0 (it declares otherwise with ownGenerationZero). */
+export function sharesGenerationZero(method: string, train: Record<string, unknown>): boolean {
+  const cfg = resolveConfig([{ source: 'compare settings', values: { ...train, method } }]);
+  return METHODS[method as MethodName](cfg).ownGenerationZero !== true;
+}
+
+/** The run folder (relative) holding generation `g` of (method, seed). */
+export function generationRun(s: CompareSettings, method: string, seed: number, g: number): string {
+  return `runs/${g === 0 && sharesGenerationZero(method, s.train) ? gen0Name(seed) : runName(method, seed)}`;
+}
+
+/** Where the result of evaluation `kind` of generation `g` of (method, seed) is (relative). */
+export function evalFile(s: CompareSettings, method: string, seed: number, g: number, kind: string): string {
+  return `evals/${generationRun(s, method, seed, g).slice('runs/'.length)}/gen-${g}.${kind}.json`;
+}
+
+const checkpointOf = (run: string, g: number) => `${run}/checkpoints/gen-${g}.safetensors`;
+
+function evaluateTask(s: CompareSettings, run: string, g: number, dep: string): EvaluateTask {
+  const name = run.slice('runs/'.length);
+  return {
+    id: `eval-${name}-g${g}`, kind: 'evaluate', deps: [dep], checkpoint: checkpointOf(run, g), generation: g,
+    outDir: `evals/${name}`, evals: s.evals.map((kind) => ({ kind, options: s.evalOptions[kind] ?? {} })),
+  };
+}
+
+/** The task graph of a comparison: shared generation-0 runs, method runs, evaluations, the report. */
+export function buildPlan(s: CompareSettings): Plan {
+  const tasks: Task[] = [];
+  const G = s.generations;
+  for (const seed of s.seeds) {
+    const config = (method: string) => ({ ...s.train, method, seed });
+    const shared = s.methods.filter((m) => sharesGenerationZero(m, s.train));
+    const gen0 = `runs/${gen0Name(seed)}`;
+    const gen0Id = `train-${gen0Name(seed)}`;
+    if (shared.length > 0) {
+      // Plain training for one generation is normal training: the folder says so, and resumes as such.
+      tasks.push({ id: gen0Id, kind: 'train', deps: [], run: gen0, config: config('normal'), untilGeneration: 1, fork: null });
+      if (s.evals.length > 0) tasks.push(evaluateTask(s, gen0, 0, gen0Id));
+    }
+    for (const method of s.methods) {
+      const run = `runs/${runName(method, seed)}`;
+      const id = `train-${runName(method, seed)}`;
+      const forked = shared.includes(method);
+      tasks.push({ id, kind: 'train', deps: forked ? [gen0Id] : [], run, config: config(method), untilGeneration: G, fork: forked ? { from: gen0, generation: 0 } : null });
+      if (s.evals.length === 0) continue;
+      for (let g = forked ? 1 : 0; g < G; g++) tasks.push(evaluateTask(s, run, g, id));
+    }
+  }
+  tasks.push({ id: 'report', kind: 'report', deps: tasks.map((t) => t.id) });
+  return { format: PLAN_FORMAT, settings: s, tasks };
+}
+
+/** Every evaluation option with its default filled in, so the plan records what ran. */
+export function evalOptionsOf(kind: string, given: Record<string, unknown>): Record<string, unknown> {
+  const ev = EVALUATORS[kind];
+  if (!ev) throw new ConfigError(`unknown evaluation '${kind}'`, `choose from ${Object.keys(EVALUATORS).join(', ')}`);
+  const unknown = Object.keys(given).filter((k) => !(k in ev.options));
+  if (unknown.length > 0) throw new ConfigError(`evaluation ${kind}: unknown option ${unknown.join(', ')}`, `its options are ${Object.keys(ev.options).join(', ')}`);
+  return Object.fromEntries(Object.entries(ev.options).map(([k, o]) => [k, k in given ? given[k] : o.default]));
+}
+
+/** The keys whose values differ between two settings (for "holds other settings" errors). */
+export function settingsDiff(a: CompareSettings, b: CompareSettings): string[] {
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])] as (keyof CompareSettings)[];
+  const out: string[] = [];
+  for (const k of keys) {
+    if (k === 'train' || k === 'evalOptions') {
+      const x = (a[k] ?? {}) as Record<string, unknown>, y = (b[k] ?? {}) as Record<string, unknown>;
+      for (const sub of [...new Set([...Object.keys(x), ...Object.keys(y)])]) {
+        if (JSON.stringify(x[sub]) !== JSON.stringify(y[sub])) out.push(`${k}.${sub}: ${JSON.stringify(x[sub]) ?? 'unset'} vs ${JSON.stringify(y[sub]) ?? 'unset'}`);
+      }
+    } else if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) {
+      out.push(`${k}: ${JSON.stringify(a[k]) ?? 'unset'} vs ${JSON.stringify(b[k]) ?? 'unset'}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Checks that a plan read from disk is the one its settings give: a hand-edited plan.json (or
+ * one written by another version of seal) is refused, naming the first task that differs.
+ */
+export function checkPlan(plan: unknown, file: string): Plan {
+  const p = plan as Partial<Plan> | null;
+  if (p === null || typeof p !== 'object' || p.format !== PLAN_FORMAT || typeof p.settings !== 'object' || !Array.isArray(p.tasks)) {
+    throw new ConfigError(`${file} is not a seal plan (expected "format": "${PLAN_FORMAT}" with "settings" and "tasks")`,
+      'run `seal compare` with the comparison\'s settings to write the plan again');
+  }
+  let expected: Plan;
+  try {
+    expected = buildPlan(p.settings as CompareSettings);
+  } catch (e) {
+    throw new ConfigError(`${file}: its settings are not valid: ${(e as Error).message}`, 'the file was edited or damaged; run `seal compare` again with --out in a new folder');
+  }
+  const byId = new Map(p.tasks.map((t) => [(t as Task).id, t]));
+  for (const t of expected.tasks) {
+    const got = byId.get(t.id);
+    if (JSON.stringify(got) !== JSON.stringify(t)) {
+      throw new ConfigError(`${file}: task ${t.id} ${got === undefined ? 'is missing' : 'differs from what the plan\'s settings give'}`,
+        'plan.json was edited or written by another version of seal; restore it, or run the comparison in a new --out folder');
+    }
+  }
+  if (p.tasks.length !== expected.tasks.length) {
+    const extra = p.tasks.map((t) => (t as Task).id).filter((id) => !expected.tasks.some((t) => t.id === id));
+    throw new ConfigError(`${file}: tasks ${extra.join(', ')} are not part of the plan its settings give`, 'plan.json was edited; restore it or start a new --out folder');
+  }
+  return expected;
+}

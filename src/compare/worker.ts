@@ -1,0 +1,103 @@
+// One task of a comparison's plan, run in this process: what `seal worker DIR TASK` does for
+// the local launcher (and for a cluster scheduler). Every task can be killed at any point
+// and run again: training resumes from its run folder, a forked run folder appears whole or
+// not at all, evaluations skip the results already written, and the task's done file is
+// written last.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { resolveConfig } from '../config/resolve.js';
+import { ConfigError } from '../errors.js';
+import { loadModelCheckpoint } from '../eval/model-checkpoint.js';
+import { evaluateCheckpoint } from '../eval/run.js';
+import { ensureDir, forkRun, RunDir, writeJsonAtomic } from '../io/run-dir.js';
+import { readSafetensorsMetadata } from '../io/safetensors.js';
+import { train } from '../train/iterative.js';
+import type { EpochRow } from '../train/summary.js';
+import type { CompareLayout } from './layout.js';
+import { checkPlan, type EvaluateTask, type Plan, type Task, type TrainTask } from './plan.js';
+
+export interface WorkerOptions {
+  /** A line of progress for the task's log (and the launcher's display). */
+  line(text: string): void;
+  /** Writes the report files (the report task). */
+  report(): Promise<void>;
+}
+
+export function readPlan(layout: CompareLayout): Plan {
+  if (!existsSync(layout.planFile)) {
+    throw new ConfigError(`${layout.dir} has no plan.json`, 'give the --out folder of a `seal compare` run (it writes the plan before anything runs)');
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(layout.planFile, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`${layout.planFile} is not valid JSON (${(e as Error).message})`, 'it was edited or damaged; run the same `seal compare` command to write it again');
+  }
+  return checkPlan(raw, layout.planFile);
+}
+
+export function findTask(plan: Plan, id: string, file: string): Task {
+  const task = plan.tasks.find((t) => t.id === id);
+  if (!task) throw new ConfigError(`no task '${id}' in ${file}`, `its tasks are ${plan.tasks.map((t) => t.id).join(', ')}`);
+  return task;
+}
+
+const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(2)}%`);
+
+async function trainTask(layout: CompareLayout, task: TrainTask, o: WorkerOptions): Promise<void> {
+  const run = layout.path(task.run);
+  const onEpoch = (r: EpochRow) => o.line(`gen ${r.generation} epoch ${r.epoch + 1} ${r.phase}: train loss ${r.trainLoss.toFixed(4)}, test top-1 ${pct(r.testTop1)} (${r.seconds.toFixed(1)} s)`);
+  const values = { ...task.config, out: run };
+  if (!existsSync(new RunDir(run).configFile)) {
+    if (task.fork === null) {
+      ensureDir(join(run, '..'));
+      const r = await train([{ source: `${layout.planFile} (task ${task.id})`, values }], { untilGeneration: task.untilGeneration, onEpoch });
+      r.model.dispose();
+      return;
+    }
+    const from = new RunDir(layout.path(task.fork.from));
+    const cfg = resolveConfig([{ source: `${layout.planFile} (task ${task.id})`, values }]);
+    const progress = JSON.parse(readSafetensorsMetadata(from.resumeFile).progress ?? 'null') as { generation: number; epoch: number };
+    forkRun(from.dir, run, task.fork.generation, { ...cfg }, progress, cfg.epochs);
+    o.line(`starts from ${task.fork.from} after generation ${task.fork.generation}`);
+  }
+  const r = await train([], { resume: run, untilGeneration: task.untilGeneration, onEpoch });
+  r.model.dispose();
+}
+
+async function evaluateTask(layout: CompareLayout, task: EvaluateTask, device: string, o: WorkerOptions): Promise<void> {
+  const outDir = layout.path(task.outDir);
+  const file = (kind: string) => join(outDir, `gen-${task.generation}.${kind}.json`);
+  const todo = task.evals.filter((e) => !existsSync(file(e.kind)));
+  if (todo.length === 0) return;
+  ensureDir(outDir);
+  const ckpt = await loadModelCheckpoint(layout.path(task.checkpoint), device);
+  try {
+    await evaluateCheckpoint(ckpt, todo, {
+      device,
+      onResult: (r, seconds) => {
+        writeJsonAtomic(file(r.kind), r);
+        o.line(`${r.kind} done (${seconds.toFixed(1)} s)`);
+      },
+    });
+  } finally {
+    ckpt.model.dispose();
+  }
+}
+
+/** Runs one task; its started/done files record when (a failure is recorded by whoever saw it). */
+export async function runTask(layout: CompareLayout, plan: Plan, id: string, o: WorkerOptions): Promise<void> {
+  const task = findTask(plan, id, layout.planFile);
+  const missing = task.deps.filter((d) => !existsSync(layout.taskFile(d, 'done')));
+  if (missing.length > 0) throw new ConfigError(`task ${id} cannot run yet: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not done`, 'run those first (the launcher does this in order)');
+  ensureDir(join(layout.dir, 'tasks'));
+  rmSync(layout.taskFile(id, 'failed'), { force: true });
+  const started = new Date().toISOString();
+  writeJsonAtomic(layout.taskFile(id, 'started'), { task: id, started, pid: process.pid, host: hostname() });
+  const t0 = performance.now();
+  if (task.kind === 'train') await trainTask(layout, task, o);
+  else if (task.kind === 'evaluate') await evaluateTask(layout, task, String(plan.settings.train.device ?? 'cpu'), o);
+  else await o.report();
+  writeJsonAtomic(layout.taskFile(id, 'done'), { task: id, started, finished: new Date().toISOString(), seconds: (performance.now() - t0) / 1000, host: hostname() });
+}
