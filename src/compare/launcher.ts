@@ -28,7 +28,7 @@ export function isDone(layout: CompareLayout, id: string): boolean { return exis
 /** The line of a worker's error output that says what went wrong (seal's message, or the JS error). */
 function cause(stderr: string): string {
   const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-  return lines.find((l) => l.startsWith('seal: ')) ?? lines.find((l) => /^[A-Z]\w*Error\b/.test(l)) ?? lines[lines.length - 1] ?? 'no error output';
+  return lines.find((l) => l.startsWith('seal: ')) ?? lines.find((l) => /^[A-Za-z]*Error\b/.test(l)) ?? lines[lines.length - 1] ?? 'no error output';
 }
 
 function runChild(layout: CompareLayout, task: Task, threads: number, events: TaskEvents): Promise<{ ok: boolean; error: string }> {

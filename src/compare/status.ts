@@ -15,7 +15,15 @@ const readJson = <T>(file: string): T | null => {
 };
 
 function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+  try {
+    // A killed worker whose parent died too stays a zombie until init reaps it: not alive.
+    const stat = `/proc/${pid}/stat`;
+    if (existsSync(stat)) return readFileSync(stat, 'utf8').replace(/^.*\) /s, '')[0] !== 'Z';
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Where a task stands inside: the last epoch its run wrote, or the evaluations written. */

@@ -80,6 +80,9 @@ export function forkRun(from: string, to: string, generation: number, config: Re
     throw new CheckpointError(`cannot start ${to} from ${from}: its resume point is generation ${resumeProgress.generation}, epoch ${resumeProgress.epoch + 1}, not the end of generation ${generation}`,
       `${from} was trained further or is unfinished; remove ${to} and ${from} and run the comparison again`);
   }
+  if (existsSync(to)) {
+    throw new CheckpointError(`cannot start the run ${to}: something is already there, but not a run (no config.json)`, `move ${to} away; the comparison creates this folder itself`);
+  }
   const tmp = `${to}.fork-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   const dst = new RunDir(tmp);
