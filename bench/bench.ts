@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getNumThreads } from '../src/index.js';
+import { compareDefault } from './compare-default.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const device = process.env.SEAL_BENCH_DEVICE ?? 'cpu';
@@ -28,7 +29,10 @@ const workloads: [string, number, number][] = [
   ['matmul_2048', 20, 2],
 ];
 const result: Record<string, Record<string, number>> = {};
-for (const [name, steps, warmup] of workloads) {
+/** SEAL_BENCH_ONLY=a,b runs only those parts (workload names, eval_seconds, compare_default). */
+const only = process.env.SEAL_BENCH_ONLY?.split(',') ?? null;
+const wanted = (name: string) => only === null || only.includes(name);
+for (const [name, steps, warmup] of workloads.filter(([n]) => wanted(n))) {
   const args = [name, String(threads), String(steps), String(warmup), device];
   const seal = run(process.execPath, [fileURLToPath(new URL('./workloads.js', import.meta.url)), ...args]);
   const torch = run(python, ['bench/torch_bench.py', ...args]);
@@ -41,7 +45,7 @@ for (const [name, steps, warmup] of workloads) {
   console.log(`${name}: seal ${row.seal_ms} ms, torch ${row.torch_ms} ms, ratio ${row.ratio} (steps: seal ${seal.steps.join(' ')} | torch ${torch.steps.join(' ')})`);
 }
 // A whole training epoch through seal's own loop (loader, augmentation, step, loss read-back).
-if (existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz')) {
+if (wanted('train_epoch_fashion') && existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz')) {
   interface EpochRun { seconds: number; data_seconds: number; images_per_s: number; peak_rss_mb: number }
   const seal = run(process.execPath, [fileURLToPath(new URL('./workloads.js', import.meta.url)), 'train_epoch_fashion', String(threads), '1', '0', device]) as unknown as EpochRun;
   const torch = run(python, ['bench/torch_train_epoch.py', String(threads), device]) as unknown as EpochRun;
@@ -56,7 +60,7 @@ if (existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz')) 
 }
 // Seconds each evaluation takes on a narrow ResNet-18 checkpoint (the settings `seal compare`
 // uses, and the full-size ones), each a `seal eval` process as a user runs it.
-if (existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz')) {
+if (wanted('eval_seconds') && existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz')) {
   const dir = mkdtempSync(join(tmpdir(), 'seal-bench-eval-'));
   try {
     const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -84,6 +88,12 @@ if (existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz')) 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+// The default comparison, new code against the pipeline before the task graph (several minutes each).
+if (wanted('compare_default') && device === 'cpu' && existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz') && existsSync(join(root, '.git'))) {
+  result.compare_default = compareDefault(root, threads, (s) => console.log(s));
+  const c = result.compare_default;
+  console.log(`compare_default: new ${c.new_s} s, baseline ${c.baseline_s} s, ratio ${c.ratio}, evaluation share ${c.eval_share}`);
 }
 console.log(JSON.stringify({ device, threads, ...result }));
 
