@@ -38,6 +38,8 @@ export class CompareProgress implements TaskEvents {
   private readonly tty: boolean;
   private readonly t0 = performance.now();
   private readonly last = new Map<string, string>();
+  /** Started by this launcher: running even before its worker has written its started file. */
+  private readonly active = new Set<string>();
   private drawn = 0;
   private timer: NodeJS.Timeout | null = null;
 
@@ -48,14 +50,18 @@ export class CompareProgress implements TaskEvents {
     this.timer.unref();
   }
 
-  private summary(): string {
-    const st = taskStatuses(this.layout, this.plan);
+  private statuses(): TaskStatus[] {
+    return taskStatuses(this.layout, this.plan).map((s) => (this.active.has(s.task.id) && (s.state === 'ready' || s.state === 'waiting' || s.state === 'stopped' || s.state === 'failed')
+      ? { ...s, state: 'running', detail: 'starting', seconds: 0 } : s));
+  }
+
+  private summary(st = this.statuses()): string {
     return `[compare] ${countLine(st)}; elapsed ${fmtTime((performance.now() - this.t0) / 1000)}, ETA ${fmtTime(eta(st, this.plan.settings.generations, this.jobs))}`;
   }
 
   private draw(): void {
-    const st = taskStatuses(this.layout, this.plan);
-    const lines = [this.summary(), ...st.filter((s) => s.state === 'running').map((s) => `  ${s.task.id.padEnd(24)} ${fmtTime(s.seconds).padStart(6)}  ${(this.last.get(s.task.id) ?? s.detail).slice(0, 90)}`)];
+    const st = this.statuses();
+    const lines = [this.summary(st), ...st.filter((s) => s.state === 'running').map((s) => `  ${s.task.id.padEnd(24)} ${fmtTime(s.seconds).padStart(6)}  ${(this.last.get(s.task.id) ?? s.detail).slice(0, 90)}`)];
     const up = this.drawn > 0 ? `\x1b[${this.drawn}F` : '';
     this.out.write(`${up}\x1b[J${lines.join('\n')}\n`);
     this.drawn = lines.length;
@@ -70,10 +76,11 @@ export class CompareProgress implements TaskEvents {
     this.draw();
   }
 
-  start(task: Task): void { this.note(`[start] ${task.id}`); }
+  start(task: Task): void { this.active.add(task.id); this.note(`[start] ${task.id}`); }
   line(task: Task, text: string): void { this.last.set(task.id, text); }
   end(task: Task, o: { ok: boolean; seconds: number; error?: string }): void {
     this.last.delete(task.id);
+    this.active.delete(task.id);
     this.note(o.ok ? `[done]  ${task.id} (${o.seconds.toFixed(1)} s)` : `[FAILED] ${task.id} after ${o.seconds.toFixed(1)} s: ${o.error ?? ''} (log: ${this.layout.log(task.id, 'err')})`);
   }
 

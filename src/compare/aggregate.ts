@@ -9,7 +9,7 @@ import type { EpochRow, RunSummary } from '../train/summary.js';
 import type { Aggregate, DepthHistogram, Difference, MetricInfo, MetricValue, Report } from '../report/types.js';
 import { EVAL_KINDS } from './evals.js';
 import { methodLabel } from '../report/render-md.js';
-import type { CompareLayout } from './layout.js';
+import { runName, type CompareLayout } from './layout.js';
 import { evalFile, type CompareSettings } from './plan.js';
 
 export type { CompareSettings } from './plan.js';
@@ -48,7 +48,9 @@ export function buildReport(layout: CompareLayout, s: CompareSettings): Report {
       }
       for (let generation = 0; generation < s.generations; generation++) {
         for (const kind of s.evals) {
-          const result = readJson<Record<string, unknown>>(layout.path(evalFile(s, method, seed, generation, kind)));
+          // Comparisons made before generation 0 was shared kept every method's own results.
+          const result = readJson<Record<string, unknown>>(layout.path(evalFile(s, method, seed, generation, kind)))
+            ?? readJson<Record<string, unknown>>(layout.path(`evals/${runName(method, seed)}/gen-${generation}.${kind}.json`));
           if (result === null) continue;
           const ev = EVAL_KINDS[kind];
           for (const m of ev?.metrics(result) ?? []) {
