@@ -282,6 +282,9 @@ def main(argv):
     model = build_model(cfg['arch'])
     init, _ = safetensors_io.load(os.path.join(in_dir, 'init.safetensors'))
     model.load_state_dict(init, strict=True)
+    if cfg.get('memoryFormat', 'contiguous') == 'channels_last':
+        # seal's NHWC runs: the same layout gives the same oneDNN kernels, so the same sums.
+        model = model.to(memory_format=torch.channels_last)
     batches, _ = safetensors_io.load(os.path.join(in_dir, 'batches.safetensors'))
     for g in range(cfg['generations']):
         for e in range(cfg['epochs']):
