@@ -161,7 +161,9 @@ def llf_reinit(model, split_at, seed):
         for _, p in llf_targets(model, split_at):
             fan_in = p[0].numel()
             b = 1.0 / math.sqrt(fan_in)
-            p.data.uniform_(-b, b, generator=gen)
+            # Drawn in NCHW order and copied: uniform_ on a channels_last tensor would fill it
+            # in memory order and put the same draws at other positions.
+            p.data.copy_(torch.empty(p.shape, dtype=p.dtype).uniform_(-b, b, generator=gen))
 
 
 # ---------------------------------------------------------------------------------------------
