@@ -13,6 +13,9 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const device = process.env.SEAL_BENCH_DEVICE ?? 'cpu';
 const threads = Number(process.env.SEAL_BENCH_THREADS ?? getNumThreads());
 const python = process.env.SEAL_PYTHON ?? '/usr/bin/python3';
+// SEAL_BENCH_ONLY=a,b runs only the named workloads (eval_seconds names the evaluation timings).
+const only = process.env.SEAL_BENCH_ONLY?.split(',').map((s) => s.trim()) ?? null;
+const want = (name: string): boolean => only === null || only.includes(name);
 
 interface Run { ms: number; steps: number[]; threads: number; peak_rss_mb: number; gflops?: number }
 
@@ -29,10 +32,7 @@ const workloads: [string, number, number][] = [
   ['matmul_2048', 20, 2],
 ];
 const result: Record<string, Record<string, number>> = {};
-/** SEAL_BENCH_ONLY=a,b runs only those parts (workload names, eval_seconds, compare_default). */
-const only = process.env.SEAL_BENCH_ONLY?.split(',') ?? null;
-const wanted = (name: string) => only === null || only.includes(name);
-for (const [name, steps, warmup] of workloads.filter(([n]) => wanted(n))) {
+for (const [name, steps, warmup] of workloads.filter(([n]) => want(n))) {
   const args = [name, String(threads), String(steps), String(warmup), device];
   const seal = run(process.execPath, [fileURLToPath(new URL('./workloads.js', import.meta.url)), ...args]);
   const torch = run(python, ['bench/torch_bench.py', ...args]);
@@ -45,7 +45,7 @@ for (const [name, steps, warmup] of workloads.filter(([n]) => wanted(n))) {
   console.log(`${name}: seal ${row.seal_ms} ms, torch ${row.torch_ms} ms, ratio ${row.ratio} (steps: seal ${seal.steps.join(' ')} | torch ${torch.steps.join(' ')})`);
 }
 // A whole training epoch through seal's own loop (loader, augmentation, step, loss read-back).
-if (wanted('train_epoch_fashion') && existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz')) {
+if (want('train_epoch_fashion') && existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz')) {
   interface EpochRun { seconds: number; data_seconds: number; images_per_s: number; peak_rss_mb: number }
   const seal = run(process.execPath, [fileURLToPath(new URL('./workloads.js', import.meta.url)), 'train_epoch_fashion', String(threads), '1', '0', device]) as unknown as EpochRun;
   const torch = run(python, ['bench/torch_train_epoch.py', String(threads), device]) as unknown as EpochRun;
@@ -55,12 +55,23 @@ if (wanted('train_epoch_fashion') && existsSync('/usr/share/datasets/fashion-mni
     seal_peak_rss_mb: seal.peak_rss_mb, torch_peak_rss_mb: torch.peak_rss_mb,
   };
   console.log(`train_epoch_fashion: seal ${round(seal.images_per_s)} img/s (data wait ${(100 * seal.data_seconds / seal.seconds).toFixed(1)}%), torch ${round(torch.images_per_s)} img/s`);
-} else {
+} else if (want('train_epoch_fashion')) {
   console.log('train_epoch_fashion: skipped (Fashion-MNIST is not installed; bash scripts/setup.sh)');
+}
+// The narrow setting (width-0.25 CIFAR-stem ResNet-18, 5,000 images, batch 64) against PyTorch
+// in channels_last, its faster layout here.
+if (want('narrow_cifar_epoch') && existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz')) {
+  interface EpochRun { seconds: number; data_seconds: number; images_per_s: number; peak_rss_mb: number }
+  const seal = run(process.execPath, [fileURLToPath(new URL('./workloads.js', import.meta.url)), 'narrow_cifar_epoch', String(threads), '1', '0', device]) as unknown as EpochRun;
+  const torch = run(python, ['bench/torch_narrow_epoch.py', String(threads), device, 'channels_last']) as unknown as EpochRun;
+  result.narrow_cifar_epoch = {
+    seal_images_per_s: round(seal.images_per_s), torch_images_per_s: round(torch.images_per_s), ratio: round(seal.seconds / torch.seconds, 3),
+  };
+  console.log(`narrow_cifar_epoch: seal ${round(seal.images_per_s)} img/s, torch (channels_last) ${round(torch.images_per_s)} img/s`);
 }
 // Seconds each evaluation takes on a narrow ResNet-18 checkpoint (the settings `seal compare`
 // uses, and the full-size ones), each a `seal eval` process as a user runs it.
-if (wanted('eval_seconds') && existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz')) {
+if (want('eval_seconds') && existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz')) {
   const dir = mkdtempSync(join(tmpdir(), 'seal-bench-eval-'));
   try {
     const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -90,7 +101,7 @@ if (wanted('eval_seconds') && existsSync('/usr/share/datasets/fashion-mnist/trai
   }
 }
 // The default comparison, new code against the pipeline before the task graph (several minutes each).
-if (wanted('compare_default') && device === 'cpu' && existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz') && existsSync(join(root, '.git'))) {
+if (want('compare_default') && device === 'cpu' && existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz') && existsSync(join(root, '.git'))) {
   result.compare_default = compareDefault(root, threads, (s) => console.log(s));
   const c = result.compare_default;
   console.log(`compare_default: new ${c.new_s} s, baseline ${c.baseline_s} s, ratio ${c.ratio}, evaluation share ${c.eval_share}`);

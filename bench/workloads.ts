@@ -60,6 +60,22 @@ if (name === 'train_epoch_fashion') {
     images_per_s: 60000 / row.trainSeconds, threads: getNumThreads(), peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
   }));
   process.exit(0);
+} else if (name === 'narrow_cifar_epoch') {
+  // The narrow setting: CIFAR-stem ResNet-18 of width 0.25, 5,000 Fashion-MNIST images, batch 64,
+  // crop padding 2 + flip; SEAL_BENCH_MEMORY_FORMAT=nchw|nhwc overrides the default layout.
+  const memoryFormat = (process.env.SEAL_BENCH_MEMORY_FORMAT ?? 'auto') as 'auto' | 'nchw' | 'nhwc';
+  const r = await train({
+    method: 'normal', dataset: 'fashion-mnist', model: 'resnet18-cifar', width: 0.25, memoryFormat, generations: 1, epochs: 1,
+    batchSize: 64, limitTrain: 5000, limitTest: 256, cropPadding: 2, flip: true, device, seed: 0,
+  });
+  const row = r.rows[0] as EpochRow;
+  const images = 5000;
+  console.log(JSON.stringify({
+    images, seconds: row.trainSeconds, data_seconds: row.dataSeconds, images_per_s: images / row.trainSeconds,
+    memory_format: r.model.memoryFormat, threads: getNumThreads(), peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+  }));
+  r.model.dispose();
+  process.exit(0);
 } else if (name === 'resnet18_cifar') {
   step = trainStep(new ResNet({ depth: 18, stem: 'cifar', numClasses: 10, device, generator: new Generator(0) }), [64, 3, 32, 32], 10);
 } else if (name === 'small_cnn') {
@@ -70,7 +86,7 @@ if (name === 'train_epoch_fashion') {
   flops = 2 * 2048 ** 3;
   step = () => tidy(() => { matmul(a, b); });
 } else {
-  throw new Error(`unknown workload '${name}'; expected resnet18_cifar, small_cnn or matmul_2048`);
+  throw new Error(`unknown workload '${name}'; expected resnet18_cifar, small_cnn, matmul_2048, train_epoch_fashion or narrow_cifar_epoch`);
 }
 const times = timeSteps(step);
 const ms = median(times);

@@ -62,6 +62,9 @@ bool isTensor(const Napi::Value& v);
 at::ScalarType parseDtype(const std::string& name);
 std::string dtypeName(at::ScalarType t);
 c10::Device parseDevice(const std::string& name);
+// 'contiguous' (NCHW), 'channels_last' (NHWC) or 'preserve'.
+at::MemoryFormat parseMemoryFormat(const std::string& name);
+std::string memoryFormatName(at::MemoryFormat f);
 at::TensorOptions options(const Napi::CallbackInfo& info, size_t dtypeIdx, size_t deviceIdx);
 std::string describe(const at::Tensor& t);
 

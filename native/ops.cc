@@ -51,7 +51,40 @@ SEAL_UNARY(Floor, "floor", at::floor(a))
 SEAL_UNARY(IsFinite, "isfinite", at::isfinite(a))
 SEAL_UNARY(Clone, "clone", a.clone())
 SEAL_UNARY(Detach, "detach", a.detach())
-SEAL_UNARY(Contiguous, "contiguous", a.contiguous())
+
+// contiguous(t, format?): a dense copy in that memory format, or t itself when it already is.
+SEAL_OP(Contiguous, "contiguous") {
+  at::Tensor& a = T(info, 0);
+  auto f = info[1].IsString() ? parseMemoryFormat(str(info, 1)) : at::MemoryFormat::Contiguous;
+  if (f == at::MemoryFormat::Preserve) throw std::invalid_argument("contiguous() needs 'contiguous' or 'channels_last', not 'preserve'");
+  return W(info.Env(), a.contiguous(f));
+}
+SEAL_OP(IsContiguous, "isContiguous") {
+  at::Tensor& a = T(info, 0);
+  auto f = info[1].IsString() ? parseMemoryFormat(str(info, 1)) : at::MemoryFormat::Contiguous;
+  if (f == at::MemoryFormat::Preserve) throw std::invalid_argument("isContiguous() needs 'contiguous' or 'channels_last', not 'preserve'");
+  return Napi::Boolean::New(info.Env(), a.is_contiguous(f));
+}
+// The layout libtorch's kernels will follow for t (its suggest_memory_format()).
+SEAL_OP(MemoryFormat, "memoryFormat") {
+  return Napi::String::New(info.Env(), memoryFormatName(T(info, 0).suggest_memory_format()));
+}
+// Re-lays a tensor's data out in place of its storage, keeping the tensor itself (and so any
+// handles, optimizer references and requires_grad), as torch's Module.to(memory_format=) does.
+SEAL_OP(SetMemoryFormat, "setMemoryFormat_") {
+  at::Tensor& a = T(info, 0);
+  auto f = parseMemoryFormat(str(info, 1));
+  if (f == at::MemoryFormat::Preserve) throw std::invalid_argument("setMemoryFormat_() needs 'contiguous' or 'channels_last', not 'preserve'");
+  if (f == at::MemoryFormat::ChannelsLast && a.dim() != 4) throw std::invalid_argument("channels_last needs a 4-d tensor [N, C, H, W], got " + describe(a));
+  if (a.grad().defined()) throw std::invalid_argument("setMemoryFormat_() on a tensor that holds a gradient; hint: zeroGrad() first");
+  // A tensor with a size-1 dim (conv1's weight on gray images: [C, 1, k, k]) is dense in both
+  // layouts, and its strides then decide which one kernels pick; clone() writes the strides of f.
+  if (!a.is_contiguous(f) || a.suggest_memory_format() != f) {
+    at::NoGradGuard noGrad;
+    a.set_data(a.clone(f));
+  }
+  return info.Env().Undefined();
+}
 
 // clamp(t, min|null, max|null)
 SEAL_OP(Clamp, "clamp") {
@@ -196,6 +229,9 @@ void RegisterOps(Napi::Env env, Napi::Object exports) {
   SEAL_EXPORT(exports, "clone", Clone);
   SEAL_EXPORT(exports, "detach", Detach);
   SEAL_EXPORT(exports, "contiguous", Contiguous);
+  SEAL_EXPORT(exports, "isContiguous", IsContiguous);
+  SEAL_EXPORT(exports, "memoryFormat", MemoryFormat);
+  SEAL_EXPORT(exports, "setMemoryFormat_", SetMemoryFormat);
   SEAL_EXPORT(exports, "clamp", Clamp);
   SEAL_EXPORT(exports, "sum", Sum);
   SEAL_EXPORT(exports, "mean", Mean);

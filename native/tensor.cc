@@ -304,6 +304,22 @@ std::string dtypeName(at::ScalarType t) {
   }
 }
 
+at::MemoryFormat parseMemoryFormat(const std::string& n) {
+  if (n == "contiguous" || n == "nchw") return at::MemoryFormat::Contiguous;
+  if (n == "channels_last" || n == "nhwc") return at::MemoryFormat::ChannelsLast;
+  if (n == "preserve") return at::MemoryFormat::Preserve;
+  throw std::invalid_argument("unknown memory format '" + n + "'; expected 'contiguous', 'channels_last' or 'preserve'");
+}
+
+std::string memoryFormatName(at::MemoryFormat f) {
+  switch (f) {
+    case at::MemoryFormat::Contiguous: return "contiguous";
+    case at::MemoryFormat::ChannelsLast: return "channels_last";
+    case at::MemoryFormat::ChannelsLast3d: return "channels_last_3d";
+    default: return "preserve";
+  }
+}
+
 c10::Device parseDevice(const std::string& name) {
   c10::Device d(at::kCPU);
   try {

@@ -49,7 +49,7 @@ const G = new Generator(1); // every random input and upstream gradient comes fr
 // ---------------------------------------------------------------------------------------
 // Inputs: plain arrays (so the same values go to seal and to torch)
 
-interface In { shape: number[]; dtype: DType; data: number[]; grad: boolean }
+interface In { shape: number[]; dtype: DType; data: number[]; grad: boolean; channelsLast?: boolean }
 
 function capture(t: Tensor, grad: boolean): In {
   const r = { shape: t.shape, dtype: t.dtype, data: numbers(t.toArray()), grad };
@@ -84,6 +84,7 @@ function toTensor(i: In): Tensor {
     case 'bool': t = tensor(Uint8Array.from(i.data), i.shape, { dtype: 'bool' }); break;
     default: t = tensor(Float64Array.from(i.data), i.shape, { dtype: i.dtype });
   }
+  if (i.channelsLast) t.setMemoryFormat_('channels_last');
   if (i.grad) t.requiresGrad_(true);
   return t;
 }
@@ -180,7 +181,10 @@ interface Case {
   oracle?: OracleResult;
 }
 
-const asOracle = (t: Tensor): OracleTensor => ({ shape: t.shape, dtype: t.dtype, data: numbers(t.toArray()) });
+const asOracle = (t: Tensor): OracleTensor => ({
+  shape: t.shape, dtype: t.dtype, data: numbers(t.toArray()),
+  ...(t.ndim === 4 ? { layout: [t.isContiguous(), t.isContiguous('channels_last')] as [boolean, boolean] } : {}),
+});
 
 function computeSeal(op: string, inputs: In[], params: P): Computed {
   return tidy(() => {
@@ -382,6 +386,35 @@ group('pooling', () => {
   def('nearest 5x5 -> 9x7', 'interpolate', [rn([1, 2, 5, 5])], { size: [9, 7], mode: 'nearest' }, RED);
 });
 
+// channels_last (NHWC) tensors: seal lays them out with setMemoryFormat_, torch with
+// .contiguous(memory_format=torch.channels_last); values, gradients and the layouts of the
+// results must agree.
+const cl = (i: In): In => ({ ...i, channelsLast: true });
+group('channels_last (NHWC)', () => {
+  def('conv2d 3x3, bias, x and w NHWC', 'conv2d', [cl(rn([2, 3, 7, 7])), cl(rn([4, 3, 3, 3])), rn([4])], { padding: 1 }, GEMM);
+  def('conv2d stride 2, padding 1, no bias, x and w NHWC', 'conv2d', [cl(rn([2, 4, 8, 8])), cl(rn([6, 4, 3, 3]))], { stride: 2, padding: 1 }, GEMM);
+  def('conv2d 1x1 stride 2 (a shortcut), x and w NHWC', 'conv2d', [cl(rn([2, 4, 6, 6])), cl(rn([8, 4, 1, 1]))], { stride: 2 }, GEMM);
+  def('conv2d gray input [2,1,7,7] with an NHWC weight (x is dense in both)', 'conv2d', [rn([2, 1, 7, 7]), cl(rn([4, 1, 3, 3]))], { padding: 1 }, GEMM);
+  def('conv2d NCHW x, NHWC weight', 'conv2d', [rn([2, 3, 6, 6]), cl(rn([4, 3, 3, 3])), rn([4])], { padding: 1 }, GEMM);
+  def('conv2d NHWC x, NCHW weight', 'conv2d', [cl(rn([2, 3, 6, 6])), rn([4, 3, 3, 3]), rn([4])], { padding: 1 }, GEMM);
+  def('conv2d groups 2, x and w NHWC', 'conv2d', [cl(rn([2, 4, 6, 6])), cl(rn([6, 2, 3, 3])), rn([6])], { groups: 2, padding: 1 }, GEMM);
+  const stats = (c: number): In[] => [rn([c], { grad: false, scale: 0.1 }), un([c], 0.5, 1.5, { grad: false })];
+  def('batchNorm train, x NHWC', 'batchNorm', [cl(rn([4, 3, 5, 5], { scale: 2, shift: 1 })), un([3], 0.5, 1.5), rn([3]), ...stats(3)], { training: true }, RED);
+  def('batchNorm train 8 channels, x NHWC', 'batchNorm', [cl(rn([3, 8, 4, 4], { scale: 2, shift: -1 })), un([8], 0.5, 1.5), rn([8]), ...stats(8)], { training: true, momentum: 0.3 }, RED);
+  def('batchNorm eval, x NHWC', 'batchNorm', [cl(rn([4, 3, 5, 5], { scale: 2, shift: 1 })), un([3], 0.5, 1.5), rn([3]), ...stats(3)], { training: false }, RED);
+  def('maxPool2d kernel 2, x NHWC', 'maxPool2d', [cl(rn([2, 3, 6, 6]))], { kernel: 2 });
+  def('maxPool2d kernel 3 stride 2 padding 1, x NHWC', 'maxPool2d', [cl(rn([2, 4, 7, 7]))], { kernel: 3, stride: 2, padding: 1 });
+  def('avgPool2d kernel 2, x NHWC', 'avgPool2d', [cl(rn([2, 3, 6, 6]))], { kernel: 2 }, RED);
+  def('avgPool2d kernel 3 stride 2 padding 1, x NHWC', 'avgPool2d', [cl(rn([2, 4, 7, 7]))], { kernel: 3, stride: 2, padding: 1 }, RED);
+  def('adaptiveAvgPool2d global, x NHWC', 'adaptiveAvgPool2d', [cl(rn([2, 5, 4, 4]))], { out: 1 }, RED);
+  def('adaptiveAvgPool2d 7x5 -> 3x3, x NHWC', 'adaptiveAvgPool2d', [cl(rn([2, 3, 7, 5]))], { out: 3 }, RED);
+  def('relu, x NHWC', 'relu', [cl(rn([2, 3, 4, 4]))]);
+  def('add NHWC + NHWC (the residual sum)', 'add', [cl(rn([2, 3, 4, 4])), cl(rn([2, 3, 4, 4]))]);
+  def('flatten from 1 of [2,5,1,1] NHWC (pooled features)', 'flatten', [cl(rn([2, 5, 1, 1]))], { start: 1 }, EXACT);
+  def('reshape [2,3,4,4] NHWC -> [2,48]', 'reshape', [cl(rn([2, 3, 4, 4]))], { shape: [2, 48] }, EXACT);
+  def('mean over [2,3] of NHWC', 'mean', [cl(rn([2, 3, 4, 4]))], { dims: [2, 3] }, RED);
+});
+
 group('losses: crossEntropy, nllLoss', () => {
   for (const ls of [0, 0.1]) {
     for (const reduction of ['mean', 'sum', 'none']) {
@@ -579,7 +612,7 @@ const t0 = Date.now();
 const request: OracleCase[] = cases.map((c) => ({
   op: c.op,
   params: c.params,
-  inputs: c.inputs.map((i) => ({ shape: i.shape, dtype: i.dtype, data: i.data, requiresGrad: i.grad })),
+  inputs: c.inputs.map((i) => ({ shape: i.shape, dtype: i.dtype, data: i.data, requiresGrad: i.grad, ...(i.channelsLast ? { memoryFormat: 'channels_last' as const } : {}) })),
   ...('error' in c.seal || !c.seal.gradOut ? {} : { gradOut: c.seal.gradOut }),
 }));
 const special = [...hvpCases, sgdCase, ...genCases, defaultGenCase];
@@ -599,12 +632,17 @@ const verbose = !!process.env['SEAL_DIFF_VERBOSE'];
 function compareTensor(actual: OracleTensor, expected: OracleTensor, tol: Tolerance, label: string): void {
   assert.deepEqual(actual.shape, expected.shape, `${label}: shape`);
   assert.equal(actual.dtype, expected.dtype, `${label}: dtype`);
+  // Where an input was channels_last, results must come out in torch's layout too (a forced
+  // NCHW copy in seal would show here, not in the values).
+  if (layoutMatters && expected.layout) assert.deepEqual(actual.layout, expected.layout, `${label}: layout [NCHW-dense, NHWC-dense]`);
   if (verbose) console.log(`maxdiff ${maxAbsDiff(actual.data, expected.data).toExponential(2)} tol ${tol.atol} ${label}`);
   assertClose(actual.data, expected.data, isFloat(expected.dtype) ? tol : EXACT, label);
 }
 
+let layoutMatters = false;
 function check(c: Case): void {
   const r = oracleOk(c.oracle, c.name);
+  layoutMatters = c.inputs.some((i) => i.channelsLast);
   if ('error' in c.seal) throw c.seal.error;
   const s = c.seal;
   assert.equal(s.outputs.length, r.outputs.length, `${c.name}: number of outputs`);

@@ -1,5 +1,5 @@
 // The tensor engine: the only module that loads the native addon.
-export { Tensor, type DType, type TypedArray, type Operand } from './tensor.js';
+export { Tensor, type DType, type MemoryFormat, type TypedArray, type Operand } from './tensor.js';
 export * from './creation.js';
 export * from './functional.js';
 export * from './autograd.js';

@@ -4,6 +4,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
+/** A dense layout of a 4-d tensor: 'contiguous' is NCHW, 'channels_last' is NHWC. */
+export type MemoryFormat = 'contiguous' | 'channels_last';
 export type TypedArray = Float32Array | Float64Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
 
 /** What the addon's tensor handle provides; the public Tensor class extends it. */
@@ -65,7 +67,8 @@ export interface NativeAddon {
   maximum(a: H, b: H): H; minimum(a: H, b: H): H; where(c: H, a: H, b: H): H;
   neg(a: H): H; exp(a: H): H; log(a: H): H; sqrt(a: H): H; rsqrt(a: H): H; abs(a: H): H; sign(a: H): H;
   square(a: H): H; sigmoid(a: H): H; tanh(a: H): H; floor(a: H): H; isfinite(a: H): H;
-  clone(a: H): H; detach(a: H): H; contiguous(a: H): H;
+  clone(a: H): H; detach(a: H): H; contiguous(a: H, format?: MemoryFormat): H;
+  isContiguous(a: H, format?: MemoryFormat): boolean; memoryFormat(a: H): MemoryFormat; setMemoryFormat_(a: H, format: MemoryFormat): void;
   clamp(a: H, min: Opt<number>, max: Opt<number>): H;
   sum(a: H, dims: Opt<number[]>, keepdim: boolean): H;
   mean(a: H, dims: Opt<number[]>, keepdim: boolean): H;

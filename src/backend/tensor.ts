@@ -1,8 +1,8 @@
 // The public Tensor: one JS object per libtorch tensor, with chainable ops.
-import { native, type DType, type TypedArray, type NativeTensorBase } from './native.js';
+import { native, type DType, type MemoryFormat, type TypedArray, type NativeTensorBase } from './native.js';
 import { track } from './scope.js';
 
-export type { DType, TypedArray };
+export type { DType, MemoryFormat, TypedArray };
 export type Operand = Tensor | number;
 
 const T = (h: NativeTensorBase): Tensor => h as Tensor;
@@ -92,7 +92,16 @@ export class Tensor extends native.NativeTensor {
   gather(dim: number, index: Tensor): Tensor { return T(native.gather(this, dim, index)); }
   narrow(dim: number, start: number, length: number): Tensor { return T(native.narrow(this, dim, start, length)); }
   flip(dims: number[]): Tensor { return T(native.flip(this, dims)); }
-  contiguous(): Tensor { return T(native.contiguous(this)); }
+  /** A dense copy in `format` (default NCHW order), or a new handle to this tensor when it already is. */
+  contiguous(format: MemoryFormat = 'contiguous'): Tensor { return T(native.contiguous(this, format)); }
+  isContiguous(format: MemoryFormat = 'contiguous'): boolean { return native.isContiguous(this, format); }
+  /** The layout libtorch's kernels follow for this tensor; values and shape are NCHW either way. */
+  get memoryFormat(): MemoryFormat { return native.memoryFormat(this); }
+  /**
+   * Re-lays this tensor's data out in `format`, keeping the tensor itself (parameters stay
+   * parameters); values, shape, toArray() order and checkpoints are unchanged.
+   */
+  setMemoryFormat_(format: MemoryFormat): this { native.setMemoryFormat_(this, format); return this; }
   clone(): Tensor { return T(native.clone(this)); }
   /** Same memory, cut from the autograd graph. */
   detach(): Tensor { return T(native.detach(this)); }

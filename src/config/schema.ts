@@ -5,12 +5,15 @@ export const METHOD_NAMES = ['normal', 'llf', 'seal', 'llf+seal', 'reverse', 'fr
 export type MethodName = (typeof METHOD_NAMES)[number];
 export const MODEL_NAMES = ['resnet18', 'resnet50', 'resnet18-cifar', 'resnet50-cifar'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
+export const MEMORY_FORMATS = ['auto', 'nchw', 'nhwc'] as const;
+export type MemoryFormatChoice = (typeof MEMORY_FORMATS)[number];
 
 export interface RunConfig {
   method: MethodName;
   dataset: string;
   model: ModelName;
   width: number;
+  memoryFormat: MemoryFormatChoice;
   generations: number;
   epochs: number;
   batchSize: number;
@@ -48,6 +51,7 @@ export const DEFAULTS = {
   dataset: 'fashion-mnist',
   model: 'resnet50',
   width: 1,
+  memoryFormat: 'auto',
   generations: 10,
   epochs: 160,
   batchSize: 32,
@@ -82,6 +86,7 @@ export const KEYS: Record<keyof RunConfig, KeyDoc> = {
   dataset: { kind: 'string', help: 'fashion-mnist, mnist, or KIND:PATH with KIND one of idx, cifar10, cifar100, folder, tiny-imagenet' },
   model: { kind: 'enum', values: MODEL_NAMES, help: 'resnet18/resnet50 (7x7/2 stem + max-pool) or the -cifar variants (3x3 stem, no pool)' },
   width: { kind: 'number', min: 0.01, help: 'multiplier of the stage widths 64-128-256-512' },
+  memoryFormat: { kind: 'enum', values: MEMORY_FORMATS, help: 'layout of conv weights and activations: nhwc (channels_last), nchw, or auto (nhwc on the CPU, where it is faster); results agree to float rounding' },
   generations: { kind: 'int', min: 1, help: 'generations (generation 0 is ordinary training)' },
   epochs: { kind: 'int', min: 1, help: 'epochs per generation (E)' },
   batchSize: { kind: 'int', min: 1, help: 'training batch size' },

@@ -24,7 +24,7 @@ export async function loadModelCheckpoint(path: string, device = 'cpu'): Promise
     }
     const config = resolveConfig([{ source: `${path} (config)`, values: JSON.parse(metadata.config) as Record<string, unknown> }]);
     const source = JSON.parse(metadata.source) as SourceData;
-    const model = createModel({ model: config.model, width: config.width, inChannels: source.channels, numClasses: source.numClasses, device, generator: new Generator(0) });
+    const model = createModel({ model: config.model, width: config.width, memoryFormat: config.memoryFormat, inChannels: source.channels, numClasses: source.numClasses, device, generator: new Generator(0) });
     try {
       model.loadState(tensors);
     } catch (e) {

@@ -144,7 +144,7 @@ export async function fineTune(ckpt: LoadedCheckpoint, target: DatasetSplits, o:
   }
   const t0 = performance.now();
   const classes = target.train.numClasses;
-  const model = createModel({ model: ckpt.config.model, width: ckpt.config.width, inChannels: ckpt.source.channels, numClasses: classes, device: s.device, generator: new Generator(deriveSeed(s.seed, 'finetune-init')) });
+  const model = createModel({ model: ckpt.config.model, width: ckpt.config.width, memoryFormat: ckpt.config.memoryFormat, inChannels: ckpt.source.channels, numClasses: classes, device: s.device, generator: new Generator(deriveSeed(s.seed, 'finetune-init')) });
   try {
     // The checkpoint's weights everywhere but the head, which is a fresh Linear (as `model.fc = nn.Linear(d, C)`).
     const head = new Linear(model.featureDim, classes, { device: s.device, generator: new Generator(deriveSeed(s.seed, 'finetune-head')) });

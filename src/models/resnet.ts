@@ -1,7 +1,7 @@
 // ResNets as torchvision (and the SEAL reference code) build them: same module names and
 // registration order, so a state dict maps one to one onto a PyTorch model.
 // Stem 'imagenet': 7x7/2 conv + 3x3/2 max-pool; stem 'cifar': 3x3/1 conv, no pool.
-import { maxPool2d, relu, tidy, type Generator, type Tensor } from '../backend/index.js';
+import { maxPool2d, relu, tidy, type Generator, type MemoryFormat, type Tensor } from '../backend/index.js';
 import { Module } from '../nn/module.js';
 import { BatchNorm2d, Conv2d, Linear, globalAvgPool } from '../nn/layers.js';
 import { Sequential } from '../nn/sequential.js';
@@ -16,6 +16,11 @@ export interface ResNetConfig {
   width?: number;
   device?: string;
   generator?: Generator;
+  /**
+   * Layout of the conv weights and activations: 'nhwc' (channels_last) lets oneDNN skip its
+   * reorders and is faster on the CPU; the values are the same either way. Default 'nchw'.
+   */
+  memoryFormat?: 'nchw' | 'nhwc';
 }
 
 export const LAYER_GROUPS = ['stem', 'layer1', 'layer2', 'layer3', 'layer4', 'head'] as const;
@@ -80,6 +85,8 @@ export class ResNet extends Module {
   readonly stages: Sequential[];
   readonly fc: Linear;
   readonly featureDim: number;
+  /** The layout the model runs in; inputs are converted to it in forwardStem. */
+  readonly memoryFormat: MemoryFormat;
 
   constructor(readonly config: ResNetConfig) {
     super();
@@ -106,6 +113,9 @@ export class ResNet extends Module {
     for (const [name, p] of this.namedParameters()) {
       if (p.ndim === 4 || name === 'fc.weight') kaimingNormal(p, config.generator);
     }
+    // After the initialisation, so the draws (and values) do not depend on the layout.
+    this.memoryFormat = config.memoryFormat === 'nhwc' ? 'channels_last' : 'contiguous';
+    if (this.memoryFormat === 'channels_last') this.setMemoryFormat('channels_last');
   }
 
   /** Stem output: conv1 → bn1 → relu (→ max-pool for the ImageNet stem). */
@@ -113,7 +123,9 @@ export class ResNet extends Module {
     return tidy(() => this.stem(x));
   }
   private stem(x: Tensor): Tensor {
-    const y = relu(this.bn1.forward(this.conv1.forward(x)));
+    // A no-op for gray images ([B, 1, H, W] is dense in both layouts); a copy for RGB.
+    const input = this.memoryFormat === 'channels_last' ? x.contiguous('channels_last') : x;
+    const y = relu(this.bn1.forward(this.conv1.forward(input)));
     return this.config.stem === 'imagenet' ? maxPool2d(y, 3, { stride: 2, padding: 1 }) : y;
   }
   /** Pooled features [B, featureDim]. */

@@ -1,6 +1,6 @@
 // Module: owns named parameters, buffers and child modules in registration order, so that
 // names and order match torch's named_parameters()/state_dict() one to one.
-import { keep, noGrad, type Tensor } from '../backend/index.js';
+import { keep, noGrad, type MemoryFormat, type Tensor } from '../backend/index.js';
 
 export abstract class Module {
   training = true;
@@ -76,6 +76,15 @@ export abstract class Module {
         t.copy_(src);
       }
     });
+  }
+
+  /**
+   * Lays every 4-d parameter and buffer (the conv weights) out in `format`, as torch's
+   * module.to(memory_format=…); names, shapes, values and saved checkpoints stay the same.
+   */
+  setMemoryFormat(format: MemoryFormat): this {
+    for (const [, t] of this.stateEntries()) if (t.ndim === 4) t.setMemoryFormat_(format);
+    return this;
   }
 
   /** Frees every parameter and buffer. */

@@ -73,7 +73,7 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
     ...(opts.onDataProgress ? { onProgress: opts.onDataProgress } : {}),
   });
   const model = createModel({
-    model: cfg.model, width: cfg.width, inChannels: data.train.channels, numClasses: data.train.numClasses,
+    model: cfg.model, width: cfg.width, memoryFormat: cfg.memoryFormat, inChannels: data.train.channels, numClasses: data.train.numClasses,
     device: cfg.device, generator: new Generator(deriveSeed(cfg.seed, 'init')),
   });
   const split = splitParameters(model, cfg.splitAt);

@@ -4,7 +4,8 @@
 Reads one JSON request on stdin, a list of cases (or {"cases": [...]}):
 
     {"op": "conv2d",
-     "inputs": [{"shape": [2, 3, 5, 5], "dtype": "float32", "data": [...], "requiresGrad": true}, ...],
+     "inputs": [{"shape": [2, 3, 5, 5], "dtype": "float32", "data": [...], "requiresGrad": true,
+                 "memoryFormat": "channels_last"}, ...],          # memoryFormat optional
      "params": {...},
      "gradOut": {"shape": [...], "data": [...]}}          # optional
 
@@ -69,6 +70,8 @@ def make(spec):
     if dt == torch.bool:
         data = [bool(v) for v in data]
     t = torch.tensor(data, dtype=dt).reshape(spec['shape'])
+    if spec.get('memoryFormat') == 'channels_last':
+        t = t.contiguous(memory_format=torch.channels_last)
     if spec.get('requiresGrad'):
         t.requires_grad_(True)
     return t
@@ -81,8 +84,11 @@ def out(t):
         t = t.float()  # exact widening, as seal's toArray()
     elif t.dtype == torch.bool:
         t = t.to(torch.int64)
-    flat = t.reshape(-1).tolist()
-    return {'shape': list(t.shape), 'dtype': name, 'data': [enc(v) for v in flat]}
+    flat = t.reshape(-1).tolist()  # logical (NCHW) order whatever the layout
+    r = {'shape': list(t.shape), 'dtype': name, 'data': [enc(v) for v in flat]}
+    if t.dim() == 4:
+        r['layout'] = [t.is_contiguous(), t.is_contiguous(memory_format=torch.channels_last)]
+    return r
 
 
 def scalar_or(x, p):

@@ -161,7 +161,9 @@ def llf_reinit(model, split_at, seed):
         for _, p in llf_targets(model, split_at):
             fan_in = p[0].numel()
             b = 1.0 / math.sqrt(fan_in)
-            p.data.uniform_(-b, b, generator=gen)
+            # Drawn in NCHW order and copied: uniform_ on a channels_last tensor would fill it
+            # in memory order and put the same draws at other positions.
+            p.data.copy_(torch.empty(p.shape, dtype=p.dtype).uniform_(-b, b, generator=gen))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -282,6 +284,9 @@ def main(argv):
     model = build_model(cfg['arch'])
     init, _ = safetensors_io.load(os.path.join(in_dir, 'init.safetensors'))
     model.load_state_dict(init, strict=True)
+    if cfg.get('memoryFormat', 'contiguous') == 'channels_last':
+        # seal's NHWC runs: the same layout gives the same oneDNN kernels, so the same sums.
+        model = model.to(memory_format=torch.channels_last)
     batches, _ = safetensors_io.load(os.path.join(in_dir, 'batches.safetensors'))
     for g in range(cfg['generations']):
         for e in range(cfg['epochs']):

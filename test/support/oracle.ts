@@ -10,8 +10,9 @@ export const PYTHON = '/usr/bin/python3';
 
 export type Num = number | string; // non-finite numbers and -0 travel as 'nan', 'inf', '-inf', '-0'
 
-export interface OracleTensor { shape: number[]; dtype: string; data: number[] }
-export interface OracleInput { shape: number[]; dtype: string; data: number[]; requiresGrad?: boolean }
+/** `layout` (4-D tensors only): [dense in NCHW order, dense in NHWC (channels_last) order]. */
+export interface OracleTensor { shape: number[]; dtype: string; data: number[]; layout?: [boolean, boolean] }
+export interface OracleInput { shape: number[]; dtype: string; data: number[]; requiresGrad?: boolean; memoryFormat?: 'channels_last' }
 export interface OracleCase {
   op: string;
   inputs: OracleInput[];

@@ -51,8 +51,14 @@ const finals = new Map<MethodName, number[][]>();
 const snapshot = (entries: [string, Tensor][]): Map<string, Tensor> => new Map(entries.map(([n, t]) => [n, t.clone()]));
 const free = (m: Map<string, Tensor>) => { for (const t of m.values()) t.dispose(); };
 
-for (const method of ['normal', 'llf', 'seal', 'llf+seal', 'reverse', 'freeze-late'] as MethodName[]) {
-  test(`${method}: two generations match the PyTorch reference trainer`, async () => {
+// Every method in seal's default layout on the CPU (NHWC, against torch in channels_last, so
+// both run the same kernels), and normal training once more in NCHW.
+const RUNS: [MethodName, 'nhwc' | 'nchw'][] = [
+  ...(['normal', 'llf', 'seal', 'llf+seal', 'reverse', 'freeze-late'] as MethodName[]).map((m): [MethodName, 'nhwc'] => [m, 'nhwc']),
+  ['normal', 'nchw'],
+];
+for (const [method, memoryFormat] of RUNS) {
+  test(`${method}${memoryFormat === 'nchw' ? ' (NCHW)' : ''}: two generations match the PyTorch reference trainer`, async () => {
     const dir = mkdtempSync(join(tmpdir(), `seal-fidelity-${method.replace('+', '-')}-`));
     try {
       const data = tinyData({ train: 80, test: 32, size: 8, classes: 4 });
@@ -60,7 +66,7 @@ for (const method of ['normal', 'llf', 'seal', 'llf+seal', 'reverse', 'freeze-la
       const perGen: Map<string, Tensor>[] = [];
       const batches: [string, Tensor][] = [];
       let steps = 0;
-      await train({ ...CONFIG, method }, {
+      await train({ ...CONFIG, method, memoryFormat }, {
         data,
         onStart: ({ model, batchesPerEpoch }) => { init = snapshot(model.stateEntries()); steps = batchesPerEpoch; },
         onTrainBatch: ({ generation, epoch, batch, x, y }) => {
@@ -77,6 +83,7 @@ for (const method of ['normal', 'llf', 'seal', 'llf+seal', 'reverse', 'freeze-la
         weightDecay: CONFIG.weightDecay, labelSmoothing: CONFIG.labelSmoothing, warmupEpochs: CONFIG.warmupEpochs,
         ascentEpochs: CONFIG.ascentEpochs, ascentLrMultiplier: CONFIG.ascentLrMultiplier, ascentWdMultiplier: CONFIG.ascentWdMultiplier,
         splitAt: CONFIG.splitAt, threads: CONFIG.threads, reinitSeeds: [0, 1].map((g) => deriveSeed(CONFIG.seed, 'reinit', g)),
+        memoryFormat: memoryFormat === 'nhwc' ? 'channels_last' : 'contiguous',
       }));
       runPython('train_ref.py', [dir, join(dir, 'out')]);
       for (let g = 0; g < CONFIG.generations; g++) {
@@ -85,7 +92,7 @@ for (const method of ['normal', 'llf', 'seal', 'llf+seal', 'reverse', 'freeze-la
         free(ref);
       }
       const last = perGen[CONFIG.generations - 1] as Map<string, Tensor>;
-      finals.set(method, ['layer1.0.conv1.weight', 'fc.weight'].map((n) => (last.get(n) as Tensor).toNumbers()));
+      if (memoryFormat === 'nhwc') finals.set(method, ['layer1.0.conv1.weight', 'fc.weight'].map((n) => (last.get(n) as Tensor).toNumbers()));
       for (const m of [init as Map<string, Tensor>, ...perGen]) free(m);
       for (const [, t] of batches) t.dispose();
     } finally {
