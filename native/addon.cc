@@ -1,6 +1,8 @@
 // Module entry: registers every op and sets libtorch's thread count to the machine's cores.
 #include <torch/version.h>
 
+#include <dlfcn.h>
+
 #include <cstdlib>
 #include <thread>
 
@@ -25,6 +27,13 @@ SEAL_OP(Info, "info") {
   o.Set("cudaDevices", Napi::Number::New(env, static_cast<double>(torch::cuda::device_count())));
   o.Set("threads", Napi::Number::New(env, at::get_num_threads()));
   o.Set("parallel", at::get_parallel_info());
+  // libtorch does not say which BLAS it got; OpenBLAS does, through symbols that exist only when
+  // OpenBLAS is the library the process loaded (null when it is another BLAS, e.g. MKL).
+  using NameFn = char* (*)();
+  auto corename = reinterpret_cast<NameFn>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+  auto config = reinterpret_cast<NameFn>(dlsym(RTLD_DEFAULT, "openblas_get_config"));
+  o.Set("blasCore", corename ? Napi::Value(Napi::String::New(env, corename())) : env.Null());
+  o.Set("blasConfig", config ? Napi::Value(Napi::String::New(env, config())) : env.Null());
   return o;
 }
 

@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { selectOpenblasCoreType, type CoreTypeChoice } from './cpu-features.js';
 
 export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
 /** A dense layout of a 4-d tensor: 'contiguous' is NCHW, 'channels_last' is NHWC. */
@@ -43,7 +44,11 @@ export interface NativeAddon {
   liveTensors(): number;
   setNumThreads(n: number): void;
   getNumThreads(): number;
-  info(): { torchVersion: string; builtWithCuda: boolean; cudaAvailable: boolean; cudaDevices: number; threads: number; parallel: string };
+  info(): {
+    torchVersion: string; builtWithCuda: boolean; cudaAvailable: boolean; cudaDevices: number; threads: number; parallel: string;
+    /** openblas_get_corename() and openblas_get_config(); null when the BLAS is not OpenBLAS. */
+    blasCore: string | null; blasConfig: string | null;
+  };
   synchronize(): void;
   cpuCacheInfo(): { enabled: boolean; cachedBytes: number; hits: number; misses: number };
   releaseCpuCache(): void;
@@ -125,4 +130,6 @@ function load(): NativeAddon {
   }
 }
 
+/** How OPENBLAS_CORETYPE was decided; it must be settled before load() brings OpenBLAS in. */
+export const openblasCoreType: CoreTypeChoice = selectOpenblasCoreType(process.env);
 export const native: NativeAddon = load();

@@ -1,11 +1,11 @@
 // Threads, devices and build facts.
-import { native } from './native.js';
+import { native, openblasCoreType } from './native.js';
 
 /** Intra-op threads libtorch uses (all cores by default, or OMP_NUM_THREADS when set). */
 export const setNumThreads = (n: number): void => native.setNumThreads(n);
 export const getNumThreads = (): number => native.getNumThreads();
-/** Which libtorch seal runs on, and what it can reach. */
-export const backendInfo = () => native.info();
+/** Which libtorch seal runs on, what it can reach, and the BLAS kernels it got. */
+export const backendInfo = () => ({ ...native.info(), openblasCoreType });
 export const cudaAvailable = (): boolean => native.info().cudaAvailable;
 /** Waits for queued GPU work (no-op on the CPU); call before reading a timer. */
 export const synchronize = (): void => native.synchronize();

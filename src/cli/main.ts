@@ -24,6 +24,17 @@ commands:
   help                 show this text
 `;
 
+/** The BLAS line of `seal info`: library, kernel set, and who chose it. */
+function describeBlas(b: ReturnType<typeof backendInfo>): string {
+  if (b.blasCore === null) return 'not OpenBLAS (no openblas_get_corename in the process)';
+  const c = b.openblasCoreType;
+  const why = c.user !== null ? `OPENBLAS_CORETYPE=${c.user} set by the user`
+    : c.chosen !== null ? `OPENBLAS_CORETYPE=${c.chosen} set by seal: OpenBLAS picked ${c.reported ?? '?'}, the CPU supports wider vectors`
+      : 'OpenBLAS\'s own pick';
+  const library = /^OpenBLAS\s+\S+/.exec(b.blasConfig ?? '')?.[0] ?? 'OpenBLAS';
+  return `${library}, kernel ${b.blasCore} (${why}); ${b.blasConfig ?? ''}`;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd = 'help', ...rest] = argv;
   if (cmd === 'help' || cmd === '--help' || cmd === '-h') {
@@ -48,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const b = backendInfo();
     process.stdout.write(`libtorch ${b.torchVersion}; ${getNumThreads()} CPU threads; CUDA: ${b.cudaAvailable ? `${b.cudaDevices} device(s)` : b.builtWithCuda ? 'built with CUDA, no device found' : 'not in this build'}\n`);
+    process.stdout.write(`BLAS: ${describeBlas(b)}\n`);
     return 0;
   }
   process.stderr.write(`seal: unknown command '${cmd}'\n\n${USAGE}`);

@@ -47,27 +47,77 @@ export function dotAll(a: Tensor[], b: Tensor[]): number {
  * shapes. The result tensors are new and the caller's to dispose.
  */
 export function hessianVectorProduct(obj: Objective, v: Tensor[]): Tensor[] {
-  let acc: Tensor[] | null = null;
-  for (let i = 0; i < obj.terms; i++) {
-    const hv = tidy(() => enableGrad(() => {
-      const g = grad(obj.term(i), obj.params, { createGraph: true, allowUnused: true });
-      let gv: Tensor | null = null; // ∇L·v, a scalar whose gradient is H·v
-      for (let j = 0; j < g.length; j++) {
-        const gj = g[j];
-        if (gj === null || gj === undefined) continue;
-        const t = gj.mul(v[j] as Tensor).sum();
-        gv = gv === null ? t : gv.add(t);
+  const op = hessianOperator(obj, { retainGraphs: false });
+  try { return op.apply(v); } finally { op.dispose(); }
+}
+
+/** Repeated H·v products of one objective. */
+export interface HessianOperator {
+  params: Tensor[];
+  /** H·v; the result tensors are new and the caller's to dispose. */
+  apply(v: Tensor[]): Tensor[];
+  /** Frees the retained gradient graphs (when there are any). */
+  dispose(): void;
+}
+
+/**
+ * H·v as an operator. With `retainGraphs` (the default) each term's forward pass and
+ * create_graph gradient ∇L_i are built once, on the first product, and kept, so every later
+ * product runs only the second backward of ∇L_i·v: the forward pass and the first backward
+ * are deterministic, so the products are the same numbers as rebuilding them each time, at
+ * about half the cost, for the memory of every term's double-backward graph at once. Without
+ * it, each product builds and frees one term's graph at a time.
+ * @example const op = hessianOperator(obj); const hv = op.apply(v); ... op.dispose();
+ */
+export function hessianOperator(obj: Objective, o: { retainGraphs?: boolean } = {}): HessianOperator {
+  const retainGraphs = o.retainGraphs ?? true;
+  const gradients: ((Tensor | null)[] | undefined)[] = [];
+  const firstGradient = (i: number): (Tensor | null)[] => {
+    const kept = gradients[i];
+    if (kept !== undefined) return kept;
+    const g = tidy(() => enableGrad(() => grad(obj.term(i), obj.params, { createGraph: true, allowUnused: true })));
+    if (retainGraphs) gradients[i] = g;
+    return g;
+  };
+  const termProduct = (i: number, v: Tensor[]): Tensor[] => {
+    const g = firstGradient(i);
+    try {
+      return tidy(() => enableGrad(() => {
+        let gv: Tensor | null = null; // ∇L·v, a scalar whose gradient is H·v
+        for (let j = 0; j < g.length; j++) {
+          const gj = g[j];
+          if (gj === null || gj === undefined) continue;
+          const t = gj.mul(v[j] as Tensor).sum();
+          gv = gv === null ? t : gv.add(t);
+        }
+        // A term linear in every parameter has no second derivative: its H·v is zero.
+        const h = gv?.requiresGrad ? grad(gv, obj.params, { allowUnused: true, retainGraph: retainGraphs }) : obj.params.map(() => null);
+        return h.map((t, j) => t?.detach() ?? zerosLike(obj.params[j] as Tensor));
+      }));
+    } finally {
+      if (!retainGraphs) dispose(g);
+    }
+  };
+  return {
+    params: obj.params,
+    apply: (v) => {
+      let acc: Tensor[] | null = null;
+      for (let i = 0; i < obj.terms; i++) {
+        const hv = termProduct(i, v);
+        if (acc === null) { acc = hv; continue; }
+        const prev: Tensor[] = acc;
+        acc = prev.map((a, j) => tidy(() => a.add(hv[j] as Tensor)));
+        dispose([prev, hv]);
       }
-      // A term linear in every parameter has no second derivative: its H·v is zero.
-      const h = gv?.requiresGrad ? grad(gv, obj.params, { allowUnused: true }) : obj.params.map(() => null);
-      return h.map((t, j) => t?.detach() ?? zerosLike(obj.params[j] as Tensor));
-    }));
-    if (acc === null) { acc = hv; continue; }
-    const prev: Tensor[] = acc;
-    acc = prev.map((a, j) => tidy(() => a.add(hv[j] as Tensor)));
-    dispose([prev, hv]);
-  }
-  return acc ?? obj.params.map((p) => zerosLike(p));
+      return acc ?? obj.params.map((p) => zerosLike(p));
+    },
+    dispose: () => { for (const g of gradients.splice(0)) dispose(g); },
+  };
+}
+
+/** The operator of an objective, or the given operator; `owned` says whether to dispose it. */
+function asOperator(obj: Objective | HessianOperator): { op: HessianOperator; owned: boolean } {
+  return 'apply' in obj ? { op: obj, owned: false } : { op: hessianOperator(obj), owned: true };
 }
 
 export interface PowerIterationOptions {
@@ -93,14 +143,15 @@ export interface EigenvalueResult {
  * the top positive one; if a negative eigenvalue dominated, it would be returned with its sign).
  * @example topHessianEigenvalue(obj, { maxIterations: 100, tolerance: 1e-3, seed: 0 }).eigenvalue
  */
-export function topHessianEigenvalue(obj: Objective, o: PowerIterationOptions): EigenvalueResult {
+export function topHessianEigenvalue(obj: Objective | HessianOperator, o: PowerIterationOptions): EigenvalueResult {
+  const { op, owned } = asOperator(obj);
   const gen = new Generator(o.seed);
   let v = normalise(obj.params.map((p) => randn(p.shape, { generator: gen, dtype: p.dtype, device: p.device })));
   const history: number[] = [];
   let converged = false;
   try {
     for (let it = 0; it < o.maxIterations && !converged; it++) {
-      const hv = hessianVectorProduct(obj, v);
+      const hv = op.apply(v);
       const estimate = dotAll(v, hv);
       const prev = history[history.length - 1];
       history.push(estimate);
@@ -112,6 +163,7 @@ export function topHessianEigenvalue(obj: Objective, o: PowerIterationOptions): 
     }
   } finally {
     dispose(v);
+    if (owned) op.dispose();
   }
   return { eigenvalue: history[history.length - 1] ?? 0, iterations: history.length, converged, history };
 }
@@ -139,19 +191,24 @@ export interface TraceResult {
  * Hutchinson's estimate of tr(H): E[vᵀHv] for v with independent ±1 entries (seeded).
  * @example const { trace, standardError } = hessianTrace(obj, { samples: 50, seed: 0 });
  */
-export function hessianTrace(obj: Objective, o: { samples: number; seed: number }): TraceResult {
+export function hessianTrace(obj: Objective | HessianOperator, o: { samples: number; seed: number }): TraceResult {
   if (!Number.isInteger(o.samples) || o.samples < 2) throw new ConfigError(`Hessian trace: samples must be an integer >= 2 (for a standard error); got ${o.samples}`);
+  const { op, owned } = asOperator(obj);
   const gen = new Generator(o.seed);
   const estimates: number[] = [];
-  for (let m = 0; m < o.samples; m++) {
-    const v = obj.params.map((p) => tidy(() => randint(0, 2, p.shape, { generator: gen, device: p.device }).to(p.dtype).mul(2).sub(1)));
-    try {
-      const hv = hessianVectorProduct(obj, v);
-      estimates.push(dotAll(v, hv));
-      dispose(hv);
-    } finally {
-      dispose(v);
+  try {
+    for (let m = 0; m < o.samples; m++) {
+      const v = obj.params.map((p) => tidy(() => randint(0, 2, p.shape, { generator: gen, device: p.device }).to(p.dtype).mul(2).sub(1)));
+      try {
+        const hv = op.apply(v);
+        estimates.push(dotAll(v, hv));
+        dispose(hv);
+      } finally {
+        dispose(v);
+      }
     }
+  } finally {
+    if (owned) op.dispose();
   }
   const mean = estimates.reduce((a, b) => a + b, 0) / o.samples;
   const variance = estimates.reduce((a, e) => a + (e - mean) ** 2, 0) / (o.samples - 1);
@@ -219,8 +276,15 @@ export function sharpness(model: Module, train: ImageSet, source: SourceData, co
     };
     let loss = 0;
     for (let i = 0; i < batches.length; i++) loss += noGrad(() => tidy(() => objective.term(i).item()));
-    const topEigenvalue = topHessianEigenvalue(objective, { maxIterations: cfg.maxIterations, tolerance: cfg.tolerance, seed: deriveSeed(cfg.seed, 'power-iteration') });
-    const trace = hessianTrace(objective, { samples: cfg.traceSamples, seed: deriveSeed(cfg.seed, 'hutchinson') });
+    // One operator for both estimates: the graphs built for the first product serve them all.
+    const op = hessianOperator(objective);
+    let topEigenvalue: EigenvalueResult, trace: TraceResult;
+    try {
+      topEigenvalue = topHessianEigenvalue(op, { maxIterations: cfg.maxIterations, tolerance: cfg.tolerance, seed: deriveSeed(cfg.seed, 'power-iteration') });
+      trace = hessianTrace(op, { samples: cfg.traceSamples, seed: deriveSeed(cfg.seed, 'hutchinson') });
+    } finally {
+      op.dispose();
+    }
     return {
       topEigenvalue, trace, loss,
       parameterCount: params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0),

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { crossEntropy, Generator, grad, liveTensors, randint, randn, tensor, tidy, type Tensor } from '../../src/index.js';
+import { crossEntropy, Generator, getNumThreads, grad, liveTensors, randint, randn, setNumThreads, tensor, tidy, type Tensor } from '../../src/index.js';
 import { accuracy, fitLogistic, logisticLogits, logisticProbe, stratifiedHoldOut } from '../../src/eval/logistic.js';
 import { PYTHON, repoRoot } from '../support/python.js';
 
@@ -85,4 +85,24 @@ test('the probe records every λ of the grid and picks the best on the hold-out;
   for (const t of [train, testSet]) { t.features.dispose(); t.labels.dispose(); }
   one.labels.dispose();
   assert.equal(liveTensors(), before, 'tensors leaked');
+});
+
+test('the probe gives the same numbers whatever the caller\'s thread count, and leaves that count as it was', () => {
+  // Enough rows that libtorch would split the fit's full-tensor sums across threads.
+  const train = blobs(6000, 12, 10, 1.2, 11), testSet = blobs(1000, 12, 10, 1.2, 12);
+  const before = getNumThreads();
+  try {
+    const runs = [1, 2, 3].map((threads) => {
+      setNumThreads(threads);
+      const r = logisticProbe(train, testSet, 10, { l2Grid: [1e-4, 1e-2] });
+      assert.equal(getNumThreads(), threads);
+      return r;
+    });
+    for (const r of runs.slice(1)) {
+      assert.deepEqual({ ...r.fit, grid: r.grid, test: r.testAccuracy }, { ...runs[0]!.fit, grid: runs[0]!.grid, test: runs[0]!.testAccuracy });
+    }
+  } finally {
+    setNumThreads(before);
+    for (const t of [train, testSet]) { t.features.dispose(); t.labels.dispose(); }
+  }
 });
