@@ -31,8 +31,8 @@ export function compareDefault(root: string, threads: number, log: (s: string) =
     execFileSync('git', ['-C', root, 'worktree', 'add', '--detach', base, BASELINE_COMMIT], { stdio: 'ignore' });
     symlinkSync(join(root, 'node_modules'), join(base, 'node_modules'));
     log(`compare_default: building the baseline (${BASELINE_COMMIT}) in ${base}`);
-    execFileSync(join(root, 'node_modules', '.bin', 'node-gyp'), ['rebuild'], { cwd: base, stdio: 'ignore' });
-    execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], { cwd: base, stdio: 'ignore' });
+    // npm's own node-gyp builds the addon, as `npm ci` does.
+    execFileSync('npm', ['run', 'build'], { cwd: base, stdio: 'ignore' });
     const env = { ...process.env, OMP_NUM_THREADS: String(threads) };
     const cli = (dir: string) => join(dir, 'dist', 'src', 'cli', 'main.js');
     log('compare_default: seal compare --preset default, baseline then new');
