@@ -7,7 +7,8 @@ evaluations `seal compare` runs (src/compare/evals.ts): a linear probe on MNIST 
 5,000 test features), 5-way 1- and 5-shot episodes on the MNIST test split (600 each, nearest
 centroid, cosine) and prediction depth (k-NN probes, k = 30, on the pooled stem and block
 outputs; 2,000 support and 1,000 test images). Everything runs in this one process, one thing
-at a time with all threads, as a user's script would; nothing is written to disk.
+at a time with all threads, as a user's script would; nothing is written to disk. The model
+and batches are channels_last by default, PyTorch's faster layout for this narrow network here.
 
 The recipe is seal's (src/train/iterative.ts, ../shared/docs/method.md): SGD lr 0.1, momentum
 0.9, wd 5e-4, label smoothing 0.1, per-epoch warmup + cosine restarting every generation, the
@@ -55,6 +56,11 @@ class Clock:
 
     def add(self, name, t0):
         self.phases[name] = self.phases.get(name, 0.0) + time.perf_counter() - t0
+
+
+def progress(line):
+    # stderr, so the last stdout line stays the JSON result.
+    print(line, file=sys.stderr, flush=True)
 
 
 def read_idx(path):
@@ -378,7 +384,7 @@ def main():
     ap.add_argument('--depth-support', type=int, default=2000)
     ap.add_argument('--depth-test', type=int, default=1000)
     ap.add_argument('--depth-k', type=int, default=30)
-    ap.add_argument('--channels-last', type=int, default=0)
+    ap.add_argument('--channels-last', type=int, default=1)  # measured here: 1.3-1.5x faster training steps, evaluation at par
     ap.add_argument('--eval', type=int, default=1, help='0: training only')
     a = ap.parse_args()
     if a.threads > 0:
@@ -416,6 +422,7 @@ def main():
         init_weights(model, torch.Generator().manual_seed(seed))
         model = model.to(memory_format=fmt)
         accs0 = trainer.generation(model, 'normal', 0, seed)
+        progress(f'seed {seed} generation 0 trained ({time.perf_counter() - t_start:.0f} s)')
         ev0 = evaluate_checkpoint(model, data, a, clock, fmt) if a.eval else None
         gen0 = copy.deepcopy(model.state_dict())
         for method in a.methods.split(','):
@@ -423,6 +430,7 @@ def main():
             runs = [{'test_top1': accs0, 'evals': ev0}]
             for g in range(1, a.generations):
                 accs = trainer.generation(model, method, g, seed)
+                progress(f'{method} seed {seed} generation {g} trained ({time.perf_counter() - t_start:.0f} s)')
                 runs.append({'test_top1': accs, 'evals': evaluate_checkpoint(model, data, a, clock, fmt) if a.eval else None})
             results[f'{method}-s{seed}'] = runs
 
