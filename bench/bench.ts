@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getNumThreads } from '../src/index.js';
 import { compareDefault } from './compare-default.js';
+import { study } from './study.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const device = process.env.SEAL_BENCH_DEVICE ?? 'cpu';
@@ -31,7 +32,7 @@ const workloads: [string, number, number][] = [
   ['small_cnn', 30, 3],
   ['matmul_2048', 20, 2],
 ];
-const result: Record<string, Record<string, number>> = {};
+const result: Record<string, Record<string, number | string>> = {};
 for (const [name, steps, warmup] of workloads.filter(([n]) => want(n))) {
   const args = [name, String(threads), String(steps), String(warmup), device];
   const seal = run(process.execPath, [fileURLToPath(new URL('./workloads.js', import.meta.url)), ...args]);
@@ -105,6 +106,12 @@ if (want('compare_default') && device === 'cpu' && existsSync('/usr/share/datase
   result.compare_default = compareDefault(root, threads, (s) => console.log(s));
   const c = result.compare_default;
   console.log(`compare_default: new ${c.new_s} s, baseline ${c.baseline_s} s, ratio ${c.ratio}, evaluation share ${c.eval_share}`);
+}
+// The user's whole study at a reduced size, seal compare against a plain PyTorch script.
+if (want('study') && device === 'cpu' && existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz')) {
+  result.study = study(root, threads, (s) => console.log(s));
+  const st = result.study;
+  console.log(`study: seal ${st.seal_s} s, PyTorch ${st.torch_s} s, ratio ${st.ratio} (${st.settings})`);
 }
 console.log(JSON.stringify({ device, threads, ...result }));
 

@@ -8,10 +8,8 @@
 // too long for a bench. This runs it at a reduced size (SETTINGS below: 1 seed, 3 generations x
 // 4 epochs, k = 1, 2,000 training images) with the evaluations at their full compare settings
 // (probe 5,000/5,000 MNIST, 600 episodes of 1 and 5 shots, depth 2,000/1,000, k = 30), so the
-// evaluations weigh more than in the full study. Both stacks run back to back, seal first.
-// Measured here on 2 shared cores, 2 threads: seal 153.5 s, PyTorch 342.6 s (channels_last),
-// ratio 0.45, with the machine otherwise idle; under heavy load from other work an earlier pair
-// (PyTorch still contiguous) gave 907.5 s vs 962.1 s, so compare only pairs from one quiet run.
+// evaluations weigh more than in the full study. Both stacks run back to back, seal first; load
+// from other work changes absolute times several-fold, so compare only pairs from one run.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
