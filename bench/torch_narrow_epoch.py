@@ -17,7 +17,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'oracle'))
-from torch_train_epoch import read_idx  # noqa: E402
+from torch_train_epoch import batch as crop_flip_batch, read_idx  # noqa: E402
 from train_ref import build_model  # noqa: E402
 
 MEAN, STD, PAD, BATCH, PER_CLASS = 0.2860, 0.3530, 2, 64, 500
@@ -27,20 +27,6 @@ def subset(labels):
     """The first PER_CLASS images of each class, in file order (the same count seal trains on)."""
     keep = torch.cat([torch.nonzero(labels == c).flatten()[:PER_CLASS] for c in range(10)])
     return keep.sort().values
-
-
-def batch(images, labels, idx, gen, layout):
-    x = images[idx].float().div_(255).sub_(MEAN).div_(STD)            # [B,1,28,28]
-    b, _, h, w = x.shape
-    x = F.pad(x, (PAD, PAD, PAD, PAD))
-    dy = torch.randint(0, 2 * PAD + 1, (b,), generator=gen)
-    dx = torch.randint(0, 2 * PAD + 1, (b,), generator=gen)
-    rows = (dy[:, None] + torch.arange(h))[:, :, None]
-    cols = (dx[:, None] + torch.arange(w))[:, None, :]
-    x = x[torch.arange(b)[:, None, None], 0, rows, cols].unsqueeze(1)  # per-sample crops
-    flip = torch.randint(0, 2, (b,), generator=gen).bool()
-    x = torch.where(flip[:, None, None, None], x.flip(-1), x)
-    return x.contiguous(memory_format=layout), labels[idx]
 
 
 def main():
@@ -65,7 +51,7 @@ def main():
     t0 = time.perf_counter()
     for start in range(0, len(order), BATCH):
         td = time.perf_counter()
-        x, y = batch(images, labels, order[start:start + BATCH], gen, layout)
+        x, y = crop_flip_batch(images, labels, order[start:start + BATCH], gen, PAD, layout)
         x, y = x.to(device), y.to(device)
         data_s += time.perf_counter() - td
         loss = F.cross_entropy(model(x), y, label_smoothing=0.1)

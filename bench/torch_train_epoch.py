@@ -28,18 +28,18 @@ def read_idx(name, offset):
         return np.frombuffer(f.read(), dtype=np.uint8, offset=offset)
 
 
-def batch(images, labels, idx, gen):
+def batch(images, labels, idx, gen, pad=PAD, layout=torch.contiguous_format):
     x = images[idx].float().div_(255).sub_(MEAN).div_(STD)            # [B,1,28,28]
     b, _, h, w = x.shape
-    x = F.pad(x, (PAD, PAD, PAD, PAD))
-    dy = torch.randint(0, 2 * PAD + 1, (b,), generator=gen)
-    dx = torch.randint(0, 2 * PAD + 1, (b,), generator=gen)
+    x = F.pad(x, (pad, pad, pad, pad))
+    dy = torch.randint(0, 2 * pad + 1, (b,), generator=gen)
+    dx = torch.randint(0, 2 * pad + 1, (b,), generator=gen)
     rows = (dy[:, None] + torch.arange(h))[:, :, None]
     cols = (dx[:, None] + torch.arange(w))[:, None, :]
     x = x[torch.arange(b)[:, None, None], 0, rows, cols].unsqueeze(1)  # per-sample crops
     flip = torch.randint(0, 2, (b,), generator=gen).bool()
     x = torch.where(flip[:, None, None, None], x.flip(-1), x)
-    return x.contiguous(), labels[idx]
+    return x.contiguous(memory_format=layout), labels[idx]
 
 
 def main():
