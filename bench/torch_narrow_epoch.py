@@ -8,16 +8,13 @@ Prints one JSON line: {"images", "seconds", "data_seconds", "images_per_s", "pea
 """
 import json
 import os
-import resource
 import sys
-import time
 
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'oracle'))
-from torch_train_epoch import batch as crop_flip_batch, read_idx  # noqa: E402
+from torch_train_epoch import read_idx, timed_epoch  # noqa: E402
 from train_ref import build_model  # noqa: E402
 
 MEAN, STD, PAD, BATCH, PER_CLASS = 0.2860, 0.3530, 2, 64, 500
@@ -44,25 +41,7 @@ def main():
     model = build_model({'depth': 18, 'stem': 'cifar', 'width': 0.25, 'inChannels': 1, 'numClasses': 10})
     model = model.to(device=device, memory_format=layout).train()
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
-    gen = torch.Generator().manual_seed(0)
-    order = torch.randperm(len(labels), generator=gen)
-    sync = torch.cuda.synchronize if device.startswith('cuda') else (lambda: None)
-    data_s = 0.0
-    t0 = time.perf_counter()
-    for start in range(0, len(order), BATCH):
-        td = time.perf_counter()
-        x, y = crop_flip_batch(images, labels, order[start:start + BATCH], gen, PAD, layout)
-        x, y = x.to(device), y.to(device)
-        data_s += time.perf_counter() - td
-        loss = F.cross_entropy(model(x), y, label_smoothing=0.1)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        loss.item()  # the seal loop reads every loss (divergence check, metrics)
-    sync()
-    seconds = time.perf_counter() - t0
-    print(json.dumps({'images': len(labels), 'seconds': seconds, 'data_seconds': data_s, 'images_per_s': len(labels) / seconds,
-                      'peak_rss_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024), 'layout': name}))
+    print(json.dumps({**timed_epoch(model, opt, images, labels, device, BATCH, PAD, layout), 'layout': name}))
 
 
 if __name__ == '__main__':

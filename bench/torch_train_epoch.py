@@ -42,6 +42,29 @@ def batch(images, labels, idx, gen, pad=PAD, layout=torch.contiguous_format):
     return x.contiguous(memory_format=layout), labels[idx]
 
 
+def timed_epoch(model, opt, images, labels, device, batch_size, pad=PAD, layout=torch.contiguous_format):
+    """One shuffled epoch of SGD steps; the seconds it took, of which waiting for data, and the peak RSS."""
+    gen = torch.Generator().manual_seed(0)
+    order = torch.randperm(len(labels), generator=gen)
+    sync = torch.cuda.synchronize if device.startswith('cuda') else (lambda: None)
+    data_s = 0.0
+    t0 = time.perf_counter()
+    for start in range(0, len(order), batch_size):
+        td = time.perf_counter()
+        x, y = batch(images, labels, order[start:start + batch_size], gen, pad, layout)
+        x, y = x.to(device), y.to(device)
+        data_s += time.perf_counter() - td
+        loss = F.cross_entropy(model(x), y, label_smoothing=0.1)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        loss.item()  # the seal loop reads every loss (divergence check, metrics)
+    sync()
+    seconds = time.perf_counter() - t0
+    return {'images': len(labels), 'seconds': seconds, 'data_seconds': data_s, 'images_per_s': len(labels) / seconds,
+            'peak_rss_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+
+
 def main():
     threads = int(sys.argv[1])
     device = sys.argv[2] if len(sys.argv) > 2 else 'cpu'
@@ -52,25 +75,7 @@ def main():
     torch.manual_seed(0)
     model = build_model({'depth': 18, 'stem': 'imagenet', 'width': 0.25, 'inChannels': 1, 'numClasses': 10}).to(device).train()
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
-    gen = torch.Generator().manual_seed(0)
-    order = torch.randperm(len(labels), generator=gen)
-    sync = torch.cuda.synchronize if device.startswith('cuda') else (lambda: None)
-    data_s = 0.0
-    t0 = time.perf_counter()
-    for start in range(0, len(order), BATCH):
-        td = time.perf_counter()
-        x, y = batch(images, labels, order[start:start + BATCH], gen)
-        x, y = x.to(device), y.to(device)
-        data_s += time.perf_counter() - td
-        loss = F.cross_entropy(model(x), y, label_smoothing=0.1)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        loss.item()  # the seal loop reads every loss (divergence check, metrics)
-    sync()
-    seconds = time.perf_counter() - t0
-    print(json.dumps({'images': len(labels), 'seconds': seconds, 'data_seconds': data_s, 'images_per_s': len(labels) / seconds,
-                      'peak_rss_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
+    print(json.dumps(timed_epoch(model, opt, images, labels, device, BATCH)))
 
 
 if __name__ == '__main__':
