@@ -3,6 +3,7 @@ import { DEFAULTS, type RunConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import { compare, layoutOf, preparePlan } from '../compare/compare.js';
 import { CompareProgress } from './compare-progress.js';
+import { compareOnSlurm, SLURM_FLAGS, SLURM_USAGE, slurmOptionsOf } from './compare-slurm.js';
 import { EVAL_KINDS } from '../compare/evals.js';
 import { optionHelp, parseArgs } from './args.js';
 import { writeReports, printHeadline } from './report.js';
@@ -21,7 +22,7 @@ export const PRESETS: Record<string, { methods: string[]; seeds: number[]; evals
 
 export const COMPARE_USAGE = `usage: seal compare [--preset default|large] [--methods normal,llf,seal] [--seeds 0,1,2]
                     [--eval ${Object.keys(EVAL_KINDS).join(',') || 'transfer,fewshot,depth,sharpness'}] [--jobs N] [--threads N]
-                    [training options] --out DIR
+                    [--launcher local|slurm] [training options] --out DIR
 
 Plans the work as tasks (DIR/plan.json: generation 0 once per seed, shared by the methods; each
 method's later generations; one evaluation task per checkpoint; the report), runs them --jobs at
@@ -33,6 +34,7 @@ Running the same command again continues a stopped comparison; finished work is 
 --jobs N runs N tasks side by side, each with 1/N of the threads. \`seal status DIR\` shows every
 task's state; \`seal worker DIR TASK\` runs one task (its log is DIR/logs/TASK.out|.err).
 
+${SLURM_USAGE}
 training options (as seal train; the preset's values unless given):
 ${optionHelp(DEFAULTS)}
 `;
@@ -51,19 +53,21 @@ const ints = (v: string, name: string): number[] => list(v, name).map((s) => {
 export async function compareCommand(argv: string[]): Promise<number> {
   const own = new Map<string, string>();
   const rest: string[] = [];
-  const ownNames = ['preset', 'methods', 'seeds', 'eval', 'jobs', 'out'];
+  const sbatchArgs: string[] = [];
+  const ownNames = ['preset', 'methods', 'seeds', 'eval', 'jobs', 'out', 'threads', 'launcher', 'sbatch-arg', ...SLURM_FLAGS];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const [flag, inline] = a.startsWith('--') ? [a.slice(2).split('=')[0] as string, a.includes('=') ? a.slice(a.indexOf('=') + 1) : undefined] : ['', undefined];
-    if (ownNames.includes(flag) || flag === 'threads') {
+    if (ownNames.includes(flag)) {
       const v = inline ?? argv[++i];
       if (v === undefined) throw new ConfigError(`--${flag} needs a value`);
-      own.set(flag, v);
+      if (flag === 'sbatch-arg') sbatchArgs.push(v);
+      else own.set(flag, v);
     } else {
       rest.push(a);
     }
   }
-  const parsed = parseArgs(rest, ['help']);
+  const parsed = parseArgs(rest, ['help', 'wait', 'dry-run']);
   if (parsed.switches.has('help')) { process.stdout.write(COMPARE_USAGE); return 0; }
   const presetName = own.get('preset') ?? 'default';
   const preset = PRESETS[presetName];
@@ -71,13 +75,35 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const out = own.get('out');
   if (!out) throw new ConfigError('seal compare needs --out DIR (where runs, evaluations and the report go)');
   const train = { ...preset.train, ...Object.assign({}, ...parsed.layers.map((l) => l.values)) } as Partial<RunConfig>;
+  const launcher = own.get('launcher') ?? 'local';
+  if (launcher !== 'local' && launcher !== 'slurm') throw new ConfigError(`--launcher: expected local or slurm, got '${launcher}'`);
+  const slurmOnly = [...SLURM_FLAGS.filter((f) => own.has(f)), ...(sbatchArgs.length > 0 ? ['sbatch-arg'] : []), ...['wait', 'dry-run'].filter((f) => parsed.switches.has(f))];
+  if (launcher === 'local' && slurmOnly.length > 0) throw new ConfigError(`--${slurmOnly[0]} is an option of the Slurm launcher`, 'add --launcher slurm');
   const threads = own.has('threads') ? ints(own.get('threads') as string, 'threads')[0] : undefined;
   const t0 = performance.now();
-  const options = {
-    out, train,
+  const what = {
     methods: own.has('methods') ? list(own.get('methods') as string, 'methods') : preset.methods,
     seeds: own.has('seeds') ? ints(own.get('seeds') as string, 'seeds') : preset.seeds,
     evals: own.has('eval') ? (own.get('eval') === 'none' ? [] : list(own.get('eval') as string, 'eval')) : preset.evals,
+  };
+  if (launcher === 'slurm') {
+    const slurm = slurmOptionsOf(own, sbatchArgs);
+    // A task per GPU trains on it, unless the device was chosen.
+    if ((slurm.gpusPerTask ?? 0) > 0 && train.device === undefined) train.device = 'cuda';
+    if (own.has('jobs') || own.has('threads')) throw new ConfigError('--jobs and --threads are for the local launcher', 'on Slurm give each task its cores with --cpus-per-task and the array\'s parallelism with --max-parallel');
+    const { layout, plan } = preparePlan({ out, train, ...what });
+    process.stdout.write(`plan: ${plan.tasks.length} tasks (${layout.planFile})\n`);
+    const poll = process.env.SEAL_SLURM_POLL_SECONDS;
+    const report = await compareOnSlurm(layout, plan, slurm, { wait: parsed.switches.has('wait'), dryRun: parsed.switches.has('dry-run'), ...(poll ? { pollSeconds: Number(poll) } : {}) });
+    if (report) {
+      const files = await writeReports(out, report);
+      printHeadline(report);
+      process.stdout.write(`\nreport: ${files.html}\n`);
+    }
+    return 0;
+  }
+  const options = {
+    out, train, ...what,
     ...(own.has('jobs') ? { jobs: ints(own.get('jobs') as string, 'jobs')[0] as number } : {}),
     ...(threads !== undefined ? { threads } : {}),
   };

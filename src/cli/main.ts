@@ -3,6 +3,7 @@
 import { backendInfo, getNumThreads, setNumThreads } from '../index.js';
 import { SealError } from '../errors.js';
 import { trainCommand } from './train.js';
+import { cancelCommand } from './cancel.js';
 import { compareCommand } from './compare.js';
 import { reportCommand } from './report.js';
 import { evalCommand } from './eval.js';
@@ -19,6 +20,7 @@ commands:
   eval KIND [options]  evaluate a checkpoint: transfer, fewshot, depth, sharpness, or all (seal eval --help)
   status DIR           every task of a comparison: done, running, waiting, failed (with its log)
   worker DIR TASK      run one task of a comparison's plan (what \`seal compare\` starts per task)
+  cancel DIR           cancel the Slurm jobs of a comparison (--launcher slurm)
   report DIR           rebuild a comparison's report from its files
   info [--threads N]   show the libtorch build, threads and devices seal runs on
   help                 show this text
@@ -47,6 +49,7 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'eval') return evalCommand(rest);
   if (cmd === 'status') return statusCommand(rest);
   if (cmd === 'worker') return workerCommand(rest);
+  if (cmd === 'cancel') return cancelCommand(rest);
   if (cmd === 'info') {
     const i = rest.indexOf('--threads');
     if (i >= 0) {

@@ -1,7 +1,10 @@
-// `seal status DIR`: where every task of a comparison stands, from its files alone.
+// `seal status DIR`: where every task of a comparison stands, from its files (and, for a
+// comparison submitted to Slurm, the queue).
+import { existsSync } from 'node:fs';
 import { CompareLayout } from '../compare/layout.js';
 import { readPlan } from '../compare/worker.js';
 import { taskStatuses } from '../compare/status.js';
+import { activeJobs, queueStates, slurmDir } from '../compare/slurm-run.js';
 import { ConfigError } from '../errors.js';
 import { countLine, eta, fmtTime } from './compare-progress.js';
 
@@ -11,14 +14,30 @@ export async function statusCommand(argv: string[]): Promise<number> {
   const layout = new CompareLayout(dir);
   const plan = readPlan(layout);
   const st = taskStatuses(layout, plan);
+  const queued = queueOf(layout);
   const running = Math.max(1, st.filter((s) => s.state === 'running').length);
   process.stdout.write(`${dir}: ${countLine(st)}; ETA ${fmtTime(eta(st, plan.settings.generations, running))}\n`);
   for (const s of st) {
     const time = s.state === 'done' || s.state === 'running' ? fmtTime(s.seconds) : '';
     const extra = s.log && s.state !== 'done' ? `  (log: ${s.log})` : '';
-    process.stdout.write(`  ${s.state.padEnd(8)} ${s.task.id.padEnd(24)} ${time.padStart(7)}  ${s.detail}${extra}\n`);
+    const job = s.state === 'done' ? undefined : queued.jobs.get(s.task.id);
+    // The queue knows better than a dead pid: a requeued task waits for its next start.
+    const state = job && s.state !== 'running' ? 'queued' : s.state;
+    const where = job ? `  [job ${job.job}: ${job.state}]` : '';
+    process.stdout.write(`  ${state.padEnd(8)} ${s.task.id.padEnd(24)} ${time.padStart(7)}  ${s.detail}${where}${extra}\n`);
   }
-  const failed = st.filter((s) => s.state === 'failed' || s.state === 'stopped');
+  if (queued.note) process.stdout.write(`\n${queued.note}\n`);
+  const failed = st.filter((s) => (s.state === 'failed' || s.state === 'stopped') && !queued.jobs.has(s.task.id));
   if (failed.length > 0) process.stdout.write(`\nretry: run the same \`seal compare\` command again, or one task with \`seal worker ${dir} ${failed[0]?.task.id}\`\n`);
   return 0;
+}
+
+/** The comparison's Slurm jobs still queued or running, when it was submitted to Slurm. */
+function queueOf(layout: CompareLayout): { jobs: Map<string, { job: string; state: string }>; note: string | null } {
+  if (!existsSync(slurmDir(layout))) return { jobs: new Map(), note: null };
+  try {
+    return { jobs: activeJobs(layout, queueStates()), note: null };
+  } catch (e) {
+    return { jobs: new Map(), note: `the Slurm queue could not be read, so this is from the files alone: ${(e as Error).message}` };
+  }
 }

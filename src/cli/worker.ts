@@ -3,20 +3,23 @@
 import { setNumThreads } from '../backend/index.js';
 import { CompareLayout } from '../compare/layout.js';
 import { rebuildReport } from '../compare/compare.js';
-import { readPlan, runTask } from '../compare/worker.js';
+import { findTask, readPlan, recordFailure, runTask } from '../compare/worker.js';
 import { ConfigError } from '../errors.js';
 import { writeReports } from './report.js';
 
 export const WORKER_USAGE = `usage: seal worker DIR TASK [--threads N]
+       seal worker DIR TASK --failed REASON
 
 Runs task TASK of the comparison in DIR (its plan.json lists the tasks and their inputs).
 Training resumes where it stopped; finished evaluations are skipped. \`seal status DIR\`
-shows which tasks are done.
+shows which tasks are done. With --failed, records that TASK failed for REASON (with the
+last error line of its log), as a cluster job's script does when its worker fails.
 `;
 
 export async function workerCommand(argv: string[]): Promise<number> {
   const positional: string[] = [];
   let threads: number | null = null;
+  let failed: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === '--help') { process.stdout.write(WORKER_USAGE); return 0; }
@@ -25,6 +28,8 @@ export async function workerCommand(argv: string[]): Promise<number> {
       const n = Number(raw);
       if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--threads: expected a positive integer, got '${raw ?? ''}'`);
       threads = n;
+    } else if (a === '--failed' || a.startsWith('--failed=')) {
+      failed = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i] ?? '';
     } else if (a.startsWith('--')) {
       throw new ConfigError(`unknown option ${a} for seal worker`, WORKER_USAGE.split('\n')[0]);
     } else {
@@ -36,6 +41,10 @@ export async function workerCommand(argv: string[]): Promise<number> {
   if (threads !== null) setNumThreads(threads);
   const layout = new CompareLayout(dir);
   const plan = readPlan(layout);
+  if (failed !== null) {
+    recordFailure(layout, findTask(plan, id, layout.planFile).id, failed);
+    return 0;
+  }
   await runTask(layout, plan, id, {
     line: (text) => process.stdout.write(`${text}\n`),
     report: async () => {

@@ -26,7 +26,7 @@ const RANK: Record<Task['kind'], number> = { train: 0, evaluate: 1, report: 2 };
 export function isDone(layout: CompareLayout, id: string): boolean { return existsSync(layout.taskFile(id, 'done')); }
 
 /** The line of a worker's error output that says what went wrong (seal's message, or the JS error). */
-function cause(stderr: string): string {
+export function cause(stderr: string): string {
   const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
   return lines.find((l) => l.startsWith('seal: ')) ?? lines.find((l) => /^[A-Za-z]*Error\b/.test(l)) ?? lines[lines.length - 1] ?? 'no error output';
 }

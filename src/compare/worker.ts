@@ -14,6 +14,7 @@ import { ensureDir, forkRun, RunDir, writeJsonAtomic } from '../io/run-dir.js';
 import { readSafetensorsMetadata } from '../io/safetensors.js';
 import { train } from '../train/iterative.js';
 import type { EpochRow } from '../train/summary.js';
+import { cause } from './launcher.js';
 import type { CompareLayout } from './layout.js';
 import { checkPlan, type EvaluateTask, type Plan, type Task, type TrainTask } from './plan.js';
 
@@ -84,6 +85,14 @@ async function evaluateTask(layout: CompareLayout, task: EvaluateTask, device: s
   } finally {
     ckpt.model.dispose();
   }
+}
+
+/** Records that a task failed: `reason` and the last error line of its log. */
+export function recordFailure(layout: CompareLayout, id: string, reason: string): void {
+  const log = layout.log(id, 'err');
+  const said = existsSync(log) ? cause(readFileSync(log, 'utf8').slice(-4000)) : '';
+  ensureDir(join(layout.dir, 'tasks'));
+  writeJsonAtomic(layout.taskFile(id, 'failed'), { task: id, finished: new Date().toISOString(), error: said ? `${reason}: ${said}` : reason, log });
 }
 
 /** Runs one task; its started/done files record when (a failure is recorded by whoever saw it). */

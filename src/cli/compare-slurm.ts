@@ -1,0 +1,93 @@
+// `seal compare --launcher slurm`: submit the plan's unfinished tasks, print what was
+// submitted (or with --dry-run the batch scripts), and with --wait follow the jobs to the end.
+import { existsSync, readFileSync } from 'node:fs';
+import type { CompareLayout } from '../compare/layout.js';
+import type { Plan } from '../compare/plan.js';
+import { activeJobs, queueStates, submitSlurm } from '../compare/slurm-run.js';
+import type { SlurmOptions } from '../compare/slurm.js';
+import { taskStatuses } from '../compare/status.js';
+import { ConfigError, SealError } from '../errors.js';
+import type { Report } from '../report/types.js';
+import { countLine } from './compare-progress.js';
+
+/** The Slurm options among seal compare's own flags. */
+export const SLURM_FLAGS = ['partition', 'time', 'gpus-per-task', 'cpus-per-task', 'mem', 'account', 'qos', 'constraint', 'max-parallel', 'max-requeues', 'signal-seconds'];
+
+export const SLURM_USAGE = `cluster (--launcher slurm): submits the tasks with sbatch as job arrays with dependencies and returns
+  --wait               follow the jobs to the end and print the headline table
+  --dry-run            write DIR/slurm/*.sh and print them, submit nothing
+  --partition P  --time T  --mem M  --account A  --qos Q  --constraint C   as sbatch's options
+  --gpus-per-task N    one task per GPU (sets --device cuda unless given)
+  --cpus-per-task N    cores of each task, used as its thread count [1]
+  --max-parallel P     elements of one array running at once (--array=0-N%P) [no limit]
+  --max-requeues N     requeues of a task after a warning signal or preemption before it fails [3]
+  --signal-seconds S   Slurm's warning signal (USR2) this long before the time limit [120]
+  --sbatch-arg ARG     any other sbatch option, e.g. --sbatch-arg=--exclusive (repeatable)
+  Submitting again skips done tasks and tasks still queued, and resubmits failed ones.
+  \`seal status DIR\` merges the queue; \`seal cancel DIR\` cancels the comparison's jobs.
+`;
+
+const positiveInt = (flag: string, v: string | undefined, min: number): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`--${flag}: expected an integer >= ${min}, got '${v}'`);
+  return n;
+};
+
+export function slurmOptionsOf(own: Map<string, string>, sbatchArgs: string[]): SlurmOptions {
+  const gpus = positiveInt('gpus-per-task', own.get('gpus-per-task'), 0);
+  for (const a of sbatchArgs) {
+    if (!a.startsWith('-')) throw new ConfigError(`--sbatch-arg: expected an sbatch option such as --exclusive, got '${a}'`, 'write it with = so the value stays attached: --sbatch-arg=--nice=10');
+  }
+  const str = (k: string) => { const v = own.get(k); return v !== undefined && v !== '' ? { [k]: v } : {}; };
+  return {
+    ...str('partition'), ...str('time'), ...str('mem'), ...str('account'), ...str('qos'), ...str('constraint'),
+    ...(gpus !== undefined ? { gpusPerTask: gpus } : {}),
+    cpusPerTask: positiveInt('cpus-per-task', own.get('cpus-per-task'), 1) ?? 1,
+    maxParallel: positiveInt('max-parallel', own.get('max-parallel'), 1) ?? 0,
+    maxRequeues: positiveInt('max-requeues', own.get('max-requeues'), 0) ?? 3,
+    signalSeconds: positiveInt('signal-seconds', own.get('signal-seconds'), 1) ?? 120,
+    sbatchArgs,
+  };
+}
+
+const isDoneIn = (layout: CompareLayout) => (task: string) => existsSync(layout.taskFile(task, 'done'));
+
+/** Submits; returns the report when --wait saw it written, else null. */
+export async function compareOnSlurm(layout: CompareLayout, plan: Plan, o: SlurmOptions, flags: { wait: boolean; dryRun: boolean; pollSeconds?: number }): Promise<Report | null> {
+  const isDone = isDoneIn(layout);
+  const subs = submitSlurm(layout, plan, o, { dryRun: flags.dryRun, isDone });
+  for (const s of subs) {
+    const what = `${s.group.tasks.length} task${s.group.tasks.length === 1 ? '' : 's'} (${s.group.name})`;
+    const after = s.dependency ? ` after ${s.dependency}` : '';
+    process.stdout.write(flags.dryRun ? `would submit ${what}${after}: ${s.script}\n` : `submitted ${what} as job ${s.job}${after}\n`);
+  }
+  if (flags.dryRun) {
+    for (const s of subs) process.stdout.write(`\n--- ${s.script}\n${readFileSync(s.script, 'utf8')}`);
+    return null;
+  }
+  if (subs.length === 0) process.stdout.write(`nothing to submit: ${countLine(taskStatuses(layout, plan))}\n`);
+  process.stdout.write(`\`seal status ${layout.dir}\` shows every task; \`seal cancel ${layout.dir}\` cancels them\n`);
+  if (!flags.wait) return null;
+  return follow(layout, plan, flags.pollSeconds ?? 10);
+}
+
+/** Polls the files and the queue until the report is written or nothing is left queued. */
+async function follow(layout: CompareLayout, plan: Plan, pollSeconds: number): Promise<Report> {
+  let last = '';
+  for (;;) {
+    const st = taskStatuses(layout, plan);
+    const line = countLine(st);
+    if (line !== last) { process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`); last = line; }
+    if (isDoneIn(layout)('report') && existsSync(layout.reportJson)) return JSON.parse(readFileSync(layout.reportJson, 'utf8')) as Report;
+    if (activeJobs(layout, queueStates()).size === 0) {
+      // The report job may have just ended: read the files once more before calling it stopped.
+      if (isDoneIn(layout)('report') && existsSync(layout.reportJson)) continue;
+      const failed = taskStatuses(layout, plan).filter((s) => s.state === 'failed' || s.state === 'stopped');
+      throw new SealError('COMPARE_TASK', `no job of the comparison is queued any more, and it is not finished: ${countLine(taskStatuses(layout, plan))}` +
+        failed.map((f) => `\n  ${f.task.id}: ${f.detail}${f.log ? `\n    log: ${f.log}` : ''}`).join(''),
+      'fix the cause and run the same `seal compare --launcher slurm` command again: it submits only what is missing');
+    }
+    await new Promise((r) => setTimeout(r, pollSeconds * 1000));
+  }
+}
