@@ -8,6 +8,9 @@ import type { SlurmOptions } from '../compare/slurm.js';
 import { taskStatuses } from '../compare/status.js';
 import { ConfigError, SealError } from '../errors.js';
 import type { Report } from '../report/types.js';
+import { cudaAvailable, setNumThreads } from '../backend/index.js';
+import { measureThroughput, knownSource, trainingImages } from '../compare/estimate.js';
+import { resolveConfig } from '../config/resolve.js';
 import { countLine } from './compare-progress.js';
 
 /** The Slurm options among seal compare's own flags. */
@@ -64,12 +67,32 @@ export async function compareOnSlurm(layout: CompareLayout, plan: Plan, o: Slurm
   }
   if (flags.dryRun) {
     for (const s of subs) process.stdout.write(`\n--- ${s.script}\n${readFileSync(s.script, 'utf8')}`);
+    process.stdout.write(`\n${estimateLine(plan, o)}\n`);
     return null;
   }
   if (subs.length === 0) process.stdout.write(`nothing to submit: ${countLine(taskStatuses(layout, plan))}\n`);
   process.stdout.write(`\`seal status ${layout.dir}\` shows every task; \`seal cancel ${layout.dir}\` cancels them\n`);
   if (!flags.wait) return null;
   return follow(layout, plan, flags.pollSeconds ?? 10);
+}
+
+/** The training time of the plan from a throughput measured here, in device-hours. */
+function estimateLine(plan: Plan, o: SlurmOptions): string {
+  const cfg = resolveConfig([{ source: 'plan', values: { ...plan.settings.train, method: plan.settings.methods[0] } }]);
+  const src = knownSource(cfg.dataset, cfg.limitTrain);
+  if (!src) return `estimate: not available for ${cfg.dataset} (its size is known only once read); the plan has ${plan.tasks.length} tasks`;
+  const images = trainingImages(plan, src.train);
+  if (cfg.device.startsWith('cuda') && !cudaAvailable()) {
+    return `estimate: ${(images / 1e6).toFixed(1)} million training images in all; this machine has no GPU to measure the throughput on ` +
+      '(run the same --dry-run on a GPU node for GPU-hours: `srun --gpus=1 seal compare ... --dry-run`)';
+  }
+  setNumThreads(o.cpusPerTask);
+  const t = measureThroughput({ model: cfg.model, width: cfg.width, batchSize: cfg.batchSize, channels: src.channels, size: src.size, classes: src.classes, device: cfg.device });
+  const hours = images / t.imagesPerSecond / 3600;
+  const unit = cfg.device.startsWith('cuda') ? 'GPU-hours' : `CPU-hours (at ${o.cpusPerTask} thread${o.cpusPerTask === 1 ? '' : 's'} per task)`;
+  return `estimate: ${hours.toFixed(hours < 10 ? 1 : 0)} ${unit} of training: ${(images / 1e6).toFixed(1)} million images (every generation of every training task x ` +
+    `${cfg.epochs} epochs x ${src.train} images) at ${t.imagesPerSecond.toFixed(0)} images/s, measured here on ${t.device} over ${t.steps} SGD steps of ` +
+    `${cfg.model} (width ${cfg.width}, batch ${t.batchSize}, ${t.image}); evaluations and data loading are not counted`;
 }
 
 /** Polls the files and the queue until the report is written or nothing is left queued. */

@@ -8,11 +8,17 @@ import { EVAL_KINDS } from '../compare/evals.js';
 import { optionHelp, parseArgs } from './args.js';
 import { writeReports, printHeadline } from './report.js';
 
-/** Ready-made settings: `default` fits in minutes on 2 cores, `large` in about an hour. */
+/** Ready-made settings: `default` fits in minutes on 2 cores, `large` in about an hour, `paper` in GPU-days. */
 export const PRESETS: Record<string, { methods: string[]; seeds: number[]; evals: string[]; train: Partial<RunConfig> }> = {
   default: {
     methods: ['normal', 'llf', 'seal'], seeds: [0, 1, 2], evals: ['transfer', 'fewshot', 'depth', 'sharpness'],
     train: { dataset: 'fashion-mnist', model: 'resnet18', width: 0.25, generations: 3, epochs: 6, batchSize: 64, limitTrain: 5000, limitTest: 2000, evalInterval: 2 },
+  },
+  // The reference protocol (method.md): ResNet-18 on Tiny-ImageNet at 64 px, 10 generations x 160
+  // epochs, batch 32, every other setting at its default. Days of GPU time: meant for a cluster.
+  paper: {
+    methods: ['normal', 'llf', 'seal'], seeds: [0, 1, 2], evals: ['transfer', 'fewshot', 'depth', 'sharpness'],
+    train: { model: 'resnet18', width: 1, generations: 10, epochs: 160, batchSize: 32 },
   },
   large: {
     methods: ['normal', 'llf', 'seal'], seeds: [0, 1, 2, 3, 4], evals: ['transfer', 'fewshot', 'depth', 'sharpness'],
@@ -20,7 +26,7 @@ export const PRESETS: Record<string, { methods: string[]; seeds: number[]; evals
   },
 };
 
-export const COMPARE_USAGE = `usage: seal compare [--preset default|large] [--methods normal,llf,seal] [--seeds 0,1,2]
+export const COMPARE_USAGE = `usage: seal compare [--preset default|large|paper] [--methods normal,llf,seal] [--seeds 0,1,2]
                     [--eval ${Object.keys(EVAL_KINDS).join(',') || 'transfer,fewshot,depth,sharpness'}] [--jobs N] [--threads N]
                     [--launcher local|slurm] [training options] --out DIR
 
@@ -30,7 +36,9 @@ a time, and writes DIR/report.html,
 report.md and report.json: accuracy per generation with 95% intervals over seeds, paired
 differences SEAL − LLF and SEAL − normal, transfer, few-shot, prediction depth and sharpness.
 Running the same command again continues a stopped comparison; finished work is skipped.
---preset default (the README's main job) runs in minutes on 2 cores; --preset large in about an hour.
+--preset default (the README's main job) runs in minutes on 2 cores; --preset large in about an hour;
+--preset paper is the reference protocol (ResNet-18, Tiny-ImageNet at 64 px, 10 x 160 epochs, batch 32;
+needs --dataset tiny-imagenet:PATH), for a cluster: --dry-run estimates its hours from a measured throughput.
 --jobs N runs N tasks side by side, each with 1/N of the threads. \`seal status DIR\` shows every
 task's state; \`seal worker DIR TASK\` runs one task (its log is DIR/logs/TASK.out|.err).
 
@@ -75,6 +83,9 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const out = own.get('out');
   if (!out) throw new ConfigError('seal compare needs --out DIR (where runs, evaluations and the report go)');
   const train = { ...preset.train, ...Object.assign({}, ...parsed.layers.map((l) => l.values)) } as Partial<RunConfig>;
+  if (presetName === 'paper' && !String(train.dataset ?? '').startsWith('tiny-imagenet:')) {
+    throw new ConfigError('--preset paper trains on Tiny-ImageNet: give --dataset tiny-imagenet:PATH', 'PATH is the unpacked tiny-imagenet-200 folder (train/, val/, wnids.txt)');
+  }
   const launcher = own.get('launcher') ?? 'local';
   if (launcher !== 'local' && launcher !== 'slurm') throw new ConfigError(`--launcher: expected local or slurm, got '${launcher}'`);
   const slurmOnly = [...SLURM_FLAGS.filter((f) => own.has(f)), ...(sbatchArgs.length > 0 ? ['sbatch-arg'] : []), ...['wait', 'dry-run'].filter((f) => parsed.switches.has(f))];
