@@ -159,3 +159,17 @@ test('on a real Slurm: the same report as the local launcher; a failed task is r
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('on a real Slurm: an unknown partition is one error with sbatch\'s own words, and nothing is recorded as submitted', { skip: skipReal }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'seal-slurm-'));
+  try {
+    const r = spawnSync(process.execPath, [CLI, 'compare', '--launcher', 'slurm', ...TINY, '--partition', 'no-such-partition', '--out', dir], { encoding: 'utf8' });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /sbatch .* failed \(exit 1\): .*[Ii]nvalid partition/);
+    assert.match(r.stderr, /hint: check --partition/);
+    const jobs = join(dir, 'slurm', 'jobs.json');
+    assert.ok(!existsSync(jobs) || Object.keys((JSON.parse(readFileSync(jobs, 'utf8')) as { tasks: object }).tasks).length === 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
