@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { CompareLayout } from '../compare/layout.js';
 import { readPlan } from '../compare/worker.js';
 import { taskStatuses } from '../compare/status.js';
-import { activeJobs, queueStates, slurmDir } from '../compare/slurm-run.js';
+import { activeJobs, queueStates, recordedJobs, slurmDir } from '../compare/slurm-run.js';
 import { ConfigError } from '../errors.js';
 import { countLine, eta, fmtTime } from './compare-progress.js';
 
@@ -22,21 +22,23 @@ export async function statusCommand(argv: string[]): Promise<number> {
     const extra = s.log && s.state !== 'done' ? `  (log: ${s.log})` : '';
     const job = s.state === 'done' ? undefined : queued.jobs.get(s.task.id);
     // The queue knows better than a dead pid: a requeued task waits for its next start.
-    const state = job && s.state !== 'running' ? 'queued' : s.state;
-    const where = job ? `  [job ${job.job}: ${job.state}]` : '';
+    const state = job?.active && s.state !== 'running' ? 'queued' : s.state;
+    const where = job?.state ? `  [job ${job.job}: ${job.state}]` : '';
     process.stdout.write(`  ${state.padEnd(8)} ${s.task.id.padEnd(24)} ${time.padStart(7)}  ${s.detail}${where}${extra}\n`);
   }
   if (queued.note) process.stdout.write(`\n${queued.note}\n`);
-  const failed = st.filter((s) => (s.state === 'failed' || s.state === 'stopped') && !queued.jobs.has(s.task.id));
+  const failed = st.filter((s) => (s.state === 'failed' || s.state === 'stopped') && !queued.jobs.get(s.task.id)?.active);
   if (failed.length > 0) process.stdout.write(`\nretry: run the same \`seal compare\` command again, or one task with \`seal worker ${dir} ${failed[0]?.task.id}\`\n`);
   return 0;
 }
 
-/** The comparison's Slurm jobs still queued or running, when it was submitted to Slurm. */
-function queueOf(layout: CompareLayout): { jobs: Map<string, { job: string; state: string }>; note: string | null } {
+/** The comparison's Slurm jobs and their states, when it was submitted to Slurm. */
+function queueOf(layout: CompareLayout): { jobs: Map<string, { job: string; state: string | null; active: boolean }>; note: string | null } {
   if (!existsSync(slurmDir(layout))) return { jobs: new Map(), note: null };
   try {
-    return { jobs: activeJobs(layout, queueStates()), note: null };
+    const queue = queueStates();
+    const active = activeJobs(layout, queue);
+    return { jobs: new Map([...recordedJobs(layout, queue)].map(([t, j]) => [t, { ...j, active: active.has(t) }])), note: null };
   } catch (e) {
     return { jobs: new Map(), note: `the Slurm queue could not be read, so this is from the files alone: ${(e as Error).message}` };
   }

@@ -60,9 +60,9 @@ function hintFor(said: string): string | undefined {
   return 'the message above is sbatch\'s own; fix the option it names, or pass sbatch options through --sbatch-arg';
 }
 
-/** State of every job of this user in the queue (array elements expanded), by job id. */
+/** State of every job of this user that squeue knows (array elements expanded; finished ones for MinJobAge), by job id. */
 export function queueStates(): Map<string, string> {
-  const out = slurmCommand('squeue', ['--me', '-h', '-r', '-o', '%i|%T|%r'], 'reading the queue');
+  const out = slurmCommand('squeue', ['--me', '-h', '-r', '-t', 'all', '-o', '%i|%T|%r'], 'reading the queue');
   const m = new Map<string, string>();
   for (const line of out.split('\n')) {
     const [id, state, reason] = line.trim().split('|');
@@ -72,6 +72,26 @@ export function queueStates(): Map<string, string> {
 }
 
 const FINISHED = /^(COMPLETED|FAILED|CANCELLED|TIMEOUT|OUT_OF_MEMORY|NODE_FAIL|BOOT_FAIL|DEADLINE|PREEMPTED)/;
+
+/**
+ * Task id → its recorded job and that job's state, from squeue, else from sacct where the cluster
+ * keeps accounting (null state when neither knows the job any more).
+ */
+export function recordedJobs(layout: CompareLayout, queue: Map<string, string>): Map<string, { job: string; state: string | null }> {
+  const recs = Object.entries(readJobs(layout).tasks);
+  const unknown = recs.filter(([, r]) => !queue.has(r.job)).map(([, r]) => r.job);
+  const accounted = new Map<string, string>();
+  if (unknown.length > 0) {
+    const r = spawnSync('sacct', ['-n', '-P', '-o', 'JobID,State,ExitCode', '-j', unknown.join(',')], { encoding: 'utf8' });
+    if (r.status === 0) {
+      for (const line of r.stdout.split('\n')) {
+        const [id, state, exit] = line.trim().split('|');
+        if (id && state) accounted.set(id, exit && exit !== '0:0' ? `${state} (exit ${exit})` : state);
+      }
+    }
+  }
+  return new Map(recs.map(([task, r]) => [task, { job: r.job, state: queue.get(r.job) ?? accounted.get(r.job) ?? null }]));
+}
 
 /** Task id → its job's queue state, for the tasks whose recorded job is still queued or running. */
 export function activeJobs(layout: CompareLayout, queue: Map<string, string>): Map<string, { job: string; state: string }> {

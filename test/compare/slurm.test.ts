@@ -142,6 +142,8 @@ test('on a real Slurm: the same report as the local launcher; a failed task is r
     assert.equal(status.status, 0, status.stderr);
     assert.match(status.stdout, /failed +train-seal-s0 .*exit code 1.*\(log: .*train-seal-s0\.err\)/);
     assert.match(status.stdout, /done +train-normal-s0/);
+    // Its dependents were cancelled by Slurm, not left pending forever.
+    assert.match(status.stdout, /waiting +eval-seal-s0-g1 .*\[job \d+_0: CANCELLED/);
     assert.match(status.stdout, /done +eval-normal-s0-g1/);
 
     rmSync(join(out, 'runs', 'seal-s0'));
