@@ -3,15 +3,17 @@
 import { setNumThreads } from '../backend/index.js';
 import { CompareLayout } from '../compare/layout.js';
 import { rebuildReport } from '../compare/compare.js';
-import { readPlan, runTask } from '../compare/worker.js';
-import { ConfigError } from '../errors.js';
+import { findTask, readPlan, runTask } from '../compare/worker.js';
+import { ConfigError, EXIT_RESUMABLE } from '../errors.js';
 import { writeReports } from './report.js';
+import { STOP_SIGNALS, StopOnSignal } from './stop.js';
 
 export const WORKER_USAGE = `usage: seal worker DIR TASK [--threads N]
 
 Runs task TASK of the comparison in DIR (its plan.json lists the tasks and their inputs).
 Training resumes where it stopped; finished evaluations are skipped. \`seal status DIR\`
-shows which tasks are done.
+shows which tasks are done. SIGTERM or SIGUSR2 stops a training task after the current batch
+with a resume point there, any other task at once; the worker then exits with status ${EXIT_RESUMABLE}.
 `;
 
 export async function workerCommand(argv: string[]): Promise<number> {
@@ -36,12 +38,20 @@ export async function workerCommand(argv: string[]): Promise<number> {
   if (threads !== null) setNumThreads(threads);
   const layout = new CompareLayout(dir);
   const plan = readPlan(layout);
-  await runTask(layout, plan, id, {
-    line: (text) => process.stdout.write(`${text}\n`),
-    report: async () => {
-      const files = await writeReports(dir, rebuildReport(dir));
-      process.stdout.write(`report: ${files.html}\n`);
-    },
-  });
+  const line = (text: string) => process.stdout.write(`${text}\n`);
+  // Only training has a resume point to stop at; the others write whole files and start over.
+  const stop = new StopOnSignal(STOP_SIGNALS, line, findTask(plan, id, layout.planFile).kind !== 'train');
+  try {
+    await runTask(layout, plan, id, {
+      line,
+      report: async () => {
+        const files = await writeReports(dir, rebuildReport(dir));
+        process.stdout.write(`report: ${files.html}\n`);
+      },
+      stopRequested: stop.requested,
+    });
+  } finally {
+    stop.dispose();
+  }
   return 0;
 }
