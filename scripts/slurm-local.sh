@@ -75,7 +75,7 @@ start() {
   install_packages
   write_conf
   mkdir -p "$piddir"
-  if ! pgrep -x munged >/dev/null; then
+  if ! munge -n >/dev/null 2>&1; then
     # Without systemd nothing creates munge's socket folder; as root munged warns about its
     # log's owner, and --force starts it anyway.
     mkdir -p /run/munge && chown munge:munge /run/munge 2>/dev/null || true

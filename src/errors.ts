@@ -23,6 +23,15 @@ export class DivergenceError extends SealError {
   constructor(message: string, hint?: string) { super('DIVERGED', message, hint); }
 }
 
+/** Training stopped on request at a resume point: running the same command again continues it. */
+export class StoppedError extends SealError {
+  constructor(message: string, hint?: string) { super('STOPPED', message, hint); }
+}
+
+/** Exit status of a command that stopped at a resume point on request (EX_TEMPFAIL): run it
+ * again to continue. A cluster job script can requeue on it. */
+export const EXIT_RESUMABLE = 75;
+
 /** Levenshtein distance, for "did you mean" hints. */
 export function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);

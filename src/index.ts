@@ -8,9 +8,9 @@ export { ResNet, LAYER_GROUPS, type ResNetConfig, type LayerGroup } from './mode
 export { SmallCnn, type SmallCnnConfig } from './models/small-cnn.js';
 export { SGD, type SgdGroup, type SgdGroupOptions } from './optim/sgd.js';
 export * from './data/index.js';
-export { SealError, ConfigError, CheckpointError, DivergenceError } from './errors.js';
+export { SealError, ConfigError, CheckpointError, DivergenceError, StoppedError, EXIT_RESUMABLE } from './errors.js';
 export { deriveSeed } from './rng.js';
-export { train, type TrainOptions, type TrainCallbacks, type TrainResult } from './train/iterative.js';
+export { train, type TrainOptions, type TrainCallbacks, type TrainResult, type BatchPosition } from './train/iterative.js';
 export { resolveConfig, type ConfigLayer } from './config/resolve.js';
 export { DEFAULTS, KEYS, METHOD_NAMES, MODEL_NAMES, type RunConfig, type ResolvedConfig, type MethodName, type ModelName } from './config/schema.js';
 export { splitParameters, describeSplit, type Split } from './train/split.js';

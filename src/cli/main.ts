@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `seal` command line.
 import { backendInfo, getNumThreads, setNumThreads } from '../index.js';
-import { SealError } from '../errors.js';
+import { EXIT_RESUMABLE, SealError } from '../errors.js';
 import { trainCommand } from './train.js';
 import { cancelCommand } from './cancel.js';
 import { compareCommand } from './compare.js';
@@ -72,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
   if (e instanceof SealError) {
     process.stderr.write(`\nseal: ${e.message}\n`);
-    process.exitCode = e.name === 'ConfigError' ? 2 : e.name === 'DivergenceError' ? 3 : 1;
+    process.exitCode = e.name === 'ConfigError' ? 2 : e.name === 'DivergenceError' ? 3 : e.name === 'StoppedError' ? EXIT_RESUMABLE : 1;
   } else {
     throw e;
   }

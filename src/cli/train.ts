@@ -1,13 +1,15 @@
 // `seal train`: flags and/or a JSON config → a run folder, with progress on the terminal.
 import { DEFAULTS } from '../config/schema.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, EXIT_RESUMABLE } from '../errors.js';
 import { resolveConfig } from '../config/resolve.js';
-import { train } from '../train/iterative.js';
+import { describePosition, train } from '../train/iterative.js';
 import { describeSplit, splitParameters } from '../train/split.js';
 import { createModel } from '../models/registry.js';
 import { Generator } from '../backend/index.js';
+import { RunDir } from '../io/run-dir.js';
 import { optionHelp, parseArgs } from './args.js';
 import { Progress } from './progress.js';
+import { STOP_SIGNALS, StopOnSignal } from './stop.js';
 
 export const TRAIN_USAGE = `usage: seal train [--config FILE.json] [--name value ...] [--out DIR]
        seal train --resume DIR
@@ -20,8 +22,11 @@ for a CPU, e.g. --model resnet18 --width 0.25 --generations 3 --epochs 8 --limit
 
 options:
 ${optionHelp(DEFAULTS)}
-  --resume DIR                 continue the killed run in DIR from its last checkpoint
+  --resume DIR                 continue the stopped or killed run in DIR from its resume point
   --print-split                list every parameter with its side of the split, and the totals
+
+SIGTERM, SIGUSR2 or Ctrl-C stops training after the current batch with a resume point there
+and exits with status ${EXIT_RESUMABLE}; a second one stops at once (the last resume point stays).
 `;
 
 export async function trainCommand(argv: string[]): Promise<number> {
@@ -42,21 +47,35 @@ export async function trainCommand(argv: string[]): Promise<number> {
     return 0;
   }
   let progress: Progress | null = null;
+  const stop = new StopOnSignal([...STOP_SIGNALS, 'SIGINT'], (text) => process.stderr.write(`${process.stdout.isTTY ? '\n' : ''}seal: ${text}\n`));
   const result = await train(args.layers, {
     ...(args.resume !== null ? { resume: args.resume } : {}),
+    stopRequested: stop.requested,
     onDataProgress: (done, total) => { if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2Kdecoding images ${done}/${total}`); },
     onStart: ({ config, split, batchesPerEpoch, resumedAt, data }) => {
       const n = (ps: typeof split.early) => ps.reduce((s, [, p]) => s + p.size, 0);
       process.stdout.write(`${config.method} on ${data.source.spec}: ${data.train.count} train / ${data.test.count} test images of ${data.train.channels}x${data.train.height}x${data.train.width}, ${data.train.numClasses} classes\n` +
         `${config.model} width ${config.width}: ${n(split.early).toLocaleString('en-US')} early + ${n(split.late).toLocaleString('en-US')} late parameters (split at ${config.splitAt})\n` +
         `${config.generations} generations x ${config.epochs} epochs x ${batchesPerEpoch} batches of ${config.batchSize}; k = ${config.ascentEpochs}, warmup ${config.warmupEpochs}, seed ${config.seed}\n` +
-        (resumedAt ? `resuming after generation ${resumedAt.generation}, epoch ${resumedAt.epoch + 1}\n` : ''));
-      const startBatches = resumedAt ? ((resumedAt.generation * config.epochs) + resumedAt.epoch + 1) * batchesPerEpoch : 0;
+        (resumedAt?.batch !== undefined ? `resuming generation ${resumedAt.generation}, epoch ${resumedAt.epoch + 1} at batch ${resumedAt.batch + 1} of ${batchesPerEpoch}\n`
+          : resumedAt ? `resuming after generation ${resumedAt.generation}, epoch ${resumedAt.epoch + 1}\n` : ''));
+      const startBatches = resumedAt?.batch !== undefined ? ((resumedAt.generation * config.epochs) + resumedAt.epoch) * batchesPerEpoch + resumedAt.batch
+        : resumedAt ? ((resumedAt.generation * config.epochs) + resumedAt.epoch + 1) * batchesPerEpoch : 0;
       progress = new Progress(process.stdout, config.generations, config.epochs, batchesPerEpoch, startBatches);
     },
     onBatch: ({ generation, epoch, batch, loss }) => progress?.batch(generation, epoch, batch, loss),
     onEpoch: (row) => progress?.epoch(row),
-  });
+  }).finally(() => stop.dispose());
+  if (result.stopped) {
+    result.model.dispose();
+    const where = `stopped ${describePosition(result.stopped)}`;
+    if (!result.outDir) {
+      process.stderr.write(`\nseal: ${where}; nothing was saved: this run has no --out folder\n`);
+      return 1;
+    }
+    process.stdout.write(`\n${where}; resume point: ${new RunDir(result.outDir).resumeFile}\ncontinue with: seal train --resume ${result.outDir}\n`);
+    return EXIT_RESUMABLE;
+  }
   process.stdout.write('\ngeneration  best top-1  (epoch)  last top-1  last top-5\n');
   for (const g of result.summary.generations) {
     const p = (x: number | null) => (x === null ? '     -' : `${(100 * x).toFixed(2)}%`.padStart(6));

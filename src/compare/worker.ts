@@ -7,12 +7,12 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../config/resolve.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, StoppedError } from '../errors.js';
 import { loadModelCheckpoint } from '../eval/model-checkpoint.js';
 import { evaluateCheckpoint } from '../eval/run.js';
 import { ensureDir, forkRun, RunDir, writeJsonAtomic } from '../io/run-dir.js';
 import { readSafetensorsMetadata } from '../io/safetensors.js';
-import { train } from '../train/iterative.js';
+import { describePosition, train, type TrainResult } from '../train/iterative.js';
 import type { EpochRow } from '../train/summary.js';
 import { cause } from './launcher.js';
 import type { CompareLayout } from './layout.js';
@@ -23,6 +23,8 @@ export interface WorkerOptions {
   line(text: string): void;
   /** Writes the report files (the report task). */
   report(): Promise<void>;
+  /** Asked during training: true stops it at a resume point, and the task throws StoppedError. */
+  stopRequested?(): boolean;
 }
 
 export function readPlan(layout: CompareLayout): Plan {
@@ -50,21 +52,27 @@ async function trainTask(layout: CompareLayout, task: TrainTask, o: WorkerOption
   const run = layout.path(task.run);
   const onEpoch = (r: EpochRow) => o.line(`gen ${r.generation} epoch ${r.epoch + 1} ${r.phase}: train loss ${r.trainLoss.toFixed(4)}, test top-1 ${pct(r.testTop1)} (${r.seconds.toFixed(1)} s)`);
   const values = { ...task.config, out: run };
+  const stop = o.stopRequested ? { stopRequested: () => o.stopRequested?.() === true } : {};
+  // Thrown rather than returned, so that runTask does not write the done file.
+  const settle = (r: TrainResult) => {
+    r.model.dispose();
+    if (r.stopped === null) return;
+    throw new StoppedError(`task ${task.id} stopped ${describePosition(r.stopped)}, at a resume point in ${run}`,
+      `run the task again to continue: seal worker ${layout.dir} ${task.id}`);
+  };
   if (!existsSync(new RunDir(run).configFile)) {
     if (task.fork === null) {
       ensureDir(join(run, '..'));
-      const r = await train([{ source: `${layout.planFile} (task ${task.id})`, values }], { untilGeneration: task.untilGeneration, onEpoch });
-      r.model.dispose();
+      settle(await train([{ source: `${layout.planFile} (task ${task.id})`, values }], { untilGeneration: task.untilGeneration, onEpoch, ...stop }));
       return;
     }
     const from = new RunDir(layout.path(task.fork.from));
     const cfg = resolveConfig([{ source: `${layout.planFile} (task ${task.id})`, values }]);
-    const progress = JSON.parse(readSafetensorsMetadata(from.resumeFile).progress ?? 'null') as { generation: number; epoch: number };
+    const progress = JSON.parse(readSafetensorsMetadata(from.resumeFile).progress ?? 'null') as { generation: number; epoch: number; batch?: number };
     forkRun(from.dir, run, task.fork.generation, { ...cfg }, progress, cfg.epochs);
     o.line(`starts from ${task.fork.from} after generation ${task.fork.generation}`);
   }
-  const r = await train([], { resume: run, untilGeneration: task.untilGeneration, onEpoch });
-  r.model.dispose();
+  settle(await train([], { resume: run, untilGeneration: task.untilGeneration, onEpoch, ...stop }));
 }
 
 async function evaluateTask(layout: CompareLayout, task: EvaluateTask, device: string, o: WorkerOptions): Promise<void> {

@@ -74,10 +74,11 @@ export class RunDir {
  * (another method, same settings). Built under a temporary name and renamed, so a kill leaves
  * either no folder or a whole one.
  */
-export function forkRun(from: string, to: string, generation: number, config: Record<string, unknown>, resumeProgress: { generation: number; epoch: number }, epochs: number): void {
+export function forkRun(from: string, to: string, generation: number, config: Record<string, unknown>, resumeProgress: { generation: number; epoch: number; batch?: number }, epochs: number): void {
   const src = new RunDir(from);
-  if (resumeProgress.generation !== generation || resumeProgress.epoch !== epochs - 1) {
-    throw new CheckpointError(`cannot start ${to} from ${from}: its resume point is generation ${resumeProgress.generation}, epoch ${resumeProgress.epoch + 1}, not the end of generation ${generation}`,
+  if (resumeProgress.generation !== generation || resumeProgress.epoch !== epochs - 1 || resumeProgress.batch !== undefined) {
+    const inside = resumeProgress.batch !== undefined ? ` before batch ${resumeProgress.batch + 1}` : '';
+    throw new CheckpointError(`cannot start ${to} from ${from}: its resume point is generation ${resumeProgress.generation}, epoch ${resumeProgress.epoch + 1}${inside}, not the end of generation ${generation}`,
       `${from} was trained further or is unfinished; remove ${to} and ${from} and run the comparison again`);
   }
   if (existsSync(to)) {

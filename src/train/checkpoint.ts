@@ -2,16 +2,24 @@
 // torch's load_state_dict as is). resume.safetensors: the same plus the momentum buffers
 // ("optimizer.<parameter name>") and, in the metadata, where the run stands. Every other
 // random stream is derived from (seed, purpose, generation, epoch), so nothing else is needed.
+// A resume point inside an epoch (training stopped on request) also keeps the epoch's sums so
+// far; it has its own format name, so a reader that knows only epoch ends refuses it.
 import type { Tensor } from '../backend/index.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import { CheckpointError } from '../errors.js';
 import { loadSafetensors, saveSafetensors } from '../io/safetensors.js';
 import type { Module } from '../nn/module.js';
 import type { SGD } from '../optim/sgd.js';
+import type { EpochSums } from './epoch.js';
 import type { RunSummary } from './summary.js';
 
-export interface Progress { generation: number; epoch: number }
+/** Where a resume point stands: after epoch `epoch` of `generation`, or, with `batch`, inside
+ * that epoch before its batch `batch` (0-based). */
+export interface Progress { generation: number; epoch: number; batch?: number }
 const FORMAT = 'seal-resume-1';
+const FORMAT_IN_EPOCH = 'seal-resume-2';
+
+export interface ResumePoint { progress: Progress; metricsRows: number; summary: RunSummary; epochSums: EpochSums | null }
 
 /** What a model checkpoint records about its source data, so any evaluation can feed it alike. */
 export interface SourceData { spec: string; channels: number; height: number; width: number; numClasses: number; mean: number[]; std: number[] }
@@ -23,23 +31,33 @@ export async function saveGeneration(path: string, model: Module, info: { genera
   });
 }
 
-export async function saveResume(path: string, model: Module, opt: SGD, names: Map<Tensor, string>,
-  info: { progress: Progress; metricsRows: number; summary: RunSummary }): Promise<void> {
+export async function saveResume(path: string, model: Module, opt: SGD, names: Map<Tensor, string>, info: ResumePoint): Promise<void> {
+  const inEpoch = info.progress.batch !== undefined;
+  if (inEpoch !== (info.epochSums !== null)) throw new Error('saveResume: a resume point inside an epoch needs its epoch sums, and only it');
   const buffers: [string, Tensor][] = [];
   opt.groups.forEach((g, gi) => g.params.forEach((p, pi) => {
     const b = opt.momentumBuffers()[gi]?.[pi];
     if (b) buffers.push([`optimizer.${names.get(p)}`, b]);
   }));
   await saveSafetensors(path, [...model.stateEntries(), ...buffers], {
-    format: FORMAT, progress: JSON.stringify(info.progress), metricsRows: String(info.metricsRows), summary: JSON.stringify(info.summary),
+    format: inEpoch ? FORMAT_IN_EPOCH : FORMAT, progress: JSON.stringify(info.progress), metricsRows: String(info.metricsRows), summary: JSON.stringify(info.summary),
+    ...(info.epochSums !== null ? { epochSums: JSON.stringify(info.epochSums) } : {}),
   });
 }
 
 /** Restores the model and momentum buffers in place; returns where the run stood. */
-export async function loadResume(path: string, model: Module, opt: SGD, names: Map<Tensor, string>): Promise<{ progress: Progress; metricsRows: number; summary: RunSummary }> {
+export async function loadResume(path: string, model: Module, opt: SGD, names: Map<Tensor, string>): Promise<ResumePoint> {
   const { tensors, metadata } = await loadSafetensors(path);
   try {
-    if (metadata.format !== FORMAT) throw new CheckpointError(`${path} is not a seal resume checkpoint (format '${metadata.format ?? 'none'}')`);
+    if (metadata.format !== FORMAT && metadata.format !== FORMAT_IN_EPOCH) {
+      throw new CheckpointError(`${path} is not a seal resume checkpoint (format '${metadata.format ?? 'none'}', expected '${FORMAT}' or '${FORMAT_IN_EPOCH}')`);
+    }
+    const progress = JSON.parse(metadata.progress ?? '') as Progress;
+    const epochSums = metadata.format === FORMAT_IN_EPOCH ? JSON.parse(metadata.epochSums ?? 'null') as EpochSums | null : null;
+    if (metadata.format === FORMAT_IN_EPOCH && (!Number.isInteger(progress.batch) || (progress.batch as number) < 1 || epochSums === null)) {
+      throw new CheckpointError(`${path} is a resume point inside an epoch, but its metadata has no batch >= 1 or no epoch sums (progress ${metadata.progress ?? 'none'})`,
+        'the file was damaged or written by another program; resume from a copy, or start the run again');
+    }
     const state = new Map([...tensors].filter(([k]) => !k.startsWith('optimizer.')));
     try {
       model.loadState(state);
@@ -56,7 +74,8 @@ export async function loadResume(path: string, model: Module, opt: SGD, names: M
       return moved;
     }));
     opt.loadMomentumBuffers(bufs);
-    return { progress: JSON.parse(metadata.progress ?? '') as Progress, metricsRows: Number(metadata.metricsRows), summary: JSON.parse(metadata.summary ?? '') as RunSummary };
+    const atEpochEnd: Progress = { generation: progress.generation, epoch: progress.epoch };
+    return { progress: epochSums ? progress : atEpochEnd, metricsRows: Number(metadata.metricsRows), summary: JSON.parse(metadata.summary ?? '') as RunSummary, epochSums };
   } finally {
     for (const t of tensors.values()) t.dispose();
   }

@@ -5,7 +5,16 @@ import type { Batch } from '../data/loader.js';
 import type { Module } from '../nn/module.js';
 import type { SGD } from '../optim/sgd.js';
 
-export interface EpochPass { loss: number; accuracy: number; seen: number; seconds: number; dataSeconds: number }
+/** What an epoch has summed over its batches so far: a resume point inside an epoch keeps
+ * them, so the epoch's metrics come out as if it had run in one go. */
+export interface EpochSums { lossSum: number; correct: number; seen: number; trainSeconds: number; dataSeconds: number }
+
+export interface EpochPass {
+  loss: number; accuracy: number; seen: number; seconds: number; dataSeconds: number;
+  sums: EpochSums;
+  /** Set when stopRequested ended the pass early: the index of the next batch to run. */
+  stoppedBefore: number | null;
+}
 
 export interface EpochPassOptions {
   labelSmoothing: number;
@@ -13,11 +22,17 @@ export interface EpochPassOptions {
   diverged(index: number, loss: number): Error;
   beforeStep?(x: Tensor, y: Tensor, index: number): void;
   afterStep?(index: number, loss: number): void;
+  /** Asked after every step: true ends the pass there. */
+  stopRequested?(): boolean;
+  /** The sums of this epoch's batches that ran before a resume. */
+  carried?: EpochSums | null;
 }
 
 export async function trainEpoch(model: Module, opt: SGD, batches: Iterator<Batch>, o: EpochPassOptions): Promise<EpochPass> {
   model.train();
-  let lossSum = 0, correct = 0, seen = 0, dataMs = 0;
+  const c = o.carried;
+  let lossSum = c?.lossSum ?? 0, correct = c?.correct ?? 0, seen = c?.seen ?? 0, dataMs = 0;
+  let stoppedBefore: number | null = null;
   const t0 = performance.now();
   for (;;) {
     const td = performance.now();
@@ -39,8 +54,14 @@ export async function trainEpoch(model: Module, opt: SGD, batches: Iterator<Batc
     opt.step();
     lossSum += loss * n; correct += hits; seen += n;
     o.afterStep?.(index, loss);
-    // Let timers, progress output and signals run during long epochs.
-    if (index % 8 === 7) await new Promise((r) => setImmediate(r));
+    // Every batch, so timers, progress output and a signal handler's stop request get through.
+    await new Promise((r) => setImmediate(r));
+    if (o.stopRequested?.() === true) { stoppedBefore = index + 1; break; }
   }
-  return { loss: lossSum / seen, accuracy: correct / seen, seen, seconds: (performance.now() - t0) / 1000, dataSeconds: dataMs / 1000 };
+  const trainSeconds = (c?.trainSeconds ?? 0) + (performance.now() - t0) / 1000;
+  const dataSeconds = (c?.dataSeconds ?? 0) + dataMs / 1000;
+  return {
+    loss: lossSum / seen, accuracy: correct / seen, seen, seconds: trainSeconds, dataSeconds,
+    sums: { lossSum, correct, seen, trainSeconds, dataSeconds }, stoppedBefore,
+  };
 }

@@ -8,7 +8,7 @@ import { resolveConfig, type ConfigLayer } from '../config/resolve.js';
 import { BatchLoader } from '../data/loader.js';
 import { loadDataset } from '../data/registry.js';
 import type { DatasetSplits } from '../data/types.js';
-import { DivergenceError } from '../errors.js';
+import { CheckpointError, DivergenceError } from '../errors.js';
 import { RunDir } from '../io/run-dir.js';
 import { METHODS } from '../methods/registry.js';
 import { createModel } from '../models/registry.js';
@@ -17,7 +17,7 @@ import { SGD } from '../optim/sgd.js';
 import { scheduledLr } from '../optim/schedule.js';
 import { deriveSeed } from '../rng.js';
 import { evaluate } from './evaluate.js';
-import { trainEpoch } from './epoch.js';
+import { trainEpoch, type EpochSums } from './epoch.js';
 import type { EpochPlan } from './hooks.js';
 import { loadResume, saveGeneration, saveResume, type Progress } from './checkpoint.js';
 import { splitParameters, type Split } from './split.js';
@@ -43,9 +43,26 @@ export interface TrainOptions extends TrainCallbacks {
   /** Stop after this many generations (the config's count still sets the schedule); a later
    * resume continues to config.generations. A comparison trains a shared generation 0 this way. */
   untilGeneration?: number;
+  /** Asked before every epoch and after every batch. When it returns true, training writes a
+   * resume point at that batch (in the run folder, if any) and returns with `stopped` set; a
+   * resume then continues there and ends exactly as an uninterrupted run. No metrics row is
+   * written for the part of an epoch that ran. */
+  stopRequested?: () => boolean;
 }
 
-export interface TrainResult { config: ResolvedConfig; summary: RunSummary; rows: EpochRow[]; model: ResNet; outDir: string | null }
+/** A position in training: batch `batch` (0-based) of epoch `epoch` of generation `generation`. */
+export interface BatchPosition { generation: number; epoch: number; batch: number }
+
+/** "after batch 5 of generation 1, epoch 2" (1-based words for people). */
+export function describePosition(p: BatchPosition): string {
+  return p.batch === 0 ? `at the start of generation ${p.generation}, epoch ${p.epoch + 1}` : `after batch ${p.batch} of generation ${p.generation}, epoch ${p.epoch + 1}`;
+}
+
+export interface TrainResult {
+  config: ResolvedConfig; summary: RunSummary; rows: EpochRow[]; model: ResNet; outDir: string | null;
+  /** Set when stopRequested stopped training: the next batch to run, where a resume continues. */
+  stopped: BatchPosition | null;
+}
 
 function versions(): Record<string, string> {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -94,7 +111,8 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
 
   let rows: EpochRow[] = [];
   let summary = emptySummary();
-  let start: Progress = { generation: 0, epoch: 0 };
+  let start: BatchPosition = { generation: 0, epoch: 0, batch: 0 };
+  let carried: EpochSums | null = null;
   let resumedAt: Progress | null = null;
   if (run && !existsSync(run.resumeFile)) {
     run.truncateMetrics(0); // killed before its first checkpoint: start over in the same folder
@@ -103,41 +121,64 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
     rows = run.truncateMetrics(r.metricsRows) as EpochRow[];
     summary = r.summary;
     resumedAt = r.progress;
-    start = r.progress.epoch + 1 < cfg.epochs ? { generation: r.progress.generation, epoch: r.progress.epoch + 1 } : { generation: r.progress.generation + 1, epoch: 0 };
+    carried = r.epochSums;
+    start = nextPosition(r.progress, cfg.epochs);
   } else {
     out?.create({ ...cfg }, versions());
   }
-  opts.onStart?.({ config: cfg, model, split, batchesPerEpoch: trainLoader(0).batchesPerEpoch, resumedAt, data });
+  const batchesPerEpoch = trainLoader(0).batchesPerEpoch;
+  if (run && start.batch > batchesPerEpoch) {
+    throw new CheckpointError(`cannot resume ${run.dir}: its resume point is before batch ${start.batch + 1} of generation ${start.generation}, epoch ${start.epoch + 1}, but the data gives only ${batchesPerEpoch} batches per epoch`,
+      'resume with the data the run was started with');
+  }
+  opts.onStart?.({ config: cfg, model, split, batchesPerEpoch, resumedAt, data });
+  const finish = (stopped: BatchPosition | null): TrainResult => {
+    opt.dispose();
+    return { config: cfg, summary, rows, model, outDir: out?.dir ?? null, stopped };
+  };
 
   const end = Math.min(cfg.generations, opts.untilGeneration ?? cfg.generations);
   for (let g = start.generation; g < end; g++) {
-    if (g > 0 && !(g === start.generation && start.epoch > 0)) {
+    // A resume inside a generation has its re-initialised weights and momentum in the file.
+    if (g > 0 && !(g === start.generation && (start.epoch > 0 || start.batch > 0))) {
       method.onGenerationStart?.({ generation: g, model, split, seed: cfg.seed });
       opt.dispose();
       opt = buildOptimizer();
     }
     const loader = trainLoader(g);
     for (let e = g === start.generation ? start.epoch : 0; e < cfg.epochs; e++) {
+      const resumedInside = g === start.generation && e === start.epoch && start.batch > 0;
+      const first = resumedInside ? start.batch : 0;
+      const sums = resumedInside ? carried : null;
+      // Nothing ran since the last resume point, which is this position: no write needed.
+      if (opts.stopRequested?.() === true) return finish({ generation: g, epoch: e, batch: first });
       const t0 = performance.now();
       const plan = method.planEpoch({ generation: g, epoch: e });
-      if (plan.resetOptimizer) { opt.dispose(); opt = buildOptimizer(); }
+      // Inside an epoch the momentum in the resume point already follows the reset.
+      if (plan.resetOptimizer && !resumedInside) { opt.dispose(); opt = buildOptimizer(); }
       const lrT = scheduledLr(cfg, g, e);
       const [late, early] = opt.groups as [typeof opt.groups[0], typeof opt.groups[0]];
       late.lr = lrT * plan.late.lrMultiplier; late.weightDecay = cfg.weightDecay * plan.late.wdMultiplier;
       early.lr = lrT * plan.early.lrMultiplier; early.weightDecay = cfg.weightDecay * plan.early.wdMultiplier;
 
-      const pass = await trainEpoch(model, opt, loader.epoch(e), {
-        labelSmoothing: cfg.labelSmoothing,
+      const pass = await trainEpoch(model, opt, loader.epoch(e, first), {
+        labelSmoothing: cfg.labelSmoothing, carried: sums,
+        ...(opts.stopRequested ? { stopRequested: opts.stopRequested } : {}),
         diverged: (index, loss) => diverged(cfg, g, e, index, loader.batchesPerEpoch, plan, lrT, loss, out),
         beforeStep: (x, y, batch) => opts.onTrainBatch?.({ generation: g, epoch: e, batch, x, y }),
         afterStep: (batch, loss) => opts.onBatch?.({ generation: g, epoch: e, batch, batches: loader.batchesPerEpoch, loss }),
       });
+      if (pass.stoppedBefore !== null) {
+        const at = { generation: g, epoch: e, batch: pass.stoppedBefore };
+        if (out) await saveResume(out.resumeFile, model, opt, names, { progress: at, metricsRows: rows.length, summary, epochSums: pass.sums });
+        return finish(at);
+      }
       const evaluated = (e + 1) % cfg.evalInterval === 0 || e === cfg.epochs - 1 || (e === cfg.ascentEpochs && e > 0);
       const test = evaluated ? evaluate(model, testLoader) : null;
       const row: EpochRow = {
         generation: g, epoch: e, phase: plan.phase, lr: groupLr(plan, lrT),
         trainLoss: pass.loss, trainAcc: pass.accuracy,
-        testTop1: test?.top1 ?? null, testTop5: test?.top5 ?? null, seconds: (performance.now() - t0) / 1000,
+        testTop1: test?.top1 ?? null, testTop5: test?.top5 ?? null, seconds: (performance.now() - t0) / 1000 + (sums?.trainSeconds ?? 0),
         trainSeconds: pass.seconds, dataSeconds: pass.dataSeconds,
       };
       rows.push(row);
@@ -147,14 +188,19 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
         // Metrics first, then the checkpoint that counts them: a kill in between only repeats this epoch.
         out.appendMetrics(row);
         if (e === cfg.epochs - 1) await saveGeneration(out.generationFile(g), model, { generation: g, config: cfg, summary, source });
-        await saveResume(out.resumeFile, model, opt, names, { progress: { generation: g, epoch: e }, metricsRows: rows.length, summary });
+        await saveResume(out.resumeFile, model, opt, names, { progress: { generation: g, epoch: e }, metricsRows: rows.length, summary, epochSums: null });
         if (e === cfg.epochs - 1) out.writeSummary(summary);
       }
     }
     opts.onGeneration?.({ generation: g, model, summary, checkpoint: out ? out.generationFile(g) : null });
   }
-  opt.dispose();
-  return { config: cfg, summary, rows, model, outDir: out?.dir ?? null };
+  return finish(null);
+}
+
+/** Where training continues from a resume point. */
+function nextPosition(p: Progress, epochs: number): BatchPosition {
+  if (p.batch !== undefined) return { generation: p.generation, epoch: p.epoch, batch: p.batch };
+  return p.epoch + 1 < epochs ? { generation: p.generation, epoch: p.epoch + 1, batch: 0 } : { generation: p.generation + 1, epoch: 0, batch: 0 };
 }
 
 function diverged(cfg: ResolvedConfig, g: number, e: number, b: number, batches: number, plan: EpochPlan, lrT: number, loss: number, out: RunDir | null): DivergenceError {
