@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { buildPlan, type CompareSettings } from '../../src/compare/plan.js';
 import { batchScript, dependencyOf, groupTasks, type SlurmOptions } from '../../src/compare/slurm.js';
 import type { Report } from '../../src/report/types.js';
+import { loadSafetensors } from '../../src/index.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const fashion = existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz');
@@ -171,6 +172,69 @@ test('on a real Slurm: an unknown partition is one error with sbatch\'s own word
     assert.match(r.stderr, /hint: check --partition/);
     const jobs = join(dir, 'slurm', 'jobs.json');
     assert.ok(!existsSync(jobs) || Object.keys((JSON.parse(readFileSync(jobs, 'utf8')) as { tasks: object }).tasks).length === 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Every tensor of two safetensors files, compared bit for bit. */
+async function sameTensors(a: string, b: string): Promise<void> {
+  const [x, y] = [await loadSafetensors(a), await loadSafetensors(b)];
+  try {
+    assert.deepEqual([...x.tensors.keys()].sort(), [...y.tensors.keys()].sort());
+    for (const [name, t] of x.tensors) assert.deepEqual(t.toArray(), y.tensors.get(name)?.toArray(), `${a}: ${name} differs`);
+  } finally {
+    for (const t of [...x.tensors.values(), ...y.tensors.values()]) t.dispose();
+  }
+}
+
+const rowsOf = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => {
+  const { seconds, trainSeconds, dataSeconds, ...row } = JSON.parse(l) as Record<string, unknown>;
+  return row;
+});
+
+test('on a real Slurm: a training task signalled mid-epoch stops at a resume point, requeues itself and finishes bit-identical', { skip: skipReal }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'seal-slurm-'));
+  // Epochs long enough (a few seconds) for the signal to land inside one.
+  const args = ['--methods', 'seal', '--seeds', '0', '--eval', 'none', '--generations', '2', '--epochs', '2', '--limit-train', '8000', '--limit-test', '256', '--width', '0.25'];
+  try {
+    const out = join(dir, 'slurm');
+    const sub = spawnSync(process.execPath, [CLI, 'compare', '--launcher', 'slurm', ...args, '--out', out], { encoding: 'utf8' });
+    assert.equal(sub.status, 0, sub.stderr);
+    const job = (JSON.parse(readFileSync(join(out, 'slurm', 'jobs.json'), 'utf8')) as { tasks: Record<string, { job: string }> }).tasks['train-gen0-s0']?.job as string;
+    const metrics = join(out, 'runs', 'gen0-s0', 'metrics.jsonl');
+    for (let i = 0; i < 1200 && !(existsSync(metrics) && readFileSync(metrics, 'utf8').trim() !== ''); i++) await sleep(50);
+    // Slurm's warning signal, as before a time limit: to the batch shell, which passes it on.
+    const sig = spawnSync('scancel', ['--signal=USR2', '--batch', job], { encoding: 'utf8' });
+    assert.equal(sig.status, 0, `the task ended before the signal: ${sig.stderr}`);
+    const log = join(out, 'logs', 'train-gen0-s0.out');
+    for (let i = 0; i < 600 && !/requeueing/.test(readFileSync(log, 'utf8')); i++) await sleep(50);
+    // A requeued job waits about two minutes (BeginTime). Start it now, once it is pending and its
+    // last run is gone: started at once, Slurm kills it ("Job credential revoked").
+    for (let i = 0; i < 300; i++) {
+      const q = spawnSync('squeue', ['-h', '-j', job, '-o', '%T'], { encoding: 'utf8' }).stdout.trim();
+      if (q === 'PENDING') break;
+      await sleep(100);
+    }
+    await sleep(3000);
+    const up = spawnSync('scontrol', ['update', `jobid=${job}`, 'StartTime=now'], { encoding: 'utf8' });
+    assert.equal(up.status, 0, up.stderr);
+    for (let i = 0; i < 1200 && !existsSync(join(out, 'tasks', 'report.done.json')); i++) await sleep(100);
+    const text = readFileSync(log, 'utf8');
+    assert.match(text, /SIGUSR2: stopping after the current batch/);
+    assert.match(text, /stopped at a resume point \(exit 75\); requeueing/);
+    assert.match(text, /start 2/);
+    assert.match(readFileSync(join(out, 'logs', 'train-gen0-s0.err'), 'utf8'), /stopped after batch \d+ of generation 0, epoch 2/, 'the stop was inside the second epoch');
+    assert.ok(existsSync(join(out, 'tasks', 'report.done.json')), 'the comparison finished');
+
+    const local = join(dir, 'local');
+    const ref = spawnSync(process.execPath, [CLI, 'compare', ...args, '--jobs', '2', '--threads', '2', '--out', local], { encoding: 'utf8' });
+    assert.equal(ref.status, 0, ref.stderr);
+    for (const run of ['gen0-s0', 'seal-s0']) {
+      assert.deepEqual(rowsOf(join(out, 'runs', run, 'metrics.jsonl')), rowsOf(join(local, 'runs', run, 'metrics.jsonl')), `${run}: metrics`);
+      await sameTensors(join(out, 'runs', run, 'checkpoints', 'resume.safetensors'), join(local, 'runs', run, 'checkpoints', 'resume.safetensors'));
+    }
+    await sameTensors(join(out, 'runs', 'seal-s0', 'checkpoints', 'gen-1.safetensors'), join(local, 'runs', 'seal-s0', 'checkpoints', 'gen-1.safetensors'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
