@@ -239,3 +239,41 @@ test('on a real Slurm: a training task signalled mid-epoch stops at a resume poi
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('on a real Slurm: seal cancel cancels the comparison\'s queued jobs, and seal status no longer shows them queued', { skip: skipReal }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'seal-slurm-'));
+  try {
+    // Held at submission, so nothing runs before the cancel.
+    const sub = spawnSync(process.execPath, [CLI, 'compare', '--launcher', 'slurm', ...TINY, '--sbatch-arg=--hold', '--out', dir], { encoding: 'utf8' });
+    assert.equal(sub.status, 0, sub.stderr);
+    const before = spawnSync(process.execPath, [CLI, 'status', dir], { encoding: 'utf8' });
+    assert.match(before.stdout, /queued +train-gen0-s0 .*\[job \d+_0: PENDING \(JobHeldUser\)\]/);
+    const cancel = spawnSync(process.execPath, [CLI, 'cancel', dir], { encoding: 'utf8' });
+    assert.equal(cancel.status, 0, cancel.stderr);
+    assert.match(cancel.stdout, /cancelled 7 job\(s\)/);
+    const status = spawnSync(process.execPath, [CLI, 'status', dir], { encoding: 'utf8' });
+    assert.equal(status.status, 0, status.stderr);
+    assert.match(status.stdout, /^ {2}ready +train-gen0-s0/m);
+    assert.doesNotMatch(status.stdout, /queued/);
+    assert.match(spawnSync(process.execPath, [CLI, 'cancel', dir], { encoding: 'utf8' }).stdout, /no job of this comparison is queued or running/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--preset paper needs Tiny-ImageNet, and its dry run estimates the training hours from a measured throughput', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'seal-slurm-'));
+  try {
+    const none = spawnSync(process.execPath, [CLI, 'compare', '--preset', 'paper', '--launcher', 'slurm', '--dry-run', '--out', join(dir, 'a')], { encoding: 'utf8' });
+    assert.equal(none.status, 2);
+    assert.match(none.stderr, /--preset paper trains on Tiny-ImageNet: give --dataset tiny-imagenet:PATH/);
+    const dry = spawnSync(process.execPath, [CLI, 'compare', '--preset', 'paper', '--dataset', `tiny-imagenet:${dir}`, '--launcher', 'slurm', '--dry-run', '--out', join(dir, 'b')],
+      { encoding: 'utf8', env: { ...process.env, PATH: '/nonexistent' } });
+    assert.equal(dry.status, 0, dry.stderr);
+    // 3 seeds x (generation 0 + 3 methods x 9 generations) x 160 epochs x 100,000 images.
+    assert.match(dry.stdout, /estimate: [\d.]+ CPU-hours \(at 1 thread per task\) of training: 1344\.0 million images .* at \d+ images\/s, measured here on cpu over 5 SGD steps of resnet18 \(width 1, batch 32, 3x64x64\)/);
+    assert.match(dry.stdout, /would submit 3 tasks \(train-gen0\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
