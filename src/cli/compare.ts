@@ -1,5 +1,7 @@
 // `seal compare`: methods x seeds, every generation evaluated, one report.
+import { readFileSync } from 'node:fs';
 import { DEFAULTS, type RunConfig } from '../config/schema.js';
+import type { Arm } from '../compare/plan.js';
 import { ConfigError } from '../errors.js';
 import { compare, layoutOf, preparePlan } from '../compare/compare.js';
 import { CompareProgress } from './compare-progress.js';
@@ -28,6 +30,7 @@ export const PRESETS: Record<string, { methods: string[]; seeds: number[]; evals
 
 export const COMPARE_USAGE = `usage: seal compare [--preset default|large|paper] [--methods normal,llf,seal] [--seeds 0,1,2]
                     [--eval ${Object.keys(EVAL_KINDS).join(',') || 'transfer,fewshot,depth,sharpness'}] [--jobs N] [--threads N]
+                    [--arm 'NAME=METHOD [training options]']... [--plan ARMS.json] [--baseline ARM]
                     [--launcher local|slurm] [training options] --out DIR
 
 Plans the work as tasks (DIR/plan.json: generation 0 once per seed, shared by the methods; each
@@ -35,6 +38,10 @@ method's later generations; one evaluation task per checkpoint; the report), run
 a time, and writes DIR/report.html,
 report.md and report.json: accuracy per generation with 95% intervals over seeds, paired
 differences SEAL − LLF and SEAL − normal, transfer, few-shot, prediction depth and sharpness.
+Arms: --arm 'seal-S0.1=seal --ascent-lr-multiplier -0.1' adds an arm with its own settings (repeatable;
+--methods a,b adds one plain arm per method); --plan FILE.json lists them as {"arms": [{"name", "method",
+"settings"}]}. Every arm is compared with --baseline (default normal) and with llf when present, paired
+by seed; arms whose generation 0 is the same training share it.
 Running the same command again continues a stopped comparison; finished work is skipped.
 --preset default (the README's main job) runs in minutes on 2 cores; --preset large in about an hour;
 --preset paper is the reference protocol (ResNet-18, Tiny-ImageNet at 64 px, 10 x 160 epochs, batch 32;
@@ -46,6 +53,39 @@ ${SLURM_USAGE}
 training options (as seal train; the preset's values unless given):
 ${optionHelp(DEFAULTS)}
 `;
+
+/** `--arm 'NAME=METHOD --flag value ...'` (or just METHOD): an arm and the settings it overrides. */
+export function parseArm(spec: string): Arm {
+  const [head, ...rest] = spec.trim().split(/\s+/);
+  if (!head) throw new ConfigError('--arm needs NAME=METHOD [training options], e.g. --arm \'seal-S0.1=seal --ascent-lr-multiplier -0.1\'');
+  const [name, method] = head.includes('=') ? [head.slice(0, head.indexOf('=')), head.slice(head.indexOf('=') + 1)] : [head, head];
+  let overrides: Record<string, unknown>;
+  try {
+    overrides = Object.assign({}, ...parseArgs(rest, []).layers.map((l) => l.values)) as Record<string, unknown>;
+  } catch (e) {
+    throw new ConfigError(`--arm '${spec}': ${(e as Error).message.split('\nhint: ')[0]}`, 'after NAME=METHOD come training options, as for seal train');
+  }
+  return { name: name as string, method: method as string, overrides };
+}
+
+/** `--plan FILE.json`: {"arms": [{"name", "method", "settings": {configKey: value}}], "baseline"?}. */
+function readArmsFile(file: string): Arm[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`--plan ${file}: cannot read it as JSON (${(e as Error).message})`, 'expected {"arms": [{"name": "seal-S0.1", "method": "seal", "settings": {"ascentLrMultiplier": -0.1}}]}');
+  }
+  const arms = (raw as { arms?: unknown } | null)?.arms;
+  if (!Array.isArray(arms) || arms.length === 0) throw new ConfigError(`--plan ${file}: expected an object with a non-empty "arms" list`, 'e.g. {"arms": [{"name": "normal", "method": "normal"}, {"name": "seal-S0.1", "method": "seal", "settings": {"ascentLrMultiplier": -0.1}}]}');
+  return arms.map((a: unknown, i: number) => {
+    const x = a as { name?: unknown; method?: unknown; settings?: unknown };
+    if (typeof x?.method !== 'string' || (x.name !== undefined && typeof x.name !== 'string') || (x.settings !== undefined && (typeof x.settings !== 'object' || x.settings === null || Array.isArray(x.settings)))) {
+      throw new ConfigError(`--plan ${file}: arm ${i + 1} needs "method" (a string), and "name" (a string) and "settings" (an object) if given; found ${JSON.stringify(a)}`);
+    }
+    return { name: (x.name as string | undefined) ?? x.method, method: x.method, overrides: (x.settings ?? {}) as Record<string, unknown> };
+  });
+}
 
 const list = (v: string, name: string): string[] => {
   const xs = v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -62,7 +102,8 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const own = new Map<string, string>();
   const rest: string[] = [];
   const sbatchArgs: string[] = [];
-  const ownNames = ['preset', 'methods', 'seeds', 'eval', 'jobs', 'out', 'threads', 'launcher', 'sbatch-arg', ...SLURM_FLAGS];
+  const armSpecs: string[] = [];
+  const ownNames = ['preset', 'methods', 'seeds', 'eval', 'jobs', 'out', 'threads', 'launcher', 'sbatch-arg', 'arm', 'plan', 'baseline', ...SLURM_FLAGS];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const [flag, inline] = a.startsWith('--') ? [a.slice(2).split('=')[0] as string, a.includes('=') ? a.slice(a.indexOf('=') + 1) : undefined] : ['', undefined];
@@ -70,6 +111,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
       const v = inline ?? argv[++i];
       if (v === undefined) throw new ConfigError(`--${flag} needs a value`);
       if (flag === 'sbatch-arg') sbatchArgs.push(v);
+      else if (flag === 'arm') armSpecs.push(v);
       else own.set(flag, v);
     } else {
       rest.push(a);
@@ -92,8 +134,11 @@ export async function compareCommand(argv: string[]): Promise<number> {
   if (launcher === 'local' && slurmOnly.length > 0) throw new ConfigError(`--${slurmOnly[0]} is an option of the Slurm launcher`, 'add --launcher slurm');
   const threads = own.has('threads') ? ints(own.get('threads') as string, 'threads')[0] : undefined;
   const t0 = performance.now();
+  const arms = [...armSpecs.map(parseArm), ...(own.has('plan') ? readArmsFile(own.get('plan') as string) : [])];
   const what = {
-    methods: own.has('methods') ? list(own.get('methods') as string, 'methods') : preset.methods,
+    methods: own.has('methods') ? list(own.get('methods') as string, 'methods') : arms.length > 0 ? [] : preset.methods,
+    ...(arms.length > 0 ? { arms } : {}),
+    ...(own.has('baseline') ? { baseline: own.get('baseline') as string } : {}),
     seeds: own.has('seeds') ? ints(own.get('seeds') as string, 'seeds') : preset.seeds,
     evals: own.has('eval') ? (own.get('eval') === 'none' ? [] : list(own.get('eval') as string, 'eval')) : preset.evals,
   };

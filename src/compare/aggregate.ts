@@ -10,7 +10,7 @@ import type { Aggregate, DepthHistogram, Difference, MetricInfo, MetricValue, Re
 import { EVAL_KINDS } from './evals.js';
 import { methodLabel } from '../report/render-md.js';
 import { runName, type CompareLayout } from './layout.js';
-import { evalFile, type CompareSettings } from './plan.js';
+import { armsOf, evalFile, type CompareSettings } from './plan.js';
 
 export type { CompareSettings } from './plan.js';
 
@@ -29,12 +29,29 @@ function interval(xs: number[]): { mean: number; ciLow: number; ciHigh: number; 
   return Number.isFinite(m.halfWidth) ? { mean: m.mean, ciLow: m.lower, ciHigh: m.upper, n: m.n } : { mean: m.mean, ciLow: m.mean, ciHigh: m.mean, n: m.n };
 }
 
+/**
+ * The paired differences a report shows: every arm against the baseline (default normal), and
+ * against LLF when LLF is an arm; by --methods with SEAL and LLF that is LLF − normal,
+ * SEAL − normal and SEAL − LLF.
+ */
+export function comparedPairs(s: CompareSettings): [string, string][] {
+  const arms = armsOf(s).map((a) => a.name);
+  const baseline = s.baseline ?? (arms.includes('normal') ? 'normal' : null);
+  const pairs: [string, string][] = [];
+  for (const a of arms) {
+    if (baseline !== null && a !== baseline) pairs.push([a, baseline]);
+    if (arms.includes('llf') && a !== 'llf' && a !== baseline) pairs.push([a, 'llf']);
+  }
+  return pairs;
+}
+
 export function buildReport(layout: CompareLayout, s: CompareSettings): Report {
   const values: MetricValue[] = [];
   const infos = new Map<string, MetricInfo>(SOURCE.map((i) => [i.name, i]));
   const curves: Report['curves'] = [];
   const depthHistograms: DepthHistogram[] = [];
-  for (const method of s.methods) {
+  const arms = armsOf(s).map((a) => a.name);
+  for (const method of arms) {
     for (const seed of s.seeds) {
       const dir = layout.runDir(method, seed);
       const summary = readJson<RunSummary>(join(dir, 'summary.json'));
@@ -69,21 +86,20 @@ export function buildReport(layout: CompareLayout, s: CompareSettings): Report {
   const pick = (method: string, generation: number, metric: string) => values.filter((v) => v.method === method && v.generation === generation && v.metric === metric);
   for (const metric of infos.keys()) {
     for (let generation = 0; generation < s.generations; generation++) {
-      for (const method of s.methods) {
+      for (const method of arms) {
         const xs = pick(method, generation, metric).map((v) => v.value);
         if (xs.length > 0) aggregates.push({ method, generation, metric, ...interval(xs) });
       }
-      if (!s.methods.includes('seal')) continue;
-      for (const b of s.methods.filter((m) => m !== 'seal')) {
-        const a = new Map(pick('seal', generation, metric).map((v) => [v.seed, v.value]));
-        const diffs = pick(b, generation, metric).filter((v) => a.has(v.seed)).map((v) => (a.get(v.seed) as number) - v.value);
-        if (diffs.length > 0) differences.push({ metric, generation, a: 'seal', b, ...interval(diffs) });
+      for (const [a, b] of comparedPairs(s)) {
+        const byA = new Map(pick(a, generation, metric).map((v) => [v.seed, v.value]));
+        const diffs = pick(b, generation, metric).filter((v) => byA.has(v.seed)).map((v) => (byA.get(v.seed) as number) - v.value);
+        if (diffs.length > 0) differences.push({ metric, generation, a, b, ...interval(diffs) });
       }
     }
   }
   const metrics = [...infos.values()].filter((i) => aggregates.some((a) => a.metric === i.name));
   return {
-    title: `${s.methods.join(' vs ')} on ${String(s.train.dataset ?? 'fashion-mnist')}`,
+    title: `${armsOf(s).map((a) => a.name).join(' vs ')} on ${String(s.train.dataset ?? 'fashion-mnist')}`,
     created: new Date().toISOString(),
     settings: { ...s },
     methods: s.methods, seeds: s.seeds, generations: s.generations,
@@ -102,9 +118,9 @@ function findings(metrics: MetricInfo[], diffs: Difference[], generation: number
       const better = m.higherIsBetter ? d.mean > 0 : d.mean < 0;
       const sure = d.n > 1 && (d.ciLow > 0 || d.ciHigh < 0);
       const span = d.n > 1 ? ` (95% CI ${fmt(d.ciLow, m.unit)} to ${fmt(d.ciHigh, m.unit)}${m.unit === '%' ? ' points' : ''}, ${d.n} seeds)` : ' (one seed: no interval)';
-      const b = methodLabel(d.b);
-      const verdict = !sure ? 'not distinguishable from seed noise' : better ? `SEAL is better than ${b}` : `SEAL is worse than ${b}`;
-      out.push(`${m.label}, generation ${generation}: SEAL − ${b} = ${d.mean >= 0 ? '+' : ''}${fmt(d.mean, m.unit)}${m.unit === '%' ? ' points' : ''}${span}: ${verdict}.`);
+      const a = methodLabel(d.a), b = methodLabel(d.b);
+      const verdict = !sure ? 'not distinguishable from seed noise' : better ? `${a} is better than ${b}` : `${a} is worse than ${b}`;
+      out.push(`${m.label}, generation ${generation}: ${a} − ${b} = ${d.mean >= 0 ? '+' : ''}${fmt(d.mean, m.unit)}${m.unit === '%' ? ' points' : ''}${span}: ${verdict}.`);
     }
   }
   return out;

@@ -12,12 +12,17 @@ import { buildReport } from './aggregate.js';
 import { EVAL_KINDS } from './evals.js';
 import { runLocal, type TaskEvents } from './launcher.js';
 import { CompareLayout } from './layout.js';
-import { buildPlan, evalOptionsOf, settingsDiff, type CompareSettings, type Plan } from './plan.js';
+import { buildPlan, evalOptionsOf, settingsDiff, type Arm, type CompareSettings, type Plan } from './plan.js';
 import { readPlan } from './worker.js';
 
 export interface CompareOptions {
   out: string;
+  /** Plain arms, one per method (named after it). */
   methods: string[];
+  /** Arms with their own settings, after the plain ones. */
+  arms?: Arm[];
+  /** The arm the others are compared with; default normal (when it is an arm). */
+  baseline?: string;
   seeds: number[];
   evals: string[];
   /** Training settings shared by every run (config keys; method, seed, out and threads are set per run). */
@@ -35,15 +40,41 @@ export function settingsOf(o: CompareOptions): CompareSettings {
   }
   const unknown = o.evals.filter((e) => !(e in EVAL_KINDS));
   if (unknown.length > 0) throw new ConfigError(`--eval: unknown evaluation ${unknown.join(', ')}`, `choose from ${Object.keys(EVAL_KINDS).join(', ')}`);
-  if (o.methods.length === 0 || o.seeds.length === 0) throw new ConfigError('compare needs at least one method and one seed');
-  const dup = o.methods.find((m, i) => o.methods.indexOf(m) !== i) ?? o.seeds.find((s, i) => o.seeds.indexOf(s) !== i);
-  if (dup !== undefined) throw new ConfigError(`compare: '${dup}' is listed twice`, 'list each method and seed once');
-  const resolved = resolveConfig([{ source: 'flags', values: { ...o.train, method: o.methods[0] } }]);
-  for (const m of o.methods) resolveConfig([{ source: 'flags', values: { method: m } }]);
+  const arms: Arm[] = [...o.methods.map((m) => ({ name: m, method: m, overrides: {} })), ...(o.arms ?? [])];
+  if (arms.length === 0 || o.seeds.length === 0) throw new ConfigError('compare needs at least one method (or arm) and one seed');
+  const names = arms.map((a) => a.name);
+  const dup = names.find((m, i) => names.indexOf(m) !== i) ?? o.seeds.find((s, i) => o.seeds.indexOf(s) !== i);
+  if (dup !== undefined) throw new ConfigError(`compare: '${dup}' is listed twice`, 'give each method, arm and seed once (name arms apart: --arm NAME=METHOD ...)');
+  for (const arm of arms) checkArm(arm, o.train);
+  const resolved = resolveConfig([{ source: 'flags', values: { ...o.train, method: arms[0]?.method } }]);
+  if (o.baseline !== undefined && !names.includes(o.baseline)) {
+    throw new ConfigError(`--baseline: '${o.baseline}' is not an arm of this comparison`, `choose one of ${names.join(', ')}`);
+  }
+  const plain = arms.every((a) => a.name === a.method && Object.keys(a.overrides).length === 0);
   return {
-    methods: o.methods, seeds: o.seeds, generations: resolved.generations, evals: o.evals, train: { ...o.train },
+    methods: names, ...(plain ? {} : { arms }), ...(o.baseline !== undefined ? { baseline: o.baseline } : {}),
+    seeds: o.seeds, generations: resolved.generations, evals: o.evals, train: { ...o.train },
     evalOptions: Object.fromEntries(o.evals.map((e) => [e, evalOptionsOf(e, EVAL_KINDS[e]?.options ?? {})])),
   };
+}
+
+/** Settings every arm shares, which an arm may not set. */
+const SHARED_KEYS = ['method', 'seed', 'out', 'threads', 'generations'];
+
+/** An arm's name fits a folder, its method exists and its settings resolve; every error names the arm. */
+function checkArm(arm: Arm, train: Partial<RunConfig>): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.+=,-]*$/.test(arm.name)) {
+    throw new ConfigError(`arm '${arm.name}': a name is letters, digits and _ . + = , - (it names the arm's run folders)`, "e.g. --arm 'seal-S0.1=seal --ascent-lr-multiplier -0.1'");
+  }
+  const shared = Object.keys(arm.overrides).find((k) => SHARED_KEYS.includes(k));
+  if (shared) throw new ConfigError(`arm '${arm.name}': ${shared} is shared by every arm and cannot be set per arm`, 'set it for the whole comparison');
+  try {
+    resolveConfig([{ source: `arm '${arm.name}'`, values: { ...train, ...arm.overrides, method: arm.method } }]);
+  } catch (e) {
+    const said = (e as Error).message.split('\nhint: ')[0] as string;
+    if (e instanceof ConfigError) throw said.startsWith(`arm '${arm.name}'`) ? e : new ConfigError(`arm '${arm.name}': ${said}`, e.hint);
+    throw e;
+  }
 }
 
 /** Writes compare.json and plan.json for new settings; refuses a folder that holds other settings. */

@@ -8,10 +8,18 @@ import type { MethodName } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import { EVALUATORS } from '../eval/registry.js';
 import { METHODS } from '../methods/registry.js';
-import { gen0Name, runName } from './layout.js';
+import { runName } from './layout.js';
+
+/** One arm of a comparison: a name, a method and the settings it overrides. */
+export interface Arm { name: string; method: string; overrides: Record<string, unknown> }
 
 export interface CompareSettings {
+  /** The arms' names (each a method name when the comparison is by --methods). */
   methods: string[];
+  /** Arms with their own settings; absent when every arm is a plain method of that name. */
+  arms?: Arm[];
+  /** The arm every other is compared with (default: normal, when present). */
+  baseline?: string;
   seeds: number[];
   generations: number;
   evals: string[];
@@ -45,20 +53,61 @@ export type Task = TrainTask | EvaluateTask | ReportTask;
 export const PLAN_FORMAT = 'seal-plan-1';
 export interface Plan { format: typeof PLAN_FORMAT; settings: CompareSettings; tasks: Task[] }
 
+/** The comparison's arms: its own list, or one plain arm per method. */
+export function armsOf(s: CompareSettings): Arm[] {
+  return s.arms ?? s.methods.map((m) => ({ name: m, method: m, overrides: {} }));
+}
+
+/** An arm's training settings (without seed, out and threads). */
+export const armConfig = (s: CompareSettings, arm: Arm): Record<string, unknown> => ({ ...s.train, ...arm.overrides, method: arm.method });
+
 /** Whether a method starts from the shared generation 0 (it declares otherwise with ownGenerationZero). */
 export function sharesGenerationZero(method: string, train: Record<string, unknown>): boolean {
   const cfg = resolveConfig([{ source: 'compare settings', values: { ...train, method } }]);
   return METHODS[method as MethodName](cfg).ownGenerationZero !== true;
 }
 
-/** The run folder (relative) holding generation `g` of (method, seed). */
-export function generationRun(s: CompareSettings, method: string, seed: number, g: number): string {
-  return `runs/${g === 0 && sharesGenerationZero(method, s.train) ? gen0Name(seed) : runName(method, seed)}`;
+/**
+ * Settings that act only from generation 1 on: arms that differ only in these (and in the
+ * method) train the same generation 0, so they share it.
+ */
+const LATER_GENERATION_KEYS = ['method', 'ascentEpochs', 'ascentLrMultiplier', 'ascentWdMultiplier', 'keSplitRate'];
+
+/**
+ * The generation-0 groups: arms whose generation 0 is the same training share one run per seed,
+ * named gen0-s<seed> for the first group and gen0-<k>-s<seed> for the k-th after it. Null for
+ * an arm that trains its own generation 0.
+ */
+export function generationZeroGroups(s: CompareSettings): Map<string, string | null> {
+  const keys: string[] = [];
+  const out = new Map<string, string | null>();
+  for (const arm of armsOf(s)) {
+    const cfg = armConfig(s, arm);
+    if (!sharesGenerationZero(arm.method, cfg)) { out.set(arm.name, null); continue; }
+    const plain = Object.fromEntries(Object.entries(cfg).filter(([k]) => !LATER_GENERATION_KEYS.includes(k)).sort(([a], [b]) => a.localeCompare(b)));
+    const key = JSON.stringify(plain);
+    let k = keys.indexOf(key);
+    if (k < 0) { keys.push(key); k = keys.length - 1; }
+    out.set(arm.name, k === 0 ? 'gen0' : `gen0-${k}`);
+  }
+  return out;
 }
 
-/** Where the result of evaluation `kind` of generation `g` of (method, seed) is (relative). */
-export function evalFile(s: CompareSettings, method: string, seed: number, g: number, kind: string): string {
-  return `evals/${generationRun(s, method, seed, g).slice('runs/'.length)}/gen-${g}.${kind}.json`;
+/** The shared generation 0's settings: the arm's, less those that act from generation 1 on, as normal training. */
+function gen0Config(s: CompareSettings, arm: Arm): Record<string, unknown> {
+  const own = Object.fromEntries(Object.entries(arm.overrides).filter(([k]) => !LATER_GENERATION_KEYS.includes(k)));
+  return { ...s.train, ...own, method: 'normal' };
+}
+
+/** The run folder (relative) holding generation `g` of (arm, seed). */
+export function generationRun(s: CompareSettings, arm: string, seed: number, g: number): string {
+  const group = g === 0 ? generationZeroGroups(s).get(arm) ?? null : null;
+  return `runs/${group !== null ? `${group}-s${seed}` : runName(arm, seed)}`;
+}
+
+/** Where the result of evaluation `kind` of generation `g` of (arm, seed) is (relative). */
+export function evalFile(s: CompareSettings, arm: string, seed: number, g: number, kind: string): string {
+  return `evals/${generationRun(s, arm, seed, g).slice('runs/'.length)}/gen-${g}.${kind}.json`;
 }
 
 const checkpointOf = (run: string, g: number) => `${run}/checkpoints/gen-${g}.safetensors`;
@@ -75,23 +124,27 @@ function evaluateTask(s: CompareSettings, run: string, g: number, dep: string): 
 export function buildPlan(s: CompareSettings): Plan {
   const tasks: Task[] = [];
   const G = s.generations;
+  const arms = armsOf(s);
+  const groups = generationZeroGroups(s);
   for (const seed of s.seeds) {
-    const config = (method: string) => ({ ...s.train, method, seed });
-    const shared = s.methods.filter((m) => sharesGenerationZero(m, s.train));
-    const gen0 = `runs/${gen0Name(seed)}`;
-    const gen0Id = `train-${gen0Name(seed)}`;
-    if (shared.length > 0) {
-      // Plain training for one generation is normal training: the folder says so, and resumes as such.
-      tasks.push({ id: gen0Id, kind: 'train', deps: [], run: gen0, config: config('normal'), untilGeneration: 1, fork: null });
-      if (s.evals.length > 0) tasks.push(evaluateTask(s, gen0, 0, gen0Id));
-    }
-    for (const method of s.methods) {
-      const run = `runs/${runName(method, seed)}`;
-      const id = `train-${runName(method, seed)}`;
-      const forked = shared.includes(method);
-      tasks.push({ id, kind: 'train', deps: forked ? [gen0Id] : [], run, config: config(method), untilGeneration: G, fork: forked ? { from: gen0, generation: 0 } : null });
+    const planned = new Set<string>();
+    for (const arm of arms) {
+      const group = groups.get(arm.name) ?? null;
+      const gen0 = group === null ? null : `${group}-s${seed}`;
+      if (gen0 !== null && !planned.has(gen0)) {
+        planned.add(gen0);
+        // Plain training for one generation is normal training: the folder says so, and resumes as such.
+        tasks.push({ id: `train-${gen0}`, kind: 'train', deps: [], run: `runs/${gen0}`, config: { ...gen0Config(s, arm), seed }, untilGeneration: 1, fork: null });
+        if (s.evals.length > 0) tasks.push(evaluateTask(s, `runs/${gen0}`, 0, `train-${gen0}`));
+      }
+      const run = `runs/${runName(arm.name, seed)}`;
+      const id = `train-${runName(arm.name, seed)}`;
+      tasks.push({
+        id, kind: 'train', deps: gen0 ? [`train-${gen0}`] : [], run, config: { ...armConfig(s, arm), seed }, untilGeneration: G,
+        fork: gen0 ? { from: `runs/${gen0}`, generation: 0 } : null,
+      });
       if (s.evals.length === 0) continue;
-      for (let g = forked ? 1 : 0; g < G; g++) tasks.push(evaluateTask(s, run, g, id));
+      for (let g = gen0 ? 1 : 0; g < G; g++) tasks.push(evaluateTask(s, run, g, id));
     }
   }
   tasks.push({ id: 'report', kind: 'report', deps: tasks.map((t) => t.id) });
