@@ -58,7 +58,8 @@ ${optionHelp(DEFAULTS)}
 export function parseArm(spec: string): Arm {
   const [head, ...rest] = spec.trim().split(/\s+/);
   if (!head) throw new ConfigError('--arm needs NAME=METHOD [training options], e.g. --arm \'seal-S0.1=seal --ascent-lr-multiplier -0.1\'');
-  const [name, method] = head.includes('=') ? [head.slice(0, head.indexOf('=')), head.slice(head.indexOf('=') + 1)] : [head, head];
+  // The name may hold '=' itself (a sweep's cells are named METHOD,SETTING=v,...): the method follows the last one.
+  const [name, method] = head.includes('=') ? [head.slice(0, head.lastIndexOf('=')), head.slice(head.lastIndexOf('=') + 1)] : [head, head];
   let overrides: Record<string, unknown>;
   try {
     overrides = Object.assign({}, ...parseArgs(rest, []).layers.map((l) => l.values)) as Record<string, unknown>;

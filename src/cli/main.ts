@@ -5,6 +5,7 @@ import { EXIT_RESUMABLE, SealError } from '../errors.js';
 import { trainCommand } from './train.js';
 import { cancelCommand } from './cancel.js';
 import { compareCommand } from './compare.js';
+import { sweepCommand } from './sweep.js';
 import { reportCommand } from './report.js';
 import { evalCommand } from './eval.js';
 import { statusCommand } from './status.js';
@@ -17,6 +18,7 @@ usage: seal <command> [options]
 commands:
   train [options]      train generations with one method (seal train --help)
   compare [options]    methods x seeds, every generation evaluated, one report (seal compare --help)
+  sweep [options]      a grid over one or two settings of a method against a baseline (seal sweep --help)
   eval KIND [options]  evaluate a checkpoint: transfer, fewshot, depth, sharpness, or all (seal eval --help)
   status DIR           every task of a comparison: done, running, waiting, failed (with its log)
   worker DIR TASK      run one task of a comparison's plan (what \`seal compare\` starts per task)
@@ -45,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (cmd === 'train') return trainCommand(rest);
   if (cmd === 'compare') return compareCommand(rest);
+  if (cmd === 'sweep') return sweepCommand(rest);
   if (cmd === 'report') return reportCommand(rest);
   if (cmd === 'eval') return evalCommand(rest);
   if (cmd === 'status') return statusCommand(rest);
