@@ -1,9 +1,14 @@
 // The paper's claims judged from made-up paired values: each verdict, one seed, metrics not
-// evaluated, normal training absent, the last generation only.
+// evaluated, normal training absent, the last generation only; and the section at the top of
+// report.md and report.html.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { meanInterval } from '../../src/eval/stats.js';
 import { combine, judgeClaims, scaleNote } from '../../src/report/claims.js';
+import { renderHtml } from '../../src/report/render-html.js';
+import { renderMarkdown } from '../../src/report/render-md.js';
 import type { Claim, ClaimPart, MetricInfo, Report } from '../../src/report/types.js';
 
 const INFOS: MetricInfo[] = [
@@ -147,4 +152,26 @@ test('the scale note names the paper\'s setting and this report\'s, defaults fil
     'resnet18 (width 0.25) on fashion-mnist (5000 training images) at 3 generations x 6 epochs, 1 seed. A verdict here is about these settings only.');
   r.settings = {};
   assert.match(scaleNote(r), /from resnet50 \(width 1\) on fashion-mnist at 3 generations x 160 epochs, 1 seed\./);
+});
+
+const FIXTURE = fileURLToPath(new URL('../../../test/report/sample-report.json', import.meta.url));
+
+test('report.md and report.html open with the claims section; a report without claims has none', async () => {
+  const report = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Report;
+  assert.equal(report.claims, undefined, 'the fixture predates claims');
+  assert.doesNotMatch(renderMarkdown(report), /paper's claims/);
+  report.claims = judgeClaims(report);
+  const md = renderMarkdown(report);
+  const at = md.indexOf("## The paper's claims (generation 2)");
+  assert.ok(at > 0 && at < md.indexOf('## Headline'), 'claims come before the headline');
+  assert.ok(md.includes(`\n${report.claims!.scale}\n`));
+  for (const c of report.claims!.claims) {
+    assert.ok(md.includes(`- (${c.id}) ${c.statement}: **${c.text}**\n`), c.id);
+    for (const p of c.parts) assert.ok(md.includes(`  - ${p.text}`), p.text);
+  }
+  const html = await renderHtml(report);
+  const h = html.indexOf('<section id="claims">');
+  assert.ok(h > 0 && h < html.indexOf('<section id="headline">'));
+  for (const id of ['a', 'b', 'c', 'd']) assert.ok(html.includes(`<li id="claim-${id}">`), id);
+  assert.match(html, /SEAL&#39;s prediction depth is lower than LLF&#39;s and than normal training&#39;s: <span class="verdict (supported|contradicted|noise|not-evaluated)">/);
 });
