@@ -34,7 +34,8 @@ Plans the work as tasks (DIR/plan.json: generation 0 once per seed, shared by th
 method's later generations; one evaluation task per checkpoint; the report), runs them --jobs at
 a time, and writes DIR/report.html,
 report.md and report.json: accuracy per generation with 95% intervals over seeds, paired
-differences SEAL − LLF and SEAL − normal, transfer, few-shot, prediction depth and sharpness.
+differences SEAL − LLF and SEAL − normal, transfer, few-shot, prediction depth and sharpness,
+and, first, the paper's four claims judged from these numbers.
 Running the same command again continues a stopped comparison; finished work is skipped.
 --preset default (the README's main job) runs in minutes on 2 cores; --preset large in about an hour;
 --preset paper is the reference protocol (ResNet-18, Tiny-ImageNet at 64 px, 10 x 160 epochs, batch 32;
