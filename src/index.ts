@@ -30,6 +30,7 @@ export { extractFeatures, disposeFeatures, type FeatureSet } from './eval/featur
 export { meanInterval, type MeanInterval } from './eval/stats.js';
 export { EVALUATORS } from './eval/registry.js';
 export { compare, rebuildReport, type CompareOptions } from './compare/compare.js';
-export type { Report } from './report/types.js';
+export type { Claims, Report } from './report/types.js';
+export { judgeClaims } from './report/claims.js';
 export { renderHtml } from './report/render-html.js';
 export { renderMarkdown, headlineTable } from './report/render-md.js';

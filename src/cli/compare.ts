@@ -37,7 +37,8 @@ Plans the work as tasks (DIR/plan.json: generation 0 once per seed, shared by th
 method's later generations; one evaluation task per checkpoint; the report), runs them --jobs at
 a time, and writes DIR/report.html,
 report.md and report.json: accuracy per generation with 95% intervals over seeds, paired
-differences SEAL − LLF and SEAL − normal, transfer, few-shot, prediction depth and sharpness.
+differences (every arm against the baseline and LLF), transfer, few-shot, prediction depth and
+sharpness, and, first, the paper's four claims judged from these numbers.
 Arms: --arm 'seal-S0.1=seal --ascent-lr-multiplier -0.1' adds an arm with its own settings (repeatable;
 --methods a,b adds one plain arm per method); --plan FILE.json lists them as {"arms": [{"name", "method",
 "settings"}]}. Every arm is compared with --baseline (default normal) and with llf when present, paired

@@ -1,13 +1,14 @@
 // Everything on disk → report.json: per-(method, seed, generation) values, means with 95%
 // intervals over seeds, paired differences (same seed) of SEAL against each baseline, the
-// training curves, prediction-depth histograms and plain-language findings. Pure apart from
-// reading the files, so `seal report DIR` rebuilds the same report at any time.
+// training curves, prediction-depth histograms, plain-language findings and the paper's claims,
+// judged. Pure apart from reading the files, so `seal report DIR` rebuilds the same report.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { meanInterval } from '../eval/stats.js';
 import type { EpochRow, RunSummary } from '../train/summary.js';
 import type { Aggregate, DepthHistogram, Difference, MetricInfo, MetricValue, Report } from '../report/types.js';
 import { EVAL_KINDS } from './evals.js';
+import { judgeClaims } from '../report/claims.js';
 import { methodLabel } from '../report/render-md.js';
 import { runName, type CompareLayout } from './layout.js';
 import { armsOf, evalFile, type CompareSettings } from './plan.js';
@@ -98,7 +99,7 @@ export function buildReport(layout: CompareLayout, s: CompareSettings): Report {
     }
   }
   const metrics = [...infos.values()].filter((i) => aggregates.some((a) => a.metric === i.name));
-  return {
+  const report: Report = {
     title: `${armsOf(s).map((a) => a.name).join(' vs ')} on ${String(s.train.dataset ?? 'fashion-mnist')}`,
     created: new Date().toISOString(),
     settings: { ...s },
@@ -106,6 +107,7 @@ export function buildReport(layout: CompareLayout, s: CompareSettings): Report {
     metrics, values, aggregates, differences, curves, depthHistograms,
     findings: findings(metrics, differences, s.generations - 1),
   };
+  return { ...report, claims: judgeClaims(report) };
 }
 
 const fmt = (x: number, unit: string) => (unit === '%' ? `${(100 * x).toFixed(2)}` : x.toPrecision(3));

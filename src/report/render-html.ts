@@ -4,7 +4,7 @@ import { chartSpecs, renderSvg, type ChartSpec } from './charts.js';
 import {
   allGenerationRows, lastGeneration, methodLabel, metricTitle, metricsWithPrefix, tableHeaders, tableNote, tableRows, type TableRow,
 } from './render-md.js';
-import type { Report } from './types.js';
+import type { ClaimPart, Claims, Report } from './types.js';
 
 /** Text made safe for HTML element content and attribute values. */
 export function escapeHtml(s: string): string {
@@ -34,7 +34,11 @@ td.sig.bad { color: var(--bad); }
 figure { margin: 0; padding: 8px; border: 1px solid var(--line); border-radius: 6px; background: #fff; overflow-x: auto; }
 figure.wide { grid-column: 1 / -1; }
 figure svg { display: block; max-width: 100%; height: auto; }
-ul.findings li { margin: 4px 0; }
+ul.findings li, ul.claims > li { margin: 4px 0; }
+.verdict { font-weight: 700; }
+.verdict.supported { color: var(--good); }
+.verdict.contradicted { color: var(--bad); }
+.verdict.noise, .verdict.not-evaluated { color: var(--muted); }
 pre { background: var(--soft); border: 1px solid var(--line); border-radius: 6px; padding: 12px; overflow-x: auto; font-size: 12.5px; }
 details summary { cursor: pointer; color: var(--muted); margin-top: 12px; }
 `;
@@ -55,6 +59,15 @@ function htmlTable(report: Report, rows: TableRow[], withGeneration: boolean, id
   return `<div class="table-wrap"><table${id !== undefined ? ` id="${escapeHtml(id)}"` : ''}><thead>${th}</thead><tbody>${body.join('')}</tbody></table></div>`;
 }
 
+/** The claims section: the scale note, each claim with its verdict and its parts, the rule. */
+function htmlClaims(c: Claims): string {
+  const part = (p: ClaimPart) => `<li>${escapeHtml(p.text)}</li>`;
+  const items = c.claims.map((x) => `<li id="claim-${escapeHtml(x.id)}">(${escapeHtml(x.id)}) ${escapeHtml(x.statement)}: ` +
+    `<span class="verdict ${escapeHtml(x.verdict)}">${escapeHtml(x.text)}</span><ul>${x.parts.map(part).join('')}</ul></li>`);
+  return `<section id="claims"><h2>The paper's claims: generation ${c.generation}</h2><p class="note">${escapeHtml(c.scale)}</p>` +
+    `<ul class="claims">${items.join('')}</ul><p class="note">${escapeHtml(c.rule)}</p></section>`;
+}
+
 /** A chart as a figure with its inline SVG; the curve and depth charts span the full width. */
 function figure(chart: ChartSpec, svg: string): string {
   const wide = chart.id === 'curves' || chart.id.startsWith('depth-');
@@ -68,10 +81,11 @@ function formatDate(created: string): string {
 }
 
 /**
- * The whole report as one self-contained HTML page: title and date, the headline table for the
- * last generation (every metric, each method's mean ± 95% CI, the paired differences), the
- * charts as inline SVG, per-generation transfer and few-shot tables, all generations in a
- * collapsed table, the findings and the exact settings. All report text is escaped.
+ * The whole report as one self-contained HTML page: title and date, the paper's claims judged
+ * (when SEAL and LLF are both compared), the headline table for the last generation (every
+ * metric, each method's mean ± 95% CI, the paired differences), the charts as inline SVG,
+ * per-generation transfer and few-shot tables, all generations in a collapsed table, the
+ * findings and the exact settings. All report text is escaped.
  * @example writeFileSync('report.html', await renderHtml(report))
  */
 export async function renderHtml(report: Report): Promise<string> {
@@ -99,6 +113,7 @@ export async function renderHtml(report: Report): Promise<string> {
 <body>
 <main>
 <header><h1>${escapeHtml(report.title)}</h1><p class="meta">${meta}</p></header>
+${report.claims ? htmlClaims(report.claims) : ''}
 <section id="headline"><h2>Headline: generation ${g}</h2>
 ${htmlTable(report, tableRows(report, report.metrics, g), false, 'headline-table')}
 <p class="note">${escapeHtml(tableNote(report))} Green: the difference favours ${escapeHtml(methodLabel(report.differences[0]?.a ?? 'seal'))}; red: it favours the baseline.</p>

@@ -1,7 +1,7 @@
 // report.json → Markdown (for a README) and a plain-text headline table (for the terminal).
 // Both are pure functions of the report. The table rows and the number formatting live here and
 // are shared with the HTML report, so the three renderings always show the same numbers.
-import type { Aggregate, Difference, MetricInfo, Report } from './types.js';
+import type { Aggregate, Claims, Difference, MetricInfo, Report } from './types.js';
 
 /** How a method is named in tables and legends: the acronyms upper-cased, other names as given. */
 export function methodLabel(method: string): string {
@@ -116,15 +116,22 @@ export function allGenerationRows(report: Report, metrics: MetricInfo[]): TableR
   return metrics.flatMap((m) => Array.from({ length: report.generations }, (_, g) => tableRows(report, [m], g)).flat());
 }
 
+/** The claims section: the scale note, one line per claim with its verdict, one per part, the rule. */
+function mdClaims(c: Claims): string[] {
+  const lines = c.claims.flatMap((x) => [`- (${x.id}) ${mdCell(x.statement)}: **${mdCell(x.text)}**`, ...x.parts.map((p) => `  - ${mdCell(p.text)}`)]);
+  return [`## The paper's claims (generation ${c.generation})`, '', mdCell(c.scale), '', ...lines, '', mdCell(c.rule), ''];
+}
+
 /**
- * The report as Markdown: title, date, the headline table (last generation), per-generation
- * tables for transfer and few-shot metrics, the findings and the settings (pure).
+ * The report as Markdown: title, date, the paper's claims judged (when SEAL and LLF are both
+ * compared), the headline table (last generation), per-generation tables for transfer and
+ * few-shot metrics, the findings and the settings (pure).
  * @example writeFileSync('REPORT.md', renderMarkdown(report))
  */
 export function renderMarkdown(report: Report): string {
   const g = lastGeneration(report);
   const out = [`# ${mdCell(report.title)}`, '', `Created ${mdCell(report.created)}. Methods: ${report.methods.map(methodLabel).join(', ')}; ` +
-    `seeds: ${report.seeds.join(', ')}; generations: ${report.generations}.`, '', `## Headline (generation ${g})`, '',
+    `seeds: ${report.seeds.join(', ')}; generations: ${report.generations}.`, '', ...(report.claims ? mdClaims(report.claims) : []), `## Headline (generation ${g})`, '',
     mdTable(report, tableRows(report, report.metrics, g), false), '', tableNote(report), ''];
   for (const [prefix, name] of [['transfer_', 'Transfer'], ['fewshot_', 'Few-shot']] as const) {
     const ms = metricsWithPrefix(report, prefix);

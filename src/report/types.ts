@@ -16,6 +16,23 @@ export interface MetricInfo { name: string; label: string; higherIsBetter: boole
 /** Histogram of prediction depths of one run's checkpoint (counts per depth 0..probes). */
 export interface DepthHistogram { method: string; seed: number; generation: number; split: 'test' | 'train'; probes: string[]; counts: number[] }
 
+/** A claim's verdict: 'noise' when the 95% interval includes 0 or there is one seed. */
+export type Verdict = 'supported' | 'contradicted' | 'noise' | 'not-evaluated';
+
+/** One paired difference a − b (by seed) behind a claim; the numbers are null when not evaluated. */
+export interface ClaimPart {
+  metric: string; label: string; unit: '%' | ''; a: string; b: string;
+  /** The sign of a − b that the paper claims. */
+  claimed: 'higher' | 'lower';
+  generation: number; n: number; mean: number | null; ciLow: number | null; ciHigh: number | null;
+  verdict: Verdict; text: string;
+}
+
+export interface Claim { id: 'a' | 'b' | 'c' | 'd'; statement: string; verdict: Verdict; text: string; parts: ClaimPart[] }
+
+/** The paper's claims judged from this report's values (report/claims.ts). */
+export interface Claims { generation: number; scale: string; rule: string; claims: Claim[] }
+
 export interface Report {
   title: string;
   created: string;
@@ -33,4 +50,6 @@ export interface Report {
   depthHistograms: DepthHistogram[];
   /** Lines that say plainly what the numbers show, including where SEAL does not win. */
   findings: string[];
+  /** The paper's claims, judged; null without both SEAL and LLF. Absent from reports written before it existed. */
+  claims?: Claims | null;
 }

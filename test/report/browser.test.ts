@@ -1,6 +1,7 @@
 // The rendered sample report in a real headless Chromium (Debian's /usr/bin/chromium through
 // playwright-core): it loads without errors or network requests, every chart is drawn with a
-// size, and the headline table is visible. Leaves a full-page screenshot in /tmp/seal-report.png.
+// size, and the claims and the headline table are visible. Leaves a full-page screenshot in
+// /tmp/seal-report.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chartSpecs } from '../../src/report/charts.js';
+import { judgeClaims } from '../../src/report/claims.js';
 import { renderHtml } from '../../src/report/render-html.js';
 import type { Report } from '../../src/report/types.js';
 
@@ -19,6 +21,7 @@ const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not found: install Debi
 test('the HTML report renders in headless Chromium with all charts and no errors', { skip, timeout: 120_000 }, async () => {
   const { chromium } = await import('playwright-core');
   const report = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Report;
+  report.claims = judgeClaims(report);
   const dir = mkdtempSync(join(tmpdir(), 'seal-report-'));
   const file = join(dir, 'report.html');
   writeFileSync(file, await renderHtml(report));
@@ -46,6 +49,10 @@ test('the HTML report renders in headless Chromium with all charts and no errors
     }
     // Vega drew marks into every chart (lines/bars are paths inside the SVG).
     for (let i = 0; i < expected; i++) assert.ok(await charts.nth(i).locator('path').count() > 3, `chart ${i} has marks`);
+
+    const claims = page.locator('#claims');
+    assert.ok(await claims.isVisible(), 'claims visible');
+    assert.equal(await claims.locator('ul.claims > li').count(), 4);
 
     const headline = page.locator('#headline-table');
     assert.ok(await headline.isVisible(), 'headline table visible');
