@@ -43,7 +43,7 @@ test('report.json holds claims judged from its own paired differences', () => {
     assert.equal(claims.generation, 1);
     assert.deepEqual(claims.claims.map((c) => [c.id, c.verdict]), [['a', 'supported'], ['b', 'supported'], ['c', 'not-evaluated'], ['d', 'supported']]);
     for (const p of claims.claims.flatMap((c) => c.parts).filter((p) => p.a === 'seal' && p.mean !== null)) {
-      const d = report.differences.find((x) => x.metric === p.metric && x.generation === 1 && x.b === p.b);
+      const d = report.differences.find((x) => x.metric === p.metric && x.generation === 1 && x.a === p.a && x.b === p.b);
       assert.ok(d, `${p.metric} ${p.b}`);
       assert.deepEqual([p.mean, p.ciLow, p.ciHigh, p.n], [d.mean, d.ciLow, d.ciHigh, d.n]);
     }
