@@ -9,6 +9,7 @@ import type { EpochRow, RunSummary } from '../train/summary.js';
 import type { Aggregate, DepthHistogram, Difference, MetricInfo, MetricValue, Report } from '../report/types.js';
 import { EVAL_KINDS } from './evals.js';
 import { judgeClaims } from '../report/claims.js';
+import { sweepGrid } from '../report/sweep.js';
 import { methodLabel } from '../report/render-md.js';
 import { runName, type CompareLayout } from './layout.js';
 import { armsOf, evalFile, type CompareSettings } from './plan.js';
@@ -107,7 +108,9 @@ export function buildReport(layout: CompareLayout, s: CompareSettings): Report {
     metrics, values, aggregates, differences, curves, depthHistograms,
     findings: findings(metrics, differences, s.generations - 1),
   };
-  return { ...report, claims: judgeClaims(report) };
+  const grid = sweepGrid(report);
+  const title = grid ? `${grid.method} swept over ${grid.axes.map((a) => a.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)).join(' x ')} against ${grid.baseline} on ${String(s.train.dataset ?? 'fashion-mnist')}` : report.title;
+  return { ...report, title, claims: judgeClaims(report) };
 }
 
 const fmt = (x: number, unit: string) => (unit === '%' ? `${(100 * x).toFixed(2)}` : x.toPrecision(3));

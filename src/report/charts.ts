@@ -4,6 +4,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { DepthHistogram, MetricInfo, Report } from './types.js';
 import { methodLabel } from './render-md.js';
+import { sweepCharts } from './sweep.js';
 
 /** One chart of the report: a stable id (used to keep SVG ids unique), its title and spec. */
 export interface ChartSpec { id: string; title: string; spec: TopLevelSpec }
@@ -174,6 +175,7 @@ export function chartSpecs(report: Report): ChartSpec[] {
     const c = depthChart(report, split);
     if (c !== null) charts.push(c);
   }
+  charts.push(...sweepCharts(report, base(report).config));
   return charts;
 }
 

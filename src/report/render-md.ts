@@ -1,6 +1,7 @@
 // report.json → Markdown (for a README) and a plain-text headline table (for the terminal).
 // Both are pure functions of the report. The table rows and the number formatting live here and
 // are shared with the HTML report, so the three renderings always show the same numbers.
+import { sweepMarkdown } from './sweep.js';
 import type { Aggregate, Claims, Difference, MetricInfo, Report } from './types.js';
 
 /** How a method is named in tables and legends: the acronyms upper-cased, other names as given. */
@@ -137,6 +138,7 @@ export function renderMarkdown(report: Report): string {
     const ms = metricsWithPrefix(report, prefix);
     if (ms.length > 0) out.push(`## ${name}, by generation`, '', mdTable(report, allGenerationRows(report, ms), true), '');
   }
+  out.push(...sweepMarkdown(report));
   out.push('## Findings', '', ...(report.findings.length > 0 ? report.findings.map((f) => `- ${mdCell(f)}`) : ['- (none)']), '');
   out.push('## Settings', '', '```json', JSON.stringify(report.settings, null, 2).replace(/```/g, '`\u200b``'), '```', '');
   return out.join('\n');
