@@ -11,6 +11,7 @@ import { DEFAULTS, evaluate, loadSafetensors, noGrad, saveSafetensors, setNumThr
 import { BatchLoader } from '../../src/data/loader.js';
 import { stratifiedSubset } from '../../src/data/image-set.js';
 import { deriveSeed } from '../../src/rng.js';
+import { Progress } from '../../src/cli/progress.js';
 import { tinyData } from '../support/tiny-data.js';
 
 const SMALL = { model: 'resnet18-cifar', width: 0.125, generations: 2, epochs: 3, batchSize: 32, evalInterval: 1, cropPadding: 1, ascentEpochs: 2, seed: 7, threads: 1 } as const;
@@ -131,4 +132,20 @@ test('a resume point inside an epoch written without the epoch\'s start gives nu
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('seal train\'s epoch line shows each side\'s displacement, and the probe loss where the ascent starts or ends', () => {
+  const lines: string[] = [];
+  const out = { isTTY: false, write: (s: string) => { lines.push(s); return true; } } as unknown as NodeJS.WriteStream;
+  const progress = new Progress(out, 2, 3, 5, 0);
+  const row: EpochRow = {
+    generation: 1, epoch: 0, phase: 'ascent', lr: { late: 0.1, early: -0.001 }, trainLoss: 1.2, trainAcc: 0.5, testTop1: null, testTop5: null,
+    displacement: { early: 3.14e-4, late: 0.0222 }, probeLossBefore: 0.41234, probeLossAfter: null, seconds: 1, trainSeconds: 1, dataSeconds: 0,
+  };
+  progress.epoch(row);
+  progress.epoch({ ...row, epoch: 1, displacement: { early: null, late: 0 }, probeLossBefore: null, probeLossAfter: 0.5 });
+  progress.epoch({ ...row, epoch: 2, phase: 'descent', probeLossBefore: null });
+  assert.match(lines[0]!, /  Δw early 3\.1e-4 late 2\.2e-2  probe loss before 0\.4123  1\.0s\n$/);
+  assert.match(lines[1]!, /  Δw early - late 0\.0e\+0  probe loss after 0\.5000  1\.0s\n$/);
+  assert.match(lines[2]!, /  Δw early 3\.1e-4 late 2\.2e-2  1\.0s\n$/);
 });
