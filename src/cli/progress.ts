@@ -7,6 +7,13 @@ const fmtTime = (s: number): string => {
   return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
 };
 const pct = (x: number | null): string => (x === null ? '  -  ' : `${(100 * x).toFixed(2)}%`);
+const sci = (x: number | null): string => (x === null ? '-' : x.toExponential(1));
+
+/** The epoch's measurements: each side's displacement, and the probe loss where the ascent starts or ends. */
+function measures(r: EpochRow): string {
+  const probe = [r.probeLossBefore !== null ? `before ${r.probeLossBefore.toFixed(4)}` : '', r.probeLossAfter !== null ? `after ${r.probeLossAfter.toFixed(4)}` : ''].filter(Boolean);
+  return `Δw early ${sci(r.displacement.early)} late ${sci(r.displacement.late)}${probe.length > 0 ? `  probe loss ${probe.join(' ')}` : ''}`;
+}
 
 export class Progress {
   private readonly tty: boolean;
@@ -34,7 +41,7 @@ export class Progress {
 
   epoch(r: EpochRow): void {
     const line = `gen ${r.generation} epoch ${String(r.epoch + 1).padStart(3)}/${this.epochs} ${r.phase.padEnd(7)} lr ${r.lr.late.toPrecision(3)}/${r.lr.early.toPrecision(3)} ` +
-      `train loss ${r.trainLoss.toFixed(4)} acc ${pct(r.trainAcc)}  test top-1 ${pct(r.testTop1)} top-5 ${pct(r.testTop5)}  ${r.seconds.toFixed(1)}s`;
+      `train loss ${r.trainLoss.toFixed(4)} acc ${pct(r.trainAcc)}  test top-1 ${pct(r.testTop1)} top-5 ${pct(r.testTop5)}  ${measures(r)}  ${r.seconds.toFixed(1)}s`;
     this.out.write(this.tty ? `\r\x1b[2K${line}\n` : `${line}\n`);
   }
 }

@@ -2,6 +2,7 @@
 // (vega-lite compile → vega View with renderer 'none' → toSVG): no canvas, no browser. The spec
 // builders are pure; vega and vega-lite are imported lazily by renderSvg only.
 import type { TopLevelSpec } from 'vega-lite';
+import type { EpochRow } from '../train/summary.js';
 import type { DepthHistogram, MetricInfo, Report } from './types.js';
 import { methodLabel } from './render-md.js';
 import { sweepCharts } from './sweep.js';
@@ -78,21 +79,30 @@ export function epochsPerGeneration(report: Report): number {
   return 1 + Math.max(0, ...report.curves.flatMap((c) => c.rows.map((r) => r.epoch)));
 }
 
+const SIDES = ['early', 'late'] as const;
+
 /**
  * Per-epoch training curves over the global epoch index (generation × E + epoch), mean over
- * seeds per method: test top-1 (%) where evaluated on top, train loss below. Ascent epochs are
- * shaded in the method's colour behind the lines; dashed rules mark generation boundaries.
+ * seeds per method: test top-1 (%) where evaluated on top, train loss below, and, for rows that
+ * have it, each side's relative weight change per epoch on a log scale (solid early, dashed
+ * late). Ascent epochs are shaded in the method's colour; dashed rules mark generation boundaries.
  * @example curveChart(report).id // 'curves'
  */
 export function curveChart(report: Report): ChartSpec {
   const e = epochsPerGeneration(report);
-  const groups = new Map<string, { method: string; rank: number; x: number; loss: number[]; top1: number[]; ascent: boolean }>();
+  const groups = new Map<string, { method: string; rank: number; x: number; loss: number[]; top1: number[]; early: number[]; late: number[]; ascent: boolean }>();
   for (const c of report.curves) {
     for (const r of c.rows) {
       const x = r.generation * e + r.epoch;
       const key = `${c.method}\u0000${x}`;
-      const g = groups.get(key) ?? { method: methodLabel(c.method), rank: report.methods.indexOf(c.method), x, loss: [], top1: [], ascent: false };
+      const g = groups.get(key) ?? { method: methodLabel(c.method), rank: report.methods.indexOf(c.method), x, loss: [], top1: [], early: [], late: [], ascent: false };
       if (Number.isFinite(r.trainLoss)) g.loss.push(r.trainLoss);
+      // Rows written before it was measured have no displacement; a frozen side's 0 has no log.
+      const moved = r.displacement as EpochRow['displacement'] | undefined;
+      for (const side of SIDES) {
+        const v = moved?.[side];
+        if (typeof v === 'number' && v > 0 && Number.isFinite(v)) g[side].push(v);
+      }
       if (r.testTop1 !== null) g.top1.push(r.testTop1 * 100);
       g.ascent ||= r.phase === 'ascent';
       groups.set(key, g);
@@ -102,6 +112,7 @@ export function curveChart(report: Report): ChartSpec {
   const all = [...groups.values()].sort((a, b) => a.rank - b.rank || a.x - b.x);
   const loss: Datum[] = all.filter((g) => g.loss.length > 0).map((g) => ({ method: g.method, x: g.x, value: mean(g.loss) }));
   const top1: Datum[] = all.filter((g) => g.top1.length > 0).map((g) => ({ method: g.method, x: g.x, value: mean(g.top1) }));
+  const moved: Datum[] = all.flatMap((g) => SIDES.filter((side) => g[side].length > 0).map((side) => ({ method: g.method, x: g.x, side, value: mean(g[side]) })));
   const ascent: Datum[] = all.filter((g) => g.ascent).map((g) => ({ method: g.method, x0: g.x - 0.5, x1: g.x + 0.5 }));
   const total = Math.max(1, report.generations * e);
   const bounds: Datum[] = Array.from({ length: Math.max(0, report.generations - 1) }, (_, g) => ({ x: (g + 1) * e - 0.5 }));
@@ -113,15 +124,22 @@ export function curveChart(report: Report): ChartSpec {
     { data: { values: ascent }, mark: { type: 'rect', opacity: 0.15 }, encoding: { x: { field: 'x0', type: 'quantitative', scale: xScale }, x2: { field: 'x1' }, color: colour } },
     { data: { values: bounds }, mark: { type: 'rule', color: '#888', strokeDash: [4, 3] }, encoding: { x: { field: 'x', type: 'quantitative', scale: xScale } } },
   ];
-  const panel = (values: Datum[], title: string, extra: object[]): object => ({
+  const panel = (values: Datum[], title: string, extra: object[], o: { y?: object; more?: object; points?: boolean } = {}): object => ({
     width: 900, height: 170,
-    layer: [...backdrop, ...extra, { data: { values }, mark: { type: 'line', point: { size: 25 }, strokeWidth: 2 }, encoding: { x, y: { field: 'value', type: 'quantitative', title, scale: { zero: false } }, color: colour } }],
+    layer: [...backdrop, ...extra, {
+      data: { values }, mark: { type: 'line', point: o.points === false ? false : { size: 25 }, strokeWidth: 2 },
+      encoding: { x, y: { field: 'value', type: 'quantitative', title, ...(o.y ?? { scale: { zero: false } }) }, color: colour, ...o.more },
+    }],
   });
+  const side = { field: 'side', type: 'nominal', title: 'side', scale: { domain: [...SIDES], range: [[1, 0], [5, 3]] }, legend: { symbolType: 'stroke', symbolStrokeColor: '#555', symbolStrokeWidth: 2 } };
+  // Without points: their (filled) symbols would stand in the side legend and hide its dashes.
+  const movedPanel = moved.length > 0 ? [panel(moved, 'weight change ‖Δw‖/‖w‖', [], { y: { scale: { type: 'log' }, axis: { format: '.0e' } }, more: { strokeDash: side }, points: false })] : [];
   const labels = { data: { values: genLabels }, mark: { type: 'text', baseline: 'top', dy: 3, color: '#666', fontSize: 10 }, encoding: { x: { field: 'x', type: 'quantitative', scale: xScale }, y: { value: 0 }, text: { field: 'text' } } };
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config,
-    title: { text: 'Training curves', subtitle: 'mean over seeds; shaded: ascent epochs; dashed: generation boundaries' },
-    vconcat: [panel(top1, 'test top-1 (%)', [labels]), panel(loss, 'train loss', [])],
+    title: { text: 'Training curves', subtitle: ['mean over seeds; shaded: ascent epochs; dashed: generation boundaries',
+      ...(moved.length > 0 ? ['weight change: ‖w_end − w_start‖ / ‖w_start‖ of each side over each epoch, log scale'] : [])] },
+    vconcat: [panel(top1, 'test top-1 (%)', [labels]), panel(loss, 'train loss', []), ...movedPanel],
     resolve: { scale: { color: 'shared' } },
   };
   return { id: 'curves', title: 'Training curves', spec: spec as TopLevelSpec };

@@ -3,13 +3,15 @@
 // ("optimizer.<parameter name>") and, in the metadata, where the run stands. Every other
 // random stream is derived from (seed, purpose, generation, epoch), so nothing else is needed.
 // A resume point inside an epoch (training stopped on request) also keeps the epoch's sums so
-// far; it has its own format name, so a reader that knows only epoch ends refuses it.
-import type { Tensor } from '../backend/index.js';
+// far, and the epoch's start ("epochStart.<parameter name>" and its probe loss) for the epoch's
+// measurements; it has its own format name, so a reader that knows only epoch ends refuses it.
+import { tensor, type Tensor } from '../backend/index.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import { CheckpointError } from '../errors.js';
 import { loadSafetensors, saveSafetensors } from '../io/safetensors.js';
 import type { Module } from '../nn/module.js';
 import type { SGD } from '../optim/sgd.js';
+import type { EpochStart } from './diagnostics.js';
 import type { EpochSums } from './epoch.js';
 import type { RunSummary } from './summary.js';
 
@@ -19,7 +21,12 @@ export interface Progress { generation: number; epoch: number; batch?: number }
 const FORMAT = 'seal-resume-1';
 const FORMAT_IN_EPOCH = 'seal-resume-2';
 
-export interface ResumePoint { progress: Progress; metricsRows: number; summary: RunSummary; epochSums: EpochSums | null }
+export interface ResumePoint {
+  progress: Progress; metricsRows: number; summary: RunSummary; epochSums: EpochSums | null;
+  /** Inside an epoch only. Read back from a file written before it was kept: no weights. */
+  epochStart: EpochStart | null;
+}
+const START = 'epochStart.';
 
 /** What a model checkpoint records about its source data, so any evaluation can feed it alike. */
 export interface SourceData { spec: string; channels: number; height: number; width: number; numClasses: number; mean: number[]; std: number[] }
@@ -33,16 +40,25 @@ export async function saveGeneration(path: string, model: Module, info: { genera
 
 export async function saveResume(path: string, model: Module, opt: SGD, names: Map<Tensor, string>, info: ResumePoint): Promise<void> {
   const inEpoch = info.progress.batch !== undefined;
-  if (inEpoch !== (info.epochSums !== null)) throw new Error('saveResume: a resume point inside an epoch needs its epoch sums, and only it');
+  if (inEpoch !== (info.epochSums !== null) || inEpoch !== (info.epochStart !== null)) {
+    throw new Error('saveResume: a resume point inside an epoch needs its epoch sums and start, and only it');
+  }
   const buffers: [string, Tensor][] = [];
   opt.groups.forEach((g, gi) => g.params.forEach((p, pi) => {
     const b = opt.momentumBuffers()[gi]?.[pi];
     if (b) buffers.push([`optimizer.${names.get(p)}`, b]);
   }));
-  await saveSafetensors(path, [...model.stateEntries(), ...buffers], {
-    format: inEpoch ? FORMAT_IN_EPOCH : FORMAT, progress: JSON.stringify(info.progress), metricsRows: String(info.metricsRows), summary: JSON.stringify(info.summary),
-    ...(info.epochSums !== null ? { epochSums: JSON.stringify(info.epochSums) } : {}),
-  });
+  const shapes = new Map(model.namedParameters().map(([n, p]) => [n, p.shape]));
+  const start: [string, Tensor][] = [...info.epochStart?.weights ?? []].map(([n, w]) => [`${START}${n}`, tensor(w, shapes.get(n))]);
+  try {
+    await saveSafetensors(path, [...model.stateEntries(), ...buffers, ...start], {
+      format: inEpoch ? FORMAT_IN_EPOCH : FORMAT, progress: JSON.stringify(info.progress), metricsRows: String(info.metricsRows), summary: JSON.stringify(info.summary),
+      ...(info.epochSums !== null ? { epochSums: JSON.stringify(info.epochSums) } : {}),
+      ...(info.epochStart !== null ? { epochStart: JSON.stringify({ probeLoss: info.epochStart.probeLoss }) } : {}),
+    });
+  } finally {
+    for (const [, t] of start) t.dispose();
+  }
 }
 
 /** Restores the model and momentum buffers in place; returns where the run stood. */
@@ -58,7 +74,11 @@ export async function loadResume(path: string, model: Module, opt: SGD, names: M
       throw new CheckpointError(`${path} is a resume point inside an epoch, but its metadata has no batch >= 1 or no epoch sums (progress ${metadata.progress ?? 'none'})`,
         'the file was damaged or written by another program; resume from a copy, or start the run again');
     }
-    const state = new Map([...tensors].filter(([k]) => !k.startsWith('optimizer.')));
+    const state = new Map([...tensors].filter(([k]) => !k.startsWith('optimizer.') && !k.startsWith(START)));
+    const epochStart: EpochStart | null = epochSums === null ? null : {
+      weights: new Map([...tensors].filter(([k]) => k.startsWith(START)).map(([k, t]) => [k.slice(START.length), t.toArray()])),
+      probeLoss: (JSON.parse(metadata.epochStart ?? '{}') as { probeLoss?: number | null }).probeLoss ?? null,
+    };
     try {
       model.loadState(state);
     } catch (e) {
@@ -75,7 +95,7 @@ export async function loadResume(path: string, model: Module, opt: SGD, names: M
     }));
     opt.loadMomentumBuffers(bufs);
     const atEpochEnd: Progress = { generation: progress.generation, epoch: progress.epoch };
-    return { progress: epochSums ? progress : atEpochEnd, metricsRows: Number(metadata.metricsRows), summary: JSON.parse(metadata.summary ?? '') as RunSummary, epochSums };
+    return { progress: epochSums ? progress : atEpochEnd, metricsRows: Number(metadata.metricsRows), summary: JSON.parse(metadata.summary ?? '') as RunSummary, epochSums, epochStart };
   } finally {
     for (const t of tensors.values()) t.dispose();
   }

@@ -16,6 +16,7 @@ import type { ResNet } from '../models/resnet.js';
 import { SGD } from '../optim/sgd.js';
 import { scheduledLr } from '../optim/schedule.js';
 import { deriveSeed } from '../rng.js';
+import { ascentEpochs, epochMeasures, probeLoader, probeLoss, snapshotWeights, type EpochStart } from './diagnostics.js';
 import { evaluate } from './evaluate.js';
 import { trainEpoch, type EpochSums } from './epoch.js';
 import type { EpochPlan } from './hooks.js';
@@ -113,6 +114,7 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
   let summary = emptySummary();
   let start: BatchPosition = { generation: 0, epoch: 0, batch: 0 };
   let carried: EpochSums | null = null;
+  let carriedStart: EpochStart | null = null;
   let resumedAt: Progress | null = null;
   if (run && !existsSync(run.resumeFile)) {
     run.truncateMetrics(0); // killed before its first checkpoint: start over in the same folder
@@ -122,6 +124,7 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
     summary = r.summary;
     resumedAt = r.progress;
     carried = r.epochSums;
+    carriedStart = r.epochStart;
     start = nextPosition(r.progress, cfg.epochs);
   } else {
     out?.create({ ...cfg }, versions());
@@ -137,6 +140,10 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
     return { config: cfg, summary, rows, model, outDir: out?.dir ?? null, stopped };
   };
 
+  // Built on first use, so runs without an ascent never decode or hold it.
+  let probe: BatchLoader | null = null;
+  const probeNow = () => probeLoss(model, probe ??= probeLoader(data, cfg.seed, cfg.evalBatchSize, cfg.device));
+
   const end = Math.min(cfg.generations, opts.untilGeneration ?? cfg.generations);
   for (let g = start.generation; g < end; g++) {
     // A resume inside a generation has its re-initialised weights and momentum in the file.
@@ -146,6 +153,7 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
       opt = buildOptimizer();
     }
     const loader = trainLoader(g);
+    const ascents = ascentEpochs(method, g, cfg.epochs);
     for (let e = g === start.generation ? start.epoch : 0; e < cfg.epochs; e++) {
       const resumedInside = g === start.generation && e === start.epoch && start.batch > 0;
       const first = resumedInside ? start.batch : 0;
@@ -156,6 +164,9 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
       const plan = method.planEpoch({ generation: g, epoch: e });
       // Inside an epoch the momentum in the resume point already follows the reset.
       if (plan.resetOptimizer && !resumedInside) { opt.dispose(); opt = buildOptimizer(); }
+      // Taken after any re-initialisation and momentum reset: the displacement is the batches' alone.
+      const epochStart: EpochStart = resumedInside ? carriedStart ?? { weights: new Map(), probeLoss: null }
+        : { weights: snapshotWeights([...split.early, ...split.late]), probeLoss: e === ascents[0] ? probeNow() : null };
       const lrT = scheduledLr(cfg, g, e);
       const [late, early] = opt.groups as [typeof opt.groups[0], typeof opt.groups[0]];
       late.lr = lrT * plan.late.lrMultiplier; late.weightDecay = cfg.weightDecay * plan.late.wdMultiplier;
@@ -170,15 +181,16 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
       });
       if (pass.stoppedBefore !== null) {
         const at = { generation: g, epoch: e, batch: pass.stoppedBefore };
-        if (out) await saveResume(out.resumeFile, model, opt, names, { progress: at, metricsRows: rows.length, summary, epochSums: pass.sums });
+        if (out) await saveResume(out.resumeFile, model, opt, names, { progress: at, metricsRows: rows.length, summary, epochSums: pass.sums, epochStart });
         return finish(at);
       }
       const evaluated = (e + 1) % cfg.evalInterval === 0 || e === cfg.epochs - 1 || (e === cfg.ascentEpochs && e > 0);
       const test = evaluated ? evaluate(model, testLoader) : null;
+      const measures = epochMeasures(split, epochStart, e === ascents.at(-1) ? probeNow() : null);
       const row: EpochRow = {
         generation: g, epoch: e, phase: plan.phase, lr: groupLr(plan, lrT),
         trainLoss: pass.loss, trainAcc: pass.accuracy,
-        testTop1: test?.top1 ?? null, testTop5: test?.top5 ?? null, seconds: (performance.now() - t0) / 1000 + (sums?.trainSeconds ?? 0),
+        testTop1: test?.top1 ?? null, testTop5: test?.top5 ?? null, ...measures, seconds: (performance.now() - t0) / 1000 + (sums?.trainSeconds ?? 0),
         trainSeconds: pass.seconds, dataSeconds: pass.dataSeconds,
       };
       rows.push(row);
@@ -188,7 +200,7 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
         // Metrics first, then the checkpoint that counts them: a kill in between only repeats this epoch.
         out.appendMetrics(row);
         if (e === cfg.epochs - 1) await saveGeneration(out.generationFile(g), model, { generation: g, config: cfg, summary, source });
-        await saveResume(out.resumeFile, model, opt, names, { progress: { generation: g, epoch: e }, metricsRows: rows.length, summary, epochSums: null });
+        await saveResume(out.resumeFile, model, opt, names, { progress: { generation: g, epoch: e }, metricsRows: rows.length, summary, epochSums: null, epochStart: null });
         if (e === cfg.epochs - 1) out.writeSummary(summary);
       }
     }

@@ -11,6 +11,17 @@ export interface EpochRow {
   /** Null on epochs that were not evaluated. */
   testTop1: number | null;
   testTop5: number | null;
+  /** How far each side of the split moved in this epoch: ‖w_end − w_start‖ / ‖w_start‖ over all
+   * parameters of the side concatenated (weights and BatchNorm affine parameters, not running
+   * statistics), w_start the values before the epoch's first batch (after any re-initialisation).
+   * Null for a side without parameters. */
+  displacement: { early: number | null; late: number | null };
+  /** The probe loss (mean cross-entropy without label smoothing, model in eval mode, on a fixed
+   * seeded subset of 512 training images, all of them when fewer, unaugmented) just before the generation's first ascent
+   * epoch, on that epoch's row; null on every other row and in generations without ascent. */
+  probeLossBefore: number | null;
+  /** The same, just after the generation's last ascent epoch, on that epoch's row; else null. */
+  probeLossAfter: number | null;
   /** Wall time of the epoch (training and evaluation). */
   seconds: number;
   /** Of which the training batches, and of those the time spent preparing batches. */

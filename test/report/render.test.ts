@@ -121,6 +121,29 @@ test('a sparse report (one seed, no differences, curves or histograms) still ren
   assert.equal(rows[2], '| Source test top-1 (last epoch) (%) ↑ | 84.7 | 84.5 | 85.3 |');
 });
 
+test('the curve chart plots each side\'s weight change on a log scale, below the loss, when the rows have it', async () => {
+  const report = load();
+  type Layer = { data?: { values: Record<string, unknown>[] }; encoding?: { y?: { title?: string; scale?: { type?: string } } } };
+  const panels = (r: Report) => (chartSpecs(r).find((c) => c.id === 'curves')?.spec as unknown as { vconcat: { layer: Layer[] }[] }).vconcat;
+  assert.equal(panels(report).length, 2, 'rows written before the displacement was measured: no third panel');
+  for (const c of report.curves) {
+    for (const r of c.rows) {
+      const ascent = r.phase === 'ascent';
+      // A frozen side (0) and a side without parameters (null) have no place on a log scale.
+      r.displacement = { early: ascent ? 2e-4 : 1e-2, late: c.seed === 0 && ascent ? 0 : 3e-2 };
+      if (r.epoch === 0 && r.generation === 0) r.displacement.early = null;
+    }
+  }
+  const moved = panels(report)[2]!.layer.at(-1)!;
+  assert.equal(moved.encoding?.y?.scale?.type, 'log');
+  assert.match(moved.encoding?.y?.title ?? '', /weight change/);
+  const values = moved.data?.values ?? [];
+  assert.ok(values.length > 0 && values.every((v) => typeof v.value === 'number' && v.value > 0));
+  assert.ok(!values.some((v) => v.x === 0 && v.side === 'early'), 'an epoch without an early value has no early point');
+  assert.ok(values.some((v) => v.method === 'SEAL' && v.side === 'early' && v.value === 2e-4), 'the ascent\'s early change');
+  assert.ok((await renderHtml(report)).includes('weight change'));
+});
+
 test('formatNumber: fixed decimals, explicit sign, no negative zero, n/a', () => {
   assert.equal(formatNumber(1.25, 1, true), '+1.3');
   assert.equal(formatNumber(-0.0001, 2), '0.00');
