@@ -7,6 +7,7 @@ import { ensureDir, writeJsonAtomic } from '../io/run-dir.js';
 import { EVALUATORS, type OptionSpec } from '../eval/registry.js';
 import { loadModelCheckpoint } from '../eval/model-checkpoint.js';
 import { evaluateCheckpoint, type EvalRecord } from '../eval/run.js';
+import { checkDevice, parseThreads } from './checks.js';
 
 export const EVAL_USAGE = `usage: seal eval <kind> --checkpoint FILE [options] [--out FILE.json] [--threads N] [--device D]
        seal eval all [--kinds ${Object.keys(EVALUATORS).join(',')}] --checkpoint FILE [options] [--out-dir DIR]
@@ -67,8 +68,9 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (!checkpoint) throw new ConfigError(`seal eval ${kind} needs --checkpoint FILE (a checkpoints/gen-<g>.safetensors of a run)`);
   if (kind !== 'all' && common.has('out-dir')) throw new ConfigError('--out-dir goes with `seal eval all`; one evaluation writes --out FILE.json');
   if (kind === 'all' && common.has('out')) throw new ConfigError('`seal eval all` writes one file per evaluation: use --out-dir DIR');
-  if (common.has('threads')) setNumThreads(parseValue('threads', { type: 'int', min: 1, help: 'CPU threads', default: null }, common.get('threads') as string) as number);
+  if (common.has('threads')) setNumThreads(parseThreads(common.get('threads')));
   const device = common.get('device') ?? 'cpu';
+  checkDevice(device);
   const ckpt = await loadModelCheckpoint(checkpoint, device);
   if (common.has('out-dir')) ensureDir(common.get('out-dir') as string);
   const all: EvalRecord[] = [];

@@ -9,6 +9,7 @@ import { reportCommand } from './report.js';
 import { evalCommand } from './eval.js';
 import { statusCommand } from './status.js';
 import { workerCommand } from './worker.js';
+import { parseThreads } from './checks.js';
 
 const USAGE = `seal: iterative training of image classifiers (SEAL, LLF, normal) on libtorch
 
@@ -52,14 +53,7 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'cancel') return cancelCommand(rest);
   if (cmd === 'info') {
     const i = rest.indexOf('--threads');
-    if (i >= 0) {
-      const n = Number(rest[i + 1]);
-      if (!Number.isInteger(n) || n < 1) {
-        process.stderr.write(`seal info: --threads expects a positive integer, got '${rest[i + 1] ?? ''}'\n`);
-        return 2;
-      }
-      setNumThreads(n);
-    }
+    if (i >= 0) setNumThreads(parseThreads(rest[i + 1]));
     const b = backendInfo();
     process.stdout.write(`libtorch ${b.torchVersion}; ${getNumThreads()} CPU threads; CUDA: ${b.cudaAvailable ? `${b.cudaDevices} device(s)` : b.builtWithCuda ? 'built with CUDA, no device found' : 'not in this build'}\n`);
     process.stdout.write(`BLAS: ${describeBlas(b)}\n`);

@@ -1,13 +1,15 @@
 // `seal train`: flags and/or a JSON config → a run folder, with progress on the terminal.
 import { DEFAULTS } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
-import { resolveConfig } from '../config/resolve.js';
+import { resolveConfig, type ConfigLayer } from '../config/resolve.js';
+import { RunDir } from '../io/run-dir.js';
 import { train } from '../train/iterative.js';
 import { describeSplit, splitParameters } from '../train/split.js';
 import { createModel } from '../models/registry.js';
 import { Generator } from '../backend/index.js';
 import { optionHelp, parseArgs } from './args.js';
 import { Progress } from './progress.js';
+import { checkDevice, checkThreads, warnNoAscent } from './checks.js';
 
 export const TRAIN_USAGE = `usage: seal train [--config FILE.json] [--name value ...] [--out DIR]
        seal train --resume DIR
@@ -41,6 +43,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     model.dispose();
     return 0;
   }
+  preflight(args.layers, args.resume);
   let progress: Progress | null = null;
   const result = await train(args.layers, {
     ...(args.resume !== null ? { resume: args.resume } : {}),
@@ -65,4 +68,16 @@ export async function trainCommand(argv: string[]): Promise<number> {
   if (result.outDir) process.stdout.write(`\nrun folder: ${result.outDir}\n`);
   result.model.dispose();
   return 0;
+}
+
+/**
+ * What can be checked before the data is read: threads and device against this machine. A
+ * resumed run's own settings only warn, so that it can always be continued.
+ */
+function preflight(layers: ConfigLayer[], resume: string | null): void {
+  const run = resume !== null ? new RunDir(resume) : null;
+  const cfg = run ? resolveConfig([{ source: run.configFile, values: run.readConfig() }]) : resolveConfig(layers);
+  if (cfg.threads !== null) checkThreads(cfg.threads, run ? `${run.configFile}: threads` : '--threads', run === null);
+  checkDevice(cfg.device, run ? `${run.configFile}: device` : '--device');
+  warnNoAscent(cfg);
 }

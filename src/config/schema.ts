@@ -101,7 +101,7 @@ export const KEYS: Record<keyof RunConfig, KeyDoc> = {
   labelSmoothing: { kind: 'number', min: 0, max: 1, maxOpen: true, help: 'label smoothing of the cross-entropy loss' },
   lrPolicy: { kind: 'enum', values: ['cosine', 'long-cosine'], help: 'cosine: warmup + cosine restarting every generation; long-cosine: one schedule over all generations' },
   warmupEpochs: { kind: 'int', min: 0, nullable: true, help: 'linear warmup epochs (default E/8)' },
-  ascentEpochs: { kind: 'int', min: 0, nullable: true, help: 'k: epochs of ascent at the start of each generation >= 1 (default E/4)' },
+  ascentEpochs: { kind: 'int', min: 0, nullable: true, help: 'k: epochs of ascent at the start of each generation >= 1 (default E/4, rounded; seal warns when k is 0, which makes an ascent method train like normal)' },
   ascentLrMultiplier: { kind: 'number', help: 'S: lr multiplier of the ascending layers (negative = ascent)' },
   ascentWdMultiplier: { kind: 'number', help: 'weight-decay multiplier of the ascending layers during ascent' },
   splitAt: { kind: 'string', help: 'first layer of the later part (layer1..layer4, or layerN.M for a block)' },
