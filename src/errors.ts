@@ -23,6 +23,11 @@ export class DivergenceError extends SealError {
   constructor(message: string, hint?: string) { super('DIVERGED', message, hint); }
 }
 
+/** A file or folder that could not be created, read or written: names the path and the reason. */
+export class IoError extends SealError {
+  constructor(message: string, hint?: string) { super('IO', message, hint); }
+}
+
 /** Levenshtein distance, for "did you mean" hints. */
 export function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);

@@ -8,6 +8,7 @@ import { EVAL_KINDS } from '../compare/evals.js';
 import { optionHelp, parseArgs } from './args.js';
 import { writeReports, printHeadline } from './report.js';
 import { checkDevice, parseThreads, warnNoAscent } from './checks.js';
+import { checkCreatable } from '../io/dirs.js';
 import { resolveConfig } from '../config/resolve.js';
 
 /** Ready-made settings: `default` fits in minutes on 2 cores, `large` in about an hour, `paper` in GPU-days. */
@@ -99,6 +100,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
   if (launcher === 'local' && slurmOnly.length > 0) throw new ConfigError(`--${slurmOnly[0]} is an option of the Slurm launcher`, 'add --launcher slurm');
   const threads = own.has('threads') ? parseThreads(own.get('threads')) : undefined;
   if (launcher === 'local' && train.device !== undefined) checkDevice(String(train.device));
+  checkCreatable(out, '--out');
   const t0 = performance.now();
   const what = {
     methods: own.has('methods') ? list(own.get('methods') as string, 'methods') : preset.methods,

@@ -7,6 +7,7 @@ import { ensureDir, writeJsonAtomic } from '../io/run-dir.js';
 import { EVALUATORS, type OptionSpec } from '../eval/registry.js';
 import { loadModelCheckpoint } from '../eval/model-checkpoint.js';
 import { evaluateCheckpoint, type EvalRecord } from '../eval/run.js';
+import { checkCreatable, checkWritableFile } from '../io/dirs.js';
 import { checkDevice, parseThreads } from './checks.js';
 
 export const EVAL_USAGE = `usage: seal eval <kind> --checkpoint FILE [options] [--out FILE.json] [--threads N] [--device D]
@@ -71,6 +72,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (common.has('threads')) setNumThreads(parseThreads(common.get('threads')));
   const device = common.get('device') ?? 'cpu';
   checkDevice(device);
+  if (common.has('out-dir')) checkCreatable(common.get('out-dir') as string, '--out-dir');
+  if (common.has('out')) checkWritableFile(common.get('out') as string, '--out');
   const ckpt = await loadModelCheckpoint(checkpoint, device);
   if (common.has('out-dir')) ensureDir(common.get('out-dir') as string);
   const all: EvalRecord[] = [];

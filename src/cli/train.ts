@@ -2,6 +2,7 @@
 import { DEFAULTS } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import { resolveConfig, type ConfigLayer } from '../config/resolve.js';
+import { checkCreatable } from '../io/dirs.js';
 import { RunDir } from '../io/run-dir.js';
 import { train } from '../train/iterative.js';
 import { describeSplit, splitParameters } from '../train/split.js';
@@ -71,8 +72,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
 }
 
 /**
- * What can be checked before the data is read: threads and device against this machine. A
- * resumed run's own settings only warn, so that it can always be continued.
+ * What can be checked before the data is read: threads and device against this machine, and
+ * the run folder (it can be created, and holds no other run). A resumed run's own settings
+ * only warn, so that it can always be continued.
  */
 function preflight(layers: ConfigLayer[], resume: string | null): void {
   const run = resume !== null ? new RunDir(resume) : null;
@@ -80,4 +82,8 @@ function preflight(layers: ConfigLayer[], resume: string | null): void {
   if (cfg.threads !== null) checkThreads(cfg.threads, run ? `${run.configFile}: threads` : '--threads', run === null);
   checkDevice(cfg.device, run ? `${run.configFile}: device` : '--device');
   warnNoAscent(cfg);
+  if (run === null && cfg.out !== null) {
+    new RunDir(cfg.out).checkFree();
+    checkCreatable(cfg.out, '--out');
+  }
 }

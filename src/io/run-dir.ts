@@ -3,19 +3,26 @@
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError } from '../errors.js';
+import { ioError, makeDirs } from './dirs.js';
 
 /** Writes a whole file under a temporary name, then renames it: readers never see half a file. */
 export function writeTextAtomic(path: string, text: string): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw ioError(`cannot write ${path}`, e, Buffer.byteLength(text));
+  }
 }
 
 export function writeJsonAtomic(path: string, value: unknown): void {
   writeTextAtomic(path, JSON.stringify(value, null, 2) + '\n');
 }
 
-export function ensureDir(dir: string): void { mkdirSync(dir, { recursive: true }); }
+/** Creates `dir` and its missing parents; a path that cannot be a folder is an IoError naming it. */
+export function ensureDir(dir: string): void { makeDirs(dir); }
 
 export class RunDir {
   constructor(readonly dir: string) {}
@@ -27,31 +34,56 @@ export class RunDir {
   get resumeFile(): string { return join(this.checkpointDir, 'resume.safetensors'); }
   generationFile(g: number): string { return join(this.checkpointDir, `gen-${g}.safetensors`); }
 
+  private taken(file: string): CheckpointError {
+    return new CheckpointError(`${this.dir} already holds a run (${file} exists)`, `continue it with --resume ${this.dir}, or choose another --out folder`);
+  }
+
+  /** Refuses a folder that already holds a run. */
+  checkFree(): void {
+    for (const f of [this.configFile, this.metricsFile, this.resumeFile]) if (existsSync(f)) throw this.taken(f);
+  }
+
   /** Creates the folder for a new run; refuses to overwrite another run's results. */
   create(config: unknown, versions: Record<string, string>): void {
-    if (existsSync(this.metricsFile) || existsSync(this.resumeFile)) {
-      throw new CheckpointError(`${this.dir} already holds a run`, `continue it with --resume ${this.dir}, or choose another --out folder`);
-    }
-    mkdirSync(this.checkpointDir, { recursive: true });
+    this.checkFree();
+    makeDirs(this.checkpointDir);
     writeJsonAtomic(this.configFile, { config, versions });
-    writeFileSync(this.metricsFile, '');
+    try {
+      writeFileSync(this.metricsFile, '');
+    } catch (e) {
+      throw ioError(`cannot start the run in ${this.dir}`, e);
+    }
   }
 
   readConfig(): Record<string, unknown> {
     if (!existsSync(this.configFile)) {
       throw new CheckpointError(`cannot resume: ${this.configFile} does not exist`, 'point --resume at the --out folder of an earlier `seal train` run');
     }
-    let file: { config?: Record<string, unknown> };
+    let text: string;
     try {
-      file = JSON.parse(readFileSync(this.configFile, 'utf8')) as { config?: Record<string, unknown> };
+      text = readFileSync(this.configFile, 'utf8');
+    } catch (e) {
+      throw ioError(`cannot resume: cannot read ${this.configFile}`, e);
+    }
+    let file: unknown;
+    try {
+      file = JSON.parse(text);
     } catch (e) {
       throw new CheckpointError(`cannot resume: ${this.configFile} is not valid JSON (${(e as Error).message})`);
     }
-    if (typeof file.config !== 'object' || file.config === null) throw new CheckpointError(`cannot resume: ${this.configFile} has no "config" object`);
-    return file.config;
+    const config = typeof file === 'object' && file !== null ? (file as { config?: unknown }).config : undefined;
+    if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new CheckpointError(`cannot resume: ${this.configFile} has no "config" object`);
+    return config as Record<string, unknown>;
   }
 
-  appendMetrics(row: unknown): void { appendFileSync(this.metricsFile, JSON.stringify(row) + '\n'); }
+  appendMetrics(row: unknown): void {
+    const line = JSON.stringify(row) + '\n';
+    try {
+      appendFileSync(this.metricsFile, line);
+    } catch (e) {
+      throw ioError(`cannot append to ${this.metricsFile}`, e, Buffer.byteLength(line));
+    }
+  }
 
   readMetrics(): unknown[] {
     if (!existsSync(this.metricsFile)) return [];

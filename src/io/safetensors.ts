@@ -5,6 +5,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open, rename, readFile, rm } from 'node:fs/promises';
 import { tensor, type DType, type Tensor, type TypedArray } from '../backend/index.js';
 import { CheckpointError } from '../errors.js';
+import { ioError } from './dirs.js';
 
 const CODES: Record<string, DType> = { F32: 'float32', F64: 'float64', I64: 'int64', I32: 'int32', I16: 'int16', I8: 'int8', U8: 'uint8', BOOL: 'bool' };
 const CODE_OF = Object.fromEntries(Object.entries(CODES).map(([k, v]) => [v, k])) as Record<DType, string>;
@@ -31,16 +32,22 @@ export async function saveSafetensors(path: string, tensors: [string, Tensor][],
   const head = Buffer.alloc(8);
   head.writeBigUInt64LE(BigInt(Buffer.byteLength(json)));
   const tmp = `${path}.tmp-${process.pid}`;
-  const fh = await open(tmp, 'w');
   try {
-    await fh.write(head);
-    await fh.write(Buffer.from(json));
-    for (const b of blobs) await fh.write(b);
-    await fh.sync();
-  } finally {
-    await fh.close();
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.write(head);
+      await fh.write(Buffer.from(json));
+      for (const b of blobs) await fh.write(b);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (e) {
+    // A full disk or a lost folder: leave no half-written temporary file behind.
+    await rm(tmp, { force: true });
+    throw ioError(`cannot write ${path}`, e, 8 + Buffer.byteLength(json) + offset);
   }
-  await rename(tmp, path).catch(async (e) => { await rm(tmp, { force: true }); throw e; });
 }
 
 export interface Safetensors { tensors: Map<string, Tensor>; metadata: Record<string, string> }
