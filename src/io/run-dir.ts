@@ -1,6 +1,6 @@
 // A run folder: config.json, metrics.jsonl (one row per epoch), summary.json and
 // checkpoints/. Whole files are written to a temporary name and renamed.
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError } from '../errors.js';
 import { ioError, makeDirs } from './dirs.js';
@@ -38,17 +38,38 @@ export class RunDir {
     return new CheckpointError(`${this.dir} already holds a run (${file} exists)`, `continue it with --resume ${this.dir}, or choose another --out folder`);
   }
 
-  /** Refuses a folder that already holds a run. */
+  /** Refuses a folder that already holds a run (create() claims it for good). */
   checkFree(): void {
     for (const f of [this.configFile, this.metricsFile, this.resumeFile]) if (existsSync(f)) throw this.taken(f);
   }
 
-  /** Creates the folder for a new run; refuses to overwrite another run's results. */
+  /**
+   * Creates the folder for a new run; refuses to overwrite another run's results. The claim is
+   * config.json, linked into place whole: of two processes starting runs in one folder, exactly
+   * one succeeds (a link, unlike a rename, fails when the name exists).
+   */
   create(config: unknown, versions: Record<string, string>): void {
     this.checkFree();
-    makeDirs(this.checkpointDir);
-    writeJsonAtomic(this.configFile, { config, versions });
+    makeDirs(this.dir);
+    const text = JSON.stringify({ config, versions }, null, 2) + '\n';
+    const tmp = `${this.configFile}.tmp-${process.pid}`;
     try {
+      writeFileSync(tmp, text);
+      try {
+        linkSync(tmp, this.configFile);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw e;
+        // A file system without hard links: an exclusive create claims the name instead.
+        writeFileSync(this.configFile, text, { flag: 'wx' });
+      }
+    } catch (e) {
+      throw (e as NodeJS.ErrnoException).code === 'EEXIST' ? this.taken(this.configFile) : ioError(`cannot write ${this.configFile}`, e, Buffer.byteLength(text));
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+    try {
+      mkdirSync(this.checkpointDir, { recursive: true });
       writeFileSync(this.metricsFile, '');
     } catch (e) {
       throw ioError(`cannot start the run in ${this.dir}`, e);

@@ -2,9 +2,11 @@
 // the path and the reason, exit status 1, and nothing left behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { saveSafetensors, tensor } from '../../src/index.js';
+import { RunDir } from '../../src/io/run-dir.js';
 import { put, tempDir } from '../data/fixtures.js';
 import { refused, seal, snapshot, unchanged } from './support.js';
 
@@ -61,6 +63,28 @@ test('a missing --out folder is only probed: a refusal later leaves no folder be
   t.after(cleanup);
   refused(seal(['train', '--dataset', 'folder:/nonexistent/flowers', '--out', join(dir, 'a', 'b')]), 1, '/nonexistent/flowers');
   assert.deepEqual(readdirSync(dir), []);
+});
+
+test('RunDir.create claims the folder: of processes starting runs there at once, exactly one succeeds', async (t) => {
+  const { dir, cleanup } = tempDir('hostile-claim');
+  t.after(cleanup);
+  const module = new URL('../../src/io/run-dir.js', import.meta.url).href;
+  for (let round = 0; round < 3; round++) {
+    const run = join(dir, `run-${round}`);
+    const script = `import { RunDir } from '${module}';
+      const at = Number(process.argv[1]); while (Date.now() < at) {}
+      try { new RunDir('${run}').create({ who: process.pid }, {}); console.log('claimed'); } catch (e) { console.log(e.name); }`;
+    const at = String(Date.now() + 400);
+    const outs = await Promise.all(Array.from({ length: 4 }, () => new Promise<string>((resolve) => {
+      const c = spawn(process.execPath, ['--input-type=module', '-e', script, at], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let text = '';
+      c.stdout.on('data', (b: Buffer) => { text += b.toString(); });
+      c.on('close', () => resolve(text.trim()));
+    })));
+    assert.deepEqual(outs.filter((o) => o === 'claimed').length, 1, outs.join(', '));
+    assert.deepEqual(outs.filter((o) => o !== 'claimed'), ['CheckpointError', 'CheckpointError', 'CheckpointError']);
+    assert.deepEqual(readdirSync(run).sort(), ['checkpoints', 'config.json', 'metrics.jsonl']);
+  }
 });
 
 test('a checkpoint that cannot be written names the file and leaves no temporary file', async (t) => {
