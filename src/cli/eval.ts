@@ -45,6 +45,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const flags: [string, string][] = [];
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i] as string;
+    if (a === '--help' || a === '-h') { process.stdout.write(EVAL_USAGE); return 0; }
     if (!a.startsWith('--')) throw new ConfigError(`unexpected argument '${a}'`, 'options are written --name value');
     const eq = a.indexOf('=');
     const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
