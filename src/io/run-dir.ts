@@ -106,9 +106,29 @@ export class RunDir {
     }
   }
 
+  /**
+   * The rows of metrics.jsonl. A last line cut short (a kill or a full disk during an append;
+   * no newline after it) is dropped with a warning, since the checkpoint that would count it
+   * was never written; any other line that is not JSON is an error naming it.
+   */
   readMetrics(): unknown[] {
     if (!existsSync(this.metricsFile)) return [];
-    return readFileSync(this.metricsFile, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
+    const text = readFileSync(this.metricsFile, 'utf8');
+    const lines = text.split('\n');
+    const rows: unknown[] = [];
+    lines.forEach((l, i) => {
+      if (l.trim() === '') return;
+      try {
+        rows.push(JSON.parse(l) as unknown);
+      } catch (e) {
+        if (i === lines.length - 1) {
+          process.emitWarning(`${this.metricsFile}: dropped its last line, which was cut short (${l.length} characters without a newline)`, { code: 'SEAL_TORN_METRICS' });
+          return;
+        }
+        throw new CheckpointError(`${this.metricsFile}: line ${i + 1} is not JSON (${(e as Error).message})`, 'the file was edited or damaged; restore it, or start the run again in another folder');
+      }
+    });
+    return rows;
   }
 
   /** Keeps the first `rows` rows: drops what was written after the checkpoint a resume starts from. */

@@ -1,9 +1,11 @@
-// The CLI's last word: no error reaches the user as a stack trace, and the exit status says
-// whose fault it was.
+// The CLI's last word: no error reaches the user as a stack trace, and a metrics file cut short
+// by a kill or a full disk does not make a run unresumable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from '../data/fixtures.js';
+import { RunDir } from '../../src/io/run-dir.js';
+import { idxImages, idxLabels, pattern, put, tempDir } from '../data/fixtures.js';
 import { refused, seal } from './support.js';
 
 /** Node options that make something throw inside the seal process once its CLI has started. */
@@ -35,4 +37,28 @@ test('seal\'s own errors keep their exit status: 2 for the command line, 1 for f
   refused(seal(['train', '--dataset', 'cifar11:/x']), 2, 'unknown dataset kind "cifar11"');
   refused(seal(['train', '--dataset', `idx:${join(dir, 'none')}`]), 1, join(dir, 'none'));
   refused(seal(['frobnicate']), 2, "unknown command 'frobnicate'");
+});
+
+test('a last metrics line cut short is dropped with a warning on --resume; a damaged middle line is an error', (t) => {
+  const { dir, cleanup } = tempDir('hostile-torn');
+  t.after(cleanup);
+  const data = join(dir, 'data');
+  const labels = (n: number) => Array.from({ length: n }, (_, i) => i % 2);
+  put(join(data, 'train-images-idx3-ubyte'), idxImages(32, 8, 8, pattern));
+  put(join(data, 'train-labels-idx1-ubyte'), idxLabels(labels(32)));
+  put(join(data, 't10k-images-idx3-ubyte'), idxImages(16, 8, 8, (i, p) => pattern(i + 99, p)));
+  put(join(data, 't10k-labels-idx1-ubyte'), idxLabels(labels(16)));
+  const run = join(dir, 'run');
+  const first = seal(['train', '--dataset', `idx:${data}`, '--model', 'resnet18-cifar', '--width', '0.0625', '--generations', '1', '--epochs', '2',
+    '--batch-size', '16', '--threads', '1', '--out', run]);
+  assert.equal(first.status, 0, first.stderr);
+  const metrics = join(run, 'metrics.jsonl');
+  const rows = readFileSync(metrics, 'utf8');
+  appendFileSync(metrics, '{"generation":0,"epoch":2,"pha');
+  const resumed = seal(['train', '--resume', run]);
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.match(resumed.stderr, new RegExp(`seal: warning: ${metrics}: dropped its last line, which was cut short \\(30 characters without a newline\\)`));
+  assert.equal(readFileSync(metrics, 'utf8'), rows);
+  put(metrics, rows.replace('\n', '\n{oops\n'));
+  assert.throws(() => new RunDir(run).readMetrics(), /metrics\.jsonl: line 2 is not JSON/);
 });
