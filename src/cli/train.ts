@@ -2,6 +2,7 @@
 import { DEFAULTS } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import { resolveConfig, type ConfigLayer } from '../config/resolve.js';
+import { datasetShape } from '../data/registry.js';
 import { checkCreatable } from '../io/dirs.js';
 import { RunDir } from '../io/run-dir.js';
 import { train } from '../train/iterative.js';
@@ -14,7 +15,7 @@ import { checkDevice, checkThreads, warnNoAscent } from './checks.js';
 
 export const TRAIN_USAGE = `usage: seal train [--config FILE.json] [--name value ...] [--out DIR]
        seal train --resume DIR
-       seal train --print-split [--model M --width W --split-at layer3 --num-classes N --in-channels C]
+       seal train --print-split [--dataset D --model M --width W --split-at layer3 --num-classes N --in-channels C]
 
 Trains generations of a ResNet with one method and writes DIR/config.json, metrics.jsonl,
 summary.json and checkpoints/gen-<g>.safetensors. Precedence: defaults < --config file < flags.
@@ -24,26 +25,14 @@ for a CPU, e.g. --model resnet18 --width 0.25 --generations 3 --epochs 8 --limit
 options:
 ${optionHelp(DEFAULTS)}
   --resume DIR                 continue the killed run in DIR from its last checkpoint
-  --print-split                list every parameter with its side of the split, and the totals
+  --print-split                list every parameter with its side of the split, and the totals, for
+                               the dataset's channels and classes (or --in-channels, --num-classes)
 `;
 
 export async function trainCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['help', 'print-split'], ['num-classes', 'in-channels']);
   if (args.switches.has('help')) { process.stdout.write(TRAIN_USAGE); return 0; }
-  if (args.switches.has('print-split')) {
-    const cfg = resolveConfig(args.layers);
-    const num = (name: string, d: number) => {
-      const raw = args.extras.get(name);
-      if (raw === undefined) return d;
-      const n = Number(raw);
-      if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--${name}: expected a positive integer, got '${raw}'`);
-      return n;
-    };
-    const model = createModel({ model: cfg.model, width: cfg.width, inChannels: num('in-channels', 3), numClasses: num('num-classes', 200), device: 'cpu', generator: new Generator(0) });
-    process.stdout.write(`${cfg.model} (width ${cfg.width}), split at ${cfg.splitAt}\n${describeSplit(splitParameters(model, cfg.splitAt))}\n`);
-    model.dispose();
-    return 0;
-  }
+  if (args.switches.has('print-split')) return printSplit(args.layers, args.extras);
   preflight(args.layers, args.resume);
   let progress: Progress | null = null;
   const result = await train(args.layers, {
@@ -68,6 +57,26 @@ export async function trainCommand(argv: string[]): Promise<number> {
   }
   if (result.outDir) process.stdout.write(`\nrun folder: ${result.outDir}\n`);
   result.model.dispose();
+  return 0;
+}
+
+/** The split of the model the flags would train: its input channels and classes are the dataset's unless given. */
+async function printSplit(layers: ConfigLayer[], extras: Map<string, string>): Promise<number> {
+  const cfg = resolveConfig(layers);
+  const num = (name: string): number | null => {
+    const raw = extras.get(name);
+    if (raw === undefined) return null;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--${name}: expected a positive integer, got '${raw}'`);
+    return n;
+  };
+  const given = { inChannels: num('in-channels'), numClasses: num('num-classes') };
+  const data = given.inChannels !== null && given.numClasses !== null ? null : await datasetShape(cfg.dataset, { seed: cfg.seed });
+  const inChannels = given.inChannels ?? data?.channels ?? 3;
+  const numClasses = given.numClasses ?? data?.numClasses ?? 200;
+  const model = createModel({ model: cfg.model, width: cfg.width, inChannels, numClasses, device: 'cpu', generator: new Generator(0) });
+  process.stdout.write(`${cfg.model} (width ${cfg.width}) for ${inChannels}-channel images and ${numClasses} classes${data ? ` (${cfg.dataset})` : ''}, split at ${cfg.splitAt}\n${describeSplit(splitParameters(model, cfg.splitAt))}\n`);
+  model.dispose();
   return 0;
 }
 

@@ -211,3 +211,16 @@ export async function loadDataset(spec: string, opts: LoadDatasetOptions = {}): 
     source: { spec, kind: loaded.kind, path: loaded.path, fromCache: loaded.fromCache, cacheFile: loaded.cacheFile },
   };
 }
+
+/**
+ * The image channels and class count a run on `spec` trains with, reading as little as it can:
+ * fixed for the named datasets and CIFAR, the class list for Tiny-ImageNet, the images otherwise.
+ */
+export async function datasetShape(spec: string, opts: LoadDatasetOptions = {}): Promise<{ channels: number; numClasses: number }> {
+  const parsed = parseDatasetSpec(spec);
+  if ('name' in parsed) return { channels: 1, numClasses: parsed.name === 'mnist' ? DIGITS.length : FASHION_CLASSES.length };
+  if (parsed.kind === 'cifar10' || parsed.kind === 'cifar100') return { channels: 3, numClasses: parsed.kind === 'cifar10' ? 10 : 100 };
+  if (parsed.kind === 'tiny-imagenet' && opts.channels === undefined) return { channels: 3, numClasses: planTinyImageNet(resolve(parsed.path)).classNames.length };
+  const { train } = await loadDataset(spec, opts);
+  return { channels: train.channels, numClasses: train.numClasses };
+}
