@@ -1,7 +1,9 @@
 // Checks of flags against this machine, made before any data is read: threads against the
 // cores, the device against the build, and ascent methods left without an ascent.
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { backendInfo } from '../backend/index.js';
+import { kebab, resolveConfig, type ConfigLayer } from '../config/resolve.js';
 import { MAX_THREADS, type ResolvedConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 
@@ -52,4 +54,20 @@ const ASCENT_METHODS = ['seal', 'llf+seal', 'reverse', 'freeze-late'];
 export function warnNoAscent(cfg: ResolvedConfig): void {
   if (!ASCENT_METHODS.includes(cfg.method) || cfg.ascentEpochs > 0 || cfg.generations < 2) return;
   warn(`--method ${cfg.method} with k = 0 ascent epochs (--ascent-epochs; by default E/4 rounded, here ${cfg.epochs}/4) has no ascent phase and trains exactly like --method ${cfg.method === 'llf+seal' ? 'llf' : 'normal'}; give --ascent-epochs 1 or more, or more --epochs`);
+}
+
+/**
+ * A resumed run keeps the settings in its config.json: a flag (or --config key) that differs
+ * from them would be ignored, so it is refused; one that repeats them is fine.
+ */
+export function checkResumeSettings(layers: ConfigLayer[], run: { dir: string; configFile: string }, cfg: ResolvedConfig): void {
+  const given = [...new Set(layers.flatMap((l) => Object.keys(l.values)))];
+  if (given.length === 0) return;
+  const asked = resolveConfig(layers) as unknown as Record<string, unknown>;
+  const stored = cfg as unknown as Record<string, unknown>;
+  const differs = given.filter((k) => (k === 'out' ? resolve(String(asked.out)) !== resolve(run.dir) : JSON.stringify(asked[k]) !== JSON.stringify(stored[k])));
+  if (differs.length === 0) return;
+  const show = (v: unknown) => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v));
+  throw new ConfigError(`--resume ${run.dir} continues the run with the settings in ${run.configFile}, but ${differs.map((k) => `--${kebab(k)} ${show(asked[k])} differs from its ${show(k === 'out' ? run.dir : stored[k])}`).join(', ')}`,
+    'leave those flags out to continue the run; to train with other settings, start a new run in another --out folder');
 }

@@ -11,7 +11,7 @@ import { createModel } from '../models/registry.js';
 import { Generator } from '../backend/index.js';
 import { optionHelp, parseArgs } from './args.js';
 import { Progress } from './progress.js';
-import { checkDevice, checkThreads, warnNoAscent } from './checks.js';
+import { checkDevice, checkResumeSettings, checkThreads, warnNoAscent } from './checks.js';
 
 export const TRAIN_USAGE = `usage: seal train [--config FILE.json] [--name value ...] [--out DIR]
        seal train --resume DIR
@@ -83,11 +83,12 @@ async function printSplit(layers: ConfigLayer[], extras: Map<string, string>): P
 /**
  * What can be checked before the data is read: threads and device against this machine, and
  * the run folder (it can be created, and holds no other run). A resumed run's own settings
- * only warn, so that it can always be continued.
+ * only warn, so that it can always be continued; flags cannot change them.
  */
 function preflight(layers: ConfigLayer[], resume: string | null): void {
   const run = resume !== null ? new RunDir(resume) : null;
   const cfg = run ? resolveConfig([{ source: run.configFile, values: run.readConfig() }]) : resolveConfig(layers);
+  if (run) checkResumeSettings(layers, run, cfg);
   if (cfg.threads !== null) checkThreads(cfg.threads, run ? `${run.configFile}: threads` : '--threads', run === null);
   checkDevice(cfg.device, run ? `${run.configFile}: device` : '--device');
   warnNoAscent(cfg);
