@@ -32,6 +32,22 @@ export class StoppedError extends SealError {
  * again to continue. A cluster job script can requeue on it. */
 export const EXIT_RESUMABLE = 75;
 
+/** A file or folder that could not be created, read or written: names the path and the reason. */
+export class IoError extends SealError {
+  constructor(message: string, hint?: string) { super('IO', message, hint); }
+}
+
+/**
+ * The exit status for an error: 2 when the command line asked for something impossible (a flag,
+ * an option value, a dataset name), 3 when training diverged, 1 when a file or folder could not
+ * be used.
+ */
+export function exitCodeOf(e: SealError): number {
+  if (e.code === 'CONFIG' || e.code === 'DATA_UNKNOWN' || e.code === 'DATA_OPTION') return 2;
+  if (e.code === 'STOPPED') return EXIT_RESUMABLE;
+  return e.code === 'DIVERGED' ? 3 : 1;
+}
+
 /** Levenshtein distance, for "did you mean" hints. */
 export function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);

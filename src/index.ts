@@ -8,7 +8,7 @@ export { ResNet, LAYER_GROUPS, type ResNetConfig, type LayerGroup } from './mode
 export { SmallCnn, type SmallCnnConfig } from './models/small-cnn.js';
 export { SGD, type SgdGroup, type SgdGroupOptions } from './optim/sgd.js';
 export * from './data/index.js';
-export { SealError, ConfigError, CheckpointError, DivergenceError, StoppedError, EXIT_RESUMABLE } from './errors.js';
+export { SealError, ConfigError, CheckpointError, DivergenceError, StoppedError, IoError, EXIT_RESUMABLE } from './errors.js';
 export { deriveSeed } from './rng.js';
 export { train, type TrainOptions, type TrainCallbacks, type TrainResult, type BatchPosition } from './train/iterative.js';
 export { resolveConfig, type ConfigLayer } from './config/resolve.js';

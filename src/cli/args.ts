@@ -13,6 +13,8 @@ function coerce(key: string, raw: string): unknown {
   const doc = KEYS[key as keyof RunConfig];
   if (doc === undefined) return raw;
   if (raw === 'null' && doc.nullable) return null;
+  // Digits past 2^53 stay exact as a bigint, so the refusal shows the number that was typed.
+  if (doc.kind === 'int' && /^\s*\d+\s*$/.test(raw) && !Number.isSafeInteger(Number(raw))) return BigInt(raw.trim());
   if (doc.kind === 'int' || doc.kind === 'number') return raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
   if (doc.kind === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
   return raw;
@@ -31,7 +33,14 @@ export function parseArgs(argv: string[], switchNames: readonly string[], extraN
   let resume: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
-    if (!a.startsWith('--')) throw new ConfigError(`unexpected argument '${a}'`, 'options are written --name value; `seal train --help` lists them');
+    if (!a.startsWith('--')) {
+      const prev = argv[i - 1] ?? '';
+      const flag = prev.startsWith('--') && !prev.includes('=') ? camel(prev.slice(2)) : '';
+      if (KEYS[flag as keyof RunConfig]?.kind === 'boolean') {
+        throw new ConfigError(`${prev} is a switch and takes no value, got '${a}'`, `write ${prev} to turn it on and --no-${prev.slice(2)} to turn it off (or ${prev}=${a})`);
+      }
+      throw new ConfigError(`unexpected argument '${a}'`, 'options are written --name value; `seal train --help` lists them');
+    }
     const eq = a.indexOf('=');
     const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
     if (switchNames.includes(name)) { switches.add(name); continue; }

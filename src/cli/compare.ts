@@ -9,6 +9,9 @@ import { compareOnSlurm, SLURM_FLAGS, SLURM_USAGE, slurmOptionsOf } from './comp
 import { EVAL_KINDS } from '../compare/evals.js';
 import { optionHelp, parseArgs } from './args.js';
 import { writeReports, printHeadline } from './report.js';
+import { checkDevice, parseThreads, warnNoAscent } from './checks.js';
+import { checkCreatable } from '../io/dirs.js';
+import { resolveConfig } from '../config/resolve.js';
 
 /** Ready-made settings: `default` fits in minutes on 2 cores, `large` in about an hour, `paper` in GPU-days. */
 export const PRESETS: Record<string, { methods: string[]; seeds: number[]; evals: string[]; train: Partial<RunConfig> }> = {
@@ -100,6 +103,11 @@ const ints = (v: string, name: string): number[] => list(v, name).map((s) => {
   return n;
 });
 
+/** The k = 0 warning of seal train, once per ascent method of the comparison. */
+function warnNoAscentOf(train: Partial<RunConfig>, methods: string[]): void {
+  for (const method of methods) warnNoAscent(resolveConfig([{ source: 'options', values: { ...train, method } }]));
+}
+
 export async function compareCommand(argv: string[]): Promise<number> {
   const own = new Map<string, string>();
   const rest: string[] = [];
@@ -134,7 +142,9 @@ export async function compareCommand(argv: string[]): Promise<number> {
   if (launcher !== 'local' && launcher !== 'slurm') throw new ConfigError(`--launcher: expected local or slurm, got '${launcher}'`);
   const slurmOnly = [...SLURM_FLAGS.filter((f) => own.has(f)), ...(sbatchArgs.length > 0 ? ['sbatch-arg'] : []), ...['wait', 'dry-run'].filter((f) => parsed.switches.has(f))];
   if (launcher === 'local' && slurmOnly.length > 0) throw new ConfigError(`--${slurmOnly[0]} is an option of the Slurm launcher`, 'add --launcher slurm');
-  const threads = own.has('threads') ? ints(own.get('threads') as string, 'threads')[0] : undefined;
+  const threads = own.has('threads') ? parseThreads(own.get('threads')) : undefined;
+  if (launcher === 'local' && train.device !== undefined) checkDevice(String(train.device));
+  checkCreatable(out, '--out');
   const t0 = performance.now();
   const arms = [...armSpecs.map(parseArm), ...(own.has('plan') ? readArmsFile(own.get('plan') as string) : [])];
   const what = {
@@ -150,6 +160,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
     if ((slurm.gpusPerTask ?? 0) > 0 && train.device === undefined) train.device = 'cuda';
     if (own.has('jobs') || own.has('threads')) throw new ConfigError('--jobs and --threads are for the local launcher', 'on Slurm give each task its cores with --cpus-per-task and the array\'s parallelism with --max-parallel');
     const { layout, plan } = preparePlan({ out, train, ...what });
+    warnNoAscentOf(train, what.methods);
     process.stdout.write(`plan: ${plan.tasks.length} tasks (${layout.planFile})\n`);
     const poll = process.env.SEAL_SLURM_POLL_SECONDS;
     const report = await compareOnSlurm(layout, plan, slurm, { wait: parsed.switches.has('wait'), dryRun: parsed.switches.has('dry-run'), ...(poll ? { pollSeconds: Number(poll) } : {}) });
@@ -166,6 +177,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
     ...(threads !== undefined ? { threads } : {}),
   };
   const { layout, plan } = preparePlan(options);
+  warnNoAscentOf(train, what.methods);
   const { jobs, threads: perTask } = layoutOf(options);
   process.stdout.write(`plan: ${plan.tasks.length} tasks (${layout.planFile}); ${jobs} at a time with ${perTask} thread${perTask === 1 ? '' : 's'} each; \`seal status ${out}\` shows them\n`);
   const progress = new CompareProgress(process.stdout, layout, plan, jobs);

@@ -7,6 +7,8 @@ import { ensureDir, writeJsonAtomic } from '../io/run-dir.js';
 import { EVALUATORS, type OptionSpec } from '../eval/registry.js';
 import { loadModelCheckpoint } from '../eval/model-checkpoint.js';
 import { evaluateCheckpoint, type EvalRecord } from '../eval/run.js';
+import { checkCreatable, checkWritableFile } from '../io/dirs.js';
+import { checkDevice, parseThreads } from './checks.js';
 
 export const EVAL_USAGE = `usage: seal eval <kind> --checkpoint FILE [options] [--out FILE.json] [--threads N] [--device D]
        seal eval all [--kinds ${Object.keys(EVALUATORS).join(',')}] --checkpoint FILE [options] [--out-dir DIR]
@@ -43,6 +45,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const flags: [string, string][] = [];
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i] as string;
+    if (a === '--help' || a === '-h') { process.stdout.write(EVAL_USAGE); return 0; }
     if (!a.startsWith('--')) throw new ConfigError(`unexpected argument '${a}'`, 'options are written --name value');
     const eq = a.indexOf('=');
     const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
@@ -67,8 +70,11 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (!checkpoint) throw new ConfigError(`seal eval ${kind} needs --checkpoint FILE (a checkpoints/gen-<g>.safetensors of a run)`);
   if (kind !== 'all' && common.has('out-dir')) throw new ConfigError('--out-dir goes with `seal eval all`; one evaluation writes --out FILE.json');
   if (kind === 'all' && common.has('out')) throw new ConfigError('`seal eval all` writes one file per evaluation: use --out-dir DIR');
-  if (common.has('threads')) setNumThreads(parseValue('threads', { type: 'int', min: 1, help: 'CPU threads', default: null }, common.get('threads') as string) as number);
+  if (common.has('threads')) setNumThreads(parseThreads(common.get('threads')));
   const device = common.get('device') ?? 'cpu';
+  checkDevice(device);
+  if (common.has('out-dir')) checkCreatable(common.get('out-dir') as string, '--out-dir');
+  if (common.has('out')) checkWritableFile(common.get('out') as string, '--out');
   const ckpt = await loadModelCheckpoint(checkpoint, device);
   if (common.has('out-dir')) ensureDir(common.get('out-dir') as string);
   const all: EvalRecord[] = [];

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `seal` command line.
 import { backendInfo, getNumThreads, setNumThreads } from '../index.js';
-import { EXIT_RESUMABLE, SealError } from '../errors.js';
+import { exitCodeOf, SealError } from '../errors.js';
 import { trainCommand } from './train.js';
 import { cancelCommand } from './cancel.js';
 import { compareCommand } from './compare.js';
@@ -10,6 +10,7 @@ import { reportCommand } from './report.js';
 import { evalCommand } from './eval.js';
 import { statusCommand } from './status.js';
 import { workerCommand } from './worker.js';
+import { parseThreads } from './checks.js';
 
 const USAGE = `seal: iterative training of image classifiers (SEAL, LLF, normal) on libtorch
 
@@ -26,7 +27,18 @@ commands:
   report DIR           rebuild a comparison's report from its files
   info [--threads N]   show the libtorch build, threads and devices seal runs on
   help                 show this text
+
+exit status: 0 done; 1 a file or folder could not be read, written or used; 2 the command line
+asks for something impossible (an option, a value, a dataset name); 3 training diverged;
+70 an internal error (a bug in seal: please report it).
 `;
+
+const USAGES: Record<string, string> = {
+  status: 'usage: seal status DIR\n\nEvery task of the comparison in DIR (the --out folder of `seal compare`): done, running,\nwaiting or failed, with its log.\n',
+  cancel: 'usage: seal cancel DIR\n\nCancels the Slurm jobs of the comparison in DIR (--launcher slurm) that are queued or running.\n',
+  report: 'usage: seal report DIR\n\nRebuilds DIR/report.json, report.md and report.html from the files of a comparison.\n',
+  info: 'usage: seal info [--threads N]\n\nShows the libtorch build, the CPU threads (N of them with --threads) and the devices seal runs on.\n',
+};
 
 /** The BLAS line of `seal info`: library, kernel set, and who chose it. */
 function describeBlas(b: ReturnType<typeof backendInfo>): string {
@@ -45,6 +57,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (USAGES[cmd] !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(USAGES[cmd] as string);
+    return 0;
+  }
   if (cmd === 'train') return trainCommand(rest);
   if (cmd === 'compare') return compareCommand(rest);
   if (cmd === 'sweep') return sweepCommand(rest);
@@ -55,14 +71,7 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'cancel') return cancelCommand(rest);
   if (cmd === 'info') {
     const i = rest.indexOf('--threads');
-    if (i >= 0) {
-      const n = Number(rest[i + 1]);
-      if (!Number.isInteger(n) || n < 1) {
-        process.stderr.write(`seal info: --threads expects a positive integer, got '${rest[i + 1] ?? ''}'\n`);
-        return 2;
-      }
-      setNumThreads(n);
-    }
+    if (i >= 0) setNumThreads(parseThreads(rest[i + 1]));
     const b = backendInfo();
     process.stdout.write(`libtorch ${b.torchVersion}; ${getNumThreads()} CPU threads; CUDA: ${b.cudaAvailable ? `${b.cudaDevices} device(s)` : b.builtWithCuda ? 'built with CUDA, no device found' : 'not in this build'}\n`);
     process.stdout.write(`BLAS: ${describeBlas(b)}\n`);
@@ -72,11 +81,36 @@ async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
+/** EX_SOFTWARE: seal itself failed. */
+const EXIT_BUG = 70;
+
+/**
+ * The one place an error reaches the user: seal's own errors as their message; a system error
+ * nobody wrapped as its one line; anything else as one line asking for a bug report. Never a
+ * stack trace, unless SEAL_DEBUG=1 asks for it.
+ */
+function fail(e: unknown): void {
+  if (process.env.SEAL_DEBUG === '1') process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
   if (e instanceof SealError) {
     process.stderr.write(`\nseal: ${e.message}\n`);
-    process.exitCode = e.name === 'ConfigError' ? 2 : e.name === 'DivergenceError' ? 3 : e.name === 'StoppedError' ? EXIT_RESUMABLE : 1;
-  } else {
-    throw e;
+    process.exitCode = exitCodeOf(e);
+    return;
   }
-});
+  const sys = e as NodeJS.ErrnoException;
+  if (typeof sys?.code === 'string' && typeof sys.syscall === 'string') {
+    process.stderr.write(`\nseal: ${sys.message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const text = e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]}` : String(e);
+  process.stderr.write(`\nseal: internal error: ${text}. This is a bug in seal: please report it with the command that caused it (SEAL_DEBUG=1 shows where it happened).\n`);
+  process.exitCode = EXIT_BUG;
+}
+
+// Warnings that code below the CLI raises (process.emitWarning) in seal's words, not Node's.
+process.removeAllListeners('warning');
+process.on('warning', (w) => { process.stderr.write(`seal: warning: ${w.message}\n`); });
+// An error thrown in a callback outside the command's promise ends the process the same way.
+process.on('uncaughtException', (e) => { fail(e); process.exit(); });
+
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, fail);

@@ -1,7 +1,9 @@
 // `seal train`: flags and/or a JSON config → a run folder, with progress on the terminal.
 import { DEFAULTS } from '../config/schema.js';
 import { ConfigError, EXIT_RESUMABLE } from '../errors.js';
-import { resolveConfig } from '../config/resolve.js';
+import { resolveConfig, type ConfigLayer } from '../config/resolve.js';
+import { datasetShape } from '../data/registry.js';
+import { checkCreatable } from '../io/dirs.js';
 import { describePosition, train } from '../train/iterative.js';
 import { describeSplit, splitParameters } from '../train/split.js';
 import { createModel } from '../models/registry.js';
@@ -10,10 +12,11 @@ import { RunDir } from '../io/run-dir.js';
 import { optionHelp, parseArgs } from './args.js';
 import { Progress } from './progress.js';
 import { STOP_SIGNALS, StopOnSignal } from './stop.js';
+import { checkDevice, checkResumeSettings, checkThreads, warnNoAscent } from './checks.js';
 
 export const TRAIN_USAGE = `usage: seal train [--config FILE.json] [--name value ...] [--out DIR]
        seal train --resume DIR
-       seal train --print-split [--model M --width W --split-at layer3 --num-classes N --in-channels C]
+       seal train --print-split [--dataset D --model M --width W --split-at layer3 --num-classes N --in-channels C]
 
 Trains generations of a ResNet with one method and writes DIR/config.json, metrics.jsonl,
 summary.json and checkpoints/gen-<g>.safetensors. Precedence: defaults < --config file < flags.
@@ -23,7 +26,8 @@ for a CPU, e.g. --model resnet18 --width 0.25 --generations 3 --epochs 8 --limit
 options:
 ${optionHelp(DEFAULTS)}
   --resume DIR                 continue the stopped or killed run in DIR from its resume point
-  --print-split                list every parameter with its side of the split, and the totals
+  --print-split                list every parameter with its side of the split, and the totals, for
+                               the dataset's channels and classes (or --in-channels, --num-classes)
 
 SIGTERM, SIGUSR2 or Ctrl-C stops training after the current batch with a resume point there
 and exits with status ${EXIT_RESUMABLE}; a second one stops at once (the last resume point stays).
@@ -32,20 +36,8 @@ and exits with status ${EXIT_RESUMABLE}; a second one stops at once (the last re
 export async function trainCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['help', 'print-split'], ['num-classes', 'in-channels']);
   if (args.switches.has('help')) { process.stdout.write(TRAIN_USAGE); return 0; }
-  if (args.switches.has('print-split')) {
-    const cfg = resolveConfig(args.layers);
-    const num = (name: string, d: number) => {
-      const raw = args.extras.get(name);
-      if (raw === undefined) return d;
-      const n = Number(raw);
-      if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--${name}: expected a positive integer, got '${raw}'`);
-      return n;
-    };
-    const model = createModel({ model: cfg.model, width: cfg.width, inChannels: num('in-channels', 3), numClasses: num('num-classes', 200), device: 'cpu', generator: new Generator(0) });
-    process.stdout.write(`${cfg.model} (width ${cfg.width}), split at ${cfg.splitAt}\n${describeSplit(splitParameters(model, cfg.splitAt))}\n`);
-    model.dispose();
-    return 0;
-  }
+  if (args.switches.has('print-split')) return printSplit(args.layers, args.extras);
+  preflight(args.layers, args.resume);
   let progress: Progress | null = null;
   const stop = new StopOnSignal([...STOP_SIGNALS, 'SIGINT'], (text) => process.stderr.write(`${process.stdout.isTTY ? '\n' : ''}seal: ${text}\n`));
   const result = await train(args.layers, {
@@ -84,4 +76,42 @@ export async function trainCommand(argv: string[]): Promise<number> {
   if (result.outDir) process.stdout.write(`\nrun folder: ${result.outDir}\n`);
   result.model.dispose();
   return 0;
+}
+
+/** The split of the model the flags would train: its input channels and classes are the dataset's unless given. */
+async function printSplit(layers: ConfigLayer[], extras: Map<string, string>): Promise<number> {
+  const cfg = resolveConfig(layers);
+  const num = (name: string): number | null => {
+    const raw = extras.get(name);
+    if (raw === undefined) return null;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--${name}: expected a positive integer, got '${raw}'`);
+    return n;
+  };
+  const given = { inChannels: num('in-channels'), numClasses: num('num-classes') };
+  const data = given.inChannels !== null && given.numClasses !== null ? null : await datasetShape(cfg.dataset, { seed: cfg.seed });
+  const inChannels = given.inChannels ?? data?.channels ?? 3;
+  const numClasses = given.numClasses ?? data?.numClasses ?? 200;
+  const model = createModel({ model: cfg.model, width: cfg.width, inChannels, numClasses, device: 'cpu', generator: new Generator(0) });
+  process.stdout.write(`${cfg.model} (width ${cfg.width}) for ${inChannels}-channel images and ${numClasses} classes${data ? ` (${cfg.dataset})` : ''}, split at ${cfg.splitAt}\n${describeSplit(splitParameters(model, cfg.splitAt))}\n`);
+  model.dispose();
+  return 0;
+}
+
+/**
+ * What can be checked before the data is read: threads and device against this machine, and
+ * the run folder (it can be created, and holds no other run). A resumed run's own settings
+ * only warn, so that it can always be continued; flags cannot change them.
+ */
+function preflight(layers: ConfigLayer[], resume: string | null): void {
+  const run = resume !== null ? new RunDir(resume) : null;
+  const cfg = run ? resolveConfig([{ source: run.configFile, values: run.readConfig() }]) : resolveConfig(layers);
+  if (run) checkResumeSettings(layers, run, cfg);
+  if (cfg.threads !== null) checkThreads(cfg.threads, run ? `${run.configFile}: threads` : '--threads', run === null);
+  checkDevice(cfg.device, run ? `${run.configFile}: device` : '--device');
+  warnNoAscent(cfg);
+  if (run === null && cfg.out !== null) {
+    new RunDir(cfg.out).checkFree();
+    checkCreatable(cfg.out, '--out');
+  }
 }

@@ -7,6 +7,7 @@ import { findTask, readPlan, recordFailure, runTask } from '../compare/worker.js
 import { ConfigError, EXIT_RESUMABLE } from '../errors.js';
 import { writeReports } from './report.js';
 import { STOP_SIGNALS, StopOnSignal } from './stop.js';
+import { parseThreads } from './checks.js';
 
 export const WORKER_USAGE = `usage: seal worker DIR TASK [--threads N]
        seal worker DIR TASK --failed REASON
@@ -27,10 +28,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     const a = argv[i] as string;
     if (a === '--help') { process.stdout.write(WORKER_USAGE); return 0; }
     if (a === '--threads' || a.startsWith('--threads=')) {
-      const raw = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
-      const n = Number(raw);
-      if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--threads: expected a positive integer, got '${raw ?? ''}'`);
-      threads = n;
+      threads = parseThreads(a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]);
     } else if (a === '--failed' || a.startsWith('--failed=')) {
       failed = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i] ?? '';
     } else if (a.startsWith('--')) {

@@ -79,13 +79,17 @@ export const DEFAULTS = {
 } as const satisfies RunConfig;
 
 type Kind = 'int' | 'number' | 'string' | 'boolean' | 'enum';
-export interface KeyDoc { kind: Kind; nullable?: boolean; min?: number; values?: readonly string[]; help: string }
+/** `max` bounds from above (excluded when `maxOpen`); every int must also be a safe integer (<= 2^53-1). */
+export interface KeyDoc { kind: Kind; nullable?: boolean; min?: number; max?: number; maxOpen?: boolean; values?: readonly string[]; help: string }
+
+/** Most CPU threads a config may ask for on any machine (the CLI also bounds them by the core count). */
+export const MAX_THREADS = 1024;
 
 export const KEYS: Record<keyof RunConfig, KeyDoc> = {
   method: { kind: 'enum', values: METHOD_NAMES, help: 'training method: normal (warm restarts), llf (later-layer forgetting), seal, llf+seal, reverse, freeze-late (ablations), ke (knowledge evolution)' },
   dataset: { kind: 'string', help: 'fashion-mnist, mnist, or KIND:PATH with KIND one of idx, cifar10, cifar100, folder, tiny-imagenet' },
   model: { kind: 'enum', values: MODEL_NAMES, help: 'resnet18/resnet50 (7x7/2 stem + max-pool) or the -cifar variants (3x3 stem, no pool)' },
-  width: { kind: 'number', min: 0.01, help: 'multiplier of the stage widths 64-128-256-512' },
+  width: { kind: 'number', min: 0.01, max: 16, help: 'multiplier of the stage widths 64-128-256-512' },
   memoryFormat: { kind: 'enum', values: MEMORY_FORMATS, help: 'layout of conv weights and activations: nhwc (channels_last), nchw, or auto (nhwc on the CPU, where it is faster); results agree to float rounding' },
   generations: { kind: 'int', min: 1, help: 'generations (generation 0 is ordinary training)' },
   epochs: { kind: 'int', min: 1, help: 'epochs per generation (E)' },
@@ -94,10 +98,10 @@ export const KEYS: Record<keyof RunConfig, KeyDoc> = {
   lr: { kind: 'number', min: 0, help: 'base learning rate' },
   momentum: { kind: 'number', min: 0, help: 'SGD momentum' },
   weightDecay: { kind: 'number', min: 0, help: 'SGD weight decay (coupled, as torch.optim.SGD)' },
-  labelSmoothing: { kind: 'number', min: 0, help: 'label smoothing of the cross-entropy loss' },
+  labelSmoothing: { kind: 'number', min: 0, max: 1, maxOpen: true, help: 'label smoothing of the cross-entropy loss' },
   lrPolicy: { kind: 'enum', values: ['cosine', 'long-cosine'], help: 'cosine: warmup + cosine restarting every generation; long-cosine: one schedule over all generations' },
   warmupEpochs: { kind: 'int', min: 0, nullable: true, help: 'linear warmup epochs (default E/8)' },
-  ascentEpochs: { kind: 'int', min: 0, nullable: true, help: 'k: epochs of ascent at the start of each generation >= 1 (default E/4)' },
+  ascentEpochs: { kind: 'int', min: 0, nullable: true, help: 'k: epochs of ascent at the start of each generation >= 1 (default E/4, rounded; seal warns when k is 0, which makes an ascent method train like normal)' },
   ascentLrMultiplier: { kind: 'number', help: 'S: lr multiplier of the ascending layers (negative = ascent)' },
   ascentWdMultiplier: { kind: 'number', help: 'weight-decay multiplier of the ascending layers during ascent' },
   splitAt: { kind: 'string', help: 'first layer of the later part (layer1..layer4, or layerN.M for a block)' },
@@ -106,8 +110,8 @@ export const KEYS: Record<keyof RunConfig, KeyDoc> = {
   cropPadding: { kind: 'int', min: 0, help: 'random-crop padding in pixels (0 = no crop)' },
   flip: { kind: 'boolean', help: 'random horizontal flips' },
   seed: { kind: 'int', min: 0, help: 'seed of every random stream (init, shuffling, augmentation, re-initialisation)' },
-  device: { kind: 'string', help: "cpu, cuda or cuda:N" },
-  threads: { kind: 'int', min: 1, nullable: true, help: 'CPU threads (default: all cores)' },
+  device: { kind: 'string', help: 'cpu, cuda or cuda:N' },
+  threads: { kind: 'int', min: 1, max: MAX_THREADS, nullable: true, help: 'CPU threads (default: all cores; at most 4 per core)' },
   limitTrain: { kind: 'int', min: 1, nullable: true, help: 'use a stratified subset of N training images' },
   limitTest: { kind: 'int', min: 1, nullable: true, help: 'use a stratified subset of N test images' },
   out: { kind: 'string', nullable: true, help: 'run folder for config.json, metrics.jsonl, summary.json and checkpoints/' },

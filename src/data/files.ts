@@ -1,7 +1,7 @@
 // Small filesystem helpers shared by the readers; they turn fs errors into DataErrors.
 import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { gunzip } from 'node:zlib';
+import { createGunzip, gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { DataError, causeText } from './errors.js';
 
@@ -51,16 +51,49 @@ export async function readWhole(file: string, hint: string): Promise<Buffer> {
   }
 }
 
-/** Reads a file and gunzips it when its first bytes are the gzip magic (whatever its name). */
-export async function readMaybeGzip(file: string, hint: string): Promise<Buffer> {
+/**
+ * Reads a file and gunzips it when its first bytes are the gzip magic (whatever its name).
+ * `expectedSize`, given the first bytes of the data, returns how many bytes the whole data
+ * should have (or null while it needs more bytes; it may throw): decompression stops as soon as
+ * that is passed, so a small file that inflates to gigabytes is refused without holding them.
+ */
+export async function readMaybeGzip(file: string, hint: string, expectedSize?: (head: Buffer) => number | null): Promise<Buffer> {
   const raw = await readWhole(file, hint);
   if (raw.length < 2 || raw[0] !== 0x1f || raw[1] !== 0x8b) return raw;
-  try {
-    return await gunzipAsync(raw);
-  } catch (e) {
-    throw new DataError('DATA_CORRUPT', `${file} starts like gzip data but does not decompress: ${causeText(e)}.`,
-      'the download was probably cut short; fetch the file again.', { path: file, cause: e });
+  const corrupt = (e: unknown) => new DataError('DATA_CORRUPT', `${file} starts like gzip data but does not decompress: ${causeText(e)}.`,
+    'the download was probably cut short; fetch the file again.', { path: file, cause: e });
+  if (expectedSize === undefined) {
+    try {
+      return await gunzipAsync(raw);
+    } catch (e) {
+      throw corrupt(e);
+    }
   }
+  return new Promise((resolve, reject) => {
+    const z = createGunzip();
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let limit: number | null = null;
+    z.on('data', (c: Buffer) => {
+      chunks.push(c);
+      total += c.length;
+      try {
+        limit ??= expectedSize(chunks.length === 1 ? c : Buffer.concat(chunks));
+      } catch (e) {
+        z.destroy();
+        reject(e);
+        return;
+      }
+      if (limit !== null && total > limit) {
+        z.destroy();
+        reject(new DataError('DATA_CORRUPT', `${file}: its header says the data has ${limit} bytes, but it decompresses to more than that (${total} bytes so far, stopped there).`,
+          `the file has trailing bytes it should not have, or was made to inflate; ${hint}`, { path: file }));
+      }
+    });
+    z.on('end', () => resolve(Buffer.concat(chunks, total)));
+    z.on('error', (e) => reject(corrupt(e)));
+    z.end(raw);
+  });
 }
 
 /** The first of `names` that exists as a file in `dir`, or null. */

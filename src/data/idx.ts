@@ -37,21 +37,41 @@ function checkLength(file: string, buf: Buffer, expected: number, header: string
     buf.length < expected ? `the file was cut short; ${HINT}` : `the file has trailing bytes it should not have; ${HINT}`, { path: file });
 }
 
+/** Most bytes an IDX file may declare: seal holds a dataset in memory (all of EMNIST is 0.6 GB). */
+export const IDX_MAX_BYTES = 2 ** 31;
+
+/** The size an IDX header declares, refused above IDX_MAX_BYTES; null until the header is complete. */
+function declaredSize(file: string, head: Buffer, magic: number): number | null {
+  if (head.length < 4) return null;
+  checkMagic(file, head, magic, magic === IDX_IMAGES_MAGIC ? 'image' : 'label');
+  const images = magic === IDX_IMAGES_MAGIC;
+  if (head.length < (images ? 16 : 8)) return null;
+  const count = head.readUInt32BE(4);
+  const size = images ? 16 + count * head.readUInt32BE(8) * head.readUInt32BE(12) : 8 + count;
+  if (size > IDX_MAX_BYTES) {
+    const what = images ? `${count} images of ${head.readUInt32BE(8)}x${head.readUInt32BE(12)}` : `${count} labels`;
+    throw new DataError('DATA_FORMAT', `${file}: its header declares ${what}, ${size} bytes, more than the ${IDX_MAX_BYTES} bytes seal reads from one IDX file.`,
+      `the header is damaged, or the set is too large to hold in memory; ${HINT}`, { path: file });
+  }
+  return size;
+}
+
 /** Reads an IDX image file (magic 2051): `count` images of height x width, uint8. */
 export async function readIdxImages(file: string): Promise<{ count: number; height: number; width: number; images: Uint8Array }> {
-  const buf = await readMaybeGzip(file, HINT);
+  const buf = await readMaybeGzip(file, HINT, (head) => declaredSize(file, head, IDX_IMAGES_MAGIC));
   checkMagic(file, buf, IDX_IMAGES_MAGIC, 'image');
   if (buf.length < 16) checkLength(file, buf, 16, 'an image file header is 16 bytes');
   const count = buf.readUInt32BE(4);
   const height = buf.readUInt32BE(8);
   const width = buf.readUInt32BE(12);
+  declaredSize(file, buf, IDX_IMAGES_MAGIC);
   checkLength(file, buf, 16 + count * height * width, `${count} images of ${height}x${width}`);
   return { count, height, width, images: new Uint8Array(buf.buffer, buf.byteOffset + 16, count * height * width) };
 }
 
 /** Reads an IDX label file (magic 2049): `count` uint8 labels. */
 export async function readIdxLabels(file: string): Promise<Uint8Array> {
-  const buf = await readMaybeGzip(file, HINT);
+  const buf = await readMaybeGzip(file, HINT, (head) => declaredSize(file, head, IDX_LABELS_MAGIC));
   checkMagic(file, buf, IDX_LABELS_MAGIC, 'label');
   if (buf.length < 8) checkLength(file, buf, 8, 'a label file header is 8 bytes');
   const count = buf.readUInt32BE(4);
@@ -110,6 +130,7 @@ export async function loadIdxFolder(dir: string, opts: { classNames?: string[] }
     throw new DataError('DATA_MISMATCH', `${basename(files.trainImages)} holds ${train.height}x${train.width} images but ${basename(files.testImages)} holds ${test.height}x${test.width} ones, in ${dir}.`,
       'both splits of one dataset must have the same image size; check that the files come from the same dataset.', { path: join(dir, basename(files.testImages)) });
   }
+  if (opts.classNames === undefined) checkClasses([[files.trainLabels, train], [files.testLabels, test]]);
   if (opts.classNames === undefined && train.numClasses !== test.numClasses) {
     const n = Math.max(train.numClasses, test.numClasses);
     const classNames = Array.from({ length: n }, (_, i) => String(i));
@@ -117,4 +138,24 @@ export async function loadIdxFolder(dir: string, opts: { classNames?: string[] }
     test = { ...test, numClasses: n, classNames: [...classNames] };
   }
   return { train, test };
+}
+
+/**
+ * Classes inferred from the labels must be 0..N-1, each with images, and at least two: a stray
+ * label 200 among 0..9 would otherwise make a 201-class model, and one class a useless one.
+ */
+function checkClasses(splits: [string, ImageSet][]): void {
+  const n = Math.max(...splits.map(([, s]) => s.numClasses));
+  const seen = new Uint8Array(n);
+  for (const [, s] of splits) for (const l of s.labels) seen[l] = 1;
+  const [file, set] = splits.find(([, s]) => s.numClasses === n) as [string, ImageSet];
+  if (n < 2) {
+    throw new DataError('DATA_FORMAT', `${file} labels every image 0, so the dataset has one class; a classifier needs at least two.`,
+      `check that the label files are the right ones; ${HINT}`, { path: file });
+  }
+  const empty = [...seen.keys()].filter((c) => seen[c] === 0);
+  if (empty.length === 0) return;
+  const at = set.labels.indexOf(n - 1);
+  throw new DataError('DATA_CORRUPT', `${file} has label ${n - 1} (at index ${at}), so classes 0..${n - 1} are inferred, but ${empty.length} of them have no image in either split (${empty.slice(0, 5).join(', ')}${empty.length > 5 ? ', …' : ''}).`,
+    `IDX labels must number the classes 0..N-1, each with images; the file may be damaged. ${HINT}`, { path: file });
 }

@@ -77,6 +77,10 @@ export function planImageFolder(root: string, opts: Pick<ImageFolderOptions, 'te
   if (classNames.length === 0) {
     throw new DataError('DATA_FORMAT', `${trainRoot} should hold one folder per class, but it holds: ${describeDir(trainRoot)}.`, HINT, { path: trainRoot });
   }
+  if (classNames.length === 1) {
+    throw new DataError('DATA_FORMAT', `${trainRoot} holds one class folder (${classNames[0]}); a classifier needs at least two classes.`,
+      `add a folder per class next to it; if ${join(trainRoot, classNames[0] as string)} itself holds the class folders, point at it instead. ${HINT}`, { path: trainRoot });
+  }
   const train: ImageEntry[] = [];
   const test: ImageEntry[] = [];
   classNames.forEach((name, label) => {

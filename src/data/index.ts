@@ -7,7 +7,7 @@ export { decodePlan, probeImageSize, type DecodeOptions, type DecodePlan, type I
 export { loadImageFolder, planImageFolder, heldOutCount, IMAGE_EXTENSIONS, type ImageFolderOptions } from './image-folder.js';
 export { loadTinyImageNet, planTinyImageNet } from './tiny-imagenet.js';
 export { cacheKey, readCache, writeCache, cachedSets, defaultCacheDir } from './cache.js';
-export { loadDataset, parseDatasetSpec, nearestName, DATASET_NAMES, SOURCE_KINDS, PUBLISHED_STATS, type LoadDatasetOptions, type DatasetSpec } from './registry.js';
+export { loadDataset, datasetShape, parseDatasetSpec, nearestName, DATASET_NAMES, SOURCE_KINDS, PUBLISHED_STATS, type LoadDatasetOptions, type DatasetSpec } from './registry.js';
 export { channelStats, classCounts, selectImages, stratifiedSubset, checkImageSet } from './image-set.js';
 export { BatchLoader, type Batch, type BatchLoaderOptions, type AugmentOptions } from './loader.js';
 export { writeSample, normalizationTable, hflip, padCrop, IDENTITY, type AugmentParams } from './transforms.js';

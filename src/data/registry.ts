@@ -164,6 +164,21 @@ async function loadDecoded(kind: 'folder' | 'tiny-imagenet', path: string, opts:
 }
 
 /**
+ * channelStats for normalising: a channel that never varies (a constant colour) has std 0 and
+ * would divide by it, so it gets std 1 (it is then only centred; its value is the same in every
+ * image, so it carries no information anyway). Images that are all one flat colour in every
+ * channel hold nothing to learn: an error.
+ */
+function usableStats(set: ImageSet, spec: string): { mean: number[]; std: number[] } {
+  const { mean, std } = channelStats(set);
+  if (std.every((s) => s === 0)) {
+    throw new DataError('DATA_FORMAT', `every pixel of the ${set.count} training images of ${spec} has the same value in each channel (${mean.map((m) => Math.round(m * 255)).join(', ')}), so there is nothing to learn from them.`,
+      'check that the images are the right ones and were not decoded blank; a dataset needs images that differ.');
+  }
+  return { mean, std: std.map((s) => (s > 0 ? s : 1)) };
+}
+
+/**
  * Loads a dataset by name or `KIND:PATH` into a train and a test ImageSet with per-channel
  * normalisation: published values for fashion-mnist, mnist, CIFAR and Tiny-ImageNet (ImageNet's),
  * and values computed from the full training split (before any limit) for idx and folder sources.
@@ -187,7 +202,7 @@ export async function loadDataset(spec: string, opts: LoadDatasetOptions = {}): 
   // Published values only fit when the channel count is the published one (a Tiny-ImageNet
   // decoded to grey, say, gets its own).
   const { stats } = loaded;
-  const { mean, std } = stats !== null && stats.mean.length === loaded.train.channels ? stats : channelStats(loaded.train);
+  const { mean, std } = stats !== null && stats.mean.length === loaded.train.channels ? stats : usableStats(loaded.train, spec);
   const seed = opts.seed ?? 0;
   const train = opts.limitTrain === undefined ? loaded.train : stratifiedSubset(loaded.train, opts.limitTrain, seed);
   const test = opts.limitTest === undefined ? loaded.test : stratifiedSubset(loaded.test, opts.limitTest, seed);
@@ -195,4 +210,17 @@ export async function loadDataset(spec: string, opts: LoadDatasetOptions = {}): 
     train, test, mean: [...mean], std: [...std],
     source: { spec, kind: loaded.kind, path: loaded.path, fromCache: loaded.fromCache, cacheFile: loaded.cacheFile },
   };
+}
+
+/**
+ * The image channels and class count a run on `spec` trains with, reading as little as it can:
+ * fixed for the named datasets and CIFAR, the class list for Tiny-ImageNet, the images otherwise.
+ */
+export async function datasetShape(spec: string, opts: LoadDatasetOptions = {}): Promise<{ channels: number; numClasses: number }> {
+  const parsed = parseDatasetSpec(spec);
+  if ('name' in parsed) return { channels: 1, numClasses: parsed.name === 'mnist' ? DIGITS.length : FASHION_CLASSES.length };
+  if (parsed.kind === 'cifar10' || parsed.kind === 'cifar100') return { channels: 3, numClasses: parsed.kind === 'cifar10' ? 10 : 100 };
+  if (parsed.kind === 'tiny-imagenet' && opts.channels === undefined) return { channels: 3, numClasses: planTinyImageNet(resolve(parsed.path)).classNames.length };
+  const { train } = await loadDataset(spec, opts);
+  return { channels: train.channels, numClasses: train.numClasses };
 }

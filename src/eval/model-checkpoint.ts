@@ -2,11 +2,12 @@
 import { Generator } from '../backend/index.js';
 import { resolveConfig } from '../config/resolve.js';
 import type { ResolvedConfig } from '../config/schema.js';
-import { CheckpointError } from '../errors.js';
+import { CheckpointError, ConfigError } from '../errors.js';
 import { loadSafetensors } from '../io/safetensors.js';
 import { createModel } from '../models/registry.js';
 import type { ResNet } from '../models/resnet.js';
 import type { SourceData } from '../train/checkpoint.js';
+import type { Tensor } from '../backend/index.js';
 
 export interface LoadedCheckpoint { model: ResNet; config: ResolvedConfig; source: SourceData; generation: number; path: string }
 
@@ -22,8 +23,11 @@ export async function loadModelCheckpoint(path: string, device = 'cpu'): Promise
       throw new CheckpointError(`${path} lacks the ${metadata.config === undefined ? 'config' : 'source-data'} record that evaluation needs`,
         'it was written by an older seal; train again to get a checkpoint that can be evaluated');
     }
-    const config = resolveConfig([{ source: `${path} (config)`, values: JSON.parse(metadata.config) as Record<string, unknown> }]);
-    const source = JSON.parse(metadata.source) as SourceData;
+    const config = configOf(path, parseRecord(path, 'config', metadata.config));
+    const source = checkSource(path, parseRecord(path, 'source', metadata.source));
+    checkShapes(path, tensors, config, source);
+    const generation = Number(metadata.generation);
+    if (!/^\d+$/.test(metadata.generation ?? '') || !Number.isSafeInteger(generation)) throw damaged(path, `its "generation" metadata should be a non-negative integer, found ${JSON.stringify(metadata.generation ?? null)}`);
     const model = createModel({ model: config.model, width: config.width, memoryFormat: config.memoryFormat, inChannels: source.channels, numClasses: source.numClasses, device, generator: new Generator(0) });
     try {
       model.loadState(tensors);
@@ -33,8 +37,76 @@ export async function loadModelCheckpoint(path: string, device = 'cpu'): Promise
         'the file may be damaged or written by another version of seal');
     }
     model.eval();
-    return { model, config, source, generation: Number(metadata.generation), path };
+    return { model, config, source, generation, path };
   } finally {
     for (const t of tensors.values()) t.dispose();
+  }
+}
+
+const damaged = (path: string, what: string): CheckpointError =>
+  new CheckpointError(`${path}: ${what}`, 'the file was damaged or edited; use a checkpoints/gen-<g>.safetensors file written by `seal train`');
+
+/** A metadata record that must hold a JSON object. */
+function parseRecord(path: string, key: string, text: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw damaged(path, `its "${key}" metadata is not JSON (${(e as Error).message})`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw damaged(path, `its "${key}" metadata should be a JSON object, found ${JSON.stringify(v)}`);
+  return v as Record<string, unknown>;
+}
+
+/** The run's settings as the file records them; a bad one is the file's fault, not the command line's. */
+function configOf(path: string, values: Record<string, unknown>): ResolvedConfig {
+  try {
+    return resolveConfig([{ source: `${path} (config)`, values }]);
+  } catch (e) {
+    if (e instanceof ConfigError) throw damaged(path, e.message.replace(`${path} (config): `, 'its config record: ').split('\nhint:')[0] as string);
+    throw e;
+  }
+}
+
+/** Largest image side a checkpoint may declare: evaluation resizes whole datasets to it. */
+const MAX_SIDE = 1024;
+
+/** The source-data record, bounded before anything is allocated from it. */
+function checkSource(path: string, s: Record<string, unknown>): SourceData {
+  const int = (k: string, max: number): number => {
+    const v = s[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) throw damaged(path, `its source record should have "${k}" an integer in [1, ${max}], found ${JSON.stringify(v)}`);
+    return v;
+  };
+  const channels = int('channels', 4);
+  const height = int('height', MAX_SIDE);
+  const width = int('width', MAX_SIDE);
+  const numClasses = int('numClasses', 1_000_000);
+  const list = (k: string, positive: boolean): number[] => {
+    const v = s[k];
+    if (!Array.isArray(v) || v.length !== channels || !v.every((x) => typeof x === 'number' && Number.isFinite(x) && (!positive || x > 0))) {
+      throw damaged(path, `its source record should have "${k}" a list of ${channels} ${positive ? 'positive' : 'finite'} numbers (one per channel), found ${JSON.stringify(v)}`);
+    }
+    return v as number[];
+  };
+  if (typeof s.spec !== 'string') throw damaged(path, `its source record should have "spec" a string, found ${JSON.stringify(s.spec)}`);
+  return { spec: s.spec, channels, height, width, numClasses, mean: list('mean', false), std: list('std', true) };
+}
+
+/**
+ * The stem and the head's rows in the file must have the shapes the metadata implies (width,
+ * input channels, classes), so that the model built from the metadata (the allocation) is no
+ * larger than the file that was read. The rest is compared by loadState.
+ */
+function checkShapes(path: string, tensors: Map<string, Tensor>, config: ResolvedConfig, source: SourceData): void {
+  const k = config.model.endsWith('-cifar') ? 3 : 7;
+  const conv1 = [Math.max(1, Math.round(64 * config.width)), source.channels, k, k];
+  const fileConv1 = tensors.get('conv1.weight')?.shape;
+  const fileClasses = tensors.get('fc.weight')?.shape[0];
+  const found = fileConv1?.join(',') !== conv1.join(',') ? `conv1.weight is ${fileConv1 ? `[${fileConv1.join(',')}]` : 'missing'}, not [${conv1.join(',')}]`
+    : fileClasses !== source.numClasses ? `fc.weight has ${fileClasses ?? 'no'} rows, not ${source.numClasses}` : null;
+  if (found !== null) {
+    throw new CheckpointError(`${path} does not fit a ${config.model} of width ${config.width} for ${source.channels}-channel images and ${source.numClasses} classes, as its metadata says: its ${found}`,
+      'the file was damaged or edited; use a checkpoints/gen-<g>.safetensors file written by `seal train`');
   }
 }

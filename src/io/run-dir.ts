@@ -1,21 +1,28 @@
 // A run folder: config.json, metrics.jsonl (one row per epoch), summary.json and
 // checkpoints/. Whole files are written to a temporary name and renamed.
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError } from '../errors.js';
+import { ioError, makeDirs } from './dirs.js';
 
 /** Writes a whole file under a temporary name, then renames it: readers never see half a file. */
 export function writeTextAtomic(path: string, text: string): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw ioError(`cannot write ${path}`, e, Buffer.byteLength(text));
+  }
 }
 
 export function writeJsonAtomic(path: string, value: unknown): void {
   writeTextAtomic(path, JSON.stringify(value, null, 2) + '\n');
 }
 
-export function ensureDir(dir: string): void { mkdirSync(dir, { recursive: true }); }
+/** Creates `dir` and its missing parents; a path that cannot be a folder is an IoError naming it. */
+export function ensureDir(dir: string): void { makeDirs(dir); }
 
 export class RunDir {
   constructor(readonly dir: string) {}
@@ -27,35 +34,101 @@ export class RunDir {
   get resumeFile(): string { return join(this.checkpointDir, 'resume.safetensors'); }
   generationFile(g: number): string { return join(this.checkpointDir, `gen-${g}.safetensors`); }
 
-  /** Creates the folder for a new run; refuses to overwrite another run's results. */
+  private taken(file: string): CheckpointError {
+    return new CheckpointError(`${this.dir} already holds a run (${file} exists)`, `continue it with --resume ${this.dir}, or choose another --out folder`);
+  }
+
+  /** Refuses a folder that already holds a run (create() claims it for good). */
+  checkFree(): void {
+    for (const f of [this.configFile, this.metricsFile, this.resumeFile]) if (existsSync(f)) throw this.taken(f);
+  }
+
+  /**
+   * Creates the folder for a new run; refuses to overwrite another run's results. The claim is
+   * config.json, linked into place whole: of two processes starting runs in one folder, exactly
+   * one succeeds (a link, unlike a rename, fails when the name exists).
+   */
   create(config: unknown, versions: Record<string, string>): void {
-    if (existsSync(this.metricsFile) || existsSync(this.resumeFile)) {
-      throw new CheckpointError(`${this.dir} already holds a run`, `continue it with --resume ${this.dir}, or choose another --out folder`);
+    this.checkFree();
+    makeDirs(this.dir);
+    const text = JSON.stringify({ config, versions }, null, 2) + '\n';
+    const tmp = `${this.configFile}.tmp-${process.pid}`;
+    try {
+      writeFileSync(tmp, text);
+      try {
+        linkSync(tmp, this.configFile);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw e;
+        // A file system without hard links: an exclusive create claims the name instead.
+        writeFileSync(this.configFile, text, { flag: 'wx' });
+      }
+    } catch (e) {
+      throw (e as NodeJS.ErrnoException).code === 'EEXIST' ? this.taken(this.configFile) : ioError(`cannot write ${this.configFile}`, e, Buffer.byteLength(text));
+    } finally {
+      rmSync(tmp, { force: true });
     }
-    mkdirSync(this.checkpointDir, { recursive: true });
-    writeJsonAtomic(this.configFile, { config, versions });
-    writeFileSync(this.metricsFile, '');
+    try {
+      mkdirSync(this.checkpointDir, { recursive: true });
+      writeFileSync(this.metricsFile, '');
+    } catch (e) {
+      throw ioError(`cannot start the run in ${this.dir}`, e);
+    }
   }
 
   readConfig(): Record<string, unknown> {
     if (!existsSync(this.configFile)) {
       throw new CheckpointError(`cannot resume: ${this.configFile} does not exist`, 'point --resume at the --out folder of an earlier `seal train` run');
     }
-    let file: { config?: Record<string, unknown> };
+    let text: string;
     try {
-      file = JSON.parse(readFileSync(this.configFile, 'utf8')) as { config?: Record<string, unknown> };
+      text = readFileSync(this.configFile, 'utf8');
+    } catch (e) {
+      throw ioError(`cannot resume: cannot read ${this.configFile}`, e);
+    }
+    let file: unknown;
+    try {
+      file = JSON.parse(text);
     } catch (e) {
       throw new CheckpointError(`cannot resume: ${this.configFile} is not valid JSON (${(e as Error).message})`);
     }
-    if (typeof file.config !== 'object' || file.config === null) throw new CheckpointError(`cannot resume: ${this.configFile} has no "config" object`);
-    return file.config;
+    const config = typeof file === 'object' && file !== null ? (file as { config?: unknown }).config : undefined;
+    if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new CheckpointError(`cannot resume: ${this.configFile} has no "config" object`);
+    return config as Record<string, unknown>;
   }
 
-  appendMetrics(row: unknown): void { appendFileSync(this.metricsFile, JSON.stringify(row) + '\n'); }
+  appendMetrics(row: unknown): void {
+    const line = JSON.stringify(row) + '\n';
+    try {
+      appendFileSync(this.metricsFile, line);
+    } catch (e) {
+      throw ioError(`cannot append to ${this.metricsFile}`, e, Buffer.byteLength(line));
+    }
+  }
 
+  /**
+   * The rows of metrics.jsonl. A last line cut short (a kill or a full disk during an append;
+   * no newline after it) is dropped with a warning, since the checkpoint that would count it
+   * was never written; any other line that is not JSON is an error naming it.
+   */
   readMetrics(): unknown[] {
     if (!existsSync(this.metricsFile)) return [];
-    return readFileSync(this.metricsFile, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
+    const text = readFileSync(this.metricsFile, 'utf8');
+    const lines = text.split('\n');
+    const rows: unknown[] = [];
+    lines.forEach((l, i) => {
+      if (l.trim() === '') return;
+      try {
+        rows.push(JSON.parse(l) as unknown);
+      } catch (e) {
+        if (i === lines.length - 1) {
+          process.emitWarning(`${this.metricsFile}: dropped its last line, which was cut short (${l.length} characters without a newline)`, { code: 'SEAL_TORN_METRICS' });
+          return;
+        }
+        throw new CheckpointError(`${this.metricsFile}: line ${i + 1} is not JSON (${(e as Error).message})`, 'the file was edited or damaged; restore it, or start the run again in another folder');
+      }
+    });
+    return rows;
   }
 
   /** Keeps the first `rows` rows: drops what was written after the checkpoint a resume starts from. */

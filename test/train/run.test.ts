@@ -71,12 +71,12 @@ test('the CLI names the bad option or file, says what it expected, and exits non
 });
 
 test('--print-split lists every parameter with its side and the reference totals', () => {
-  const r18 = cli(['train', '--print-split', '--model', 'resnet18', '--num-classes=200']);
+  const r18 = cli(['train', '--print-split', '--model', 'resnet18', '--in-channels', '3', '--num-classes=200']);
   assert.equal(r18.status, 0, r18.stderr);
   assert.match(r18.stdout, /^early  conv1\.weight +\[64,3,7,7\]$/m);
   assert.match(r18.stdout, /^late   layer3\.0\.conv1\.weight/m);
   assert.match(r18.stdout, /early: 30 tensors, 683,072 parameters \(6\.1%\)\nlate:  32 tensors, 10,596,040 parameters/);
-  const r50 = cli(['train', '--print-split', '--model', 'resnet50', '--num-classes', '200']);
+  const r50 = cli(['train', '--print-split', '--model', 'resnet50', '--in-channels=3', '--num-classes', '200']);
   assert.match(r50.stdout, /early: 72 tensors, 1,444,928 parameters/);
   assert.match(cli(['train', '--print-split', '--num-classes', 'x']).stderr, /--num-classes: expected a positive integer, got 'x'/);
 });
