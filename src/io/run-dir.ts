@@ -1,6 +1,6 @@
 // A run folder: config.json, metrics.jsonl (one row per epoch), summary.json and
 // checkpoints/. Whole files are written to a temporary name and renamed.
-import { appendFileSync, copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError } from '../errors.js';
 import { ioError, makeDirs } from './dirs.js';
@@ -131,9 +131,27 @@ export class RunDir {
     return rows;
   }
 
+  /**
+   * Removes the temporary files (`NAME.tmp-PID`) of writes that a kill or a full disk cut short,
+   * in the folder and its checkpoints/, unless their process still runs. Returns their paths.
+   */
+  removeOrphanTemps(): string[] {
+    const removed: string[] = [];
+    for (const dir of [this.dir, join(this.dir, 'checkpoints')]) {
+      if (!existsSync(dir)) continue;
+      for (const name of readdirSync(dir)) {
+        const m = /\.tmp-(\d+)$/.exec(name);
+        if (!m || processRuns(Number(m[1]))) continue;
+        rmSync(join(dir, name), { force: true });
+        removed.push(join(dir, name));
+      }
+    }
+    return removed;
+  }
+
   /** Keeps the first `rows` rows: drops what was written after the checkpoint a resume starts from. */
-  truncateMetrics(rows: number): unknown[] {
-    const kept = this.readMetrics().slice(0, rows);
+  truncateMetrics(rows: number, read: unknown[] = this.readMetrics()): unknown[] {
+    const kept = read.slice(0, rows);
     writeTextAtomic(this.metricsFile, kept.map((r) => JSON.stringify(r) + '\n').join(''));
     return kept;
   }
@@ -169,4 +187,16 @@ export function forkRun(from: string, to: string, generation: number, config: Re
   const versions = (JSON.parse(readFileSync(src.configFile, 'utf8')) as { versions?: unknown }).versions ?? {};
   writeJsonAtomic(dst.configFile, { config, versions, forkedFrom: { run: from, generation } });
   renameSync(tmp, to);
+}
+
+/** Whether a process with this pid runs here (a zombie does not count). */
+function processRuns(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  const stat = `/proc/${pid}/stat`;
+  return !existsSync(stat) || readFileSync(stat, 'utf8').replace(/^.*\) /s, '')[0] !== 'Z';
 }

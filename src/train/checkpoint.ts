@@ -62,14 +62,47 @@ export async function saveResume(path: string, model: Module, opt: SGD, names: M
 }
 
 /** Restores the model and momentum buffers in place; returns where the run stood. */
-export async function loadResume(path: string, model: Module, opt: SGD, names: Map<Tensor, string>): Promise<ResumePoint> {
+/** A metadata field's JSON, or an error naming the file and the field. */
+function jsonField<T>(path: string, metadata: Record<string, string>, key: string, missing?: string): T {
+  const raw = metadata[key] ?? missing;
+  const hint = 'nothing was changed; the file was damaged or written by another program: resume from a copy, or start the run again';
+  if (raw === undefined) throw new CheckpointError(`${path}: the resume metadata has no "${key}"`, hint);
+  try {
+    return JSON.parse(raw) as T;
+  } catch {
+    throw new CheckpointError(`${path}: the resume metadata's "${key}" is not JSON (found ${JSON.stringify(raw.slice(0, 60))})`, hint);
+  }
+}
+
+const isCount = (x: unknown, below: number): x is number => Number.isInteger(x) && (x as number) >= 0 && (x as number) < below;
+
+/**
+ * Where a resume point says the run stands, checked against the run's own settings before
+ * anything is changed: a generation and epoch inside the schedule, a batch inside the epoch,
+ * and a whole number of metrics rows (that it is within metrics.jsonl is checked by the caller).
+ */
+export function checkResumeMetadata(path: string, metadata: Record<string, string>, limits: { generations: number; epochs: number }): { progress: Progress; metricsRows: number; summary: RunSummary } {
+  const progress = jsonField<Progress | null>(path, metadata, 'progress');
+  const bad = (what: string) => new CheckpointError(`${path}: the resume metadata's ${what}`, 'nothing was changed; the file was damaged or written by another program: resume from a copy, or start the run again');
+  if (progress === null || typeof progress !== 'object') throw bad(`"progress" is not an object (found ${metadata.progress})`);
+  if (!isCount(progress.generation, limits.generations)) throw bad(`generation is ${JSON.stringify(progress.generation)}; this run has generations 0 to ${limits.generations - 1}`);
+  if (!isCount(progress.epoch, limits.epochs)) throw bad(`epoch is ${JSON.stringify(progress.epoch)}; this run has epochs 0 to ${limits.epochs - 1}`);
+  if (progress.batch !== undefined && !(Number.isInteger(progress.batch) && (progress.batch as number) >= 0)) throw bad(`batch is ${JSON.stringify(progress.batch)}, not a whole number`);
+  const rows = metadata.metricsRows;
+  if (rows === undefined || !/^\d+$/.test(rows)) throw bad(`"metricsRows" is ${rows === undefined ? 'missing' : JSON.stringify(rows)}, not a whole number`);
+  const summary = jsonField<RunSummary | null>(path, metadata, 'summary');
+  if (summary === null || typeof summary !== 'object' || !Array.isArray(summary.generations)) throw bad('"summary" is not a run summary (an object with "generations")');
+  return { progress, metricsRows: Number(rows), summary };
+}
+
+export async function loadResume(path: string, model: Module, opt: SGD, names: Map<Tensor, string>, limits: { generations: number; epochs: number }): Promise<ResumePoint> {
   const { tensors, metadata } = await loadSafetensors(path);
   try {
     if (metadata.format !== FORMAT && metadata.format !== FORMAT_IN_EPOCH) {
       throw new CheckpointError(`${path} is not a seal resume checkpoint (format '${metadata.format ?? 'none'}', expected '${FORMAT}' or '${FORMAT_IN_EPOCH}')`);
     }
-    const progress = JSON.parse(metadata.progress ?? '') as Progress;
-    const epochSums = metadata.format === FORMAT_IN_EPOCH ? JSON.parse(metadata.epochSums ?? 'null') as EpochSums | null : null;
+    const { progress, metricsRows, summary } = checkResumeMetadata(path, metadata, limits);
+    const epochSums = metadata.format === FORMAT_IN_EPOCH ? jsonField<EpochSums | null>(path, metadata, 'epochSums', 'null') : null;
     if (metadata.format === FORMAT_IN_EPOCH && (!Number.isInteger(progress.batch) || (progress.batch as number) < 1 || epochSums === null)) {
       throw new CheckpointError(`${path} is a resume point inside an epoch, but its metadata has no batch >= 1 or no epoch sums (progress ${metadata.progress ?? 'none'})`,
         'the file was damaged or written by another program; resume from a copy, or start the run again');
@@ -95,7 +128,7 @@ export async function loadResume(path: string, model: Module, opt: SGD, names: M
     }));
     opt.loadMomentumBuffers(bufs);
     const atEpochEnd: Progress = { generation: progress.generation, epoch: progress.epoch };
-    return { progress: epochSums ? progress : atEpochEnd, metricsRows: Number(metadata.metricsRows), summary: JSON.parse(metadata.summary ?? '') as RunSummary, epochSums, epochStart };
+    return { progress: epochSums ? progress : atEpochEnd, metricsRows, summary, epochSums, epochStart };
   } finally {
     for (const t of tensors.values()) t.dispose();
   }

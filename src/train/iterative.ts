@@ -116,11 +116,17 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
   let carried: EpochSums | null = null;
   let carriedStart: EpochStart | null = null;
   let resumedAt: Progress | null = null;
+  for (const f of run?.removeOrphanTemps() ?? []) process.emitWarning(`removed ${f}, left by a write that was cut short`, { code: 'SEAL_ORPHAN_TEMP' });
   if (run && !existsSync(run.resumeFile)) {
     run.truncateMetrics(0); // killed before its first checkpoint: start over in the same folder
   } else if (run) {
-    const r = await loadResume(run.resumeFile, model, opt, names);
-    rows = run.truncateMetrics(r.metricsRows) as EpochRow[];
+    const r = await loadResume(run.resumeFile, model, opt, names, { generations: cfg.generations, epochs: cfg.epochs });
+    const written = run.readMetrics();
+    if (r.metricsRows > written.length) {
+      throw new CheckpointError(`cannot resume ${run.dir}: ${run.resumeFile} counts ${r.metricsRows} metrics rows, but ${run.metricsFile} has ${written.length}`,
+        'nothing was changed; the metrics file was cut short or replaced: restore it, or start the run again');
+    }
+    rows = run.truncateMetrics(r.metricsRows, written) as EpochRow[];
     summary = r.summary;
     resumedAt = r.progress;
     carried = r.epochSums;
@@ -218,7 +224,9 @@ function nextPosition(p: Progress, epochs: number): BatchPosition {
 function diverged(cfg: ResolvedConfig, g: number, e: number, b: number, batches: number, plan: EpochPlan, lrT: number, loss: number, out: RunDir | null): DivergenceError {
   const lr = groupLr(plan, lrT);
   const where = `generation ${g}, epoch ${e} (${plan.phase} phase), batch ${b + 1} of ${batches}`;
-  const kept = out ? ` The last good state is in ${out.resumeFile}; nothing after it was written.` : '';
+  const kept = out === null ? ''
+    : existsSync(out.resumeFile) ? ` The last good state is in ${out.resumeFile}; nothing after it was written.`
+      : ' No checkpoint had been written yet.';
   const hint = plan.phase === 'ascent'
     ? `the ascent diverged: make the early layers' step smaller with a smaller |--ascent-lr-multiplier| (now ${cfg.ascentLrMultiplier}), fewer --ascent-epochs (now ${cfg.ascentEpochs}) or a lower --lr (now ${cfg.lr})`
     : `lower --lr (now ${cfg.lr}) or raise --warmup-epochs (now ${cfg.warmupEpochs})`;
