@@ -256,9 +256,13 @@ double f64(const Napi::CallbackInfo& info, size_t i) {
   return info[i].As<Napi::Number>().DoubleValue();
 }
 
+// A JS number that holds an integer becomes an integer Scalar, so an integer tensor stays one
+// (arange(3).add(-1) is int64, as in PyTorch); -0.0 stays a float, the one integral value
+// whose sign an integer cannot carry.
 at::Scalar scalar(const Napi::CallbackInfo& info, size_t i) {
   double v = f64(info, i);
-  if (std::nearbyint(v) == v && !std::signbit(v) && std::fabs(v) < 9.0e15) return at::Scalar(static_cast<int64_t>(v));
+  const bool negativeZero = v == 0.0 && std::signbit(v);
+  if (std::nearbyint(v) == v && !negativeZero && std::fabs(v) < 9.0e15) return at::Scalar(static_cast<int64_t>(v));
   return at::Scalar(v);
 }
 

@@ -25,6 +25,8 @@ export { knnPredict, type KnnOptions } from './eval/knn.js';
 export { predictionDepth, depthsFromPredictions, depthsFromFeatures, probeNames, PD_DEFAULTS, type PredictionDepthConfig, type PredictionDepthResult, type DepthSummary } from './eval/prediction-depth.js';
 export { sharpness, hessianVectorProduct, topHessianEigenvalue, hessianTrace, SHARPNESS_DEFAULTS, type Objective, type SharpnessConfig, type SharpnessResult, type EigenvalueResult, type TraceResult } from './eval/sharpness.js';
 export { loadModelCheckpoint, type LoadedCheckpoint } from './eval/model-checkpoint.js';
+export { linearProbe, fineTune, type LinearProbeOptions, type LinearProbeResult, type FineTuneOptions, type FineTuneResult } from './eval/transfer.js';
+export { fewShot, fewShotEval, type FewShotOptions, type FewShotEvalResult } from './eval/few-shot.js';
 export { adaptImages } from './eval/adapt.js';
 export { extractFeatures, disposeFeatures, type FeatureSet } from './eval/features.js';
 export { meanInterval, type MeanInterval } from './eval/stats.js';

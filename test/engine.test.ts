@@ -80,6 +80,13 @@ test('dtypes: typed arrays keep theirs, integer scalars keep integer tensors int
     assert.equal(labels.mul(0.5).dtype, 'float32');
     assert.ok(labels.toArray() instanceof BigInt64Array);
     assert.equal(arange(0, 5).dtype, 'int64');
+    // As in PyTorch: a negative integer scalar keeps an integer tensor integer; -0.0 and
+    // fractions promote it; arange(end) counts from 0, and a fractional step gives float32.
+    assert.deepEqual([arange(0, 3).add(-1).dtype, arange(0, 3).add(-1).toNumbers()], ['int64', [-1, 0, 1]]);
+    assert.deepEqual([arange(0, 3).mul(-2).dtype, arange(0, 3).mul(-2).toNumbers()], ['int64', [0, -2, -4]]);
+    assert.equal(arange(0, 3).add(-0).dtype, 'float32');
+    assert.deepEqual([arange(3).dtype, arange(3).toNumbers()], ['int64', [0, 1, 2]]);
+    assert.deepEqual([arange(0, 1, 0.25).dtype, arange(0, 1, 0.25).toNumbers()], ['float32', [0, 0.25, 0.5, 0.75]]);
     assert.deepEqual(ones([2]).gt(0).toNumbers(), [1, 1]);
     assert.throws(() => tensor(new Float32Array(5), [2, 2]), /needs 4 elements, but the array has 5/);
   });

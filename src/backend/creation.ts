@@ -40,9 +40,16 @@ export const zeros = (shape: number[], o: CreateOptions = {}): Tensor => asT(nat
 export const ones = (shape: number[], o: CreateOptions = {}): Tensor => asT(native.ones(shape, o.dtype, o.device));
 export const full = (shape: number[], value: number, o: CreateOptions = {}): Tensor => asT(native.full(shape, value, o.dtype, o.device));
 export const zerosLike = (t: Tensor): Tensor => zeros(t.shape, { dtype: t.dtype, device: t.device });
-/** Integers in [start, end) by step (int64 unless a dtype is given). */
-export const arange = (start: number, end: number, step = 1, o: CreateOptions = {}): Tensor =>
-  asT(native.arange(start, end, step, o.dtype, o.device));
+/**
+ * Values in [start, end) by step, as torch.arange: arange(end) counts from 0; int64 when every
+ * argument is an integer, float32 otherwise, unless a dtype is given.
+ * @example arange(3) // int64 [0, 1, 2]; arange(0, 1, 0.25) // float32 [0, 0.25, 0.5, 0.75]
+ */
+export function arange(start: number, end?: number, step = 1, o: CreateOptions = {}): Tensor {
+  const [a, b] = end === undefined ? [0, start] : [start, end];
+  const dtype = o.dtype ?? ([a, b, step].every(Number.isInteger) ? undefined : 'float32');
+  return asT(native.arange(a, b, step, dtype, o.device));
+}
 /** U[0, 1) */
 export const rand = (shape: number[], o: RandomOptions = {}): Tensor => asT(native.rand(shape, o.generator?.native, o.dtype, o.device));
 /** N(0, 1) */
