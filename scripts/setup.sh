@@ -43,3 +43,19 @@ fi
 
 # Two small transfer / few-shot targets, extracted from Debian packages without installing them.
 bash scripts/extract-digits.sh
+
+# The `seal` command on the PATH: a link to this checkout's CLI (in /usr/local/bin as root, else
+# in ~/.local/bin when that is on the PATH), unless a `seal` command is already there.
+cli="$(pwd)/dist/src/cli/main.js"
+chmod +x "$cli"
+if ! command -v seal >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then
+    ln -sf "$cli" /usr/local/bin/seal
+    echo "seal setup: the seal command is /usr/local/bin/seal"
+  elif [ -d "$HOME/.local/bin" ] && [[ ":$PATH:" == *":$HOME/.local/bin:"* ]]; then
+    ln -sf "$cli" "$HOME/.local/bin/seal"
+    echo "seal setup: the seal command is $HOME/.local/bin/seal"
+  else
+    echo "seal setup: to have the seal command on your PATH: sudo ln -s $cli /usr/local/bin/seal"
+  fi
+fi
