@@ -88,7 +88,7 @@ test('a PNG of the wrong size is DATA_FORMAT; unknown names get a suggestion; on
     mkdirSync(join(dir, 'one', 'cats'), { recursive: true });
     for (const i of [0, 1, 2]) writeFileSync(join(dir, 'one', 'cats', `${i}.png`), await grey(4, 4));
     await assert.rejects(loadTarget(`folder:${join(dir, 'one')}`, { cacheDir: null }), (e: unknown) =>
-      e instanceof DataError && /has 1 class with training images \(cats\); transfer and few-shot need at least 2/.test(e.message));
+      e instanceof DataError && /holds one class folder \(cats\); a classifier needs at least two classes/.test(e.message));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
