@@ -45,8 +45,9 @@ export function settingsOf(o: CompareOptions): CompareSettings {
   const names = arms.map((a) => a.name);
   const dup = names.find((m, i) => names.indexOf(m) !== i) ?? o.seeds.find((s, i) => o.seeds.indexOf(s) !== i);
   if (dup !== undefined) throw new ConfigError(`compare: '${dup}' is listed twice`, 'give each method, arm and seed once (name arms apart: --arm NAME=METHOD ...)');
+  // The shared settings first, so that a bad flag is named as the flag, not as an arm's.
+  const resolved = resolveConfig([{ source: 'flags', values: { ...o.train, method: 'normal' } }]);
   for (const arm of arms) checkArm(arm, o.train);
-  const resolved = resolveConfig([{ source: 'flags', values: { ...o.train, method: arms[0]?.method } }]);
   if (o.baseline !== undefined && !names.includes(o.baseline)) {
     throw new ConfigError(`--baseline: '${o.baseline}' is not an arm of this comparison`, `choose one of ${names.join(', ')}`);
   }
