@@ -110,6 +110,8 @@ function fail(e: unknown): void {
 // Warnings that code below the CLI raises (process.emitWarning) in seal's words, not Node's.
 process.removeAllListeners('warning');
 process.on('warning', (w) => { process.stderr.write(`seal: warning: ${w.message}\n`); });
+// A reader that stops early (`seal status DIR | head`) is not an error: stop writing, quietly.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); else fail(e); });
 // An error thrown in a callback outside the command's promise ends the process the same way.
 process.on('uncaughtException', (e) => { fail(e); process.exit(); });
 

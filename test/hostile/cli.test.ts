@@ -2,11 +2,12 @@
 // by a kill or a full disk does not make a run unresumable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunDir } from '../../src/io/run-dir.js';
 import { idxImages, idxLabels, pattern, put, tempDir } from '../data/fixtures.js';
-import { refused, seal } from './support.js';
+import { CLI, refused, seal } from './support.js';
 
 /** Node options that make something throw inside the seal process once its CLI has started. */
 const throwing = (code: string) => ({
@@ -62,4 +63,17 @@ test('a last metrics line cut short is dropped with a warning on --resume; a dam
   assert.equal(readFileSync(metrics, 'utf8'), rows);
   put(metrics, rows.replace('\n', '\n{oops\n'));
   assert.throws(() => new RunDir(run).readMetrics(), /metrics\.jsonl: line 2 is not JSON/);
+});
+
+test('a reader that stops early (seal status DIR | true) ends the command quietly', (t) => {
+  const { dir, cleanup } = tempDir('hostile-epipe');
+  t.after(cleanup);
+  const out = join(dir, 'cmp');
+  // A plan written by a dry run: a status of 13 lines, each its own write, and no training.
+  const dry = seal(['compare', '--launcher', 'slurm', '--dry-run', '--methods', 'normal,seal', '--seeds', '0,1', '--eval', 'none', '--out', out], { env: { PATH: '/nonexistent' } });
+  assert.equal(dry.status, 0, dry.stderr);
+  // `true` reads nothing and exits long before seal's first write, so that write always fails.
+  const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" status "${out}" | true; echo "status \${PIPESTATUS[0]}" >&2`], { encoding: 'utf8' });
+  assert.doesNotMatch(r.stderr, /EPIPE|seal:/);
+  assert.match(r.stderr, /status 0/);
 });
