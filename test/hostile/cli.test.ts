@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunDir } from '../../src/io/run-dir.js';
-import { idxImages, idxLabels, pattern, put, tempDir } from '../data/fixtures.js';
-import { CLI, refused, seal } from './support.js';
+import { put, tempDir } from '../data/fixtures.js';
+import { CLI, refused, seal, tinyIdx } from './support.js';
 
 /** Node options that make something throw inside the seal process once its CLI has started. */
 const throwing = (code: string) => ({
@@ -43,12 +43,7 @@ test('seal\'s own errors keep their exit status: 2 for the command line, 1 for f
 test('a last metrics line cut short is dropped with a warning on --resume; a damaged middle line is an error', (t) => {
   const { dir, cleanup } = tempDir('hostile-torn');
   t.after(cleanup);
-  const data = join(dir, 'data');
-  const labels = (n: number) => Array.from({ length: n }, (_, i) => i % 2);
-  put(join(data, 'train-images-idx3-ubyte'), idxImages(32, 8, 8, pattern));
-  put(join(data, 'train-labels-idx1-ubyte'), idxLabels(labels(32)));
-  put(join(data, 't10k-images-idx3-ubyte'), idxImages(16, 8, 8, (i, p) => pattern(i + 99, p)));
-  put(join(data, 't10k-labels-idx1-ubyte'), idxLabels(labels(16)));
+  const data = tinyIdx(dir);
   const run = join(dir, 'run');
   const first = seal(['train', '--dataset', `idx:${data}`, '--model', 'resnet18-cifar', '--width', '0.0625', '--generations', '1', '--epochs', '2',
     '--batch-size', '16', '--threads', '1', '--out', run]);

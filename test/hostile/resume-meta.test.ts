@@ -7,18 +7,9 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSafetensors, saveSafetensors } from '../../src/index.js';
-import { idxImages, idxLabels, pattern, put, tempDir } from '../data/fixtures.js';
-import { refused, seal, snapshot, unchanged } from './support.js';
+import { tempDir } from '../data/fixtures.js';
+import { refused, seal, snapshot, tinyIdx, unchanged } from './support.js';
 
-function tinyData(dir: string): string {
-  const data = join(dir, 'data');
-  const labels = (n: number) => Array.from({ length: n }, (_, i) => i % 2);
-  put(join(data, 'train-images-idx3-ubyte'), idxImages(32, 8, 8, pattern));
-  put(join(data, 'train-labels-idx1-ubyte'), idxLabels(labels(32)));
-  put(join(data, 't10k-images-idx3-ubyte'), idxImages(16, 8, 8, (i, p) => pattern(i + 99, p)));
-  put(join(data, 't10k-labels-idx1-ubyte'), idxLabels(labels(16)));
-  return data;
-}
 const trainArgs = (data: string) => ['train', '--dataset', `idx:${data}`, '--model', 'resnet18-cifar', '--width', '0.0625', '--generations', '2', '--epochs', '2', '--batch-size', '16', '--threads', '1'];
 
 /** Rewrites the resume file's metadata with `edit` applied (the tensors stay). */
@@ -32,7 +23,7 @@ async function editResume(file: string, edit: (m: Record<string, string>) => voi
 test('bad resume metadata is refused naming the file and field, and nothing in the run folder changes', async (t) => {
   const { dir, cleanup } = tempDir('hostile-resume-meta');
   t.after(cleanup);
-  const data = tinyData(dir);
+  const data = tinyIdx(dir);
   const run = join(dir, 'run');
   // A finished run: 4 metrics rows, its resume point at generation 1, epoch 1.
   const first = seal([...trainArgs(data), '--out', run]);
@@ -59,7 +50,7 @@ test('bad resume metadata is refused naming the file and field, and nothing in t
 test('temporary files left by a cut-short write are removed on resume; a run that diverges before any checkpoint says so', (t) => {
   const { dir, cleanup } = tempDir('hostile-resume-temp');
   t.after(cleanup);
-  const data = tinyData(dir);
+  const data = tinyIdx(dir);
   const run = join(dir, 'run');
   assert.equal(seal([...trainArgs(data), '--generations', '1', '--out', run]).status, 0);
   // No process has pid 2^22 + 1 (above Linux's pid_max default).

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Generator, createModel, resolveConfig, saveSafetensors } from '../../src/index.js';
+import { idxImages, idxLabels, pattern, put } from '../data/fixtures.js';
 
 export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -68,4 +69,15 @@ export async function writeCheckpoint(file: string, edit: (m: Record<string, str
   edit(metadata);
   await saveSafetensors(file, model.stateEntries(), metadata);
   model.dispose();
+}
+
+/** A two-class 8x8 IDX dataset in DIR/data (32 training, 16 test images): runs train in seconds. */
+export function tinyIdx(dir: string): string {
+  const data = join(dir, 'data');
+  const labels = (n: number) => Array.from({ length: n }, (_, i) => i % 2);
+  put(join(data, 'train-images-idx3-ubyte'), idxImages(32, 8, 8, pattern));
+  put(join(data, 'train-labels-idx1-ubyte'), idxLabels(labels(32)));
+  put(join(data, 't10k-images-idx3-ubyte'), idxImages(16, 8, 8, (i, p) => pattern(i + 99, p)));
+  put(join(data, 't10k-labels-idx1-ubyte'), idxLabels(labels(16)));
+  return data;
 }
