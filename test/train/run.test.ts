@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { train, DivergenceError, loadSafetensors, type EpochRow, type Tensor } from '../../src/index.js';
 import { tinyData } from '../support/tiny-data.js';
+import { FASHION_MNIST, FASHION_MNIST_INSTALL, needsData } from '../support/datasets.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const SMALL = { model: 'resnet18-cifar', width: 0.125, generations: 2, epochs: 3, batchSize: 32, evalInterval: 1, cropPadding: 1, seed: 5 } as const;
 /** A row without its timings, which differ between runs. */
 const stable = ({ seconds, trainSeconds, dataSeconds, ...rest }: EpochRow) => rest;
-const fashion = existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz');
+const fashion = needsData(FASHION_MNIST, FASHION_MNIST_INSTALL);
 
 test('same seed, same metrics and weights; another seed differs', async () => {
   const runs = [];
@@ -84,7 +85,7 @@ test('--print-split lists every parameter with its side and the reference totals
 const RUN = ['train', '--method', 'seal', '--model', 'resnet18', '--width', '0.125', '--generations', '2', '--epochs', '3',
   '--batch-size', '32', '--limit-train', '1024', '--limit-test', '256', '--eval-interval', '1', '--seed', '3'];
 
-test('kill -9 in the middle of a run, then --resume: the same metrics and weights as an uninterrupted run', { skip: !fashion && 'Fashion-MNIST is not installed (bash scripts/setup.sh)' }, async () => {
+test('kill -9 in the middle of a run, then --resume: the same metrics and weights as an uninterrupted run', { skip: fashion }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'seal-resume-'));
   try {
     const full = cli([...RUN, '--out', join(dir, 'full')]);
@@ -119,7 +120,7 @@ test('kill -9 in the middle of a run, then --resume: the same metrics and weight
   }
 });
 
-test('the README example runs', { skip: !fashion && 'Fashion-MNIST is not installed' }, () => {
+test('the README example runs', { skip: fashion }, () => {
   const example = fileURLToPath(new URL('../../examples/quickstart.js', import.meta.url));
   const source = readFileSync(fileURLToPath(new URL('../../../examples/quickstart.ts', import.meta.url)), 'utf8');
   const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
