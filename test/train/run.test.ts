@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { train, DivergenceError, loadSafetensors, type EpochRow, type Tensor } from '../../src/index.js';
+import { readSafetensorsMetadata } from '../../src/io/safetensors.js';
 import { tinyData } from '../support/tiny-data.js';
 import { FASHION_MNIST, FASHION_MNIST_INSTALL, needsData } from '../support/datasets.js';
 
@@ -94,10 +95,17 @@ test('kill -9 in the middle of a run, then --resume: the same metrics and weight
     const killed = join(dir, 'killed');
     const child = spawn(process.execPath, [CLI, ...RUN, '--out', killed], { stdio: 'ignore' });
     const rows = () => (existsSync(join(killed, 'metrics.jsonl')) ? readFileSync(join(killed, 'metrics.jsonl'), 'utf8').trim().split('\n').filter(Boolean).length : 0);
-    // Kill during generation 1's ascent epoch or later, mid-epoch most likely.
-    while (rows() < 4 && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 150));
+    // Kill once the resume point after generation 1's ascent epoch is on disk (it follows that
+    // epoch's metrics row), so the kill lands inside the next epoch: waiting for the file, not a
+    // fixed time, keeps this true on a loaded machine. The file is replaced by rename, so a read
+    // sees a whole old or a whole new one; before the first one exists the read throws.
+    const resumeFile = join(killed, 'checkpoints', 'resume.safetensors');
+    const savedRows = () => { try { return Number(readSafetensorsMetadata(resumeFile)['metricsRows']); } catch { return 0; } };
+    const deadline = Date.now() + 600_000;
+    while (savedRows() < 4 && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     assert.equal(child.exitCode, null, 'the run finished before it could be killed');
+    if (savedRows() < 4) child.kill('SIGKILL');
+    assert.ok(savedRows() >= 4, `no resume point after generation 1, epoch 0 within 10 minutes (rows: ${rows()})`);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     const before = rows();
