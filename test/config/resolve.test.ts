@@ -78,19 +78,24 @@ test('numbers: type, integrality, range (open and closed), finiteness and safe i
   assert.equal(resolveConfig([flags({ width: 16 })]).width, 16, 'a closed bound is allowed');
   refuses([flags({ threads: 2000 })], '--threads: expected an integer in [1, 1024], got 2000');
   for (const v of [NaN, Infinity, -Infinity]) {
-    assert.throws(() => resolveConfig([flags({ lr: v })]), (e: unknown) => e instanceof ConfigError && /^--lr: expected a number, got /.test(e.message));
+    assert.throws(() => resolveConfig([flags({ lr: v })]),
+      (e: unknown) => e instanceof ConfigError && /^--lr: expected a number, got /.test(e.message));
   }
   // 2^53 would be rounded: two different seeds could name one run.
-  refuses([flags({ seed: 2 ** 53 })], `--seed: expected an integer >= 0 and at most 2^53-1 = ${Number.MAX_SAFE_INTEGER} (larger integers are rounded), got ${2 ** 53}`);
-  refuses([file({ seed: 5n })], `run.json: key "seed": expected an integer >= 0 and at most 2^53-1 = ${Number.MAX_SAFE_INTEGER} (larger integers are rounded), got 5`);
+  const safe = `an integer >= 0 and at most 2^53-1 = ${Number.MAX_SAFE_INTEGER} (larger integers are rounded)`;
+  refuses([flags({ seed: 2 ** 53 })], `--seed: expected ${safe}, got ${2 ** 53}`);
+  refuses([file({ seed: 5n })], `run.json: key "seed": expected ${safe}, got 5`);
   assert.equal(resolveConfig([flags({ seed: Number.MAX_SAFE_INTEGER })]).seed, Number.MAX_SAFE_INTEGER);
 });
 
 test('booleans, enums with a nearest-name suggestion, non-empty strings and devices', () => {
   refuses([flags({ flip: 'yes' })], "--flip: expected true or false, got 'yes'");
   refuses([flags({ flip: 1 })], '--flip: expected true or false, got 1');
-  refuses([flags({ method: 'sael' })], `--method: expected one of ${METHOD_NAMES.join(', ')}, got 'sael' (did you mean 'seal'?)`, KEYS.method.help);
-  refuses([file({ model: 'resnet19' })], 'run.json: key "model": expected one of resnet18, resnet50, resnet18-cifar, resnet50-cifar, got \'resnet19\' (did you mean \'resnet18\'?)');
+  refuses([flags({ method: 'sael' })], `--method: expected one of ${METHOD_NAMES.join(', ')}, got 'sael' (did you mean 'seal'?)`,
+    KEYS.method.help);
+  refuses([file({ model: 'resnet19' })],
+    'run.json: key "model": expected one of resnet18, resnet50, resnet18-cifar, resnet50-cifar, '
+    + 'got \'resnet19\' (did you mean \'resnet18\'?)');
   refuses([file({ lrPolicy: 3 })], 'run.json: key "lrPolicy": expected one of cosine, long-cosine, got 3');
   refuses([flags({ dataset: '' })], "--dataset: expected a non-empty string, got ''");
   refuses([flags({ splitAt: 3 })], '--split-at: expected a non-empty string, got 3');
@@ -112,7 +117,8 @@ test('null: accepted where a key is nullable, otherwise an error saying what the
 
 test('unknown keys: a file names itself and the key, a flag names the option; both suggest the nearest name', () => {
   refuses([file({ lrr: 0.1 })], 'run.json: unknown key "lrr"', 'did you mean "lr"? (`seal train --help` lists every option)');
-  refuses([flags({ ascentEpoch: 2 })], 'unknown option --ascent-epoch', 'did you mean --ascent-epochs? (`seal train --help` lists every option)');
+  refuses([flags({ ascentEpoch: 2 })], 'unknown option --ascent-epoch',
+    'did you mean --ascent-epochs? (`seal train --help` lists every option)');
   refuses([file({ Epochs: 3 })], 'run.json: unknown key "Epochs"', /did you mean "epochs"\?/);
 });
 
@@ -122,9 +128,11 @@ test('every layer is checked, even where a later layer sets the same key', () =>
 });
 
 test('keys that must agree with each other: k <= E, warmup < E, KE split rate <= 1', () => {
-  refuses([file({ epochs: 4, ascentEpochs: 5 })], 'ascentEpochs (5) is larger than epochs per generation (4)', 'choose k <= E; by default k = E/4');
+  refuses([file({ epochs: 4, ascentEpochs: 5 })], 'ascentEpochs (5) is larger than epochs per generation (4)',
+    'choose k <= E; by default k = E/4');
   assert.equal(resolveConfig([file({ epochs: 4, ascentEpochs: 4 })]).ascentEpochs, 4, 'k = E ascends for the whole generation');
-  refuses([file({ epochs: 4, warmupEpochs: 4 })], 'warmupEpochs (4) must be smaller than epochs per generation (4)', 'by default the warmup is E/8');
+  refuses([file({ epochs: 4, warmupEpochs: 4 })], 'warmupEpochs (4) must be smaller than epochs per generation (4)',
+    'by default the warmup is E/8');
   assert.equal(resolveConfig([file({ epochs: 4, warmupEpochs: 3 })]).warmupEpochs, 3);
   refuses([flags({ keSplitRate: 1.5 })], 'keSplitRate must be in (0, 1], got 1.5');
   assert.equal(resolveConfig([flags({ keSplitRate: 1 })]).keSplitRate, 1);

@@ -40,7 +40,9 @@ for (const name of METHOD_NAMES) {
     assert.deepEqual(plans(name), forward, 'a second instance plans alike');
 
     if (!m.ownGenerationZero) {
-      for (let e = 0; e < E; e++) assert.deepEqual(core(forward[0]?.[e] as EpochPlan), normal, `generation 0, epoch ${e} is normal training`);
+      for (let e = 0; e < E; e++) {
+        assert.deepEqual(core(forward[0]?.[e] as EpochPlan), normal, `generation 0, epoch ${e} is normal training`);
+      }
     }
     forward.forEach((gen, g) => gen.forEach((p, e) => {
       const at = `generation ${g}, epoch ${e}`;
@@ -49,7 +51,8 @@ for (const name of METHOD_NAMES) {
         assert.ok(side.wdMultiplier >= 0, `${at}: a negative weight decay would push weights away from 0 in descent`);
       }
       const ascends = p.early.lrMultiplier < 0 || p.late.lrMultiplier < 0;
-      assert.equal(p.phase, ascends ? 'ascent' : 'descent', `${at}: phase '${p.phase}' with lr multipliers ${p.early.lrMultiplier}, ${p.late.lrMultiplier}`);
+      assert.equal(p.phase, ascends ? 'ascent' : 'descent',
+        `${at}: phase '${p.phase}' with lr multipliers ${p.early.lrMultiplier}, ${p.late.lrMultiplier}`);
     }));
   });
 
@@ -71,8 +74,11 @@ for (const name of METHOD_NAMES) {
 test('SEAL (method.md §3): early layers ascend at S·lr with wd × 0 for k epochs of every generation >= 1', () => {
   const p = plans('seal');
   for (const g of [1, 2, 3]) {
-    for (let e = 0; e < K; e++) assert.deepEqual(core(p[g]?.[e] as EpochPlan), { early: ASCEND, late: { ...DESCEND }, resetOptimizer: false, phase: 'ascent' });
-    assert.deepEqual(core(p[g]?.[K] as EpochPlan), { ...normal, resetOptimizer: true }, `generation ${g}, epoch k: descent after a momentum reset`);
+    for (let e = 0; e < K; e++) {
+      assert.deepEqual(core(p[g]?.[e] as EpochPlan), { early: ASCEND, late: { ...DESCEND }, resetOptimizer: false, phase: 'ascent' });
+    }
+    assert.deepEqual(core(p[g]?.[K] as EpochPlan), { ...normal, resetOptimizer: true },
+      `generation ${g}, epoch k: descent after a momentum reset`);
     assert.deepEqual(core(p[g]?.[K + 1] as EpochPlan), normal);
     assert.deepEqual(core(p[g]?.[E - 1] as EpochPlan), normal);
   }
@@ -82,7 +88,8 @@ test('SEAL (method.md §3): early layers ascend at S·lr with wd × 0 for k epoc
 test('the ablations (method.md §2, §8): reverse ascends the later layers, freeze-late leaves them out', () => {
   const rev = plans('reverse'), frz = plans('freeze-late');
   assert.deepEqual(core(rev[1]?.[0] as EpochPlan), { early: { ...DESCEND }, late: ASCEND, resetOptimizer: false, phase: 'ascent' });
-  assert.deepEqual(core(frz[1]?.[1] as EpochPlan), { early: ASCEND, late: { lrMultiplier: 0, wdMultiplier: 0 }, resetOptimizer: false, phase: 'ascent' });
+  assert.deepEqual(core(frz[1]?.[1] as EpochPlan),
+    { early: ASCEND, late: { lrMultiplier: 0, wdMultiplier: 0 }, resetOptimizer: false, phase: 'ascent' });
   for (const p of [rev, frz]) assert.deepEqual(core(p[2]?.[K] as EpochPlan), { ...normal, resetOptimizer: true });
 });
 
@@ -93,7 +100,8 @@ test('normal, LLF and KE descend everywhere with the whole net (method.md §4.3,
 });
 
 test('S and the wd multiplier come from the config', () => {
-  const m = METHODS.seal(resolveConfig([{ source: 'test', values: { method: 'seal', epochs: 8, ascentLrMultiplier: -0.5, ascentWdMultiplier: 0.25 } }]));
+  const values = { method: 'seal', epochs: 8, ascentLrMultiplier: -0.5, ascentWdMultiplier: 0.25 };
+  const m = METHODS.seal(resolveConfig([{ source: 'test', values }]));
   assert.deepEqual({ ...m.planEpoch({ generation: 1, epoch: 0 }).early }, { lrMultiplier: -0.5, wdMultiplier: 0.25 });
 });
 
@@ -130,12 +138,14 @@ for (const name of ['llf', 'llf+seal'] as MethodName[]) {
     assert.ok(early.length > 0 && late.length > 0);
     for (const n of early) assert.deepEqual(after.get(n), before.get(n), `early ${n} is kept`);
     const redrawn = late.filter((n) => /(conv\d|downsample\.0|fc)\.weight$/.test(n));
-    assert.ok(redrawn.includes('layer3.0.conv1.weight') && redrawn.includes('fc.weight') && redrawn.includes('layer4.0.downsample.0.weight'));
+    for (const n of ['layer3.0.conv1.weight', 'layer4.0.downsample.0.weight', 'fc.weight']) assert.ok(redrawn.includes(n), n);
     for (const n of redrawn) {
       const a = after.get(n) as number[], b = before.get(n) as number[];
       assert.ok(a.every((v, i) => v !== b[i]), `late ${n} is redrawn everywhere`);
     }
-    for (const n of late.filter((x) => !redrawn.includes(x))) assert.deepEqual(after.get(n), before.get(n), `${n} (BatchNorm or fc.bias) is kept`);
+    for (const n of late.filter((x) => !redrawn.includes(x))) {
+      assert.deepEqual(after.get(n), before.get(n), `${n} (BatchNorm or fc.bias) is kept`);
+    }
     for (const n of [...before.keys()].filter((x) => /running_(mean|var)|num_batches_tracked/.test(x))) {
       assert.deepEqual(after.get(n), before.get(n), `${n}: running statistics are kept`);
     }

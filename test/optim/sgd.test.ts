@@ -21,11 +21,18 @@ const GRADS: Partial<Record<Name, number[]>>[] = [
 const TORCH: Record<Name, number[]>[] = [
   { p: [0.98995, -2.0199, 0.529975], q: [3.004, -1.005], r: [0.25, -0.75] },
   { p: [0.9758555025, -2.0277090049999997, 0.53692600125], q: [3.0056, -1.0065], r: [0.1499875, -0.6999625] },
-  { p: [0.9844885822374375, -2.031172364524875, 0.5350405286624688], q: [3.01048, -1.0071999999999999], r: [0.0949781253125, -0.6824281259375] },
-  { p: [0.9644393578083257, -2.0510708059066487, 0.5150137766360356], q: [3.0154799999999997, -1.0121999999999998], r: [0.10497337640623437, -0.7123940045312032] },
+  {
+    p: [0.9844885822374375, -2.031172364524875, 0.5350405286624688], q: [3.01048, -1.0071999999999999],
+    r: [0.0949781253125, -0.6824281259375],
+  },
+  {
+    p: [0.9644393578083257, -2.0510708059066487, 0.5150137766360356], q: [3.0154799999999997, -1.0121999999999998],
+    r: [0.10497337640623437, -0.7123940045312032],
+  },
 ];
 const TORCH_BUFFERS_AFTER_3: Record<Name, number[]> = {
-  p: [-0.17266159474874998, 0.06926719049750002, 0.037709451750624984], r: [1.10018749375, -0.35068748125], q: [0.24400000000000005, -0.03500000000000003],
+  p: [-0.17266159474874998, 0.06926719049750002, 0.037709451750624984], r: [1.10018749375, -0.35068748125],
+  q: [0.24400000000000005, -0.03500000000000003],
 };
 
 /** method.md §3: g = grad + wd·p; buf = g on the first step, else 0.9·buf + g; p = p − lr·buf. */
@@ -69,9 +76,11 @@ test('the hand-written update rule reproduces torch.optim.SGD\'s numbers (the re
 
 test('SGD: momentum, coupled weight decay, per-group and negative lr, lr changes between steps, a rebuild', () => {
   const t: Record<Name, Tensor> = { p: f64(INIT.p).requiresGrad_(), q: f64(INIT.q).requiresGrad_(), r: f64(INIT.r).requiresGrad_() };
-  const build = () => new SGD([{ params: [t.p, t.r] }, { params: [t.q], lr: -0.01, weightDecay: 0 }], { lr: 0.1, momentum: 0.9, weightDecay: 5e-4 });
+  const build = () => new SGD([{ params: [t.p, t.r] }, { params: [t.q], lr: -0.01, weightDecay: 0 }],
+    { lr: 0.1, momentum: 0.9, weightDecay: 5e-4 });
   let opt = build();
-  assert.deepEqual(opt.groups.map((g) => [g.lr, g.weightDecay, g.momentum, g.dampening, g.nesterov]), [[0.1, 5e-4, 0.9, 0, false], [-0.01, 0, 0.9, 0, false]]);
+  assert.deepEqual(opt.groups.map((g) => [g.lr, g.weightDecay, g.momentum, g.dampening, g.nesterov]),
+    [[0.1, 5e-4, 0.9, 0, false], [-0.01, 0, 0.9, 0, false]]);
   try {
     GRADS.forEach((grads, s) => {
       if (s === 2) {
@@ -86,7 +95,8 @@ test('SGD: momentum, coupled weight decay, per-group and negative lr, lr changes
         if (g) t[n].grad = f64(g);
       }
       opt.step();
-      for (const n of ['p', 'q', 'r'] as Name[]) close(t[n].toNumbers(), (TORCH[s] as Record<Name, number[]>)[n], 1e-12, `step ${s + 1} ${n}`);
+      const want = TORCH[s] as Record<Name, number[]>;
+      for (const n of ['p', 'q', 'r'] as Name[]) close(t[n].toNumbers(), want[n], 1e-12, `step ${s + 1} ${n}`);
       if (s === 0) {
         assert.equal(opt.momentumBuffers()[0]?.[1], null, 'r had no gradient: no buffer yet');
         assert.equal(t.r.toNumbers()[0], 0.25, 'and no update, not even weight decay');

@@ -32,7 +32,8 @@ function folder(dir: string, seeds: number[], skip: (method: string, seed: numbe
     for (const seed of seeds) {
       if (skip(m, seed)) continue;
       const top1 = (g: number) => TOP1[m]?.[g]?.[seed] as number;
-      write(join(layout.runDir(m, seed), 'summary.json'), { generations: [0, 1].map((g) => ({ generation: g, lastTop1: top1(g), bestTop1: top1(g) + 0.01 })) });
+      const generations = [0, 1].map((g) => ({ generation: g, lastTop1: top1(g), bestTop1: top1(g) + 0.01 }));
+      write(join(layout.runDir(m, seed), 'summary.json'), { generations });
       // A linear probe in generation 1 only: 0.9 minus a tenth of the source accuracy.
       write(layout.path(evalFile(s, m, seed, 1, 'transfer')), { testAccuracy: 0.9 - top1(1) / 10, target: { spec: 'mnist' } });
     }
@@ -60,7 +61,8 @@ function difference(r: Report, a: string, b: string, generation: number, metric:
 const ci = (mean: number, sd: number, n: number, t: number): [number, number, number, number] =>
   [mean, mean - (t * sd) / Math.sqrt(n), mean + (t * sd) / Math.sqrt(n), n];
 
-function check(label: string, got: { mean: number; ciLow: number; ciHigh: number; n: number }, want: [number, number, number, number]): void {
+type Interval = { mean: number; ciLow: number; ciHigh: number; n: number };
+function check(label: string, got: Interval, want: [number, number, number, number]): void {
   near(got.mean, want[0], `${label} mean`);
   // The quantile table holds 9-10 significant digits.
   near(got.ciLow, want[1], `${label} ciLow`, 1e-8);
@@ -99,7 +101,8 @@ test('three seeds: means with t intervals per method, and paired differences aga
       + '(95% CI -0.30 to 8.30 points, 3 seeds): not distinguishable from seed noise.'), r.findings.join('\n'));
     assert.ok(r.findings.includes('Source test top-1, last epoch of the generation, generation 1: SEAL − LLF = +6.00 points '
       + '(95% CI 3.52 to 8.48 points, 3 seeds): SEAL is better than LLF.'), r.findings.join('\n'));
-    assert.ok(r.findings.some((f) => /^Linear probe on mnist, generation 1: SEAL − LLF = -0\.60 points .*: SEAL is worse than LLF\.$/.test(f)), r.findings.join('\n'));
+    const probe = /^Linear probe on mnist, generation 1: SEAL − LLF = -0\.60 points .*: SEAL is worse than LLF\.$/;
+    assert.ok(r.findings.some((f) => probe.test(f)), r.findings.join('\n'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -115,7 +118,8 @@ test('a missing run drops out of its method\'s aggregate, and differences pair o
     check('seal − normal, seed 0 only', difference(r, 'seal', 'normal', 1, 'source_top1'), [0.05, 0.05, 0.05, 1]);
     // llf − normal over seeds 0 and 1: −0.02, −0.03 → mean −0.025, sd √0.00005.
     check('llf − normal, 2 seeds', difference(r, 'llf', 'normal', 1, 'source_top1'), ci(-0.025, Math.sqrt(0.00005), 2, T2));
-    assert.ok(r.findings.some((f) => f.startsWith('Source test top-1, last epoch of the generation, generation 1: SEAL − normal = +5.00 points (one seed: no interval): ')));
+    const one = 'Source test top-1, last epoch of the generation, generation 1: SEAL − normal = +5.00 points (one seed: no interval): ';
+    assert.ok(r.findings.some((f) => f.startsWith(one)), r.findings.join('\n'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -14,8 +14,9 @@ const HELPER = fileURLToPath(new URL('./datasets.js', import.meta.url));
 test('a present file does not skip; a missing one skips with its path and how to get it', () => {
   assert.equal(needsData(HELPER, 'never shown', {}), false);
   assert.equal(needsData(HELPER, 'never shown', { CI: 'true' }), false);
-  assert.equal(needsData('/nonexistent/seal-data/x.gz', 'apt-get install x', {}), '/nonexistent/seal-data/x.gz is missing (apt-get install x)');
-  assert.equal(needsData('/nonexistent/seal-data/x.gz', 'apt-get install x', { CI: '1' }), '/nonexistent/seal-data/x.gz is missing (apt-get install x)',
+  const reason = '/nonexistent/seal-data/x.gz is missing (apt-get install x)';
+  assert.equal(needsData('/nonexistent/seal-data/x.gz', 'apt-get install x', {}), reason);
+  assert.equal(needsData('/nonexistent/seal-data/x.gz', 'apt-get install x', { CI: '1' }), reason,
     'only CI=true, as .ci/run sets it, turns the skip into a failure');
 });
 
