@@ -14,9 +14,10 @@ import { buildPlan } from '../../src/compare/plan.js';
 import { parseArm } from '../../src/cli/compare.js';
 import { cellArms, parseGrid } from '../../src/cli/sweep.js';
 import type { Report } from '../../src/report/types.js';
+import { FASHION_MNIST, FASHION_MNIST_INSTALL, needsData } from '../support/datasets.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-const fashion = existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz');
+const fashion = needsData(FASHION_MNIST, FASHION_MNIST_INSTALL);
 
 test('a 4 x 3 sweep on 5 seeds trains generation 0 five times, and the baseline once per seed', () => {
   const axes = [parseGrid('ascent-lr-multiplier=-0.01,-0.03,-0.1,-0.3'), parseGrid('ascent-epochs=1,2,3')];
@@ -79,7 +80,7 @@ test('bad arms, grids and baselines are refused before anything starts', () => {
 
 const TINY = ['--seeds', '0', '--eval', 'fewshot', '--generations', '2', '--epochs', '2', '--limit-train', '512', '--limit-test', '256', '--width', '0.125', '--jobs', '2', '--threads', '2'];
 
-test('a sweep cell equal to plain seal gives seal\'s numbers exactly', { skip: !fashion && 'Fashion-MNIST is not installed' }, () => {
+test('a sweep cell equal to plain seal gives seal\'s numbers exactly', { skip: fashion }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'seal-arms-'));
   try {
     const sweep = spawnSync(process.execPath, [CLI, 'sweep', '--method', 'seal', '--grid', 'ascent-lr-multiplier=-0.01,-0.5', ...TINY, '--out', join(dir, 'sweep')], { encoding: 'utf8' });

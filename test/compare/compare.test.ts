@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Report } from '../../src/report/types.js';
+import { FASHION_MNIST, FASHION_MNIST_INSTALL, needsData } from '../support/datasets.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-const fashion = existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz');
+const fashion = needsData(FASHION_MNIST, FASHION_MNIST_INSTALL);
 const ARGS = ['compare', '--methods', 'normal,seal', '--seeds', '0,1', '--eval', process.env['SEAL_COMPARE_TEST_EVALS'] ?? 'fewshot', '--jobs', '2',
   '--generations', '2', '--epochs', '2', '--limit-train', '512', '--limit-test', '256', '--width', '0.125'];
 
@@ -35,7 +36,7 @@ async function killWhen(out: string, when: () => boolean): Promise<void> {
   await new Promise((r) => child.once('exit', r));
 }
 
-test('kill -9 inside the shared generation 0 and again later, run it again: the report is unchanged', { skip: !fashion && 'Fashion-MNIST is not installed' }, async () => {
+test('kill -9 inside the shared generation 0 and again later, run it again: the report is unchanged', { skip: fashion }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'seal-compare-'));
   try {
     const full = spawnSync(process.execPath, [CLI, ...ARGS, '--out', join(dir, 'full')], { encoding: 'utf8' });
@@ -79,7 +80,7 @@ test('kill -9 inside the shared generation 0 and again later, run it again: the 
   }
 });
 
-test('a failing task: the tasks that do not depend on it finish; the error names it, its log and the retry command', { skip: !fashion && 'Fashion-MNIST is not installed' }, () => {
+test('a failing task: the tasks that do not depend on it finish; the error names it, its log and the retry command', { skip: fashion }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'seal-compare-fail-'));
   try {
     const args = [CLI, 'compare', '--methods', 'normal,seal', '--seeds', '0', '--eval', 'none', '--jobs', '1', '--generations', '2', '--epochs', '1',

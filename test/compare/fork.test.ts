@@ -3,7 +3,7 @@
 // every metrics row but the timings. Checked for every method.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSafetensors, setNumThreads, train, type EpochRow } from '../../src/index.js';
@@ -11,13 +11,14 @@ import { METHOD_NAMES } from '../../src/config/schema.js';
 import { CompareLayout, runName } from '../../src/compare/layout.js';
 import { buildPlan, type CompareSettings } from '../../src/compare/plan.js';
 import { runTask } from '../../src/compare/worker.js';
+import { FASHION_MNIST, FASHION_MNIST_INSTALL, needsData } from '../support/datasets.js';
 
-const fashion = existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz');
+const fashion = needsData(FASHION_MNIST, FASHION_MNIST_INSTALL);
 const TRAIN = { dataset: 'fashion-mnist', model: 'resnet18-cifar', width: 0.125, generations: 3, epochs: 2, batchSize: 64, limitTrain: 256, limitTest: 128, evalInterval: 1, ascentEpochs: 1, cropPadding: 2 };
 const stable = ({ seconds, trainSeconds, dataSeconds, ...rest }: EpochRow) => rest;
 const rows = (dir: string) => readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => stable(JSON.parse(l) as EpochRow));
 
-test('every method forked from the shared generation 0 equals the method trained from scratch, bit for bit', { skip: !fashion && 'Fashion-MNIST is not installed' }, async () => {
+test('every method forked from the shared generation 0 equals the method trained from scratch, bit for bit', { skip: fashion }, async () => {
   setNumThreads(1);
   const dir = mkdtempSync(join(tmpdir(), 'seal-fork-'));
   try {

@@ -1,9 +1,9 @@
 // The dataset registry: names, specs, error texts, limits, and the real Fashion-MNIST and MNIST.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { channelStats, classCounts, loadDataset, parseDatasetSpec } from '../../src/data/index.js';
 import { dataError } from './fixtures.js';
+import { FASHION_MNIST_INSTALL, needsData } from '../support/datasets.js';
 
 const FASHION = '/usr/share/datasets/fashion-mnist';
 
@@ -31,7 +31,7 @@ test('a missing dataset folder is an error naming the path; Fashion-MNIST says h
     dataError('DATA_MISSING', '/nonexistent/fm', 'apt-get install dataset-fashion-mnist', 'bash scripts/setup.sh'));
 });
 
-test('the real Fashion-MNIST: 60000/10000, 6000 per class, train pixel mean 0.2860', { skip: existsSync(FASHION) ? false : `${FASHION} is missing (apt-get install dataset-fashion-mnist)` }, async (t) => {
+test('the real Fashion-MNIST: 60000/10000, 6000 per class, train pixel mean 0.2860', { skip: needsData(FASHION, FASHION_MNIST_INSTALL) }, async (t) => {
   const t0 = performance.now();
   const data = await loadDataset('fashion-mnist');
   t.diagnostic(`fashion-mnist load: ${(performance.now() - t0).toFixed(0)} ms`);

@@ -12,13 +12,14 @@ import { train } from '../../src/index.js';
 import { loadModelCheckpoint } from '../../src/eval/model-checkpoint.js';
 import { evaluateCheckpoint, type EvalRecord } from '../../src/eval/run.js';
 import { evalOptionsOf } from '../../src/compare/plan.js';
+import { FASHION_MNIST, FASHION_MNIST_INSTALL, needsData } from '../support/datasets.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-const fashion = existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz');
+const fashion = needsData(FASHION_MNIST, FASHION_MNIST_INSTALL);
 /** A result without its timings. */
 const strip = (r: EvalRecord) => JSON.parse(JSON.stringify(r, (k, v) => (/seconds/i.test(k) ? undefined : v))) as unknown;
 
-test('one pass over transfer, few-shot and depth equals each evaluation run alone', { skip: !fashion && 'Fashion-MNIST is not installed' }, async () => {
+test('one pass over transfer, few-shot and depth equals each evaluation run alone', { skip: fashion }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'seal-evalall-'));
   try {
     const r = await train({ method: 'normal', model: 'resnet18-cifar', width: 0.125, generations: 1, epochs: 1, limitTrain: 512, limitTest: 256, out: join(dir, 'run') });

@@ -2,16 +2,17 @@
 // stratified 50/50 split; missing, damaged and one-class targets are clear DataErrors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { classCounts, DataError } from '../../src/index.js';
 import { defaultDataDir, loadTarget, splitHalves } from '../../src/eval/targets.js';
+import { needsData } from '../support/datasets.js';
 
 const dataDir = defaultDataDir();
-const have = (f: string) => existsSync(join(dataDir, f)) ? false : `${join(dataDir, f)} is missing (bash scripts/extract-digits.sh)`;
+const have = (f: string) => needsData(join(dataDir, f), 'bash scripts/extract-digits.sh');
 
 test('opencv-digits: 5000 20x20 grey digits, 500 per class, split 250/250 per class, the same every time', { skip: have('opencv-digits/digits.png') }, async () => {
   const a = await loadTarget('opencv-digits'), b = await loadTarget('opencv-digits');

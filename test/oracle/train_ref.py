@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch reference trainer for seal's differential test of SEAL, LLF and normal iterative training.
+"""PyTorch reference trainer for seal's differential test of SEAL, LLF, KE and normal iterative training.
 
     /usr/bin/python3 test/oracle/train_ref.py IN_DIR OUT_DIR
 
@@ -7,6 +7,7 @@ Follows ../shared/docs/method.md §2-§5 (the official SEAL code, amiiir-sarfi/S
 forward/backward of the label-smoothed cross-entropy per batch, model.train() throughout, lr set
 once per epoch from a warmup+cosine schedule that restarts every generation, momentum SGD rebuilt
 (state reset) at every generation start, and for the two-group methods again at epoch k.
+KE (method.md §4.4) re-initialises the part of every conv and fc weight outside its KELS mask.
 The data is not sampled here: IN_DIR/batches.safetensors holds every batch, already augmented.
 See test/oracle/README.md for the file formats.
 """
@@ -22,9 +23,10 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import safetensors_io  # noqa: E402
 
-METHODS = ('normal', 'llf', 'seal', 'llf+seal', 'reverse', 'freeze-late')
+METHODS = ('normal', 'llf', 'seal', 'llf+seal', 'reverse', 'freeze-late', 'ke')
 TWO_GROUP = ('seal', 'llf+seal', 'reverse', 'freeze-late')  # descenders + ascenders, rebuilt at epoch k
 REINIT = ('llf', 'llf+seal')
+RESEEDED = REINIT + ('ke',)  # methods that draw new weights at each generation start
 
 
 # ---------------------------------------------------------------------------------------------
@@ -166,6 +168,35 @@ def llf_reinit(model, split_at, seed):
             p.data.copy_(torch.empty(p.shape, dtype=p.dtype).uniform_(-b, b, generator=gen))
 
 
+def ke_targets(model):
+    """Every conv and fc weight, in named_parameters() order: KE splits the whole network."""
+    return [(n, p) for n, p in model.named_parameters()
+            if not is_bn(n) and n.endswith('weight') and ('conv' in n or 'downsample.0' in n or 'fc' in n)]
+
+
+def kels_mask(shape, rate, all_inputs, all_outputs):
+    """True on the fit hypothesis: the first ceil(rate·out) filters x the first ceil(rate·in) inputs."""
+    keep_out = shape[0] if all_outputs else math.ceil(rate * shape[0])
+    keep_in = shape[1] if all_inputs else math.ceil(rate * shape[1])
+    mask = torch.zeros(shape, dtype=torch.bool)
+    mask[:keep_out, :keep_in] = True
+    return mask
+
+
+def ke_reinit(model, rate, seed):
+    gen = torch.Generator().manual_seed(seed)
+    targets = ke_targets(model)
+    with torch.no_grad():
+        for i, (n, p) in enumerate(targets):
+            b = 1.0 / math.sqrt(p[0].numel())
+            # A whole new tensor is drawn and the mask picks from it: w = where(mask, w, fresh)
+            # as method.md §4.4 writes it, so the stream advances by the full size of each weight.
+            fresh = torch.empty(p.shape, dtype=p.dtype).uniform_(-b, b, generator=gen)
+            # The first conv keeps all its input channels (the image), the classifier all its outputs.
+            keep = kels_mask(tuple(p.shape), rate, all_inputs=i == 0, all_outputs=n.startswith('fc.'))
+            p.copy_(torch.where(keep, p, fresh))
+
+
 # ---------------------------------------------------------------------------------------------
 # Schedule and optimizer (method.md §3).
 
@@ -215,7 +246,9 @@ def read_config(path):
     if cfg['method'] not in METHODS:
         raise ValueError(f'{path}: method must be one of {METHODS}, got {cfg["method"]!r}')
     cfg.setdefault('splitAt', 'layer3')
-    if cfg['method'] in REINIT:
+    if cfg['method'] == 'ke' and not 0 < cfg.get('keSplitRate', -1) <= 1:
+        raise ValueError(f'{path}: ke needs keSplitRate in (0, 1]')
+    if cfg['method'] in RESEEDED:
         seeds = cfg.get('reinitSeeds')
         if not isinstance(seeds, list) or len(seeds) < cfg['generations']:
             raise ValueError(f'{path}: {cfg["method"]} needs reinitSeeds with one entry per generation')
@@ -233,6 +266,8 @@ def train(cfg, model, batches):
     for g in range(G):
         if g >= 1 and method in REINIT:
             llf_reinit(model, cfg['splitAt'], int(cfg['reinitSeeds'][g]))
+        if g >= 1 and method == 'ke':
+            ke_reinit(model, float(cfg['keSplitRate']), int(cfg['reinitSeeds'][g]))
         two = g >= 1 and method in TWO_GROUP
         groups = param_groups(cfg, g, early, late, ascent=two and k > 0)
         opt = make_optimizer(cfg, groups)  # fresh momentum every generation

@@ -14,9 +14,10 @@ import { CompareLayout } from '../../src/compare/layout.js';
 import { buildPlan } from '../../src/compare/plan.js';
 import { runTask } from '../../src/compare/worker.js';
 import { tinyData } from '../support/tiny-data.js';
+import { FASHION_MNIST, FASHION_MNIST_INSTALL, needsData } from '../support/datasets.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-const fashion = existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz');
+const fashion = needsData(FASHION_MNIST, FASHION_MNIST_INSTALL);
 // 160 images in batches of 32: 5 batches per epoch.
 const SMALL = { model: 'resnet18-cifar', width: 0.125, generations: 2, epochs: 3, batchSize: 32, evalInterval: 1, cropPadding: 1, ascentEpochs: 1, seed: 7, threads: 1 } as const;
 const data = () => tinyData({ train: 160, test: 48 });
@@ -123,7 +124,7 @@ test('stopping before the first batch leaves a run folder that --resume starts f
   }
 });
 
-test('a comparison\'s training task stopped at a batch throws StoppedError without its done file; run again, it finishes', { skip: !fashion && 'Fashion-MNIST is not installed' }, async () => {
+test('a comparison\'s training task stopped at a batch throws StoppedError without its done file; run again, it finishes', { skip: fashion }, async () => {
   setNumThreads(1);
   const dir = mkdtempSync(join(tmpdir(), 'seal-preempt-task-'));
   try {
@@ -152,7 +153,7 @@ test('a comparison\'s training task stopped at a batch throws StoppedError witho
 const RUN = ['train', '--method', 'seal', '--model', 'resnet18', '--width', '0.125', '--generations', '2', '--epochs', '3', '--ascent-epochs', '1',
   '--batch-size', '32', '--limit-train', '1024', '--limit-test', '256', '--eval-interval', '1', '--seed', '3', '--threads', '1'];
 
-test('seal train stops on SIGUSR2 with status 75 and a resume point; --resume ends as a run never stopped', { skip: !fashion && 'Fashion-MNIST is not installed (bash scripts/setup.sh)' }, async () => {
+test('seal train stops on SIGUSR2 with status 75 and a resume point; --resume ends as a run never stopped', { skip: fashion }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'seal-preempt-cli-'));
   try {
     const full = spawnSync(process.execPath, [CLI, ...RUN, '--out', join(dir, 'full')], { encoding: 'utf8' });

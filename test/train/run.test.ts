@@ -7,13 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { train, DivergenceError, loadSafetensors, type EpochRow, type Tensor } from '../../src/index.js';
+import { readSafetensorsMetadata } from '../../src/io/safetensors.js';
 import { tinyData } from '../support/tiny-data.js';
+import { FASHION_MNIST, FASHION_MNIST_INSTALL, needsData } from '../support/datasets.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const SMALL = { model: 'resnet18-cifar', width: 0.125, generations: 2, epochs: 3, batchSize: 32, evalInterval: 1, cropPadding: 1, seed: 5 } as const;
 /** A row without its timings, which differ between runs. */
 const stable = ({ seconds, trainSeconds, dataSeconds, ...rest }: EpochRow) => rest;
-const fashion = existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz');
+const fashion = needsData(FASHION_MNIST, FASHION_MNIST_INSTALL);
 
 test('same seed, same metrics and weights; another seed differs', async () => {
   const runs = [];
@@ -84,7 +86,7 @@ test('--print-split lists every parameter with its side and the reference totals
 const RUN = ['train', '--method', 'seal', '--model', 'resnet18', '--width', '0.125', '--generations', '2', '--epochs', '3',
   '--batch-size', '32', '--limit-train', '1024', '--limit-test', '256', '--eval-interval', '1', '--seed', '3'];
 
-test('kill -9 in the middle of a run, then --resume: the same metrics and weights as an uninterrupted run', { skip: !fashion && 'Fashion-MNIST is not installed (bash scripts/setup.sh)' }, async () => {
+test('kill -9 in the middle of a run, then --resume: the same metrics and weights as an uninterrupted run', { skip: fashion }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'seal-resume-'));
   try {
     const full = cli([...RUN, '--out', join(dir, 'full')]);
@@ -93,10 +95,17 @@ test('kill -9 in the middle of a run, then --resume: the same metrics and weight
     const killed = join(dir, 'killed');
     const child = spawn(process.execPath, [CLI, ...RUN, '--out', killed], { stdio: 'ignore' });
     const rows = () => (existsSync(join(killed, 'metrics.jsonl')) ? readFileSync(join(killed, 'metrics.jsonl'), 'utf8').trim().split('\n').filter(Boolean).length : 0);
-    // Kill during generation 1's ascent epoch or later, mid-epoch most likely.
-    while (rows() < 4 && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 150));
+    // Kill once the resume point after generation 1's ascent epoch is on disk (it follows that
+    // epoch's metrics row), so the kill lands inside the next epoch: waiting for the file, not a
+    // fixed time, keeps this true on a loaded machine. The file is replaced by rename, so a read
+    // sees a whole old or a whole new one; before the first one exists the read throws.
+    const resumeFile = join(killed, 'checkpoints', 'resume.safetensors');
+    const savedRows = () => { try { return Number(readSafetensorsMetadata(resumeFile)['metricsRows']); } catch { return 0; } };
+    const deadline = Date.now() + 600_000;
+    while (savedRows() < 4 && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     assert.equal(child.exitCode, null, 'the run finished before it could be killed');
+    if (savedRows() < 4) child.kill('SIGKILL');
+    assert.ok(savedRows() >= 4, `no resume point after generation 1, epoch 0 within 10 minutes (rows: ${rows()})`);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     const before = rows();
@@ -119,7 +128,7 @@ test('kill -9 in the middle of a run, then --resume: the same metrics and weight
   }
 });
 
-test('the README example runs', { skip: !fashion && 'Fashion-MNIST is not installed' }, () => {
+test('the README example runs', { skip: fashion }, () => {
   const example = fileURLToPath(new URL('../../examples/quickstart.js', import.meta.url));
   const source = readFileSync(fileURLToPath(new URL('../../../examples/quickstart.ts', import.meta.url)), 'utf8');
   const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
