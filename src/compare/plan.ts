@@ -107,12 +107,12 @@ export function generationRun(s: CompareSettings, arm: string, seed: number, g: 
 
 /** Where the result of evaluation `kind` of generation `g` of (arm, seed) is (relative). */
 export function evalFile(s: CompareSettings, arm: string, seed: number, g: number, kind: string): string {
-  return planPaths.evalResult(generationRun(s, arm, seed, g).slice('runs/'.length), g, kind);
+  return planPaths.evalResult(planPaths.runNameOf(generationRun(s, arm, seed, g)), g, kind);
 }
 
 
 function evaluateTask(s: CompareSettings, run: string, g: number, dep: string): EvaluateTask {
-  const name = run.slice('runs/'.length);
+  const name = planPaths.runNameOf(run);
   return {
     id: `eval-${name}-g${g}`, kind: 'evaluate', deps: [dep], checkpoint: planPaths.checkpoint(run, g), generation: g,
     outDir: planPaths.evals(name), evals: s.evals.map((kind) => ({ kind, options: s.evalOptions[kind] ?? {} })),

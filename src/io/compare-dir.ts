@@ -24,6 +24,8 @@ export const evalResultName = (g: number, kind: string): string => `gen-${g}.${k
 /** Relative paths of plan.json: a run folder, a checkpoint in it, the evaluation folder of a run. */
 export const planPaths = {
   run: (name: string): string => `runs/${name}`,
+  /** The run folder name of a relative run path. */
+  runNameOf: (run: string): string => run.slice('runs/'.length),
   checkpoint: (run: string, g: number): string => `${run}/${generationCheckpoint(g)}`,
   evals: (name: string): string => `evals/${name}`,
   evalResult: (name: string, g: number, kind: string): string => `evals/${name}/${evalResultName(g, kind)}`,
