@@ -32,7 +32,8 @@ const MAY_IMPORT: Record<Layer, Layer[]> = {
   train: ['backend', 'nn', 'config', 'errors.ts', 'rng.ts', 'models', 'data', 'optim', 'io', 'methods'],
   report: ['config', 'errors.ts', 'eval', 'train'],
   compare: ['backend', 'nn', 'config', 'errors.ts', 'rng.ts', 'models', 'data', 'optim', 'io', 'methods', 'eval', 'train', 'report'],
-  'index.ts': ['backend', 'nn', 'config', 'errors.ts', 'rng.ts', 'models', 'data', 'optim', 'io', 'methods', 'eval', 'train', 'report', 'compare'],
+  'index.ts': ['backend', 'nn', 'config', 'errors.ts', 'rng.ts', 'models', 'data', 'optim', 'io', 'methods', 'eval', 'train', 'report',
+    'compare'],
 };
 
 /** Only io/ and data/ touch the filesystem; cli/ reads the files its flags name. */
@@ -65,9 +66,13 @@ const SPAWN_EXCEPTIONS: Record<string, string> = {
 const PROCESS_USE = /\bprocess\.(env|argv|exit|exitCode|stdin|stdout|stderr|on|once|off)\b/g;
 /** Library defaults that read the environment; removing them would change what library callers get. */
 const PROCESS_EXCEPTIONS: Record<string, { uses: string[]; why: string }> = {
-  'backend/native.ts': { uses: ['env'], why: 'OPENBLAS_CORETYPE takes effect only if set before the addon loads, so it is settled at import' },
+  'backend/native.ts': {
+    uses: ['env'], why: 'OPENBLAS_CORETYPE takes effect only if set before the addon loads, so it is settled at import',
+  },
   'data/cache.ts': { uses: ['env'], why: 'defaultCacheDir() honours XDG_CACHE_HOME for loadDataset() called without a cacheDir' },
-  'eval/targets.ts': { uses: ['env'], why: 'defaultDataDir() honours SEAL_DATA_DIR and XDG_CACHE_HOME for loadTarget() called without a dataDir' },
+  'eval/targets.ts': {
+    uses: ['env'], why: 'defaultDataDir() honours SEAL_DATA_DIR and XDG_CACHE_HOME for loadTarget() called without a dataDir',
+  },
 };
 
 const FS_MODULES = new Set(['fs', 'node:fs', 'fs/promises', 'node:fs/promises']);
@@ -112,8 +117,10 @@ export function findViolations(files: SourceFile[]): Violation[] {
       const to = layerOf(target);
       if (to === layer) continue;
       if (to === 'cli') add(spec, 'nothing outside cli/ imports from cli/');
-      else if (to === 'backend' && target !== 'backend/index.ts' && layer !== 'backend') add(spec, 'only backend/ talks to the addon: import backend/index.js');
-      else if (layer !== 'cli' && !(MAY_IMPORT[layer] ?? []).includes(to)) add(spec, `${layer} may import only from ${(MAY_IMPORT[layer] ?? []).join(', ') || 'itself'} (dependencies point down)`);
+      else if (to === 'backend' && target !== 'backend/index.ts') add(spec, 'only backend/ talks to the addon: import backend/index.js');
+      else if (layer !== 'cli' && !(MAY_IMPORT[layer] ?? []).includes(to)) {
+        add(spec, `${layer} may import only from ${(MAY_IMPORT[layer] ?? []).join(', ') || 'itself'} (dependencies point down)`);
+      }
     }
     const src = code(text);
     if (layer !== 'backend' && /seal\.node\b|\bprocess\.dlopen\b/.test(src)) add('seal.node', 'only backend/ loads the native addon');
@@ -148,16 +155,24 @@ test('every file under src/ keeps to the layering rules', () => {
 
 test('the listed exceptions are still needed', () => {
   const files = new Map(sourceFiles(SRC).map((f) => [f.path, f.text]));
-  for (const f of Object.keys({ ...FS_EXCEPTIONS, ...SPAWN_EXCEPTIONS, ...PROCESS_EXCEPTIONS })) assert.ok(files.has(f), `src/${f} is listed as an exception but does not exist`);
-  for (const f of Object.keys(FS_EXCEPTIONS)) assert.ok(importsOf(files.get(f) as string).some((s) => FS_MODULES.has(s)), `src/${f} no longer touches the filesystem: drop its exception`);
-  for (const [f, { uses }] of Object.entries(PROCESS_EXCEPTIONS)) {
-    for (const u of uses) assert.ok(code(files.get(f) as string).includes(`process.${u}`), `src/${f} no longer uses process.${u}: drop its exception`);
+  for (const f of Object.keys({ ...FS_EXCEPTIONS, ...SPAWN_EXCEPTIONS, ...PROCESS_EXCEPTIONS })) {
+    assert.ok(files.has(f), `src/${f} is listed as an exception but does not exist`);
+  }
+  const uses = (f: string, modules: Set<string>) => importsOf(files.get(f) as string).some((s) => modules.has(s));
+  for (const f of Object.keys(FS_EXCEPTIONS)) assert.ok(uses(f, FS_MODULES), `src/${f} no longer touches the filesystem: drop its exception`);
+  for (const f of Object.keys(SPAWN_EXCEPTIONS)) assert.ok(uses(f, SPAWN_MODULES), `src/${f} no longer starts processes: drop its exception`);
+  for (const [f, e] of Object.entries(PROCESS_EXCEPTIONS)) {
+    const text = code(files.get(f) as string);
+    for (const u of e.uses) assert.ok(text.includes(`process.${u}`), `src/${f} no longer uses process.${u}: drop its exception`);
   }
 });
 
 test('the checker names the file and the import of each kind of violation', () => {
   const found = findViolations([
-    { path: 'train/loop.ts', text: "import { readFileSync } from 'node:fs';\nimport { x } from '../compare/plan.js';\n// import { y } from '../cli/main.js';\n" },
+    {
+      path: 'train/loop.ts',
+      text: "import { readFileSync } from 'node:fs';\nimport { x } from '../compare/plan.js';\n// import { y } from '../cli/main.js';\n",
+    },
     { path: 'eval/probe.ts', text: "export { z } from '../cli/args.js';\nconst m = await import('node:fs/promises');\nconst n = process.env.HOME;\n" },
     { path: 'models/net.ts', text: "import {\n  a,\n  b,\n} from '../backend/native.js';\nimport '../report/render-md.js';\n" },
     { path: 'data/reader.ts', text: "import { spawn } from 'node:child_process';\nimport { readFile } from 'node:fs/promises';\nprocess.exit(1);\n" },

@@ -37,7 +37,9 @@ export const damagedModelCheckpoint = (path: string, what: string): CheckpointEr
   new CheckpointError(`${path}: ${what}`, 'the file was damaged or edited; use a checkpoints/gen-<g>.safetensors file written by `seal train`');
 
 /** A model checkpoint's weights (CPU tensors, the caller's to dispose) and its checked metadata. */
-export interface ModelCheckpointFile { tensors: Map<string, Tensor>; config: Record<string, unknown>; source: SourceData; generation: number }
+export interface ModelCheckpointFile {
+  tensors: Map<string, Tensor>; config: Record<string, unknown>; source: SourceData; generation: number;
+}
 
 /**
  * Reads a generation checkpoint; every problem names the file. The config record is returned as
@@ -118,7 +120,8 @@ export interface ResumeRecord {
 }
 
 /** Writes a resume file: the model's state, the momentum buffers by parameter name, and `info`. */
-export async function writeResumeFile(path: string, state: [string, Tensor][], optimizer: [string, Tensor][], info: ResumeRecord): Promise<void> {
+export async function writeResumeFile(path: string, state: [string, Tensor][], optimizer: [string, Tensor][],
+  info: ResumeRecord): Promise<void> {
   const inEpoch = info.progress.batch !== undefined;
   if (inEpoch !== (info.epochSums !== null) || inEpoch !== (info.epochStart !== null)) {
     throw new Error('saveResume: a resume point inside an epoch needs its epoch sums and start, and only it');
@@ -164,7 +167,7 @@ export function checkResumeMetadata(path: string, metadata: Record<string, strin
   return { progress, metricsRows: Number(rows), summary };
 }
 
-/** A resume file read back: CPU tensors the caller disposes (state, momentum buffers and epoch start by parameter name). */
+/** A resume file read back: CPU tensors the caller disposes (the state; momentum buffers and epoch start by parameter name). */
 export interface ResumeFile {
   state: Map<string, Tensor>; optimizer: Map<string, Tensor>;
   progress: Progress; metricsRows: number; summary: SummaryRecord; epochSums: unknown;
@@ -188,7 +191,8 @@ export async function readResumeFile(path: string, limits: { generations: number
       throw new CheckpointError(`${path} is a resume point inside an epoch, but its metadata has no batch >= 1 or no epoch sums (progress ${metadata.progress ?? 'none'})`,
         'the file was damaged or written by another program; resume from a copy, or start the run again');
     }
-    const under = (prefix: string) => new Map([...tensors].filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t]));
+    const under = (prefix: string) =>
+      new Map([...tensors].filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t]));
     const state = new Map([...tensors].filter(([k]) => !k.startsWith(OPTIMIZER) && !k.startsWith(START)));
     const epochStart = epochSums === null ? null : {
       weights: under(START),
@@ -196,7 +200,8 @@ export async function readResumeFile(path: string, limits: { generations: number
     };
     if (epochStart === null) for (const t of under(START).values()) t.dispose();
     const atEpochEnd: Progress = { generation: progress.generation, epoch: progress.epoch };
-    return { state, optimizer: under(OPTIMIZER), progress: epochSums ? progress : atEpochEnd, metricsRows, summary, epochSums, epochStart };
+    const at = epochSums ? progress : atEpochEnd;
+    return { state, optimizer: under(OPTIMIZER), progress: at, metricsRows, summary, epochSums, epochStart };
   } catch (e) {
     for (const t of tensors.values()) t.dispose();
     throw e;

@@ -47,7 +47,9 @@ export class CompareLayout {
   runDir(method: string, seed: number): string { return join(this.dir, planPaths.run(runName(method, seed))); }
   /** A run folder of the plan (relative path). */
   run(relative: string): RunDir { return new RunDir(this.path(relative)); }
-  checkpoint(method: string, seed: number, generation: number): string { return new RunDir(this.runDir(method, seed)).generationFile(generation); }
+  checkpoint(method: string, seed: number, generation: number): string {
+    return new RunDir(this.runDir(method, seed)).generationFile(generation);
+  }
   taskFile(task: string, state: TaskState): string { return join(this.dir, 'tasks', `${task}.${state}.json`); }
   log(task: string, stream: 'out' | 'err'): string { return join(this.dir, 'logs', `${task}.${stream}`); }
   get reportJson(): string { return join(this.dir, 'report.json'); }
@@ -74,7 +76,9 @@ export class CompareLayout {
   }
 
   readSettings<T>(): T {
-    if (!this.hasSettings()) throw new ConfigError(`${this.dir} is not a comparison folder: ${this.settingsFile} does not exist`, 'give the --out folder of a `seal compare` run');
+    if (!this.hasSettings()) {
+      throw new ConfigError(`${this.dir} is not a comparison folder: ${this.settingsFile} does not exist`, 'give the --out folder of a `seal compare` run');
+    }
     return JSON.parse(readFileSync(this.settingsFile, 'utf8')) as T;
   }
 
@@ -110,7 +114,9 @@ export class CompareLayout {
   /** Evaluation results, by the plan's relative evaluation folder. */
   evalResultFile(outDir: string, g: number, kind: string): string { return join(this.path(outDir), evalResultName(g, kind)); }
   hasEvalResult(outDir: string, g: number, kind: string): boolean { return existsSync(this.evalResultFile(outDir, g, kind)); }
-  writeEvalResult(outDir: string, g: number, kind: string, result: unknown): void { writeJsonAtomic(this.evalResultFile(outDir, g, kind), result); }
+  writeEvalResult(outDir: string, g: number, kind: string, result: unknown): void {
+    writeJsonAtomic(this.evalResultFile(outDir, g, kind), result);
+  }
   /** An evaluation result by its path in the plan, or null where it was not written. */
   readEvalResult<T>(relative: string): T | null { return readJsonIfAny<T>(this.path(relative)); }
 

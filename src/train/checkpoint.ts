@@ -67,8 +67,9 @@ export async function loadResume(path: string, model: Module, opt: SGD, names: M
       return moved;
     }));
     opt.loadMomentumBuffers(bufs);
-    return { progress: file.progress, metricsRows: file.metricsRows, summary: file.summary as RunSummary, epochSums: file.epochSums as EpochSums | null, epochStart };
+    const { progress, metricsRows } = file;
+    return { progress, metricsRows, summary: file.summary as RunSummary, epochSums: file.epochSums as EpochSums | null, epochStart };
   } finally {
-    for (const m of [file.state, file.optimizer, file.epochStart?.weights ?? new Map<string, Tensor>()]) for (const t of m.values()) t.dispose();
+    for (const m of [file.state, file.optimizer, file.epochStart?.weights]) for (const t of m?.values() ?? []) t.dispose();
   }
 }
