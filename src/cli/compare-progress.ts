@@ -2,7 +2,7 @@
 // each running task's last line, elapsed and ETA); on a pipe each task's start and end plus a
 // summary line every 30 s. `seal status DIR` prints the same block from the files alone.
 import type { TaskEvents } from '../compare/launcher.js';
-import type { CompareLayout } from '../compare/layout.js';
+import type { CompareLayout } from '../io/compare-dir.js';
 import type { Plan, Task } from '../compare/plan.js';
 import { estimate, taskClass, taskStatuses, type TaskStatus } from '../compare/status.js';
 

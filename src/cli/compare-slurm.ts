@@ -1,7 +1,6 @@
 // `seal compare --launcher slurm`: submit the plan's unfinished tasks, print what was
 // submitted (or with --dry-run the batch scripts), and with --wait follow the jobs to the end.
-import { existsSync, readFileSync } from 'node:fs';
-import type { CompareLayout } from '../compare/layout.js';
+import type { CompareLayout } from '../io/compare-dir.js';
 import type { Plan } from '../compare/plan.js';
 import { activeJobs, queueStates, submitSlurm } from '../compare/slurm-run.js';
 import type { SlurmOptions } from '../compare/slurm.js';
@@ -54,7 +53,7 @@ export function slurmOptionsOf(own: Map<string, string>, sbatchArgs: string[]): 
   };
 }
 
-const isDoneIn = (layout: CompareLayout) => (task: string) => existsSync(layout.taskFile(task, 'done'));
+const isDoneIn = (layout: CompareLayout) => (task: string) => layout.isDone(task);
 
 /** Submits; returns the report when --wait saw it written, else null. */
 export async function compareOnSlurm(layout: CompareLayout, plan: Plan, o: SlurmOptions, flags: { wait: boolean; dryRun: boolean; pollSeconds?: number }): Promise<Report | null> {
@@ -66,7 +65,7 @@ export async function compareOnSlurm(layout: CompareLayout, plan: Plan, o: Slurm
     process.stdout.write(flags.dryRun ? `would submit ${what}${after}: ${s.script}\n` : `submitted ${what} as job ${s.job}${after}\n`);
   }
   if (flags.dryRun) {
-    for (const s of subs) process.stdout.write(`\n--- ${s.script}\n${readFileSync(s.script, 'utf8')}`);
+    for (const s of subs) process.stdout.write(`\n--- ${s.script}\n${layout.readScript(s.script)}`);
     process.stdout.write(`\n${estimateLine(plan, o)}\n`);
     return null;
   }
@@ -102,10 +101,10 @@ async function follow(layout: CompareLayout, plan: Plan, pollSeconds: number): P
     const st = taskStatuses(layout, plan);
     const line = countLine(st);
     if (line !== last) { process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`); last = line; }
-    if (isDoneIn(layout)('report') && existsSync(layout.reportJson)) return JSON.parse(readFileSync(layout.reportJson, 'utf8')) as Report;
+    if (isDoneIn(layout)('report') && layout.hasReport()) return layout.readReport<Report>();
     if (activeJobs(layout, queueStates()).size === 0) {
       // The report job may have just ended: read the files once more before calling it stopped.
-      if (isDoneIn(layout)('report') && existsSync(layout.reportJson)) continue;
+      if (isDoneIn(layout)('report') && layout.hasReport()) continue;
       const failed = taskStatuses(layout, plan).filter((s) => s.state === 'failed' || s.state === 'stopped');
       throw new SealError('COMPARE_TASK', `no job of the comparison is queued any more, and it is not finished: ${countLine(taskStatuses(layout, plan))}` +
         failed.map((f) => `\n  ${f.task.id}: ${f.detail}${f.log ? `\n    log: ${f.log}` : ''}`).join(''),

@@ -7,6 +7,7 @@ import { ensureDir, writeJsonAtomic } from '../io/run-dir.js';
 import { EVALUATORS, type OptionSpec } from '../eval/registry.js';
 import { loadModelCheckpoint } from '../eval/model-checkpoint.js';
 import { evaluateCheckpoint, type EvalRecord } from '../eval/run.js';
+import { evalResultName } from '../io/compare-dir.js';
 import { checkCreatable, checkWritableFile } from '../io/dirs.js';
 import { checkDevice, parseThreads } from './checks.js';
 
@@ -82,7 +83,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     await evaluateCheckpoint(ckpt, requests, {
       device,
       onResult: (r) => {
-        const file = kind === 'all' ? (common.has('out-dir') ? join(common.get('out-dir') as string, `gen-${ckpt.generation}.${r.kind}.json`) : undefined) : common.get('out');
+        const file = kind === 'all' ? (common.has('out-dir') ? join(common.get('out-dir') as string, evalResultName(ckpt.generation, r.kind)) : undefined) : common.get('out');
         if (file) {
           writeJsonAtomic(file, r);
           process.stdout.write(`${EVALUATORS[r.kind]!.summary(r)}\nresult: ${file}\n`);

@@ -1,14 +1,13 @@
 // Writes report.md and report.html next to report.json; `seal report DIR` rebuilds all three.
-import { join } from 'node:path';
 import { rebuildReport } from '../compare/compare.js';
+import { CompareLayout } from '../io/compare-dir.js';
 import { writeTextAtomic } from '../io/run-dir.js';
 import { renderHtml } from '../report/render-html.js';
 import { headlineTable, renderMarkdown } from '../report/render-md.js';
 import type { Report } from '../report/types.js';
 
 export async function writeReports(dir: string, report: Report): Promise<{ html: string; md: string }> {
-  const md = join(dir, 'report.md');
-  const html = join(dir, 'report.html');
+  const { reportMd: md, reportHtml: html } = new CompareLayout(dir);
   writeTextAtomic(md, renderMarkdown(report));
   writeTextAtomic(html, await renderHtml(report));
   return { html, md };

@@ -1,10 +1,9 @@
 // `seal status DIR`: where every task of a comparison stands, from its files (and, for a
 // comparison submitted to Slurm, the queue).
-import { existsSync } from 'node:fs';
-import { CompareLayout } from '../compare/layout.js';
+import { CompareLayout } from '../io/compare-dir.js';
 import { readPlan } from '../compare/worker.js';
 import { taskStatuses } from '../compare/status.js';
-import { activeJobs, queueStates, recordedJobs, slurmDir } from '../compare/slurm-run.js';
+import { activeJobs, queueStates, recordedJobs } from '../compare/slurm-run.js';
 import { ConfigError } from '../errors.js';
 import { countLine, eta, fmtTime } from './compare-progress.js';
 
@@ -34,7 +33,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
 
 /** The comparison's Slurm jobs and their states, when it was submitted to Slurm. */
 function queueOf(layout: CompareLayout): { jobs: Map<string, { job: string; state: string | null; active: boolean }>; note: string | null } {
-  if (!existsSync(slurmDir(layout))) return { jobs: new Map(), note: null };
+  if (!layout.hasSlurmJobs()) return { jobs: new Map(), note: null };
   try {
     const queue = queueStates();
     const active = activeJobs(layout, queue);

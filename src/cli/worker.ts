@@ -1,7 +1,7 @@
 // `seal worker DIR TASK [--threads N]`: runs one task of the comparison in DIR by id, with its
 // inputs read from DIR/plan.json. The local launcher starts one per task; a cluster job can too.
 import { setNumThreads } from '../backend/index.js';
-import { CompareLayout } from '../compare/layout.js';
+import { CompareLayout } from '../io/compare-dir.js';
 import { rebuildReport } from '../compare/compare.js';
 import { findTask, readPlan, recordFailure, runTask } from '../compare/worker.js';
 import { ConfigError, EXIT_RESUMABLE } from '../errors.js';

@@ -2,8 +2,6 @@
 // intervals over seeds, paired differences (same seed) of SEAL against each baseline, the
 // training curves, prediction-depth histograms, plain-language findings and the paper's claims,
 // judged. Pure apart from reading the files, so `seal report DIR` rebuilds the same report.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { meanInterval } from '../eval/stats.js';
 import type { EpochRow, RunSummary } from '../train/summary.js';
 import type { Aggregate, DepthHistogram, Difference, MetricInfo, MetricValue, Report } from '../report/types.js';
@@ -11,7 +9,8 @@ import { EVAL_KINDS } from './evals.js';
 import { judgeClaims } from '../report/claims.js';
 import { sweepGrid } from '../report/sweep.js';
 import { methodLabel } from '../report/render-md.js';
-import { runName, type CompareLayout } from './layout.js';
+import { planPaths, runName, type CompareLayout } from '../io/compare-dir.js';
+import { RunDir } from '../io/run-dir.js';
 import { armsOf, evalFile, type CompareSettings } from './plan.js';
 
 export type { CompareSettings } from './plan.js';
@@ -20,10 +19,6 @@ const SOURCE: MetricInfo[] = [
   { name: 'source_top1', label: 'Source test top-1, last epoch of the generation', higherIsBetter: true, unit: '%' },
   { name: 'source_best_top1', label: 'Source test top-1, best epoch of the generation', higherIsBetter: true, unit: '%' },
 ];
-
-function readJson<T>(file: string): T | null {
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : null;
-}
 
 /** Mean and 95% interval; with one seed the interval is the point itself. */
 function interval(xs: number[]): { mean: number; ciLow: number; ciHigh: number; n: number } {
@@ -55,21 +50,18 @@ export function buildReport(layout: CompareLayout, s: CompareSettings): Report {
   const arms = armsOf(s).map((a) => a.name);
   for (const method of arms) {
     for (const seed of s.seeds) {
-      const dir = layout.runDir(method, seed);
-      const summary = readJson<RunSummary>(join(dir, 'summary.json'));
+      const run = new RunDir(layout.runDir(method, seed));
+      const summary = run.readSummary() as RunSummary | null;
       for (const g of summary?.generations ?? []) {
         if (g.lastTop1 !== null) values.push({ method, seed, generation: g.generation, metric: 'source_top1', value: g.lastTop1 });
         if (g.bestTop1 !== null) values.push({ method, seed, generation: g.generation, metric: 'source_best_top1', value: g.bestTop1 });
       }
-      const metrics = join(dir, 'metrics.jsonl');
-      if (existsSync(metrics)) {
-        curves.push({ method, seed, rows: readFileSync(metrics, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as EpochRow) });
-      }
+      if (run.hasMetrics()) curves.push({ method, seed, rows: run.readMetrics() as EpochRow[] });
       for (let generation = 0; generation < s.generations; generation++) {
         for (const kind of s.evals) {
           // Comparisons made before generation 0 was shared kept every method's own results.
-          const result = readJson<Record<string, unknown>>(layout.path(evalFile(s, method, seed, generation, kind)))
-            ?? readJson<Record<string, unknown>>(layout.path(`evals/${runName(method, seed)}/gen-${generation}.${kind}.json`));
+          const result = layout.readEvalResult<Record<string, unknown>>(evalFile(s, method, seed, generation, kind))
+            ?? layout.readEvalResult<Record<string, unknown>>(planPaths.evalResult(runName(method, seed), generation, kind));
           if (result === null) continue;
           const ev = EVAL_KINDS[kind];
           for (const m of ev?.metrics(result) ?? []) {

@@ -1,17 +1,15 @@
 // `seal compare` as a library call: methods × seeds, every generation evaluated, one report,
 // planned as a task graph (plan.ts) and run by the local launcher. Re-running with the same
 // settings continues; different settings in the same folder are refused rather than mixed.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolveConfig } from '../config/resolve.js';
 import type { RunConfig } from '../config/schema.js';
 import { ConfigError, SealError } from '../errors.js';
-import { writeJsonAtomic } from '../io/run-dir.js';
+import { CompareLayout } from '../io/compare-dir.js';
 import type { Report } from '../report/types.js';
 import { buildReport } from './aggregate.js';
 import { EVAL_KINDS } from './evals.js';
 import { runLocal, type TaskEvents } from './launcher.js';
-import { CompareLayout } from './layout.js';
 import { buildPlan, evalOptionsOf, settingsDiff, type Arm, type CompareSettings, type Plan } from './plan.js';
 import { readPlan } from './worker.js';
 
@@ -83,18 +81,16 @@ export function preparePlan(o: CompareOptions): { layout: CompareLayout; plan: P
   const layout = new CompareLayout(o.out);
   const settings = settingsOf(o);
   const plan = buildPlan(settings);
-  if (existsSync(layout.planFile)) {
+  if (layout.hasPlan()) {
     const diff = settingsDiff(readPlan(layout).settings, settings);
     if (diff.length > 0) {
       throw new ConfigError(`${o.out} holds a comparison with other settings (${diff.map((d) => d.split(':')[0]).join(', ')} differ):\n  ${diff.join('\n  ')}`,
         'run the same command as before to continue it, or choose another --out folder');
     }
-  } else if (existsSync(layout.settingsFile)) {
+  } else if (layout.hasSettings()) {
     throw new ConfigError(`${o.out} holds a comparison made by an older version of seal (no plan.json)`, 'start this comparison in a new --out folder; `seal report` still reads the old one');
   } else {
-    mkdirSync(o.out, { recursive: true });
-    writeJsonAtomic(layout.settingsFile, settings);
-    writeJsonAtomic(layout.planFile, plan);
+    layout.create(settings, plan);
   }
   return { layout, plan };
 }
@@ -112,19 +108,18 @@ export async function compare(o: CompareOptions, events: TaskEvents): Promise<Re
   const { layout, plan } = preparePlan(o);
   const failures = await runLocal(layout, plan, { ...layoutOf(o), events });
   if (failures.length > 0) {
-    const waiting = plan.tasks.filter((t) => !existsSync(layout.taskFile(t.id, 'done')) && !failures.some((f) => f.task === t.id)).length;
+    const waiting = plan.tasks.filter((t) => !layout.isDone(t.id) && !failures.some((f) => f.task === t.id)).length;
     throw new SealError('COMPARE_TASK', `${failures.length} task${failures.length === 1 ? '' : 's'} failed (${waiting} that depend on ${failures.length === 1 ? 'it' : 'them'} did not run):\n` +
       failures.map((f) => `  ${f.task}: ${f.error}\n    log: ${f.log}\n    retry: seal worker ${layout.dir} ${f.task}`).join('\n'),
     'fix the cause and run the same `seal compare` command again: finished tasks are kept');
   }
-  return JSON.parse(readFileSync(layout.reportJson, 'utf8')) as Report;
+  return layout.readReport<Report>();
 }
 
 /** Rebuilds report.json from the files of a finished (or partial) comparison. */
 export function rebuildReport(dir: string): Report {
   const layout = new CompareLayout(dir);
-  if (!existsSync(layout.settingsFile)) throw new ConfigError(`${dir} is not a comparison folder: ${layout.settingsFile} does not exist`, 'give the --out folder of a `seal compare` run');
-  const report = buildReport(layout, JSON.parse(readFileSync(layout.settingsFile, 'utf8')) as CompareSettings);
-  writeJsonAtomic(layout.reportJson, report);
+  const report = buildReport(layout, layout.readSettings<CompareSettings>());
+  layout.writeReport(report);
   return report;
 }

@@ -3,11 +3,8 @@
 // file exists are skipped; a failing task is recorded (DIR/tasks/<task>.failed.json) and
 // only the tasks that depend on it are held back.
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureDir, writeJsonAtomic } from '../io/run-dir.js';
-import type { CompareLayout } from './layout.js';
+import type { CompareLayout } from '../io/compare-dir.js';
 import type { Plan, Task } from './plan.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
@@ -23,7 +20,7 @@ export interface Failure { task: string; log: string; error: string }
 /** Ready tasks first by kind: training is the long path, so it starts before evaluations. */
 const RANK: Record<Task['kind'], number> = { train: 0, evaluate: 1, report: 2 };
 
-export function isDone(layout: CompareLayout, id: string): boolean { return existsSync(layout.taskFile(id, 'done')); }
+export function isDone(layout: CompareLayout, id: string): boolean { return layout.isDone(id); }
 
 /** The line of a worker's error output that says what went wrong (seal's message, or the JS error). */
 export function cause(stderr: string): string {
@@ -32,9 +29,7 @@ export function cause(stderr: string): string {
 }
 
 function runChild(layout: CompareLayout, task: Task, threads: number, events: TaskEvents): Promise<{ ok: boolean; error: string }> {
-  ensureDir(join(layout.dir, 'logs'));
-  const out = createWriteStream(layout.log(task.id, 'out'), { flags: 'a' });
-  const err = createWriteStream(layout.log(task.id, 'err'), { flags: 'a' });
+  const { out, err } = layout.openLogs(task.id);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, 'worker', layout.dir, task.id, '--threads', String(threads)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let buf = '', tail = '';
@@ -79,8 +74,7 @@ export async function runLocal(layout: CompareLayout, plan: Plan, o: { jobs: num
             failed.add(t.id);
             const msg = ok ? 'the worker exited without writing its done file' : error;
             failures.push({ task: t.id, log: layout.log(t.id, 'err'), error: msg });
-            ensureDir(join(layout.dir, 'tasks'));
-            writeJsonAtomic(layout.taskFile(t.id, 'failed'), { task: t.id, finished: new Date().toISOString(), error: msg, log: layout.log(t.id, 'err') });
+            layout.writeTaskFile(t.id, 'failed', { task: t.id, finished: new Date().toISOString(), error: msg, log: layout.log(t.id, 'err') });
           }
           o.events.end(t, { ok: ok && done.has(t.id), seconds, ...(ok ? {} : { error }) });
           pump();

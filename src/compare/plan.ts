@@ -8,7 +8,7 @@ import type { MethodName } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import { EVALUATORS } from '../eval/registry.js';
 import { METHODS } from '../methods/registry.js';
-import { runName } from './layout.js';
+import { planPaths, runName } from '../io/compare-dir.js';
 
 /** One arm of a comparison: a name, a method and the settings it overrides. */
 export interface Arm { name: string; method: string; overrides: Record<string, unknown> }
@@ -102,21 +102,20 @@ function gen0Config(s: CompareSettings, arm: Arm): Record<string, unknown> {
 /** The run folder (relative) holding generation `g` of (arm, seed). */
 export function generationRun(s: CompareSettings, arm: string, seed: number, g: number): string {
   const group = g === 0 ? generationZeroGroups(s).get(arm) ?? null : null;
-  return `runs/${group !== null ? `${group}-s${seed}` : runName(arm, seed)}`;
+  return planPaths.run(group !== null ? `${group}-s${seed}` : runName(arm, seed));
 }
 
 /** Where the result of evaluation `kind` of generation `g` of (arm, seed) is (relative). */
 export function evalFile(s: CompareSettings, arm: string, seed: number, g: number, kind: string): string {
-  return `evals/${generationRun(s, arm, seed, g).slice('runs/'.length)}/gen-${g}.${kind}.json`;
+  return planPaths.evalResult(planPaths.runNameOf(generationRun(s, arm, seed, g)), g, kind);
 }
 
-const checkpointOf = (run: string, g: number) => `${run}/checkpoints/gen-${g}.safetensors`;
 
 function evaluateTask(s: CompareSettings, run: string, g: number, dep: string): EvaluateTask {
-  const name = run.slice('runs/'.length);
+  const name = planPaths.runNameOf(run);
   return {
-    id: `eval-${name}-g${g}`, kind: 'evaluate', deps: [dep], checkpoint: checkpointOf(run, g), generation: g,
-    outDir: `evals/${name}`, evals: s.evals.map((kind) => ({ kind, options: s.evalOptions[kind] ?? {} })),
+    id: `eval-${name}-g${g}`, kind: 'evaluate', deps: [dep], checkpoint: planPaths.checkpoint(run, g), generation: g,
+    outDir: planPaths.evals(name), evals: s.evals.map((kind) => ({ kind, options: s.evalOptions[kind] ?? {} })),
   };
 }
 
@@ -134,14 +133,14 @@ export function buildPlan(s: CompareSettings): Plan {
       if (gen0 !== null && !planned.has(gen0)) {
         planned.add(gen0);
         // Plain training for one generation is normal training: the folder says so, and resumes as such.
-        tasks.push({ id: `train-${gen0}`, kind: 'train', deps: [], run: `runs/${gen0}`, config: { ...gen0Config(s, arm), seed }, untilGeneration: 1, fork: null });
-        if (s.evals.length > 0) tasks.push(evaluateTask(s, `runs/${gen0}`, 0, `train-${gen0}`));
+        tasks.push({ id: `train-${gen0}`, kind: 'train', deps: [], run: planPaths.run(gen0), config: { ...gen0Config(s, arm), seed }, untilGeneration: 1, fork: null });
+        if (s.evals.length > 0) tasks.push(evaluateTask(s, planPaths.run(gen0), 0, `train-${gen0}`));
       }
-      const run = `runs/${runName(arm.name, seed)}`;
+      const run = planPaths.run(runName(arm.name, seed));
       const id = `train-${runName(arm.name, seed)}`;
       tasks.push({
         id, kind: 'train', deps: gen0 ? [`train-${gen0}`] : [], run, config: { ...armConfig(s, arm), seed }, untilGeneration: G,
-        fork: gen0 ? { from: `runs/${gen0}`, generation: 0 } : null,
+        fork: gen0 ? { from: planPaths.run(gen0), generation: 0 } : null,
       });
       if (s.evals.length === 0) continue;
       for (let g = gen0 ? 1 : 0; g < G; g++) tasks.push(evaluateTask(s, run, g, id));

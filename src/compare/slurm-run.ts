@@ -4,12 +4,11 @@
 // Submitting again is idempotent: done tasks are skipped, tasks whose job is still queued or
 // running are not submitted twice, failed or vanished ones are submitted again.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, EXIT_RESUMABLE, SealError } from '../errors.js';
-import { ensureDir, writeJsonAtomic } from '../io/run-dir.js';
-import type { CompareLayout } from './layout.js';
+import type { CompareLayout } from '../io/compare-dir.js';
+import { ensureDir } from '../io/run-dir.js';
 import type { Plan } from './plan.js';
 import { batchScript, dependencyOf, groupTasks, type JobGroup, type SlurmOptions } from './slurm.js';
 
@@ -19,14 +18,11 @@ const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 export interface JobRecord { job: string; script: string; submitted: string }
 export interface JobsFile { format: 'seal-slurm-jobs-1'; tasks: Record<string, JobRecord> }
 
-export const slurmDir = (layout: CompareLayout): string => join(layout.dir, 'slurm');
-const jobsFile = (layout: CompareLayout): string => join(slurmDir(layout), 'jobs.json');
-
 export function readJobs(layout: CompareLayout): JobsFile {
-  const file = jobsFile(layout);
-  if (!existsSync(file)) return { format: 'seal-slurm-jobs-1', tasks: {} };
+  const file = layout.jobsFile;
   try {
-    const j = JSON.parse(readFileSync(file, 'utf8')) as JobsFile;
+    const j = layout.readJobsJson() as JobsFile | null;
+    if (j === null) return { format: 'seal-slurm-jobs-1', tasks: {} };
     if (j.format !== 'seal-slurm-jobs-1' || typeof j.tasks !== 'object') throw new Error('not a jobs file');
     return j;
   } catch (e) {
@@ -114,8 +110,8 @@ export function submitSlurm(layout: CompareLayout, plan: Plan, o: SlurmOptions, 
   const active = opts.dryRun ? new Map<string, { job: string; state: string }>() : activeJobs(layout, queueStates());
   const todo = new Set(plan.tasks.filter((t) => !opts.isDone(t.id) && !active.has(t.id)).map((t) => t.id));
   const groups = groupTasks(plan, todo);
-  ensureDir(slurmDir(layout));
-  ensureDir(join(dir, 'logs', 'slurm'));
+  ensureDir(layout.slurmDir);
+  ensureDir(layout.slurmLogDir);
   const jobs = readJobs(layout);
   // Job ids of this round's submissions (placeholders in a dry run), for the later arrays' dependencies.
   const assigned = new Map<string, string>();
@@ -127,8 +123,7 @@ export function submitSlurm(layout: CompareLayout, plan: Plan, o: SlurmOptions, 
     // A task waits for its dependencies that are queued now (listed active) or submitted above.
     const waitsFor = plan.tasks.filter((t) => group.tasks.includes(t.id)).flatMap((t) => t.deps).filter((d) => !opts.isDone(d));
     const dependency = dependencyOf([...new Set(waitsFor)], jobOf, (a) => arraySizes.get(a) ?? -1);
-    const script = join(slurmDir(layout), `${stamp}-${group.name}.sh`);
-    writeFileSync(script, batchScript(group, o, { dir, node: process.execPath, cli: CLI, resumableExit: EXIT_RESUMABLE }), { mode: 0o755 });
+    const script = layout.writeScript(`${stamp}-${group.name}.sh`, batchScript(group, o, { dir, node: process.execPath, cli: CLI, resumableExit: EXIT_RESUMABLE }));
     if (opts.dryRun) {
       group.tasks.forEach((t, i) => assigned.set(t, `<${group.name}>_${i}`));
       arraySizes.set(`<${group.name}>`, group.tasks.length);
@@ -144,7 +139,7 @@ export function submitSlurm(layout: CompareLayout, plan: Plan, o: SlurmOptions, 
       assigned.set(t, `${arrayId}_${i}`);
     });
     arraySizes.set(arrayId, group.tasks.length);
-    writeJsonAtomic(jobsFile(layout), jobs);
+    layout.writeJobs(jobs);
     out.push({ group, script, job: arrayId, dependency });
   }
   return out;

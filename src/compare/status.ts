@@ -1,60 +1,41 @@
 // Every task's state, read from the comparison folder alone (plan, task files, run metrics,
 // evaluation results), so `seal status DIR` works while another process runs the comparison,
 // after it, and after a kill.
-import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import type { CompareLayout } from './layout.js';
+import type { CompareLayout } from '../io/compare-dir.js';
+import { processRuns } from '../io/run-dir.js';
 import type { Plan, Task } from './plan.js';
 
 export type State = 'done' | 'running' | 'failed' | 'stopped' | 'ready' | 'waiting';
 export interface TaskStatus { task: Task; state: State; detail: string; seconds: number | null; log: string | null }
 
-const readJson = <T>(file: string): T | null => {
-  try { return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : null; } catch { return null; }
-};
-
-function alive(pid: number): boolean {
-  try {
-    // A killed worker whose parent died too stays a zombie until init reaps it: not alive.
-    const stat = `/proc/${pid}/stat`;
-    if (existsSync(stat)) return readFileSync(stat, 'utf8').replace(/^.*\) /s, '')[0] !== 'Z';
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Where a task stands inside: the last epoch its run wrote, or the evaluations written. */
 export function taskPhase(layout: CompareLayout, task: Task): string {
   if (task.kind === 'train') {
-    const file = join(layout.path(task.run), 'metrics.jsonl');
-    if (!existsSync(file)) return 'starting';
-    const lines = readFileSync(file, 'utf8').trim().split('\n').filter(Boolean);
-    const last = lines.length > 0 ? JSON.parse(lines[lines.length - 1] as string) as { generation: number; epoch: number } : null;
+    const rows = layout.run(task.run).readMetrics();
+    const last = rows.length > 0 ? rows[rows.length - 1] as { generation: number; epoch: number } : null;
     const epochs = Number(task.config.epochs ?? 0);
     return last === null ? 'starting' : `gen ${last.generation} epoch ${last.epoch + 1}${epochs > 0 ? `/${epochs}` : ''} written`;
   }
   if (task.kind === 'evaluate') {
-    const written = task.evals.filter((e) => existsSync(join(layout.path(task.outDir), `gen-${task.generation}.${e.kind}.json`))).map((e) => e.kind);
+    const written = task.evals.filter((e) => layout.hasEvalResult(task.outDir, task.generation, e.kind)).map((e) => e.kind);
     return `${written.length}/${task.evals.length} evaluations written${written.length > 0 ? ` (${written.join(', ')})` : ''}`;
   }
   return '';
 }
 
 export function taskStatuses(layout: CompareLayout, plan: Plan): TaskStatus[] {
-  const done = new Set(plan.tasks.filter((t) => existsSync(layout.taskFile(t.id, 'done'))).map((t) => t.id));
+  const done = new Set(plan.tasks.filter((t) => layout.isDone(t.id)).map((t) => t.id));
   return plan.tasks.map((task): TaskStatus => {
-    const d = readJson<{ seconds: number }>(layout.taskFile(task.id, 'done'));
+    const d = layout.readTaskFile<{ seconds: number }>(task.id, 'done');
     if (d) return { task, state: 'done', detail: '', seconds: d.seconds, log: null };
-    const f = readJson<{ error: string; log: string }>(layout.taskFile(task.id, 'failed'));
+    const f = layout.readTaskFile<{ error: string; log: string }>(task.id, 'failed');
     if (f) return { task, state: 'failed', detail: f.error, seconds: null, log: f.log };
-    const s = readJson<{ pid: number; host: string; started: string }>(layout.taskFile(task.id, 'started'));
+    const s = layout.readTaskFile<{ pid: number; host: string; started: string }>(task.id, 'started');
     if (s) {
       const here = s.host === hostname();
       const seconds = (Date.now() - Date.parse(s.started)) / 1000;
-      if (here && !alive(s.pid)) return { task, state: 'stopped', detail: `its worker (pid ${s.pid}) ended without finishing; ${taskPhase(layout, task)}`, seconds: null, log: layout.log(task.id, 'err') };
+      if (here && !processRuns(s.pid)) return { task, state: 'stopped', detail: `its worker (pid ${s.pid}) ended without finishing; ${taskPhase(layout, task)}`, seconds: null, log: layout.log(task.id, 'err') };
       return { task, state: 'running', detail: `${taskPhase(layout, task)} (pid ${s.pid}${here ? '' : ` on ${s.host}`})`, seconds, log: null };
     }
     const missing = task.deps.filter((x) => !done.has(x));

@@ -3,19 +3,17 @@
 // and run again: training resumes from its run folder, a forked run folder appears whole or
 // not at all, evaluations skip the results already written, and the task's done file is
 // written last.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { resolveConfig } from '../config/resolve.js';
 import { ConfigError, StoppedError } from '../errors.js';
 import { loadModelCheckpoint } from '../eval/model-checkpoint.js';
 import { evaluateCheckpoint } from '../eval/run.js';
-import { ensureDir, forkRun, RunDir, writeJsonAtomic } from '../io/run-dir.js';
-import { readSafetensorsMetadata } from '../io/safetensors.js';
+import { readResumeProgress } from '../io/checkpoint.js';
+import type { CompareLayout } from '../io/compare-dir.js';
+import { ensureDir, forkRun } from '../io/run-dir.js';
 import { describePosition, train, type TrainResult } from '../train/iterative.js';
 import type { EpochRow } from '../train/summary.js';
 import { cause } from './launcher.js';
-import type { CompareLayout } from './layout.js';
 import { checkPlan, type EvaluateTask, type Plan, type Task, type TrainTask } from './plan.js';
 
 export interface WorkerOptions {
@@ -28,16 +26,7 @@ export interface WorkerOptions {
 }
 
 export function readPlan(layout: CompareLayout): Plan {
-  if (!existsSync(layout.planFile)) {
-    throw new ConfigError(`${layout.dir} has no plan.json`, 'give the --out folder of a `seal compare` run (it writes the plan before anything runs)');
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(layout.planFile, 'utf8'));
-  } catch (e) {
-    throw new ConfigError(`${layout.planFile} is not valid JSON (${(e as Error).message})`, 'it was edited or damaged; run the same `seal compare` command to write it again');
-  }
-  return checkPlan(raw, layout.planFile);
+  return checkPlan(layout.readPlanJson(), layout.planFile);
 }
 
 export function findTask(plan: Plan, id: string, file: string): Task {
@@ -49,7 +38,8 @@ export function findTask(plan: Plan, id: string, file: string): Task {
 const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(2)}%`);
 
 async function trainTask(layout: CompareLayout, task: TrainTask, o: WorkerOptions): Promise<void> {
-  const run = layout.path(task.run);
+  const runDir = layout.run(task.run);
+  const run = runDir.dir;
   const onEpoch = (r: EpochRow) => o.line(`gen ${r.generation} epoch ${r.epoch + 1} ${r.phase}: train loss ${r.trainLoss.toFixed(4)}, test top-1 ${pct(r.testTop1)} (${r.seconds.toFixed(1)} s)`);
   const values = { ...task.config, out: run };
   const stop = o.stopRequested ? { stopRequested: () => o.stopRequested?.() === true } : {};
@@ -60,15 +50,15 @@ async function trainTask(layout: CompareLayout, task: TrainTask, o: WorkerOption
     throw new StoppedError(`task ${task.id} stopped ${describePosition(r.stopped)}, at a resume point in ${run}`,
       `run the task again to continue: seal worker ${layout.dir} ${task.id}`);
   };
-  if (!existsSync(new RunDir(run).configFile)) {
+  if (!runDir.hasConfig()) {
     if (task.fork === null) {
-      ensureDir(join(run, '..'));
+      ensureDir(layout.path(`${task.run}/..`));
       settle(await train([{ source: `${layout.planFile} (task ${task.id})`, values }], { untilGeneration: task.untilGeneration, onEpoch, ...stop }));
       return;
     }
-    const from = new RunDir(layout.path(task.fork.from));
+    const from = layout.run(task.fork.from);
     const cfg = resolveConfig([{ source: `${layout.planFile} (task ${task.id})`, values }]);
-    const progress = JSON.parse(readSafetensorsMetadata(from.resumeFile).progress ?? 'null') as { generation: number; epoch: number; batch?: number };
+    const progress = readResumeProgress(from.resumeFile);
     forkRun(from.dir, run, task.fork.generation, { ...cfg }, progress, cfg.epochs);
     o.line(`starts from ${task.fork.from} after generation ${task.fork.generation}`);
   }
@@ -76,17 +66,15 @@ async function trainTask(layout: CompareLayout, task: TrainTask, o: WorkerOption
 }
 
 async function evaluateTask(layout: CompareLayout, task: EvaluateTask, device: string, o: WorkerOptions): Promise<void> {
-  const outDir = layout.path(task.outDir);
-  const file = (kind: string) => join(outDir, `gen-${task.generation}.${kind}.json`);
-  const todo = task.evals.filter((e) => !existsSync(file(e.kind)));
+  const todo = task.evals.filter((e) => !layout.hasEvalResult(task.outDir, task.generation, e.kind));
   if (todo.length === 0) return;
-  ensureDir(outDir);
+  ensureDir(layout.path(task.outDir));
   const ckpt = await loadModelCheckpoint(layout.path(task.checkpoint), device);
   try {
     await evaluateCheckpoint(ckpt, todo, {
       device,
       onResult: (r, seconds) => {
-        writeJsonAtomic(file(r.kind), r);
+        layout.writeEvalResult(task.outDir, task.generation, r.kind, r);
         o.line(`${r.kind} done (${seconds.toFixed(1)} s)`);
       },
     });
@@ -98,23 +86,22 @@ async function evaluateTask(layout: CompareLayout, task: EvaluateTask, device: s
 /** Records that a task failed: `reason` and the last error line of its log. */
 export function recordFailure(layout: CompareLayout, id: string, reason: string): void {
   const log = layout.log(id, 'err');
-  const said = existsSync(log) ? cause(readFileSync(log, 'utf8').slice(-4000)) : '';
-  ensureDir(join(layout.dir, 'tasks'));
-  writeJsonAtomic(layout.taskFile(id, 'failed'), { task: id, finished: new Date().toISOString(), error: said ? `${reason}: ${said}` : reason, log });
+  const tail = layout.logTail(id, 'err', 4000);
+  const said = tail !== '' ? cause(tail) : '';
+  layout.writeTaskFile(id, 'failed', { task: id, finished: new Date().toISOString(), error: said ? `${reason}: ${said}` : reason, log });
 }
 
 /** Runs one task; its started/done files record when (a failure is recorded by whoever saw it). */
 export async function runTask(layout: CompareLayout, plan: Plan, id: string, o: WorkerOptions): Promise<void> {
   const task = findTask(plan, id, layout.planFile);
-  const missing = task.deps.filter((d) => !existsSync(layout.taskFile(d, 'done')));
+  const missing = task.deps.filter((d) => !layout.isDone(d));
   if (missing.length > 0) throw new ConfigError(`task ${id} cannot run yet: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not done`, 'run those first (the launcher does this in order)');
-  ensureDir(join(layout.dir, 'tasks'));
-  rmSync(layout.taskFile(id, 'failed'), { force: true });
+  layout.removeTaskFile(id, 'failed');
   const started = new Date().toISOString();
-  writeJsonAtomic(layout.taskFile(id, 'started'), { task: id, started, pid: process.pid, host: hostname() });
+  layout.writeTaskFile(id, 'started', { task: id, started, pid: process.pid, host: hostname() });
   const t0 = performance.now();
   if (task.kind === 'train') await trainTask(layout, task, o);
   else if (task.kind === 'evaluate') await evaluateTask(layout, task, String(plan.settings.train.device ?? 'cpu'), o);
   else await o.report();
-  writeJsonAtomic(layout.taskFile(id, 'done'), { task: id, started, finished: new Date().toISOString(), seconds: (performance.now() - t0) / 1000, host: hostname() });
+  layout.writeTaskFile(id, 'done', { task: id, started, finished: new Date().toISOString(), seconds: (performance.now() - t0) / 1000, host: hostname() });
 }

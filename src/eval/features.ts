@@ -4,7 +4,7 @@ import { BatchLoader } from '../data/loader.js';
 import { selectImages } from '../data/image-set.js';
 import type { ImageSet } from '../data/types.js';
 import type { ResNet } from '../models/resnet.js';
-import type { SourceData } from '../train/checkpoint.js';
+import type { SourceData } from '../io/checkpoint.js';
 import { adaptImages } from './adapt.js';
 
 export interface FeatureSet {

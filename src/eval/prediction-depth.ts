@@ -15,7 +15,7 @@ import type { DatasetSplits, ImageSet } from '../data/types.js';
 import { stratifiedSubset } from '../data/image-set.js';
 import { ConfigError } from '../errors.js';
 import type { ResNet } from '../models/resnet.js';
-import type { SourceData } from '../train/checkpoint.js';
+import type { SourceData } from '../io/checkpoint.js';
 import { disposeFeatures, extractFeatures, type FeatureSet } from './features.js';
 import { knnPredict, labelArray } from './knn.js';
 

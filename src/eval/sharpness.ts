@@ -19,7 +19,7 @@ import { stratifiedSubset } from '../data/image-set.js';
 import type { ImageSet } from '../data/types.js';
 import { ConfigError } from '../errors.js';
 import type { Module } from '../nn/module.js';
-import type { SourceData } from '../train/checkpoint.js';
+import type { SourceData } from '../io/checkpoint.js';
 import { adaptImages } from './adapt.js';
 
 /**

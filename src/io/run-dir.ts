@@ -24,6 +24,9 @@ export function writeJsonAtomic(path: string, value: unknown): void {
 /** Creates `dir` and its missing parents; a path that cannot be a folder is an IoError naming it. */
 export function ensureDir(dir: string): void { makeDirs(dir); }
 
+/** A generation checkpoint's path inside a run folder, '/'-separated (plan.json keeps such paths). */
+export const generationCheckpoint = (g: number): string => `checkpoints/gen-${g}.safetensors`;
+
 export class RunDir {
   constructor(readonly dir: string) {}
 
@@ -32,7 +35,12 @@ export class RunDir {
   get summaryFile(): string { return join(this.dir, 'summary.json'); }
   get checkpointDir(): string { return join(this.dir, 'checkpoints'); }
   get resumeFile(): string { return join(this.checkpointDir, 'resume.safetensors'); }
-  generationFile(g: number): string { return join(this.checkpointDir, `gen-${g}.safetensors`); }
+  generationFile(g: number): string { return join(this.dir, generationCheckpoint(g)); }
+  /** Whether a checkpoint to resume from was written (a run killed before its first has none). */
+  hasResumePoint(): boolean { return existsSync(this.resumeFile); }
+  hasMetrics(): boolean { return existsSync(this.metricsFile); }
+  /** Whether the folder holds a run (config.json is its claim). */
+  hasConfig(): boolean { return existsSync(this.configFile); }
 
   private taken(file: string): CheckpointError {
     return new CheckpointError(`${this.dir} already holds a run (${file} exists)`, `continue it with --resume ${this.dir}, or choose another --out folder`);
@@ -157,6 +165,9 @@ export class RunDir {
   }
 
   writeSummary(summary: unknown): void { writeJsonAtomic(this.summaryFile, summary); }
+
+  /** summary.json, or null before the first generation ended. */
+  readSummary(): unknown { return existsSync(this.summaryFile) ? JSON.parse(readFileSync(this.summaryFile, 'utf8')) as unknown : null; }
 }
 
 /**
@@ -189,14 +200,21 @@ export function forkRun(from: string, to: string, generation: number, config: Re
   renameSync(tmp, to);
 }
 
-/** Whether a process with this pid runs here (a zombie does not count). */
-function processRuns(pid: number): boolean {
+/**
+ * Whether a process with this pid runs on this machine. A zombie does not count: a killed worker
+ * whose parent died too stays one until init reaps it.
+ */
+export function processRuns(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
   const stat = `/proc/${pid}/stat`;
-  return !existsSync(stat) || readFileSync(stat, 'utf8').replace(/^.*\) /s, '')[0] !== 'Z';
+  try {
+    return readFileSync(stat, 'utf8').replace(/^.*\) /s, '')[0] !== 'Z';
+  } catch {
+    return true;
+  }
 }

@@ -1,7 +1,6 @@
 // The one training loop: generation → epoch → batch. Methods act only through their hooks
 // (train/hooks.ts); this file turns their epoch plans into optimizer settings, evaluates,
 // checkpoints and reports progress through callbacks (the library never prints).
-import { existsSync, readFileSync } from 'node:fs';
 import { backendInfo, Generator, setNumThreads, type Tensor } from '../backend/index.js';
 import type { ResolvedConfig, RunConfig } from '../config/schema.js';
 import { resolveConfig, type ConfigLayer } from '../config/resolve.js';
@@ -9,6 +8,7 @@ import { BatchLoader } from '../data/loader.js';
 import { loadDataset } from '../data/registry.js';
 import type { DatasetSplits } from '../data/types.js';
 import { CheckpointError, DivergenceError } from '../errors.js';
+import { readPackageInfo } from '../io/package.js';
 import { RunDir } from '../io/run-dir.js';
 import { METHODS } from '../methods/registry.js';
 import { createModel } from '../models/registry.js';
@@ -66,7 +66,7 @@ export interface TrainResult {
 }
 
 function versions(): Record<string, string> {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = readPackageInfo();
   return { seal: pkg.version, libtorch: backendInfo().torchVersion, node: process.version };
 }
 
@@ -117,7 +117,7 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
   let carriedStart: EpochStart | null = null;
   let resumedAt: Progress | null = null;
   for (const f of run?.removeOrphanTemps() ?? []) process.emitWarning(`removed ${f}, left by a write that was cut short`, { code: 'SEAL_ORPHAN_TEMP' });
-  if (run && !existsSync(run.resumeFile)) {
+  if (run && !run.hasResumePoint()) {
     run.truncateMetrics(0); // killed before its first checkpoint: start over in the same folder
   } else if (run) {
     const r = await loadResume(run.resumeFile, model, opt, names, { generations: cfg.generations, epochs: cfg.epochs });
@@ -225,7 +225,7 @@ function diverged(cfg: ResolvedConfig, g: number, e: number, b: number, batches:
   const lr = groupLr(plan, lrT);
   const where = `generation ${g}, epoch ${e} (${plan.phase} phase), batch ${b + 1} of ${batches}`;
   const kept = out === null ? ''
-    : existsSync(out.resumeFile) ? ` The last good state is in ${out.resumeFile}; nothing after it was written.`
+    : out.hasResumePoint() ? ` The last good state is in ${out.resumeFile}; nothing after it was written.`
       : ' No checkpoint had been written yet.';
   const hint = plan.phase === 'ascent'
     ? `the ascent diverged: make the early layers' step smaller with a smaller |--ascent-lr-multiplier| (now ${cfg.ascentLrMultiplier}), fewer --ascent-epochs (now ${cfg.ascentEpochs}) or a lower --lr (now ${cfg.lr})`

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSafetensors, setNumThreads, train, type EpochRow } from '../../src/index.js';
 import { METHOD_NAMES } from '../../src/config/schema.js';
-import { CompareLayout, runName } from '../../src/compare/layout.js';
+import { CompareLayout, runName } from '../../src/io/compare-dir.js';
 import { buildPlan, type CompareSettings } from '../../src/compare/plan.js';
 import { runTask } from '../../src/compare/worker.js';
 import { FASHION_MNIST, FASHION_MNIST_INSTALL, needsData } from '../support/datasets.js';

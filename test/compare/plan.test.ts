@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPlan, checkPlan, evalFile, evalOptionsOf, settingsDiff, type CompareSettings } from '../../src/compare/plan.js';
-import { CompareLayout } from '../../src/compare/layout.js';
+import { CompareLayout } from '../../src/io/compare-dir.js';
 import { readPlan } from '../../src/compare/worker.js';
 import { ConfigError } from '../../src/errors.js';
 

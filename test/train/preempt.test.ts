@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT_RESUMABLE, loadSafetensors, setNumThreads, StoppedError, train, type BatchPosition, type EpochRow, type MethodName, type TrainOptions } from '../../src/index.js';
 import { readSafetensorsMetadata } from '../../src/io/safetensors.js';
-import { CompareLayout } from '../../src/compare/layout.js';
+import { CompareLayout } from '../../src/io/compare-dir.js';
 import { buildPlan } from '../../src/compare/plan.js';
 import { runTask } from '../../src/compare/worker.js';
 import { tinyData } from '../support/tiny-data.js';
