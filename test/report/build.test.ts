@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { buildReport } from '../../src/compare/aggregate.js';
-import { CompareLayout } from '../../src/compare/layout.js';
+import { CompareLayout } from '../../src/io/compare-dir.js';
 import { evalFile, type CompareSettings } from '../../src/compare/plan.js';
 import type { Aggregate, Difference, Report } from '../../src/report/types.js';
 
