@@ -4,7 +4,7 @@
 // The optimizer is rebuilt at the generation start (by the loop) and again at epoch k.
 // The ablations differ only in which side ascends and whether LLF's re-initialisation runs.
 import { DESCEND, NORMAL_EPOCH, type EpochPlan, type GroupPlan, type TrainingMethod } from '../train/hooks.js';
-import { reinitGenerator, reinitialise, reinitTargets } from './reinit.js';
+import { reinitGenerator, reinitialise } from './reinit.js';
 
 export interface AscentConfig { ascentEpochs: number; ascentLrMultiplier: number; ascentWdMultiplier: number }
 type Variant = 'seal' | 'llf+seal' | 'reverse' | 'freeze-late';
@@ -27,7 +27,7 @@ export function seal(c: AscentConfig, variant: Variant = 'seal'): TrainingMethod
     name: variant,
     ...(variant === 'llf+seal' ? {
       onGenerationStart: ({ generation, model, split, seed }) => {
-        reinitialise(reinitTargets(model, split.late), reinitGenerator(seed, generation));
+        reinitialise(model.reinitTargets(split.late), reinitGenerator(seed, generation));
       },
     } : {}),
     planEpoch: ({ generation, epoch }) => plan(c, variant, generation, epoch),

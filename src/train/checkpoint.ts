@@ -9,7 +9,7 @@ import { tensor, type Tensor } from '../backend/index.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import { CheckpointError } from '../errors.js';
 import { loadSafetensors, saveSafetensors } from '../io/safetensors.js';
-import type { Module } from '../nn/module.js';
+import type { Classifier } from '../models/types.js';
 import type { SGD } from '../optim/sgd.js';
 import type { EpochStart } from './diagnostics.js';
 import type { EpochSums } from './epoch.js';
@@ -31,14 +31,14 @@ const START = 'epochStart.';
 /** What a model checkpoint records about its source data, so any evaluation can feed it alike. */
 export interface SourceData { spec: string; channels: number; height: number; width: number; numClasses: number; mean: number[]; std: number[] }
 
-export async function saveGeneration(path: string, model: Module, info: { generation: number; config: ResolvedConfig; summary: RunSummary; source: SourceData }): Promise<void> {
+export async function saveGeneration(path: string, model: Classifier, info: { generation: number; config: ResolvedConfig; summary: RunSummary; source: SourceData }): Promise<void> {
   await saveSafetensors(path, model.stateEntries(), {
     format: 'seal-model-1', generation: String(info.generation), config: JSON.stringify(info.config),
     source: JSON.stringify(info.source), summary: JSON.stringify(info.summary.generations[info.generation] ?? null),
   });
 }
 
-export async function saveResume(path: string, model: Module, opt: SGD, names: Map<Tensor, string>, info: ResumePoint): Promise<void> {
+export async function saveResume(path: string, model: Classifier, opt: SGD, names: Map<Tensor, string>, info: ResumePoint): Promise<void> {
   const inEpoch = info.progress.batch !== undefined;
   if (inEpoch !== (info.epochSums !== null) || inEpoch !== (info.epochStart !== null)) {
     throw new Error('saveResume: a resume point inside an epoch needs its epoch sums and start, and only it');
@@ -95,7 +95,7 @@ export function checkResumeMetadata(path: string, metadata: Record<string, strin
   return { progress, metricsRows: Number(rows), summary };
 }
 
-export async function loadResume(path: string, model: Module, opt: SGD, names: Map<Tensor, string>, limits: { generations: number; epochs: number }): Promise<ResumePoint> {
+export async function loadResume(path: string, model: Classifier, opt: SGD, names: Map<Tensor, string>, limits: { generations: number; epochs: number }): Promise<ResumePoint> {
   const { tensors, metadata } = await loadSafetensors(path);
   try {
     if (metadata.format !== FORMAT && metadata.format !== FORMAT_IN_EPOCH) {

@@ -1,6 +1,6 @@
 // The extension surface: a training method is a small object that acts only through these
 // hooks. The loop (train/iterative.ts) never branches on a method's name.
-import type { Module } from '../nn/module.js';
+import type { Classifier } from '../models/types.js';
 import type { Split } from './split.js';
 
 /** Multipliers on the scheduled lr and on the weight decay of one side of the split. */
@@ -14,7 +14,7 @@ export interface EpochPlan {
   phase: 'ascent' | 'descent';
 }
 
-export interface GenerationContext { generation: number; model: Module; split: Split; seed: number }
+export interface GenerationContext { generation: number; model: Classifier; split: Split; seed: number }
 export interface EpochContext { generation: number; epoch: number }
 
 export interface TrainingMethod {

@@ -12,7 +12,7 @@ import { CheckpointError, DivergenceError } from '../errors.js';
 import { RunDir } from '../io/run-dir.js';
 import { METHODS } from '../methods/registry.js';
 import { createModel } from '../models/registry.js';
-import type { ResNet } from '../models/resnet.js';
+import type { Classifier } from '../models/types.js';
 import { SGD } from '../optim/sgd.js';
 import { scheduledLr } from '../optim/schedule.js';
 import { deriveSeed } from '../rng.js';
@@ -25,10 +25,10 @@ import { splitParameters, type Split } from './split.js';
 import { emptySummary, recordEpoch, type EpochRow, type RunSummary } from './summary.js';
 
 export interface TrainCallbacks {
-  onStart?(info: { config: ResolvedConfig; model: ResNet; split: Split; batchesPerEpoch: number; resumedAt: Progress | null; data: DatasetSplits }): void;
+  onStart?(info: { config: ResolvedConfig; model: Classifier; split: Split; batchesPerEpoch: number; resumedAt: Progress | null; data: DatasetSplits }): void;
   onBatch?(info: { generation: number; epoch: number; batch: number; batches: number; loss: number }): void;
   onEpoch?(row: EpochRow): void;
-  onGeneration?(info: { generation: number; model: ResNet; summary: RunSummary; checkpoint: string | null }): void;
+  onGeneration?(info: { generation: number; model: Classifier; summary: RunSummary; checkpoint: string | null }): void;
   /** Sees every training batch before its step (used by the PyTorch differential test). */
   onTrainBatch?(info: { generation: number; epoch: number; batch: number; x: Tensor; y: Tensor }): void;
 }
@@ -60,7 +60,7 @@ export function describePosition(p: BatchPosition): string {
 }
 
 export interface TrainResult {
-  config: ResolvedConfig; summary: RunSummary; rows: EpochRow[]; model: ResNet; outDir: string | null;
+  config: ResolvedConfig; summary: RunSummary; rows: EpochRow[]; model: Classifier; outDir: string | null;
   /** Set when stopRequested stopped training: the next batch to run, where a resume continues. */
   stopped: BatchPosition | null;
 }
