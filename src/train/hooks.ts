@@ -12,6 +12,11 @@ export interface EpochPlan {
   /** Rebuild the optimizer (reset momentum) before this epoch. */
   resetOptimizer: boolean;
   phase: 'ascent' | 'descent';
+  /** Evaluate on the test set after this epoch, besides the loop's every-evalInterval and last-epoch evaluations. */
+  evaluateAfter?: boolean;
+  /** What to change when the loss diverges in this epoch (the error's hint), in the method's own settings;
+   * without it the hint names the loop's (lr, warmup). */
+  divergenceHint?: string;
 }
 
 export interface GenerationContext { generation: number; model: Classifier; split: Split; seed: number }

@@ -190,7 +190,7 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
         if (out) await saveResume(out.resumeFile, model, opt, names, { progress: at, metricsRows: rows.length, summary, epochSums: pass.sums, epochStart });
         return finish(at);
       }
-      const evaluated = (e + 1) % cfg.evalInterval === 0 || e === cfg.epochs - 1 || (e === cfg.ascentEpochs && e > 0);
+      const evaluated = (e + 1) % cfg.evalInterval === 0 || e === cfg.epochs - 1 || plan.evaluateAfter === true;
       const test = evaluated ? evaluate(model, testLoader) : null;
       const measures = epochMeasures(split, epochStart, e === ascents.at(-1) ? probeNow() : null);
       const row: EpochRow = {
@@ -227,8 +227,6 @@ function diverged(cfg: ResolvedConfig, g: number, e: number, b: number, batches:
   const kept = out === null ? ''
     : existsSync(out.resumeFile) ? ` The last good state is in ${out.resumeFile}; nothing after it was written.`
       : ' No checkpoint had been written yet.';
-  const hint = plan.phase === 'ascent'
-    ? `the ascent diverged: make the early layers' step smaller with a smaller |--ascent-lr-multiplier| (now ${cfg.ascentLrMultiplier}), fewer --ascent-epochs (now ${cfg.ascentEpochs}) or a lower --lr (now ${cfg.lr})`
-    : `lower --lr (now ${cfg.lr}) or raise --warmup-epochs (now ${cfg.warmupEpochs})`;
+  const hint = plan.divergenceHint ?? `lower --lr (now ${cfg.lr}) or raise --warmup-epochs (now ${cfg.warmupEpochs})`;
   return new DivergenceError(`training diverged: the loss became ${loss} at ${where}; lr of the later layers ${lr.late.toPrecision(3)}, of the early layers ${lr.early.toPrecision(3)}.${kept}`, hint);
 }
