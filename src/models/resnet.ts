@@ -155,13 +155,6 @@ export class ResNet extends Module implements Classifier {
     return { activations: outs, features: (outs[outs.length - 1] as Tensor).mean([2, 3]) };
   }
 
-  /** The layer group a parameter or buffer name belongs to. */
-  static groupOf(name: string): LayerGroup {
-    const top = name.split('.')[0] as string;
-    if (top === 'conv1' || top === 'bn1') return 'stem';
-    if (top === 'fc') return 'head';
-    return top as LayerGroup;
-  }
   /** stem (conv1, bn1), layer1..layer4 by residual block, head (fc): LAYER_GROUPS. */
   layerGroups(): ModuleGroup[] {
     return [

@@ -71,7 +71,10 @@ export class SmallCnn extends Module implements Classifier {
   intermediates(x: Tensor): Intermediates {
     const activations: Tensor[] = [];
     let y = x;
-    for (let i = 0; i < 4; i++) activations.push(y = this.block(i, y));
+    for (let i = 0; i < 4; i++) {
+      y = this.block(i, y);
+      activations.push(y);
+    }
     return { activations, features: this.pool(y) };
   }
 

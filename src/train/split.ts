@@ -5,16 +5,10 @@
 // BatchNorm and downsample parameters included; everything from it on, the head included, is late.
 import { ConfigError } from '../errors.js';
 import { BatchNorm2d } from '../nn/layers.js';
-import type { Module } from '../nn/module.js';
 import { groupParameters, type Classifier, type NamedParam } from '../models/types.js';
 
 export type { NamedParam } from '../models/types.js';
 export interface Split { early: NamedParam[]; late: NamedParam[] }
-
-/** The module that owns each parameter, by full parameter name. */
-export function owners(model: Module): Map<string, Module> {
-  return model.parameterOwners();
-}
 
 export function splitParameters(model: Classifier, splitAt: string): Split {
   const groups = model.layerGroups();
