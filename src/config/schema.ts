@@ -88,7 +88,10 @@ export const MAX_THREADS = 1024;
 export const KEYS: Record<keyof RunConfig, KeyDoc> = {
   method: { kind: 'enum', values: METHOD_NAMES, help: 'training method: normal (warm restarts), llf (later-layer forgetting), seal, llf+seal, reverse, freeze-late (ablations), ke (knowledge evolution)' },
   dataset: { kind: 'string', help: 'fashion-mnist, mnist, or KIND:PATH with KIND one of idx, cifar10, cifar100, folder, tiny-imagenet' },
-  model: { kind: 'enum', values: MODEL_NAMES, help: 'resnet18/resnet50 (7x7/2 stem + max-pool), the -cifar variants (3x3 stem, no pool), or small-cnn (4 conv layers, for tests and quick runs)' },
+  model: {
+    kind: 'enum', values: MODEL_NAMES,
+    help: 'resnet18/resnet50 (7x7/2 stem + max-pool), the -cifar variants (3x3 stem, no pool), or small-cnn (4 conv layers, for tests and quick runs)',
+  },
   width: { kind: 'number', min: 0.01, max: 16, help: 'multiplier of the stage widths 64-128-256-512 (small-cnn: of its 32 channels)' },
   memoryFormat: { kind: 'enum', values: MEMORY_FORMATS, help: 'layout of conv weights and activations: nhwc (channels_last), nchw, or auto (nhwc on the CPU, where it is faster); results agree to float rounding' },
   generations: { kind: 'int', min: 1, help: 'generations (generation 0 is ordinary training)' },

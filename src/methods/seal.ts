@@ -13,13 +13,14 @@ function plan(c: AscentConfig, variant: Variant, generation: number, epoch: numb
   if (generation === 0) return NORMAL_EPOCH;
   if (epoch >= c.ascentEpochs) return { ...NORMAL_EPOCH, resetOptimizer: epoch === c.ascentEpochs };
   const ascend: GroupPlan = { lrMultiplier: c.ascentLrMultiplier, wdMultiplier: c.ascentWdMultiplier };
-  const divergenceHint = `the ascent diverged: make the early layers' step smaller with a smaller |--ascent-lr-multiplier| (now ${c.ascentLrMultiplier}), ` +
-    `fewer --ascent-epochs (now ${c.ascentEpochs}) or a lower --lr (now ${c.lr})`;
+  const divergenceHint = "the ascent diverged: make the early layers' step smaller with a smaller " +
+    `|--ascent-lr-multiplier| (now ${c.ascentLrMultiplier}), fewer --ascent-epochs (now ${c.ascentEpochs}) or a lower --lr (now ${c.lr})`;
   switch (variant) {
     // reference `reverse=1`: the later layers (fc included) ascend, the early ones descend
     case 'reverse': return { early: DESCEND, late: ascend, resetOptimizer: false, phase: 'ascent', divergenceHint };
     // reference `freeze_descenders=1`: the later layers are left out of the optimizer
-    case 'freeze-late': return { early: ascend, late: { lrMultiplier: 0, wdMultiplier: 0 }, resetOptimizer: false, phase: 'ascent', divergenceHint };
+    case 'freeze-late':
+      return { early: ascend, late: { lrMultiplier: 0, wdMultiplier: 0 }, resetOptimizer: false, phase: 'ascent', divergenceHint };
     default: return { early: ascend, late: DESCEND, resetOptimizer: false, phase: 'ascent', divergenceHint };
   }
 }

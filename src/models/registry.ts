@@ -34,14 +34,16 @@ export const MODELS: Readonly<Record<ModelName, (s: ModelSpec) => Classifier>> =
   'resnet50-cifar': resnet(50, 'cifar'),
   // `width` scales its 32 channels as it scales a ResNet's stage widths; pooled features fit any image size.
   'small-cnn': (s) => new SmallCnn({
-    inChannels: s.inChannels, channels: Math.max(1, Math.round(32 * s.width)), numClasses: s.numClasses, device: s.device, generator: s.generator,
+    inChannels: s.inChannels, channels: Math.max(1, Math.round(32 * s.width)), numClasses: s.numClasses,
+    device: s.device, generator: s.generator,
     memoryFormat: resolveMemoryFormat(s.memoryFormat ?? 'auto', s.device),
   }),
 });
 
 /**
  * The model `s.model` names, freshly initialised from `s.generator`.
- * @example const m = createModel({ model: 'resnet18', width: 1, inChannels: 3, numClasses: 200, device: 'cpu', generator: new Generator(0) });
+ * @example
+ * const m = createModel({ model: 'resnet18', width: 1, inChannels: 3, numClasses: 200, device: 'cpu', generator: new Generator(0) });
  */
 export function createModel(s: ModelSpec): Classifier {
   return MODELS[s.model](s);
@@ -52,7 +54,8 @@ export function createModel(s: ModelSpec): Classifier {
  * weight, and the head's weight, whose rows are the classes. A file can be checked against its
  * metadata with them before that metadata decides how large a model to allocate.
  */
-export function declaredShapes(s: Pick<ModelSpec, 'model' | 'width' | 'inChannels' | 'numClasses'>): { input: [string, number[]]; head: [string, number] } {
+export function declaredShapes(s: Pick<ModelSpec, 'model' | 'width' | 'inChannels' | 'numClasses'>):
+  { input: [string, number[]]; head: [string, number] } {
   const [base, k] = s.model === 'small-cnn' ? [32, 3] : [64, s.model.endsWith('-cifar') ? 3 : 7];
   return { input: ['conv1.weight', [Math.max(1, Math.round(base * s.width)), s.inChannels, k, k]], head: ['fc.weight', s.numClasses] };
 }

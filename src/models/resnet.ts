@@ -159,7 +159,9 @@ export class ResNet extends Module implements Classifier {
   layerGroups(): ModuleGroup[] {
     return [
       { name: 'stem', modules: [['conv1', this.conv1], ['bn1', this.bn1]] },
-      ...this.stages.map((s, i) => ({ name: `layer${i + 1}`, modules: s.items.map((b, j): [string, Module] => [`layer${i + 1}.${j}`, b]) })),
+      ...this.stages.map((s, i) => ({
+        name: `layer${i + 1}`, modules: s.items.map((b, j): [string, Module] => [`layer${i + 1}.${j}`, b]),
+      })),
       { name: 'head', modules: [['fc', this.fc]] },
     ];
   }

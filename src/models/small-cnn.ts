@@ -81,7 +81,9 @@ export class SmallCnn extends Module implements Classifier {
   /** layer1..layer4 (each conv with its BatchNorm), then the head; named as ResNet's so the default splitAt fits. */
   layerGroups(): ModuleGroup[] {
     return [
-      ...this.convs.map((conv, i) => ({ name: `layer${i + 1}`, modules: [[`conv${i + 1}`, conv], [`bn${i + 1}`, this.bns[i] as Module]] as [string, Module][] })),
+      ...this.convs.map((conv, i): ModuleGroup => ({
+        name: `layer${i + 1}`, modules: [[`conv${i + 1}`, conv], [`bn${i + 1}`, this.bns[i] as Module]],
+      })),
       { name: 'head', modules: [['fc', this.fc]] },
     ];
   }

@@ -42,7 +42,8 @@ function checkStructure(name: ModelName, model: Classifier): void {
     assert.deepEqual(features.shape, [3, model.featureDim]);
     const logits = model.forward(x);
     assert.deepEqual(logits.shape, [3, 4]);
-    assert.ok(maxDiff(model.forwardHead(features).toNumbers(), logits.toNumbers()) < 1e-5, `${name}: forwardHead(forwardFeatures(x)) = forward(x)`);
+    assert.ok(maxDiff(model.forwardHead(features).toNumbers(), logits.toNumbers()) < 1e-5,
+      `${name}: forwardHead(forwardFeatures(x)) = forward(x)`);
     const inter = model.intermediates(x);
     assert.equal(inter.activations.length, model.intermediateNames().length);
     assert.ok(inter.activations.every((a) => a.ndim === 4 && a.shape[0] === 3), `${name}: activations are [B, C, H, W] maps`);
@@ -63,9 +64,13 @@ for (const name of MODEL_NAMES) {
     try {
       for (const method of ['seal', 'llf'] as const) {
         const out = join(dir, method);
-        const r = await train({ method, model: name, width: 0.125, generations: 2, epochs: 2, ascentEpochs: 1, batchSize: 32, evalInterval: 1, cropPadding: 1, seed: 3, threads: 1, out }, { data });
+        const r = await train({
+          method, model: name, width: 0.125, generations: 2, epochs: 2, ascentEpochs: 1, batchSize: 32, evalInterval: 1, cropPadding: 1,
+          seed: 3, threads: 1, out,
+        }, { data });
         assert.equal(r.rows.length, 4);
-        assert.ok(r.rows.every((row) => Number.isFinite(row.trainLoss) && row.testTop1 !== null), `${name} ${method}: finite losses, every epoch evaluated`);
+        assert.ok(r.rows.every((row) => Number.isFinite(row.trainLoss) && row.testTop1 !== null),
+          `${name} ${method}: finite losses, every epoch evaluated`);
         if (method === 'seal') assert.deepEqual(r.rows.map((row) => row.phase), ['descent', 'descent', 'ascent', 'descent']);
 
         const ckpt = await loadModelCheckpoint(join(out, 'checkpoints', 'gen-1.safetensors'));
@@ -82,7 +87,8 @@ for (const name of MODEL_NAMES) {
           assert.ok(probe.testAccuracy >= 0 && probe.testAccuracy <= 1);
 
           const fs = fewShotEval(ckpt, target, { ways: 3, shots: [1, 5], queries: 5, episodes: 6, seed: 1 });
-          assert.deepEqual(fs.cells.map((c) => `${c.classifier}/${c.shots}`), ['nearest-centroid/1', 'logistic/1', 'nearest-centroid/5', 'logistic/5']);
+          assert.deepEqual(fs.cells.map((c) => `${c.classifier}/${c.shots}`),
+            ['nearest-centroid/1', 'logistic/1', 'nearest-centroid/5', 'logistic/5']);
           assert.ok(finite(fs.cells.map((c) => c.accuracy.mean)));
 
           const pd = predictionDepth(ckpt.model, data, ckpt.source, { k: 5, supportSize: 64, testSize: 16, seed: 2, batchSize: 32 });
@@ -92,7 +98,8 @@ for (const name of MODEL_NAMES) {
           assert.equal(pd.test.histogram.length, pd.numProbes + 1);
           assert.ok(pd.test.depths.every((d) => d >= 0 && d <= pd.numProbes));
 
-          const sh = sharpness(ckpt.model, data.train, ckpt.source, { sampleSize: 32, batchSize: 32, maxIterations: 3, tolerance: 0, traceSamples: 2, seed: 3 });
+          const sh = sharpness(ckpt.model, data.train, ckpt.source,
+            { sampleSize: 32, batchSize: 32, maxIterations: 3, tolerance: 0, traceSamples: 2, seed: 3 });
           assert.equal(sh.parameterCount, ckpt.model.parameters().reduce((s, p) => s + p.size, 0));
           assert.ok(finite([sh.loss, sh.topEigenvalue.eigenvalue, sh.trace.trace]));
           assert.equal(liveTensors(), live, `${name}: the evaluations leave no tensors behind`);

@@ -13,12 +13,13 @@ test('every method evaluates after epoch k (k > 0) in every generation, and nowh
       for (const generation of [0, 1, 2]) {
         for (let epoch = 0; epoch < cfg.epochs; epoch++) {
           const plan = m.planEpoch({ generation, epoch });
-          assert.equal(plan.evaluateAfter === true, epoch === k && epoch > 0, `${name}, k = ${k}, generation ${generation}, epoch ${epoch}`);
+          const at = `${name}, k = ${k}, generation ${generation}, epoch ${epoch}`;
+          assert.equal(plan.evaluateAfter === true, epoch === k && epoch > 0, at);
           if (plan.phase === 'ascent') {
-            assert.equal(plan.divergenceHint, "the ascent diverged: make the early layers' step smaller with a smaller |--ascent-lr-multiplier| (now -0.02), " +
-              `fewer --ascent-epochs (now ${k}) or a lower --lr (now 0.05)`);
+            assert.equal(plan.divergenceHint, "the ascent diverged: make the early layers' step smaller with a smaller " +
+              `|--ascent-lr-multiplier| (now -0.02), fewer --ascent-epochs (now ${k}) or a lower --lr (now 0.05)`, at);
           } else {
-            assert.equal(plan.divergenceHint, undefined, `${name}: a descent epoch leaves the hint to the loop`);
+            assert.equal(plan.divergenceHint, undefined, `${at}: a descent epoch leaves the hint to the loop`);
           }
         }
       }

@@ -17,7 +17,8 @@ test('splitAt names a group or a block; the cut is at its first non-BatchNorm pa
   assert.equal(s.early.at(-1)?.[0], 'layer2.1.bn2.bias');
   assert.ok(s.early.some(([n]) => n === 'layer2.0.downsample.1.weight'), 'downsample BatchNorm before the cut is early');
   assert.throws(() => splitParameters(model, 'layer9'),
-    (e: unknown) => e instanceof ConfigError && /splitAt 'layer9' names no layer of this model/.test(e.message) && /stem, layer1, layer2, layer3, layer4, head/.test(e.message));
+    (e: unknown) => e instanceof ConfigError && /splitAt 'layer9' names no layer of this model/.test(e.message)
+      && /stem, layer1, layer2, layer3, layer4, head/.test(e.message));
   model.dispose();
 });
 
