@@ -72,7 +72,7 @@ if (name === 'train_epoch_fashion') {
   const images = 5000;
   console.log(JSON.stringify({
     images, seconds: row.trainSeconds, data_seconds: row.dataSeconds, images_per_s: images / row.trainSeconds,
-    memory_format: r.model.memoryFormat, threads: getNumThreads(), peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    memory_format: (r.model as ResNet).memoryFormat, threads: getNumThreads(), peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
   }));
   r.model.dispose();
   process.exit(0);

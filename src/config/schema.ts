@@ -3,7 +3,7 @@
 
 export const METHOD_NAMES = ['normal', 'llf', 'seal', 'llf+seal', 'reverse', 'freeze-late', 'ke'] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
-export const MODEL_NAMES = ['resnet18', 'resnet50', 'resnet18-cifar', 'resnet50-cifar'] as const;
+export const MODEL_NAMES = ['resnet18', 'resnet50', 'resnet18-cifar', 'resnet50-cifar', 'small-cnn'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 export const MEMORY_FORMATS = ['auto', 'nchw', 'nhwc'] as const;
 export type MemoryFormatChoice = (typeof MEMORY_FORMATS)[number];
@@ -88,8 +88,11 @@ export const MAX_THREADS = 1024;
 export const KEYS: Record<keyof RunConfig, KeyDoc> = {
   method: { kind: 'enum', values: METHOD_NAMES, help: 'training method: normal (warm restarts), llf (later-layer forgetting), seal, llf+seal, reverse, freeze-late (ablations), ke (knowledge evolution)' },
   dataset: { kind: 'string', help: 'fashion-mnist, mnist, or KIND:PATH with KIND one of idx, cifar10, cifar100, folder, tiny-imagenet' },
-  model: { kind: 'enum', values: MODEL_NAMES, help: 'resnet18/resnet50 (7x7/2 stem + max-pool) or the -cifar variants (3x3 stem, no pool)' },
-  width: { kind: 'number', min: 0.01, max: 16, help: 'multiplier of the stage widths 64-128-256-512' },
+  model: {
+    kind: 'enum', values: MODEL_NAMES,
+    help: 'resnet18/resnet50 (7x7/2 stem + max-pool), the -cifar variants (3x3 stem, no pool), or small-cnn (4 conv layers, for tests and quick runs)',
+  },
+  width: { kind: 'number', min: 0.01, max: 16, help: 'multiplier of the stage widths 64-128-256-512 (small-cnn: of its 32 channels)' },
   memoryFormat: { kind: 'enum', values: MEMORY_FORMATS, help: 'layout of conv weights and activations: nhwc (channels_last), nchw, or auto (nhwc on the CPU, where it is faster); results agree to float rounding' },
   generations: { kind: 'int', min: 1, help: 'generations (generation 0 is ordinary training)' },
   epochs: { kind: 'int', min: 1, help: 'epochs per generation (E)' },

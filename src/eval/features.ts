@@ -3,7 +3,7 @@ import { cat, noGrad, tensor, tidy, type Tensor } from '../backend/index.js';
 import { BatchLoader } from '../data/loader.js';
 import { selectImages } from '../data/image-set.js';
 import type { ImageSet } from '../data/types.js';
-import type { ResNet } from '../models/resnet.js';
+import type { Classifier } from '../models/types.js';
 import type { SourceData } from '../io/checkpoint.js';
 import { adaptImages } from './adapt.js';
 
@@ -14,14 +14,14 @@ export interface FeatureSet {
   predictions: Tensor;
   /** Labels [N] (int64). */
   labels: Tensor;
-  /** With `probes`: the global-average-pooled output of the stem and of every residual block, each [N, C_l]. */
+  /** With `probes`: the global-average-pooled intermediates (ResNet: the stem and every residual block), each [N, C_l]. */
   probes: Tensor[];
 }
 
 export interface FeatureOptions { batchSize?: number; device?: string; probes?: boolean }
 
 /** Runs `set` (adapted to the model's input) through the model once, in eval mode. */
-export function extractFeatures(model: ResNet, set: ImageSet, source: SourceData, o: FeatureOptions = {}): FeatureSet {
+export function extractFeatures(model: Classifier, set: ImageSet, source: SourceData, o: FeatureOptions = {}): FeatureSet {
   const images = adaptImages(set, source);
   const loader = new BatchLoader(images, { batchSize: o.batchSize ?? 256, mean: source.mean, std: source.std, device: o.device ?? 'cpu' });
   const feats: Tensor[] = [], preds: Tensor[] = [], labels: Tensor[] = [];
@@ -35,8 +35,8 @@ export function extractFeatures(model: ResNet, set: ImageSet, source: SourceData
           let f: Tensor;
           if (o.probes) {
             const inter = model.intermediates(x);
-            probes.push(inter.map((t) => t.mean([2, 3]).to('cpu')));
-            f = (inter[inter.length - 1] as Tensor).mean([2, 3]);
+            probes.push(inter.activations.map((t) => t.mean([2, 3]).to('cpu')));
+            f = inter.features;
           } else {
             f = model.forwardFeatures(x);
           }
@@ -75,7 +75,7 @@ export class FeatureCache {
   private readonly needs = new Map<ImageSet, { probes: boolean; indices: Set<number> }>();
   private readonly computed = new Map<ImageSet, Computed>();
 
-  constructor(private readonly model: ResNet, private readonly source: SourceData, private readonly o: Omit<FeatureOptions, 'probes'> = {}) {}
+  constructor(private readonly model: Classifier, private readonly source: SourceData, private readonly o: Omit<FeatureOptions, 'probes'> = {}) {}
 
   /** Announces that `set` will be asked for, so the pass that computes its root covers it. */
   need(set: ImageSet, probes = false): void {

@@ -4,11 +4,11 @@ import { resolveConfig } from '../config/resolve.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import { CheckpointError, ConfigError } from '../errors.js';
 import { damagedModelCheckpoint, readModelCheckpoint, type SourceData } from '../io/checkpoint.js';
-import { createModel } from '../models/registry.js';
-import type { ResNet } from '../models/resnet.js';
+import { createModel, declaredShapes } from '../models/registry.js';
+import type { Classifier } from '../models/types.js';
 import type { Tensor } from '../backend/index.js';
 
-export interface LoadedCheckpoint { model: ResNet; config: ResolvedConfig; source: SourceData; generation: number; path: string }
+export interface LoadedCheckpoint { model: Classifier; config: ResolvedConfig; source: SourceData; generation: number; path: string }
 
 /** The model of a checkpoint, in eval mode on `device`; every problem names the file. */
 export async function loadModelCheckpoint(path: string, device = 'cpu'): Promise<LoadedCheckpoint> {
@@ -42,17 +42,17 @@ function configOf(path: string, values: Record<string, unknown>): ResolvedConfig
 }
 
 /**
- * The stem and the head's rows in the file must have the shapes the metadata implies (width,
+ * The input conv and the head's rows in the file must have the shapes the metadata implies (width,
  * input channels, classes), so that the model built from the metadata (the allocation) is no
  * larger than the file that was read. The rest is compared by loadState.
  */
 function checkShapes(path: string, tensors: Map<string, Tensor>, config: ResolvedConfig, source: SourceData): void {
-  const k = config.model.endsWith('-cifar') ? 3 : 7;
-  const conv1 = [Math.max(1, Math.round(64 * config.width)), source.channels, k, k];
-  const fileConv1 = tensors.get('conv1.weight')?.shape;
-  const fileClasses = tensors.get('fc.weight')?.shape[0];
-  const found = fileConv1?.join(',') !== conv1.join(',') ? `conv1.weight is ${fileConv1 ? `[${fileConv1.join(',')}]` : 'missing'}, not [${conv1.join(',')}]`
-    : fileClasses !== source.numClasses ? `fc.weight has ${fileClasses ?? 'no'} rows, not ${source.numClasses}` : null;
+  const { input: [inName, inShape], head: [headName, classes] } =
+    declaredShapes({ model: config.model, width: config.width, inChannels: source.channels, numClasses: source.numClasses });
+  const fileIn = tensors.get(inName)?.shape;
+  const fileClasses = tensors.get(headName)?.shape[0];
+  const found = fileIn?.join(',') !== inShape.join(',') ? `${inName} is ${fileIn ? `[${fileIn.join(',')}]` : 'missing'}, not [${inShape.join(',')}]`
+    : fileClasses !== classes ? `${headName} has ${fileClasses ?? 'no'} rows, not ${classes}` : null;
   if (found !== null) {
     throw new CheckpointError(`${path} does not fit a ${config.model} of width ${config.width} for ${source.channels}-channel images and ${source.numClasses} classes, as its metadata says: its ${found}`,
       'the file was damaged or edited; use a checkpoints/gen-<g>.safetensors file written by `seal train`');

@@ -14,7 +14,7 @@
 import type { DatasetSplits, ImageSet } from '../data/types.js';
 import { stratifiedSubset } from '../data/image-set.js';
 import { ConfigError } from '../errors.js';
-import type { ResNet } from '../models/resnet.js';
+import type { Classifier } from '../models/types.js';
 import type { SourceData } from '../io/checkpoint.js';
 import { disposeFeatures, extractFeatures, type FeatureSet } from './features.js';
 import { knnPredict, labelArray } from './knn.js';
@@ -100,9 +100,9 @@ export function summariseDepths(depths: ArrayLike<number>, probePreds: ArrayLike
   };
 }
 
-/** Names of the probes `extractFeatures(…, { probes: true })` returns: the stem, then layer<s>.<b>. */
-export function probeNames(model: ResNet): string[] {
-  return ['stem', ...model.stages.flatMap((s, i) => s.items.map((_, b) => `layer${i + 1}.${b}`))];
+/** Names of the probes `extractFeatures(…, { probes: true })` returns (ResNet: the stem, then layer<s>.<b>). */
+export function probeNames(model: Classifier): string[] {
+  return model.intermediateNames();
 }
 
 /**
@@ -132,7 +132,7 @@ export function depthsFromFeatures(support: FeatureSet, test: FeatureSet, k: num
  * const pd = predictionDepth(ckpt.model, data, ckpt.source, { supportSize: 5000, testSize: 2000 });
  * pd.test.mean // e.g. 2.7 of 9 probes
  */
-export function predictionDepth(model: ResNet, data: Pick<DatasetSplits, 'train' | 'test'>, source: SourceData,
+export function predictionDepth(model: Classifier, data: Pick<DatasetSplits, 'train' | 'test'>, source: SourceData,
   config: Partial<PredictionDepthConfig> = {}): PredictionDepthResult {
   const cfg: PredictionDepthConfig = { ...PD_DEFAULTS, ...config };
   for (const key of ['k', 'supportSize', 'batchSize'] as const) {

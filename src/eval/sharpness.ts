@@ -18,7 +18,7 @@ import { BatchLoader } from '../data/loader.js';
 import { stratifiedSubset } from '../data/image-set.js';
 import type { ImageSet } from '../data/types.js';
 import { ConfigError } from '../errors.js';
-import type { Module } from '../nn/module.js';
+import type { Classifier } from '../models/types.js';
 import type { SourceData } from '../io/checkpoint.js';
 import { adaptImages } from './adapt.js';
 
@@ -253,7 +253,7 @@ export interface SharpnessResult {
  * runs made with limitTrain); `source` gives the input shape and normalisation.
  * @example const s = sharpness(ckpt.model, data.train, ckpt.source, { maxIterations: 20, traceSamples: 20 });
  */
-export function sharpness(model: Module, train: ImageSet, source: SourceData, config: Partial<SharpnessConfig> = {}): SharpnessResult {
+export function sharpness(model: Classifier, train: ImageSet, source: SourceData, config: Partial<SharpnessConfig> = {}): SharpnessResult {
   const cfg: SharpnessConfig = { ...SHARPNESS_DEFAULTS, ...config };
   for (const key of ['sampleSize', 'batchSize', 'maxIterations'] as const) {
     if (!Number.isInteger(cfg[key]) || cfg[key] < 1) throw new ConfigError(`sharpness: ${key} must be a positive integer; got ${cfg[key]}`);

@@ -10,7 +10,7 @@ import { BatchLoader } from '../data/loader.js';
 import type { DatasetSplits, ImageSet } from '../data/types.js';
 import { ConfigError, DivergenceError } from '../errors.js';
 import { createModel } from '../models/registry.js';
-import type { ResNet } from '../models/resnet.js';
+import type { Classifier } from '../models/types.js';
 import { Linear } from '../nn/layers.js';
 import { SGD } from '../optim/sgd.js';
 import { warmupCosine } from '../optim/schedule.js';
@@ -133,11 +133,11 @@ export interface FineTuneResult {
  * the result and the fine-tuned model (the caller disposes it).
  * @example const { result, model } = await fineTune(ckpt, await loadTarget('opencv-digits'), { epochs: 5 }); model.dispose();
  */
-export async function fineTune(ckpt: LoadedCheckpoint, target: DatasetSplits, o: FineTuneOptions = {}): Promise<{ result: FineTuneResult; model: ResNet }> {
+export async function fineTune(ckpt: LoadedCheckpoint, target: DatasetSplits, o: FineTuneOptions = {}): Promise<{ result: FineTuneResult; model: Classifier }> {
   const s = {
     lr: o.lr ?? 0.01, epochs: o.epochs ?? 10, batchSize: o.batchSize ?? 64, weightDecay: o.weightDecay ?? 5e-4, momentum: o.momentum ?? 0.9,
     padding: o.padding ?? 2, flip: o.flip ?? false, labelSmoothing: o.labelSmoothing ?? 0, seed: o.seed ?? 0,
-    device: o.device ?? ckpt.model.fc.weight.device, evalBatchSize: o.evalBatchSize ?? 256,
+    device: o.device ?? ckpt.model.parameters()[0]?.device ?? 'cpu', evalBatchSize: o.evalBatchSize ?? 256,
   };
   if (!(s.lr > 0) || !Number.isInteger(s.epochs) || s.epochs < 1) {
     throw new ConfigError(`fine-tuning needs lr > 0 and a whole number of epochs >= 1; got lr ${s.lr}, epochs ${s.epochs}`);
@@ -149,8 +149,8 @@ export async function fineTune(ckpt: LoadedCheckpoint, target: DatasetSplits, o:
     // The checkpoint's weights everywhere but the head, which is a fresh Linear (as `model.fc = nn.Linear(d, C)`).
     const head = new Linear(model.featureDim, classes, { device: s.device, generator: new Generator(deriveSeed(s.seed, 'finetune-head')) });
     const state = new Map(ckpt.model.stateEntries());
-    state.set('fc.weight', head.weight);
-    state.set('fc.bias', head.bias!);
+    const [headName] = model.layerGroups().at(-1)?.modules[0] ?? ['fc'];
+    for (const [n, t] of head.namedParameters(`${headName}.`)) state.set(n, t);
     model.loadState(state);
     head.dispose();
 

@@ -6,8 +6,7 @@
 import { ones, zeros, type Tensor } from '../backend/index.js';
 import { NORMAL_EPOCH, type TrainingMethod } from '../train/hooks.js';
 import { Linear } from '../nn/layers.js';
-import { owners } from '../train/split.js';
-import { reinitGenerator, reinitialise, reinitTargets } from './reinit.js';
+import { reinitGenerator, reinitialise } from './reinit.js';
 
 /** The KELS fit-hypothesis mask of a weight (bool, same shape). */
 export function kelsMask(w: Tensor, rate: number, opts: { allInputs: boolean; allOutputs: boolean }): Tensor {
@@ -27,8 +26,8 @@ export const ke = (splitRate: number): TrainingMethod => ({
   name: 'ke',
   onGenerationStart: ({ generation, model, seed }) => {
     const params = model.namedParameters();
-    const owner = owners(model);
-    const weights = reinitTargets(model, params);
+    const owner = model.parameterOwners();
+    const weights = model.reinitTargets(params);
     const first = weights[0]?.[0];
     reinitialise(weights, reinitGenerator(seed, generation), (name, w) =>
       kelsMask(w, splitRate, { allInputs: name === first, allOutputs: owner.get(name) instanceof Linear }));

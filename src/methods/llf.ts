@@ -2,12 +2,12 @@
 // the conv and fc weights from the split on are re-initialised with U(±1/√fan_in); BatchNorm
 // (parameters and running statistics) and fc.bias are kept. Then the whole net descends.
 import { NORMAL_EPOCH, type TrainingMethod } from '../train/hooks.js';
-import { reinitGenerator, reinitialise, reinitTargets } from './reinit.js';
+import { reinitGenerator, reinitialise } from './reinit.js';
 
 export const llf = (): TrainingMethod => ({
   name: 'llf',
   onGenerationStart: ({ generation, model, split, seed }) => {
-    reinitialise(reinitTargets(model, split.late), reinitGenerator(seed, generation));
+    reinitialise(model.reinitTargets(split.late), reinitGenerator(seed, generation));
   },
   planEpoch: () => NORMAL_EPOCH,
 });

@@ -2,19 +2,8 @@
 // from a seeded stream in parameter order (the same draws torch makes with the same seed).
 import { Generator, noGrad, uniform, where, type Tensor } from '../backend/index.js';
 import { deriveSeed } from '../rng.js';
-import { Conv2d, Linear } from '../nn/layers.js';
 import { fanIn } from '../nn/init.js';
-import type { Module } from '../nn/module.js';
-import { owners, type NamedParam } from '../train/split.js';
-
-/** The conv and linear weights among `params` (BatchNorm parameters and biases are kept). */
-export function reinitTargets(model: Module, params: NamedParam[]): NamedParam[] {
-  const owner = owners(model);
-  return params.filter(([n]) => {
-    const m = owner.get(n);
-    return (m instanceof Conv2d || m instanceof Linear) && n.endsWith('.weight');
-  });
-}
+import type { NamedParam } from '../models/types.js';
 
 /** The generator LLF/KE use at the start of `generation`. */
 export const reinitGenerator = (seed: number, generation: number): Generator => new Generator(deriveSeed(seed, 'reinit', generation));

@@ -3,9 +3,10 @@
 // Stem 'imagenet': 7x7/2 conv + 3x3/2 max-pool; stem 'cifar': 3x3/1 conv, no pool.
 import { maxPool2d, relu, tidy, type Generator, type MemoryFormat, type Tensor } from '../backend/index.js';
 import { Module } from '../nn/module.js';
-import { BatchNorm2d, Conv2d, Linear, globalAvgPool } from '../nn/layers.js';
+import { BatchNorm2d, Conv2d, Linear, convAndLinearWeights, globalAvgPool } from '../nn/layers.js';
 import { Sequential } from '../nn/sequential.js';
 import { kaimingNormal } from '../nn/init.js';
+import type { Classifier, Intermediates, ModuleGroup, NamedParam } from './types.js';
 
 export interface ResNetConfig {
   depth: 18 | 50;
@@ -79,7 +80,7 @@ class Bottleneck extends Module {
   }
 }
 
-export class ResNet extends Module {
+export class ResNet extends Module implements Classifier {
   readonly conv1: Conv2d;
   readonly bn1: BatchNorm2d;
   readonly stages: Sequential[];
@@ -143,23 +144,29 @@ export class ResNet extends Module {
   forwardHead(features: Tensor): Tensor { return this.fc.forward(features); }
   forward(x: Tensor): Tensor { return this.forwardHead(this.forwardFeatures(x)); }
 
+  /** 'stem', then every residual block ('layer1.0', …): ResNet-18 has 9 probes. */
+  intermediateNames(): string[] {
+    return ['stem', ...this.stages.flatMap((s, i) => s.items.map((_, b) => `layer${i + 1}.${b}`))];
+  }
   /** The stem output and every residual block's output, in order (for depth probes). */
-  intermediates(x: Tensor): Tensor[] {
+  intermediates(x: Tensor): Intermediates {
     const outs = [this.forwardStem(x)];
     for (const s of this.stages) for (const b of s.items) outs.push(b.forward(outs[outs.length - 1] as Tensor));
-    return outs;
+    return { activations: outs, features: (outs[outs.length - 1] as Tensor).mean([2, 3]) };
   }
 
-  /** The layer group a parameter or buffer name belongs to. */
-  static groupOf(name: string): LayerGroup {
-    const top = name.split('.')[0] as string;
-    if (top === 'conv1' || top === 'bn1') return 'stem';
-    if (top === 'fc') return 'head';
-    return top as LayerGroup;
+  /** stem (conv1, bn1), layer1..layer4 by residual block, head (fc): LAYER_GROUPS. */
+  layerGroups(): ModuleGroup[] {
+    return [
+      { name: 'stem', modules: [['conv1', this.conv1], ['bn1', this.bn1]] },
+      ...this.stages.map((s, i) => ({
+        name: `layer${i + 1}`, modules: s.items.map((b, j): [string, Module] => [`layer${i + 1}.${j}`, b]),
+      })),
+      { name: 'head', modules: [['fc', this.fc]] },
+    ];
   }
-  layerGroups(): Map<LayerGroup, [string, Tensor][]> {
-    const groups = new Map<LayerGroup, [string, Tensor][]>(LAYER_GROUPS.map((g) => [g, []]));
-    for (const e of this.namedParameters()) groups.get(ResNet.groupOf(e[0]))?.push(e);
-    return groups;
+  /** Every conv weight and the fc weight, as LLF and KE redraw them. */
+  reinitTargets(params: NamedParam[]): NamedParam[] {
+    return convAndLinearWeights(this, params);
   }
 }

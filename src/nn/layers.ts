@@ -63,3 +63,12 @@ export function globalAvgPool(x: Tensor): Tensor {
   return adaptiveAvgPool2d(x, 1).flatten(1);
 }
 
+
+/** The conv and linear weights among `params`, named from `model` (BatchNorm parameters and biases excluded). */
+export function convAndLinearWeights(model: Module, params: [string, Tensor][]): [string, Tensor][] {
+  const owner = model.parameterOwners();
+  return params.filter(([n]) => {
+    const m = owner.get(n);
+    return (m instanceof Conv2d || m instanceof Linear) && n.endsWith('.weight');
+  });
+}

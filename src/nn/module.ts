@@ -48,6 +48,15 @@ export abstract class Module {
     return out;
   }
 
+  /** The module that directly owns each parameter, by full parameter name. */
+  parameterOwners(): Map<string, Module> {
+    const out = new Map<string, Module>();
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [n] of m.ownParams) out.set(prefix ? `${prefix}.${n}` : n, m);
+    }
+    return out;
+  }
+
   train(on = true): this {
     for (const [, m] of this.namedModules()) m.training = on;
     return this;

@@ -1,6 +1,6 @@
 // The extension surface: a training method is a small object that acts only through these
 // hooks. The loop (train/iterative.ts) never branches on a method's name.
-import type { Module } from '../nn/module.js';
+import type { Classifier } from '../models/types.js';
 import type { Split } from './split.js';
 
 /** Multipliers on the scheduled lr and on the weight decay of one side of the split. */
@@ -12,9 +12,14 @@ export interface EpochPlan {
   /** Rebuild the optimizer (reset momentum) before this epoch. */
   resetOptimizer: boolean;
   phase: 'ascent' | 'descent';
+  /** Evaluate on the test set after this epoch, besides the loop's every-evalInterval and last-epoch evaluations. */
+  evaluateAfter?: boolean;
+  /** What to change when the loss diverges in this epoch (the error's hint), in the method's own settings;
+   * without it the hint names the loop's (lr, warmup). */
+  divergenceHint?: string;
 }
 
-export interface GenerationContext { generation: number; model: Module; split: Split; seed: number }
+export interface GenerationContext { generation: number; model: Classifier; split: Split; seed: number }
 export interface EpochContext { generation: number; epoch: number }
 
 export interface TrainingMethod {

@@ -12,7 +12,7 @@ import { readPackageInfo } from '../io/package.js';
 import { RunDir } from '../io/run-dir.js';
 import { METHODS } from '../methods/registry.js';
 import { createModel } from '../models/registry.js';
-import type { ResNet } from '../models/resnet.js';
+import type { Classifier } from '../models/types.js';
 import { SGD } from '../optim/sgd.js';
 import { scheduledLr } from '../optim/schedule.js';
 import { deriveSeed } from '../rng.js';
@@ -25,10 +25,10 @@ import { splitParameters, type Split } from './split.js';
 import { emptySummary, recordEpoch, type EpochRow, type RunSummary } from './summary.js';
 
 export interface TrainCallbacks {
-  onStart?(info: { config: ResolvedConfig; model: ResNet; split: Split; batchesPerEpoch: number; resumedAt: Progress | null; data: DatasetSplits }): void;
+  onStart?(info: { config: ResolvedConfig; model: Classifier; split: Split; batchesPerEpoch: number; resumedAt: Progress | null; data: DatasetSplits }): void;
   onBatch?(info: { generation: number; epoch: number; batch: number; batches: number; loss: number }): void;
   onEpoch?(row: EpochRow): void;
-  onGeneration?(info: { generation: number; model: ResNet; summary: RunSummary; checkpoint: string | null }): void;
+  onGeneration?(info: { generation: number; model: Classifier; summary: RunSummary; checkpoint: string | null }): void;
   /** Sees every training batch before its step (used by the PyTorch differential test). */
   onTrainBatch?(info: { generation: number; epoch: number; batch: number; x: Tensor; y: Tensor }): void;
 }
@@ -60,7 +60,7 @@ export function describePosition(p: BatchPosition): string {
 }
 
 export interface TrainResult {
-  config: ResolvedConfig; summary: RunSummary; rows: EpochRow[]; model: ResNet; outDir: string | null;
+  config: ResolvedConfig; summary: RunSummary; rows: EpochRow[]; model: Classifier; outDir: string | null;
   /** Set when stopRequested stopped training: the next batch to run, where a resume continues. */
   stopped: BatchPosition | null;
 }
@@ -190,7 +190,7 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
         if (out) await saveResume(out.resumeFile, model, opt, names, { progress: at, metricsRows: rows.length, summary, epochSums: pass.sums, epochStart });
         return finish(at);
       }
-      const evaluated = (e + 1) % cfg.evalInterval === 0 || e === cfg.epochs - 1 || (e === cfg.ascentEpochs && e > 0);
+      const evaluated = (e + 1) % cfg.evalInterval === 0 || e === cfg.epochs - 1 || plan.evaluateAfter === true;
       const test = evaluated ? evaluate(model, testLoader) : null;
       const measures = epochMeasures(split, epochStart, e === ascents.at(-1) ? probeNow() : null);
       const row: EpochRow = {
@@ -227,8 +227,6 @@ function diverged(cfg: ResolvedConfig, g: number, e: number, b: number, batches:
   const kept = out === null ? ''
     : out.hasResumePoint() ? ` The last good state is in ${out.resumeFile}; nothing after it was written.`
       : ' No checkpoint had been written yet.';
-  const hint = plan.phase === 'ascent'
-    ? `the ascent diverged: make the early layers' step smaller with a smaller |--ascent-lr-multiplier| (now ${cfg.ascentLrMultiplier}), fewer --ascent-epochs (now ${cfg.ascentEpochs}) or a lower --lr (now ${cfg.lr})`
-    : `lower --lr (now ${cfg.lr}) or raise --warmup-epochs (now ${cfg.warmupEpochs})`;
+  const hint = plan.divergenceHint ?? `lower --lr (now ${cfg.lr}) or raise --warmup-epochs (now ${cfg.warmupEpochs})`;
   return new DivergenceError(`training diverged: the loss became ${loss} at ${where}; lr of the later layers ${lr.late.toPrecision(3)}, of the early layers ${lr.early.toPrecision(3)}.${kept}`, hint);
 }

@@ -1,35 +1,27 @@
-// The early/late split (method.md §2): walk the parameters in registration order; the split
-// point is the first non-BatchNorm parameter inside the module named by `splitAt` (e.g.
-// layer3.0.conv1.weight for 'layer3'). Everything before it is early, BatchNorm and
-// downsample parameters included; everything from it on, the classifier included, is late.
+// The early/late split (method.md §2), from the model's declared layer groups: walk the
+// parameters in depth order (the groups', which is registration order); the split point is the
+// first non-BatchNorm parameter inside the group, or the group's module, named by `splitAt`
+// (e.g. layer3.0.conv1.weight for 'layer3' or 'layer3.0'). Everything before it is early,
+// BatchNorm and downsample parameters included; everything from it on, the head included, is late.
 import { ConfigError } from '../errors.js';
-import type { Tensor } from '../backend/index.js';
 import { BatchNorm2d } from '../nn/layers.js';
-import type { Module } from '../nn/module.js';
+import { groupParameters, type Classifier, type NamedParam } from '../models/types.js';
 
-export type NamedParam = [string, Tensor];
+export type { NamedParam } from '../models/types.js';
 export interface Split { early: NamedParam[]; late: NamedParam[] }
 
-/** The module that owns each parameter, by full parameter name. */
-export function owners(model: Module): Map<string, Module> {
-  const out = new Map<string, Module>();
-  for (const [prefix, m] of model.namedModules()) {
-    for (const [n] of m.namedParameters()) {
-      const full = prefix ? `${prefix}.${n}` : n;
-      if (!n.includes('.')) out.set(full, m);
-    }
-  }
-  return out;
-}
-
-export function splitParameters(model: Module, splitAt: string): Split {
-  const params = model.namedParameters();
-  const owner = owners(model);
-  const depth = splitAt.split('.').length;
-  const at = params.findIndex(([n]) => !(owner.get(n) instanceof BatchNorm2d) && n.split('.').slice(0, depth).join('.') === splitAt);
+export function splitParameters(model: Classifier, splitAt: string): Split {
+  const groups = model.layerGroups();
+  const params = groups.flatMap(groupParameters);
+  const group = groups.find((g) => g.name === splitAt);
+  const named = group?.modules ?? groups.flatMap((g) => g.modules).filter(([n]) => n === splitAt);
+  const inside = new Set(named.flatMap(([n, m]) => m.namedParameters(`${n}.`).map(([p]) => p)));
+  const owner = model.parameterOwners();
+  const at = params.findIndex(([n]) => inside.has(n) && !(owner.get(n) instanceof BatchNorm2d));
   if (at < 0) {
-    const tops = [...new Set(params.map(([n]) => n.split('.')[0]))];
-    throw new ConfigError(`splitAt '${splitAt}' names no layer of this model`, `use one of ${tops.join(', ')}, or a block such as layer3.1`);
+    const example = groups.find((g) => g.modules.length > 1 && /\.\d+$/.test(g.modules[1]?.[0] ?? ''))?.modules[1]?.[0];
+    throw new ConfigError(`splitAt '${splitAt}' names no layer of this model`,
+      `use one of ${groups.map((g) => g.name).join(', ')}${example ? `, or a block such as ${example}` : ''}`);
   }
   return { early: params.slice(0, at), late: params.slice(at) };
 }

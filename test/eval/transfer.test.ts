@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { liveTensors, train } from '../../src/index.js';
 import { loadModelCheckpoint, type LoadedCheckpoint } from '../../src/eval/model-checkpoint.js';
 import { describeAdaptation, fineTune, linearProbe } from '../../src/eval/transfer.js';
+import type { ResNet } from '../../src/models/resnet.js';
 import { tinyData } from '../support/tiny-data.js';
 
 let dir = '';
@@ -48,12 +49,13 @@ test('the linear probe beats chance clearly, leaks no tensors, and its JSON name
 // No crop padding: this target's classes are column phases (pixel p is bright when p % 3 == c),
 // which a random shift would scramble.
 test('fine-tuning trains every layer of a copy and improves over chance; the checkpoint model is untouched', async () => {
-  const conv = ckpt.model.conv1.weight.toNumbers();
+  const conv = (ckpt.model as ResNet).conv1.weight.toNumbers();
   const rows: number[] = [];
-  const { result, model } = await fineTune(ckpt, target, { epochs: 4, lr: 0.05, batchSize: 32, padding: 0, seed: 3, onEpoch: (r) => rows.push(r.epoch) });
+  const { result, model: tuned } = await fineTune(ckpt, target, { epochs: 4, lr: 0.05, batchSize: 32, padding: 0, seed: 3, onEpoch: (r) => rows.push(r.epoch) });
   try {
     assert.deepEqual(rows, [0, 1, 2, 3]);
-    assert.deepEqual(ckpt.model.conv1.weight.toNumbers(), conv, 'the checkpoint model changed');
+    const model = tuned as ResNet;
+    assert.deepEqual((ckpt.model as ResNet).conv1.weight.toNumbers(), conv, 'the checkpoint model changed');
     const moved = model.conv1.weight.toNumbers().reduce((m, v, i) => Math.max(m, Math.abs(v - conv[i]!)), 0);
     assert.ok(moved > 1e-4, `backbone conv1 moved by at most ${moved}`);
     assert.deepEqual(model.fc.weight.shape, [3, ckpt.model.featureDim]);
@@ -65,7 +67,7 @@ test('fine-tuning trains every layer of a copy and improves over chance; the che
     assert.equal(result.checkpoint.generation, 0);
     assert.deepEqual(JSON.parse(JSON.stringify(result)), result);
   } finally {
-    model.dispose();
+    tuned.dispose();
   }
 });
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { arange, crossEntropy, Generator, randint, randn, tidy, type Tensor } from '../../src/index.js';
 import { createModel } from '../../src/models/registry.js';
+import type { ResNet } from '../../src/models/resnet.js';
 import { loadSafetensors, saveSafetensors } from '../../src/io/safetensors.js';
 import { SGD } from '../../src/optim/sgd.js';
 
@@ -39,7 +40,7 @@ test('a 1-channel weight gets NHWC strides, so kernels pick NHWC for gray images
 test('a checkpoint of an NHWC model holds the same bytes as of the NCHW one', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'seal-nhwc-'));
   try {
-    const make = (f: 'nchw' | 'nhwc') => createModel({ model: 'resnet18-cifar', width: 0.125, inChannels: 3, numClasses: 4, device: 'cpu', generator: new Generator(3), memoryFormat: f });
+    const make = (f: 'nchw' | 'nhwc') => createModel({ model: 'resnet18-cifar', width: 0.125, inChannels: 3, numClasses: 4, device: 'cpu', generator: new Generator(3), memoryFormat: f }) as ResNet;
     const [a, b] = [make('nchw'), make('nhwc')];
     assert.equal(b.conv1.weight.memoryFormat, 'channels_last');
     await saveSafetensors(join(dir, 'a.safetensors'), a.stateEntries());

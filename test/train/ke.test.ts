@@ -3,10 +3,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Generator, createModel, splitParameters, tidy, METHODS, resolveConfig, type Tensor } from '../../src/index.js';
 import { kelsMask } from '../../src/methods/ke.js';
+import type { ResNet } from '../../src/models/resnet.js';
 
 test('KELS mask: the first ceil(r·out) filters x ceil(r·in) channels, all inputs or outputs where asked', () => {
   tidy(() => {
-    const w = createModel({ model: 'resnet18', width: 0.25, inChannels: 1, numClasses: 10, device: 'cpu', generator: new Generator(0) });
+    const w = createModel({ model: 'resnet18', width: 0.25, inChannels: 1, numClasses: 10, device: 'cpu', generator: new Generator(0) }) as ResNet;
     const conv = w.stages[1]?.items[0] as unknown as { conv1: { weight: Tensor } };
     const weight = conv.conv1.weight; // [32, 16, 3, 3]
     const m = kelsMask(weight, 0.5, { allInputs: false, allOutputs: false });

@@ -10,6 +10,7 @@ import { train, DivergenceError, loadSafetensors, type EpochRow, type Tensor } f
 import { readSafetensorsMetadata } from '../../src/io/safetensors.js';
 import { tinyData } from '../support/tiny-data.js';
 import { FASHION_MNIST, FASHION_MNIST_INSTALL, needsData } from '../support/datasets.js';
+import type { ResNet } from '../../src/models/resnet.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const SMALL = { model: 'resnet18-cifar', width: 0.125, generations: 2, epochs: 3, batchSize: 32, evalInterval: 1, cropPadding: 1, seed: 5 } as const;
@@ -21,7 +22,7 @@ test('same seed, same metrics and weights; another seed differs', async () => {
   const runs = [];
   for (const seed of [5, 5, 6]) {
     const r = await train({ ...SMALL, method: 'seal', seed }, { data: tinyData() });
-    runs.push({ rows: r.rows.map(stable), fc: r.model.fc.weight.toNumbers() });
+    runs.push({ rows: r.rows.map(stable), fc: (r.model as ResNet).fc.weight.toNumbers() });
     r.model.dispose();
   }
   assert.deepEqual(runs[1], runs[0]);
