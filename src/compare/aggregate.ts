@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { meanInterval } from '../eval/stats.js';
 import type { EpochRow, RunSummary } from '../train/summary.js';
 import type { Aggregate, DepthHistogram, Difference, MetricInfo, MetricValue, Report } from '../report/types.js';
-import { EVAL_KINDS } from './evals.js';
+import { findEvaluation } from '../eval/registry.js';
 import { judgeClaims } from '../report/claims.js';
 import { sweepGrid } from '../report/sweep.js';
 import { methodLabel } from '../report/render-md.js';
@@ -71,7 +71,7 @@ export function buildReport(layout: CompareLayout, s: CompareSettings): Report {
           const result = readJson<Record<string, unknown>>(layout.path(evalFile(s, method, seed, generation, kind)))
             ?? readJson<Record<string, unknown>>(layout.path(`evals/${runName(method, seed)}/gen-${generation}.${kind}.json`));
           if (result === null) continue;
-          const ev = EVAL_KINDS[kind];
+          const ev = findEvaluation(kind);
           for (const m of ev?.metrics(result) ?? []) {
             infos.set(m.info.name, m.info);
             values.push({ method, seed, generation, metric: m.info.name, value: m.value });
