@@ -78,7 +78,8 @@ export function parseArgv<F extends Flags>(argv: readonly string[], flags: F, o:
       if (mode === 'keep') { rest.push(a); continue; }
       if (positionals.length < (o.positionals ?? 0)) { positionals.push(a); continue; }
       if (after !== null) {
-        throw new ConfigError(`--${after} is a switch and takes no value, got '${a}'`, `write --${after} to turn it on and --no-${after} to turn it off (or --${after}=${a})`);
+        throw new ConfigError(`--${after} is a switch and takes no value, got '${a}'`,
+          `write --${after} to turn it on and --no-${after} to turn it off (or --${after}=${a})`);
       }
       throw new ConfigError(`unexpected argument '${a}'`, `options are written --name value; \`seal ${o.command} --help\` lists them`);
     }
@@ -92,7 +93,8 @@ export function parseArgv<F extends Flags>(argv: readonly string[], flags: F, o:
     }
     if (f === undefined && mode === 'keep') { rest.push(a); continue; }
     if (f === undefined && mode === 'error') {
-      throw new ConfigError(`unknown option --${name} for seal ${o.command}`, `did you mean --${nearest(name, Object.keys(flags))}? (\`seal ${o.command} --help\` lists them)`);
+      throw new ConfigError(`unknown option --${name} for seal ${o.command}`,
+        `did you mean --${nearest(name, Object.keys(flags))}? (\`seal ${o.command} --help\` lists them)`);
     }
     note(name);
     if (f?.kind === 'switch') { values[name] = true; continue; }

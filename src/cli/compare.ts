@@ -123,7 +123,10 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const parsed = parseArgv(argv, COMPARE_FLAGS, { command: 'compare', unknown: 'collect' });
   const v = parsed.values;
   if (v.help) { process.stdout.write(COMPARE_USAGE); return 0; }
-  const slurmFlags = new Map(SLURM_FLAGS.flatMap((f): [string, string][] => { const x = v[f]; return typeof x === 'string' ? [[f, x]] : []; }));
+  const slurmFlags = new Map(SLURM_FLAGS.flatMap((f): [string, string][] => {
+    const x = v[f];
+    return typeof x === 'string' ? [[f, x]] : [];
+  }));
   const sbatchArgs = v['sbatch-arg'] ?? [];
   const presetName = v.preset ?? 'default';
   const preset = PRESETS[presetName];

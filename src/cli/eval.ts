@@ -40,7 +40,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (kind !== 'all' && common.kinds !== undefined) throw new ConfigError('--kinds goes with `seal eval all`', `e.g. seal eval all --kinds ${kind},depth`);
   const requests = kinds.map((k) => ({ kind: k, ev: evaluationOf(k), options: defaultsOf(evaluationOf(k).options) }));
   for (const [name, raw] of unknown) {
-    const takers = requests.flatMap((r) => { const spec = Object.hasOwn(r.ev.options, name) ? r.ev.options[name] : undefined; return spec ? [{ r, spec }] : []; });
+    const takers = requests.flatMap((r) => {
+      const spec = Object.hasOwn(r.ev.options, name) ? r.ev.options[name] : undefined;
+      return spec ? [{ r, spec }] : [];
+    });
     if (takers.length === 0) {
       const known = [...new Set(requests.flatMap((r) => Object.keys(r.ev.options))), ...Object.keys(COMMON)];
       throw new ConfigError(`unknown option --${name} for seal eval ${kind === 'all' ? kinds.join(',') : kind}`, `did you mean --${nearest(name, known)}?`);

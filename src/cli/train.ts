@@ -49,7 +49,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const args = parseArgv(argv, TRAIN_FLAGS, { command: 'train', unknown: 'collect' });
   if (args.values.help) { process.stdout.write(TRAIN_USAGE); return 0; }
   const layers = configLayers(args, TRAIN_FLAGS);
-  if (args.values['print-split']) return printSplit(layers, { inChannels: args.values['in-channels'] ?? null, numClasses: args.values['num-classes'] ?? null });
+  if (args.values['print-split']) {
+    return printSplit(layers, { inChannels: args.values['in-channels'] ?? null, numClasses: args.values['num-classes'] ?? null });
+  }
   const resume = args.values.resume ?? null;
   preflight(layers, resume);
   let progress: Progress | null = null;

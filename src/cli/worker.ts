@@ -22,7 +22,8 @@ cluster job's script does when its worker fails.
 `;
 
 export async function workerCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgv(argv, { threads: text(), failed: text(), help: SWITCH }, { command: 'worker', positionals: Infinity });
+  const flags = { threads: text(), failed: text(), help: SWITCH };
+  const { values, positionals } = parseArgv(argv, flags, { command: 'worker', positionals: Infinity });
   if (values.help) { process.stdout.write(WORKER_USAGE); return 0; }
   const [dir, id] = positionals;
   if (dir === undefined || id === undefined || positionals.length > 2) throw new ConfigError('seal worker needs DIR and TASK', WORKER_USAGE.split('\n')[0]);

@@ -82,11 +82,16 @@ function fits(doc: OptionDoc, v: unknown): boolean {
  * Options read from JSON (a plan's tasks) as typed values: each one checked against its kind,
  * those not given at their defaults; `where` names the source in the refusal.
  */
-export function checkOptions<S extends Record<string, OptionSpec>>(specs: S, given: Readonly<Record<string, unknown>>, where: string): OptionValues<S> {
+export function checkOptions<S extends Record<string, OptionSpec>>(
+  specs: S, given: Readonly<Record<string, unknown>>, where: string,
+): OptionValues<S> {
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(specs)) {
     const v = Object.hasOwn(given, name) ? given[name] : spec.default;
-    if (!fits(spec, v)) throw new ConfigError(`${where}: option ${name}: expected ${spec.kind === 'enum' ? `one of ${spec.values?.join(', ')}` : `a value of kind ${spec.kind}`}, got ${JSON.stringify(v)}`, spec.help);
+    if (!fits(spec, v)) {
+      const expected = spec.kind === 'enum' ? `one of ${spec.values?.join(', ')}` : `a value of kind ${spec.kind}`;
+      throw new ConfigError(`${where}: option ${name}: expected ${expected}, got ${JSON.stringify(v)}`, spec.help);
+    }
     out[name] = v;
   }
   return out as OptionValues<S>;
