@@ -30,8 +30,8 @@ export interface Parsed<F extends Flags> {
   /** Every flag name given, known or not, once each in the order first given. */
   given: string[];
   positionals: string[];
-  /** `unknown: 'collect'`: the flags not in the table, with their values. */
-  unknown: [string, string][];
+  /** `unknown: 'collect'`: the flags not in the table, with their values (null when the next word is a flag or none). */
+  unknown: [string, string | null][];
   /** `unknown: 'keep'`: the words not read, in order, for another command to read. */
   rest: string[];
 }
@@ -63,7 +63,7 @@ export function parseArgv<F extends Flags>(argv: readonly string[], flags: F, o:
   const values: Record<string, unknown> = {};
   const given: string[] = [];
   const positionals: string[] = [];
-  const unknown: [string, string][] = [];
+  const unknown: [string, string | null][] = [];
   const rest: string[] = [];
   const mode = o.unknown ?? 'error';
   const note = (name: string) => { if (!given.includes(name)) given.push(name); };
@@ -97,6 +97,9 @@ export function parseArgv<F extends Flags>(argv: readonly string[], flags: F, o:
         `did you mean --${nearest(name, Object.keys(flags))}? (\`seal ${o.command} --help\` lists them)`);
     }
     note(name);
+    // Whether an unknown flag takes a value is not known: a flag after it is not taken as one, so
+    // that `--wiat --out DIR` is refused for --wiat, not for a stray DIR.
+    if (f === undefined && eq < 0 && (argv[i + 1] === undefined || argv[i + 1]?.startsWith('--'))) { unknown.push([name, null]); continue; }
     if (f?.kind === 'switch') { values[name] = true; continue; }
     if (f?.kind === 'boolean' && eq < 0) { values[name] = true; lastBoolean = name; continue; }
     const raw = eq >= 0 ? a.slice(eq + 1) : argv[++i];

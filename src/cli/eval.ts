@@ -48,7 +48,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
       const known = [...new Set(requests.flatMap((r) => Object.keys(r.ev.options))), ...Object.keys(COMMON)];
       throw new ConfigError(`unknown option --${name} for seal eval ${kind === 'all' ? kinds.join(',') : kind}`, `did you mean --${nearest(name, known)}?`);
     }
-    for (const { r, spec } of takers) r.options[name] = parseOptionValue(name, spec, raw);
+    for (const { r, spec } of takers) {
+      if (raw === null) throw new ConfigError(`--${name} needs a value`, spec.help);
+      r.options[name] = parseOptionValue(name, spec, raw);
+    }
   }
   const checkpoint = common.checkpoint;
   if (!checkpoint) throw new ConfigError(`seal eval ${kind} needs --checkpoint FILE (a checkpoints/gen-<g>.safetensors of a run)`);
