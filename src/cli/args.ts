@@ -93,8 +93,9 @@ export function parseArgv<F extends Flags>(argv: readonly string[], flags: F, o:
     }
     if (f === undefined && mode === 'keep') { rest.push(a); continue; }
     if (f === undefined && mode === 'error') {
+      const names = Object.keys(flags);
       throw new ConfigError(`unknown option --${name} for seal ${o.command}`,
-        `did you mean --${nearest(name, Object.keys(flags))}? (\`seal ${o.command} --help\` lists them)`);
+        `${names.length > 0 ? `did you mean --${nearest(name, names)}? (` : ''}\`seal ${o.command} --help\` lists them${names.length > 0 ? ')' : ''}`);
     }
     note(name);
     // Whether an unknown flag takes a value is not known: a flag after it is not taken as one, so
@@ -109,6 +110,12 @@ export function parseArgv<F extends Flags>(argv: readonly string[], flags: F, o:
     else values[name] = f.parse(raw, name);
   }
   return { values: values as Parsed<F>['values'], given, positionals, unknown, rest };
+}
+
+/** The one word (a folder) a command without options takes; undefined when it is missing or not alone. */
+export function onlyPositional(argv: readonly string[], command: string): string | undefined {
+  const { positionals } = parseArgv(argv, {}, { command, positionals: Infinity });
+  return positionals.length === 1 ? positionals[0] : undefined;
 }
 
 /** A flag's name as a config key: ascent-lr-multiplier → ascentLrMultiplier. */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONFIG_FLAGS, SWITCH, configLayers, parseArgv, text, texts, typed, withConfigFlags } from '../../src/cli/args.js';
+import { CONFIG_FLAGS, SWITCH, configLayers, onlyPositional, parseArgv, text, texts, typed, withConfigFlags } from '../../src/cli/args.js';
 import { ConfigError } from '../../src/errors.js';
 
 const FLAGS = {
@@ -84,4 +84,11 @@ test('config flags: booleans as --x, --no-x and --x=false, nulls, and unknown ke
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a command that takes one folder and no options', () => {
+  assert.equal(onlyPositional(['DIR'], 'status'), 'DIR');
+  assert.equal(onlyPositional(['A', 'B'], 'status'), undefined);
+  assert.equal(onlyPositional([], 'status'), undefined);
+  refuses(() => onlyPositional(['DIR', '--x'], 'status'), 'unknown option --x for seal status', '`seal status --help` lists them');
 });
