@@ -113,7 +113,9 @@ const layerValues = (layers: ConfigLayer[]): Record<string, unknown> => Object.a
 
 /** seal compare's own flags, over the training options (its --out and --threads are its own). */
 const COMPARE_FLAGS = withConfigFlags({
-  preset: text(), methods: text(), seeds: text(), eval: text(), jobs: text(), out: text(), threads: text(), launcher: text(), plan: text(), baseline: text(),
+  preset: text(), out: text(), threads: text(), launcher: text(), plan: text(), baseline: text(),
+  methods: { kind: 'value', parse: list }, seeds: { kind: 'value', parse: ints }, jobs: { kind: 'value', parse: ints },
+  eval: { kind: 'value', parse: (raw, name) => (raw === 'none' ? [] : list(raw, name)) },
   ...Object.fromEntries(SLURM_FLAGS.map((f) => [f, text()])),
   'sbatch-arg': texts(), arm: texts(), help: SWITCH, wait: SWITCH, 'dry-run': SWITCH,
 });
@@ -147,11 +149,11 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const t0 = performance.now();
   const arms = [...(v.arm ?? []).map(parseArm), ...(v.plan !== undefined ? readArmsFile(v.plan) : [])];
   const what = {
-    methods: v.methods !== undefined ? list(v.methods, 'methods') : arms.length > 0 ? [] : preset.methods,
+    methods: v.methods ?? (arms.length > 0 ? [] : preset.methods),
     ...(arms.length > 0 ? { arms } : {}),
     ...(v.baseline !== undefined ? { baseline: v.baseline } : {}),
-    seeds: v.seeds !== undefined ? ints(v.seeds, 'seeds') : preset.seeds,
-    evals: v.eval !== undefined ? (v.eval === 'none' ? [] : list(v.eval, 'eval')) : preset.evals,
+    seeds: v.seeds ?? preset.seeds,
+    evals: v.eval ?? preset.evals,
   };
   if (launcher === 'slurm') {
     const slurm = slurmOptionsOf(slurmFlags, sbatchArgs);
@@ -172,7 +174,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
   }
   const options = {
     out, train, ...what,
-    ...(v.jobs !== undefined ? { jobs: ints(v.jobs, 'jobs')[0] as number } : {}),
+    ...(v.jobs?.[0] !== undefined ? { jobs: v.jobs[0] } : {}),
     ...(threads !== undefined ? { threads } : {}),
   };
   const { layout, plan } = preparePlan(options);
