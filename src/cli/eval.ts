@@ -5,8 +5,8 @@ import { setNumThreads } from '../backend/index.js';
 import { ConfigError, nearest } from '../errors.js';
 import { ensureDir, writeJsonAtomic } from '../io/run-dir.js';
 import { EVALUATORS, evaluationOf, findEvaluation, optionLines } from '../eval/registry.js';
-import { defaultsOf, parseOptionValue } from '../config/options.js';
-import { SWITCH, parseArgv, text } from './args.js';
+import { defaultsOf, type KindValues, type OptionKind } from '../config/options.js';
+import { SWITCH, parseArgv, text, typed, type ValueFlag } from './args.js';
 import { loadModelCheckpoint } from '../eval/model-checkpoint.js';
 import { evaluateCheckpoint, type EvalRecord } from '../eval/run.js';
 import { checkCreatable, checkWritableFile } from '../io/dirs.js';
@@ -24,7 +24,7 @@ evaluation that needs them, and writes DIR/gen-<g>.<kind>.json per evaluation; a
 applies to every chosen evaluation that has it.
 `;
 
-/** The flags of every evaluation; its own options are collected and read by each evaluation's specs. */
+/** The flags every evaluation takes; its own options are typed by its specs once the evaluations are known. */
 const COMMON = { checkpoint: text(), out: text(), 'out-dir': text(), threads: text(), device: text(), kinds: text() };
 
 export async function evalCommand(argv: string[]): Promise<number> {
@@ -39,18 +39,20 @@ export async function evalCommand(argv: string[]): Promise<number> {
   for (const k of kinds) if (!findEvaluation(k)) throw new ConfigError(`--kinds: unknown evaluation '${k}'`, `choose from ${Object.keys(EVALUATORS).join(', ')}`);
   if (kind !== 'all' && common.kinds !== undefined) throw new ConfigError('--kinds goes with `seal eval all`', `e.g. seal eval all --kinds ${kind},depth`);
   const requests = kinds.map((k) => ({ kind: k, ev: evaluationOf(k), options: defaultsOf(evaluationOf(k).options) }));
-  for (const [name, raw] of unknown) {
-    const takers = requests.flatMap((r) => {
-      const spec = Object.hasOwn(r.ev.options, name) ? r.ev.options[name] : undefined;
-      return spec ? [{ r, spec }] : [];
-    });
-    if (takers.length === 0) {
-      const known = [...new Set(requests.flatMap((r) => Object.keys(r.ev.options))), ...Object.keys(COMMON)];
-      throw new ConfigError(`unknown option --${name} for seal eval ${kind === 'all' ? kinds.join(',') : kind}`, `did you mean --${nearest(name, known)}?`);
-    }
-    for (const { r, spec } of takers) {
-      if (raw === null) throw new ConfigError(`--${name} needs a value`, spec.help);
-      r.options[name] = parseOptionValue(name, spec, raw);
+  // An option of the same name means the same in every evaluation (test/eval/registry.test.ts),
+  // so one table types it for all that have it.
+  const optionFlags: Record<string, ValueFlag<KindValues[OptionKind]>> = {};
+  for (const r of requests) for (const [name, spec] of Object.entries(r.ev.options)) optionFlags[name] = typed(spec);
+  const stray = unknown.find(([name]) => !Object.hasOwn(optionFlags, name));
+  if (stray) {
+    throw new ConfigError(`unknown option --${stray[0]} for seal eval ${kind === 'all' ? kinds.join(',') : kind}`,
+      `did you mean --${nearest(stray[0], [...Object.keys(optionFlags), ...Object.keys(COMMON)])}?`);
+  }
+  const { values } = parseArgv(rest, Object.assign({}, optionFlags, COMMON, { help: SWITCH }), { command: 'eval' });
+  for (const r of requests) {
+    for (const name of Object.keys(r.ev.options)) {
+      const v = values[name];
+      if (v !== undefined) r.options[name] = v;
     }
   }
   const checkpoint = common.checkpoint;
