@@ -2,10 +2,11 @@
 import { CompareLayout } from '../io/compare-dir.js';
 import { cancelSlurm } from '../compare/slurm-run.js';
 import { ConfigError } from '../errors.js';
+import { onlyPositional } from './args.js';
 
 export async function cancelCommand(argv: string[]): Promise<number> {
-  const dir = argv[0];
-  if (dir === undefined || dir.startsWith('--') || argv.length > 1) throw new ConfigError('usage: seal cancel DIR', 'DIR is the --out folder of a `seal compare --launcher slurm` run');
+  const dir = onlyPositional(argv, 'cancel');
+  if (dir === undefined) throw new ConfigError('usage: seal cancel DIR', 'DIR is the --out folder of a `seal compare --launcher slurm` run');
   const layout = new CompareLayout(dir);
   if (!layout.hasSlurmJobs()) throw new ConfigError(`${dir} has no Slurm jobs (no ${layout.slurmDir})`, 'a local comparison stops with Ctrl-C; seal cancel is for --launcher slurm');
   const ids = cancelSlurm(layout);

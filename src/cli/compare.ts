@@ -6,12 +6,12 @@ import { ConfigError } from '../errors.js';
 import { compare, layoutOf, preparePlan } from '../compare/compare.js';
 import { CompareProgress } from './compare-progress.js';
 import { compareOnSlurm, SLURM_FLAGS, SLURM_USAGE, slurmOptionsOf } from './compare-slurm.js';
-import { EVAL_KINDS } from '../compare/evals.js';
-import { optionHelp, parseArgs } from './args.js';
+import { EVALUATORS } from '../eval/registry.js';
+import { CONFIG_FLAGS, SWITCH, configLayers, optionHelp, parseArgv, text, texts, withConfigFlags } from './args.js';
 import { writeReports, printHeadline } from './report.js';
 import { checkDevice, parseThreads, warnNoAscent } from './checks.js';
 import { checkCreatable } from '../io/dirs.js';
-import { resolveConfig } from '../config/resolve.js';
+import { resolveConfig, type ConfigLayer } from '../config/resolve.js';
 
 /** Ready-made settings: `default` fits in minutes on 2 cores, `large` in about an hour, `paper` in GPU-days. */
 export const PRESETS: Record<string, { methods: string[]; seeds: number[]; evals: string[]; train: Partial<RunConfig> }> = {
@@ -32,7 +32,7 @@ export const PRESETS: Record<string, { methods: string[]; seeds: number[]; evals
 };
 
 export const COMPARE_USAGE = `usage: seal compare [--preset default|large|paper] [--methods normal,llf,seal] [--seeds 0,1,2]
-                    [--eval ${Object.keys(EVAL_KINDS).join(',') || 'transfer,fewshot,depth,sharpness'}] [--jobs N] [--threads N]
+                    [--eval ${Object.keys(EVALUATORS).join(',')}] [--jobs N] [--threads N]
                     [--arm 'NAME=METHOD [training options]']... [--plan ARMS.json] [--baseline ARM]
                     [--launcher local|slurm] [training options] --out DIR
 
@@ -66,7 +66,7 @@ export function parseArm(spec: string): Arm {
   const [name, method] = head.includes('=') ? [head.slice(0, head.lastIndexOf('=')), head.slice(head.lastIndexOf('=') + 1)] : [head, head];
   let overrides: Record<string, unknown>;
   try {
-    overrides = Object.assign({}, ...parseArgs(rest, []).layers.map((l) => l.values)) as Record<string, unknown>;
+    overrides = layerValues(configLayers(parseArgv(rest, CONFIG_FLAGS, { command: 'train', unknown: 'collect' }), CONFIG_FLAGS));
   } catch (e) {
     throw new ConfigError(`--arm '${spec}': ${(e as Error).message.split('\nhint: ')[0]}`, 'after NAME=METHOD come training options, as for seal train');
   }
@@ -108,62 +108,63 @@ function warnNoAscentOf(train: Partial<RunConfig>, methods: string[]): void {
   for (const method of methods) warnNoAscent(resolveConfig([{ source: 'options', values: { ...train, method } }]));
 }
 
+/** The settings of every layer, the later ones winning. */
+const layerValues = (layers: ConfigLayer[]): Record<string, unknown> => Object.assign({}, ...layers.map((l) => l.values)) as Record<string, unknown>;
+
+/** seal compare's own flags, over the training options (its --out and --threads are its own). */
+const COMPARE_FLAGS = withConfigFlags({
+  preset: text(), out: text(), threads: text(), launcher: text(), plan: text(), baseline: text(),
+  methods: { kind: 'value', parse: list }, seeds: { kind: 'value', parse: ints }, jobs: { kind: 'value', parse: ints },
+  eval: { kind: 'value', parse: (raw, name) => (raw === 'none' ? [] : list(raw, name)) },
+  ...Object.fromEntries(SLURM_FLAGS.map((f) => [f, text()])),
+  'sbatch-arg': texts(), arm: texts(), help: SWITCH, wait: SWITCH, 'dry-run': SWITCH,
+});
+
 export async function compareCommand(argv: string[]): Promise<number> {
-  const own = new Map<string, string>();
-  const rest: string[] = [];
-  const sbatchArgs: string[] = [];
-  const armSpecs: string[] = [];
-  const ownNames = ['preset', 'methods', 'seeds', 'eval', 'jobs', 'out', 'threads', 'launcher', 'sbatch-arg', 'arm', 'plan', 'baseline', ...SLURM_FLAGS];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    const [flag, inline] = a.startsWith('--') ? [a.slice(2).split('=')[0] as string, a.includes('=') ? a.slice(a.indexOf('=') + 1) : undefined] : ['', undefined];
-    if (ownNames.includes(flag)) {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new ConfigError(`--${flag} needs a value`);
-      if (flag === 'sbatch-arg') sbatchArgs.push(v);
-      else if (flag === 'arm') armSpecs.push(v);
-      else own.set(flag, v);
-    } else {
-      rest.push(a);
-    }
-  }
-  const parsed = parseArgs(rest, ['help', 'wait', 'dry-run']);
-  if (parsed.switches.has('help')) { process.stdout.write(COMPARE_USAGE); return 0; }
-  const presetName = own.get('preset') ?? 'default';
+  // Flags outside the table are collected as training options, so that resolveConfig names the nearest one.
+  const parsed = parseArgv(argv, COMPARE_FLAGS, { command: 'compare', unknown: 'collect' });
+  const v = parsed.values;
+  if (v.help) { process.stdout.write(COMPARE_USAGE); return 0; }
+  const slurmFlags = new Map(SLURM_FLAGS.flatMap((f): [string, string][] => {
+    const x = v[f];
+    return typeof x === 'string' ? [[f, x]] : [];
+  }));
+  const sbatchArgs = v['sbatch-arg'] ?? [];
+  const presetName = v.preset ?? 'default';
   const preset = PRESETS[presetName];
   if (!preset) throw new ConfigError(`--preset: expected one of ${Object.keys(PRESETS).join(', ')}, got '${presetName}'`);
-  const out = own.get('out');
+  const out = v.out;
   if (!out) throw new ConfigError('seal compare needs --out DIR (where runs, evaluations and the report go)');
-  const train = { ...preset.train, ...Object.assign({}, ...parsed.layers.map((l) => l.values)) } as Partial<RunConfig>;
+  const train = { ...preset.train, ...layerValues(configLayers(parsed, COMPARE_FLAGS)) } as Partial<RunConfig>;
   if (presetName === 'paper' && !String(train.dataset ?? '').startsWith('tiny-imagenet:')) {
     throw new ConfigError('--preset paper trains on Tiny-ImageNet: give --dataset tiny-imagenet:PATH', 'PATH is the unpacked tiny-imagenet-200 folder (train/, val/, wnids.txt)');
   }
-  const launcher = own.get('launcher') ?? 'local';
+  const launcher = v.launcher ?? 'local';
   if (launcher !== 'local' && launcher !== 'slurm') throw new ConfigError(`--launcher: expected local or slurm, got '${launcher}'`);
-  const slurmOnly = [...SLURM_FLAGS.filter((f) => own.has(f)), ...(sbatchArgs.length > 0 ? ['sbatch-arg'] : []), ...['wait', 'dry-run'].filter((f) => parsed.switches.has(f))];
+  const slurmOnly = [...slurmFlags.keys(), ...(sbatchArgs.length > 0 ? ['sbatch-arg'] : []), ...(['wait', 'dry-run'] as const).filter((f) => v[f])];
   if (launcher === 'local' && slurmOnly.length > 0) throw new ConfigError(`--${slurmOnly[0]} is an option of the Slurm launcher`, 'add --launcher slurm');
-  const threads = own.has('threads') ? parseThreads(own.get('threads')) : undefined;
+  const threads = v.threads !== undefined ? parseThreads(v.threads) : undefined;
   if (launcher === 'local' && train.device !== undefined) checkDevice(String(train.device));
   checkCreatable(out, '--out');
   const t0 = performance.now();
-  const arms = [...armSpecs.map(parseArm), ...(own.has('plan') ? readArmsFile(own.get('plan') as string) : [])];
+  const arms = [...(v.arm ?? []).map(parseArm), ...(v.plan !== undefined ? readArmsFile(v.plan) : [])];
   const what = {
-    methods: own.has('methods') ? list(own.get('methods') as string, 'methods') : arms.length > 0 ? [] : preset.methods,
+    methods: v.methods ?? (arms.length > 0 ? [] : preset.methods),
     ...(arms.length > 0 ? { arms } : {}),
-    ...(own.has('baseline') ? { baseline: own.get('baseline') as string } : {}),
-    seeds: own.has('seeds') ? ints(own.get('seeds') as string, 'seeds') : preset.seeds,
-    evals: own.has('eval') ? (own.get('eval') === 'none' ? [] : list(own.get('eval') as string, 'eval')) : preset.evals,
+    ...(v.baseline !== undefined ? { baseline: v.baseline } : {}),
+    seeds: v.seeds ?? preset.seeds,
+    evals: v.eval ?? preset.evals,
   };
   if (launcher === 'slurm') {
-    const slurm = slurmOptionsOf(own, sbatchArgs);
+    const slurm = slurmOptionsOf(slurmFlags, sbatchArgs);
     // A task per GPU trains on it, unless the device was chosen.
     if ((slurm.gpusPerTask ?? 0) > 0 && train.device === undefined) train.device = 'cuda';
-    if (own.has('jobs') || own.has('threads')) throw new ConfigError('--jobs and --threads are for the local launcher', 'on Slurm give each task its cores with --cpus-per-task and the array\'s parallelism with --max-parallel');
+    if (v.jobs !== undefined || v.threads !== undefined) throw new ConfigError('--jobs and --threads are for the local launcher', 'on Slurm give each task its cores with --cpus-per-task and the array\'s parallelism with --max-parallel');
     const { layout, plan } = preparePlan({ out, train, ...what });
     warnNoAscentOf(train, what.methods);
     process.stdout.write(`plan: ${plan.tasks.length} tasks (${layout.planFile})\n`);
     const poll = process.env.SEAL_SLURM_POLL_SECONDS;
-    const report = await compareOnSlurm(layout, plan, slurm, { wait: parsed.switches.has('wait'), dryRun: parsed.switches.has('dry-run'), ...(poll ? { pollSeconds: Number(poll) } : {}) });
+    const report = await compareOnSlurm(layout, plan, slurm, { wait: v.wait === true, dryRun: v['dry-run'] === true, ...(poll ? { pollSeconds: Number(poll) } : {}) });
     if (report) {
       const files = await writeReports(out, report);
       printHeadline(report);
@@ -173,7 +174,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
   }
   const options = {
     out, train, ...what,
-    ...(own.has('jobs') ? { jobs: ints(own.get('jobs') as string, 'jobs')[0] as number } : {}),
+    ...(v.jobs?.[0] !== undefined ? { jobs: v.jobs[0] } : {}),
     ...(threads !== undefined ? { threads } : {}),
   };
   const { layout, plan } = preparePlan(options);

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { setNumThreads } from '../backend/index.js';
 import { ConfigError, nearest } from '../errors.js';
 import { ensureDir, writeJsonAtomic } from '../io/run-dir.js';
-import { EVALUATORS, type OptionSpec } from '../eval/registry.js';
+import { EVALUATORS, evaluationOf, findEvaluation, optionLines } from '../eval/registry.js';
+import { defaultsOf, type KindValues, type OptionKind } from '../config/options.js';
+import { SWITCH, parseArgv, text, typed, type ValueFlag } from './args.js';
 import { loadModelCheckpoint } from '../eval/model-checkpoint.js';
 import { evaluateCheckpoint, type EvalRecord } from '../eval/run.js';
 import { evalResultName } from '../io/compare-dir.js';
@@ -15,7 +17,7 @@ export const EVAL_USAGE = `usage: seal eval <kind> --checkpoint FILE [options] [
        seal eval all [--kinds ${Object.keys(EVALUATORS).join(',')}] --checkpoint FILE [options] [--out-dir DIR]
 
 kinds:
-${Object.entries(EVALUATORS).map(([k, e]) => `  ${k.padEnd(10)} ${e.help}\n${Object.entries(e.options).map(([n, o]) => `      --${n.padEnd(16)} ${o.help} [${String(o.default)}]`).join('\n')}`).join('\n')}
+${Object.entries(EVALUATORS).map(([k, e]) => `  ${k.padEnd(10)} ${e.help}\n${optionLines(e)}`).join('\n')}
 
 The result (JSON, with every setting used) goes to --out, or to standard output.
 \`seal eval all\` loads the checkpoint once, computes each dataset's features once for every
@@ -23,70 +25,58 @@ evaluation that needs them, and writes DIR/gen-<g>.<kind>.json per evaluation; a
 applies to every chosen evaluation that has it.
 `;
 
-function parseValue(name: string, spec: OptionSpec, raw: string): unknown {
-  const bad = (what: string): never => { throw new ConfigError(`--${name}: expected ${what}, got '${raw}'`, spec.help); };
-  switch (spec.type) {
-    case 'int': { const n = Number(raw); if (!Number.isInteger(n) || n < (spec.min ?? 0)) bad(`an integer >= ${spec.min ?? 0}`); return n; }
-    case 'number': { const n = Number(raw); if (raw.trim() === '' || !Number.isFinite(n)) bad('a number'); return n; }
-    case 'ints': return raw.split(',').map((s) => { const n = Number(s); if (!Number.isInteger(n) || n < (spec.min ?? 0)) bad(`integers >= ${spec.min ?? 0}, comma-separated`); return n; });
-    case 'enum': if (!spec.values?.includes(raw)) bad(`one of ${spec.values?.join(', ')}`); return raw;
-    default: return raw;
-  }
-}
-
-const COMMON = ['checkpoint', 'out', 'out-dir', 'threads', 'device', 'kinds'];
+/** The flags every evaluation takes; its own options are typed by its specs once the evaluations are known. */
+const COMMON = { checkpoint: text(), out: text(), 'out-dir': text(), threads: text(), device: text(), kinds: text() };
 
 export async function evalCommand(argv: string[]): Promise<number> {
   const [kind, ...rest] = argv;
   if (kind === undefined || kind === '--help' || kind === 'help') { process.stdout.write(EVAL_USAGE); return kind === undefined ? 2 : 0; }
-  if (kind !== 'all' && !EVALUATORS[kind]) {
+  if (kind !== 'all' && !findEvaluation(kind)) {
     throw new ConfigError(`unknown evaluation '${kind}'`, `did you mean '${nearest(kind, [...Object.keys(EVALUATORS), 'all'])}'? (\`seal eval --help\`)`);
   }
-  const common = new Map<string, string>();
-  const flags: [string, string][] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i] as string;
-    if (a === '--help' || a === '-h') { process.stdout.write(EVAL_USAGE); return 0; }
-    if (!a.startsWith('--')) throw new ConfigError(`unexpected argument '${a}'`, 'options are written --name value');
-    const eq = a.indexOf('=');
-    const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
-    const raw = eq >= 0 ? a.slice(eq + 1) : rest[++i];
-    if (raw === undefined) throw new ConfigError(`--${name} needs a value`);
-    if (COMMON.includes(name)) common.set(name, raw);
-    else flags.push([name, raw]);
+  const { values: common, unknown } = parseArgv(rest, { ...COMMON, help: SWITCH }, { command: 'eval', unknown: 'collect' });
+  if (common.help) { process.stdout.write(EVAL_USAGE); return 0; }
+  const kinds = kind !== 'all' ? [kind] : (common.kinds?.split(',').map((k) => k.trim()).filter(Boolean) ?? Object.keys(EVALUATORS));
+  for (const k of kinds) if (!findEvaluation(k)) throw new ConfigError(`--kinds: unknown evaluation '${k}'`, `choose from ${Object.keys(EVALUATORS).join(', ')}`);
+  if (kind !== 'all' && common.kinds !== undefined) throw new ConfigError('--kinds goes with `seal eval all`', `e.g. seal eval all --kinds ${kind},depth`);
+  const requests = kinds.map((k) => ({ kind: k, ev: evaluationOf(k), options: defaultsOf(evaluationOf(k).options) }));
+  // An option of the same name means the same in every evaluation (test/eval/registry.test.ts),
+  // so one table types it for all that have it.
+  const optionFlags: Record<string, ValueFlag<KindValues[OptionKind]>> = {};
+  for (const r of requests) for (const [name, spec] of Object.entries(r.ev.options)) optionFlags[name] = typed(spec);
+  const stray = unknown.find(([name]) => !Object.hasOwn(optionFlags, name));
+  if (stray) {
+    throw new ConfigError(`unknown option --${stray[0]} for seal eval ${kind === 'all' ? kinds.join(',') : kind}`,
+      `did you mean --${nearest(stray[0], [...Object.keys(optionFlags), ...Object.keys(COMMON)])}?`);
   }
-  const kinds = kind !== 'all' ? [kind] : (common.get('kinds')?.split(',').map((k) => k.trim()).filter(Boolean) ?? Object.keys(EVALUATORS));
-  for (const k of kinds) if (!EVALUATORS[k]) throw new ConfigError(`--kinds: unknown evaluation '${k}'`, `choose from ${Object.keys(EVALUATORS).join(', ')}`);
-  if (kind !== 'all' && common.has('kinds')) throw new ConfigError('--kinds goes with `seal eval all`', `e.g. seal eval all --kinds ${kind},depth`);
-  const requests = kinds.map((k) => ({ kind: k, options: Object.fromEntries(Object.entries(EVALUATORS[k]!.options).map(([n, o]) => [n, o.default])) as Record<string, unknown> }));
-  for (const [name, raw] of flags) {
-    const takers = requests.filter((r) => EVALUATORS[r.kind]!.options[name]);
-    if (takers.length === 0) {
-      const known = [...new Set(requests.flatMap((r) => Object.keys(EVALUATORS[r.kind]!.options))), ...COMMON];
-      throw new ConfigError(`unknown option --${name} for seal eval ${kind === 'all' ? kinds.join(',') : kind}`, `did you mean --${nearest(name, known)}?`);
+  const { values } = parseArgv(rest, Object.assign({}, optionFlags, COMMON, { help: SWITCH }), { command: 'eval' });
+  for (const r of requests) {
+    for (const name of Object.keys(r.ev.options)) {
+      const v = values[name];
+      if (v !== undefined) r.options[name] = v;
     }
-    for (const r of takers) r.options[name] = parseValue(name, EVALUATORS[r.kind]!.options[name]!, raw);
   }
-  const checkpoint = common.get('checkpoint');
+  const checkpoint = common.checkpoint;
   if (!checkpoint) throw new ConfigError(`seal eval ${kind} needs --checkpoint FILE (a checkpoints/gen-<g>.safetensors of a run)`);
-  if (kind !== 'all' && common.has('out-dir')) throw new ConfigError('--out-dir goes with `seal eval all`; one evaluation writes --out FILE.json');
-  if (kind === 'all' && common.has('out')) throw new ConfigError('`seal eval all` writes one file per evaluation: use --out-dir DIR');
-  if (common.has('threads')) setNumThreads(parseThreads(common.get('threads')));
-  const device = common.get('device') ?? 'cpu';
+  if (kind !== 'all' && common['out-dir'] !== undefined) throw new ConfigError('--out-dir goes with `seal eval all`; one evaluation writes --out FILE.json');
+  if (kind === 'all' && common.out !== undefined) throw new ConfigError('`seal eval all` writes one file per evaluation: use --out-dir DIR');
+  if (common.threads !== undefined) setNumThreads(parseThreads(common.threads));
+  const device = common.device ?? 'cpu';
   checkDevice(device);
-  if (common.has('out-dir')) checkCreatable(common.get('out-dir') as string, '--out-dir');
-  if (common.has('out')) checkWritableFile(common.get('out') as string, '--out');
+  const outDir = common['out-dir'];
+  if (outDir !== undefined) checkCreatable(outDir, '--out-dir');
+  if (common.out !== undefined) checkWritableFile(common.out, '--out');
   const ckpt = await loadModelCheckpoint(checkpoint, device);
-  if (common.has('out-dir')) ensureDir(common.get('out-dir') as string);
+  if (outDir !== undefined) ensureDir(outDir);
   const all: EvalRecord[] = [];
   try {
-    await evaluateCheckpoint(ckpt, requests, {
+    await evaluateCheckpoint(ckpt, requests.map(({ kind: k, options }) => ({ kind: k, options })), {
       device,
       onResult: (r) => {
-        const file = kind === 'all' ? (common.has('out-dir') ? join(common.get('out-dir') as string, evalResultName(ckpt.generation, r.kind)) : undefined) : common.get('out');
+        const file = kind === 'all' ? (outDir !== undefined ? join(outDir, evalResultName(ckpt.generation, r.kind)) : undefined) : common.out;
         if (file) {
           writeJsonAtomic(file, r);
-          process.stdout.write(`${EVALUATORS[r.kind]!.summary(r)}\nresult: ${file}\n`);
+          process.stdout.write(`${evaluationOf(r.kind).summary(r)}\nresult: ${file}\n`);
         } else {
           all.push(r);
         }

@@ -11,6 +11,8 @@ import { evalCommand } from './eval.js';
 import { statusCommand } from './status.js';
 import { workerCommand } from './worker.js';
 import { parseThreads } from './checks.js';
+import { parseArgv, text } from './args.js';
+import { EVALUATORS } from '../eval/registry.js';
 
 const USAGE = `seal: iterative training of image classifiers (SEAL, LLF, normal) on libtorch
 
@@ -20,7 +22,7 @@ commands:
   train [options]      train generations with one method (seal train --help)
   compare [options]    methods x seeds, every generation evaluated, one report (seal compare --help)
   sweep [options]      a grid over one or two settings of a method against a baseline (seal sweep --help)
-  eval KIND [options]  evaluate a checkpoint: transfer, fewshot, depth, sharpness, or all (seal eval --help)
+  eval KIND [options]  evaluate a checkpoint: ${Object.keys(EVALUATORS).join(', ')}, or all (seal eval --help)
   status DIR           every task of a comparison: done, running, waiting, failed (with its log)
   worker DIR TASK      run one task of a comparison's plan (what \`seal compare\` starts per task)
   cancel DIR           cancel the Slurm jobs of a comparison (--launcher slurm)
@@ -70,8 +72,8 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'worker') return workerCommand(rest);
   if (cmd === 'cancel') return cancelCommand(rest);
   if (cmd === 'info') {
-    const i = rest.indexOf('--threads');
-    if (i >= 0) setNumThreads(parseThreads(rest[i + 1]));
+    const { threads } = parseArgv(rest, { threads: text() }, { command: 'info' }).values;
+    if (threads !== undefined) setNumThreads(parseThreads(threads));
     const b = backendInfo();
     process.stdout.write(`libtorch ${b.torchVersion}; ${getNumThreads()} CPU threads; CUDA: ${b.cudaAvailable ? `${b.cudaDevices} device(s)` : b.builtWithCuda ? 'built with CUDA, no device found' : 'not in this build'}\n`);
     process.stdout.write(`BLAS: ${describeBlas(b)}\n`);

@@ -5,6 +5,7 @@ import { writeTextAtomic } from '../io/run-dir.js';
 import { renderHtml } from '../report/render-html.js';
 import { headlineTable, renderMarkdown } from '../report/render-md.js';
 import type { Report } from '../report/types.js';
+import { onlyPositional } from './args.js';
 
 export async function writeReports(dir: string, report: Report): Promise<{ html: string; md: string }> {
   const { reportMd: md, reportHtml: html } = new CompareLayout(dir);
@@ -19,8 +20,8 @@ export function printHeadline(report: Report): void {
 }
 
 export async function reportCommand(argv: string[]): Promise<number> {
-  const dir = argv[0];
-  if (dir === undefined || dir.startsWith('--')) {
+  const dir = onlyPositional(argv, 'report');
+  if (dir === undefined) {
     process.stderr.write('usage: seal report DIR   (rebuilds DIR/report.{json,md,html} from a comparison folder)\n');
     return 2;
   }

@@ -5,11 +5,12 @@ import { readPlan } from '../compare/worker.js';
 import { taskStatuses } from '../compare/status.js';
 import { activeJobs, queueStates, recordedJobs } from '../compare/slurm-run.js';
 import { ConfigError } from '../errors.js';
+import { onlyPositional } from './args.js';
 import { countLine, eta, fmtTime } from './compare-progress.js';
 
 export async function statusCommand(argv: string[]): Promise<number> {
-  const dir = argv[0];
-  if (dir === undefined || dir.startsWith('--') || argv.length > 1) throw new ConfigError('usage: seal status DIR', 'DIR is the --out folder of a `seal compare` run');
+  const dir = onlyPositional(argv, 'status');
+  if (dir === undefined) throw new ConfigError('usage: seal status DIR', 'DIR is the --out folder of a `seal compare` run');
   const layout = new CompareLayout(dir);
   const plan = readPlan(layout);
   const st = taskStatuses(layout, plan);

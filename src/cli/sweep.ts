@@ -3,6 +3,7 @@
 import { ConfigError } from '../errors.js';
 import { KEYS } from '../config/schema.js';
 import { compareCommand } from './compare.js';
+import { SWITCH, camel, parseArgv, text, texts } from './args.js';
 
 export const SWEEP_USAGE = `usage: seal sweep --method M --grid SETTING=v1,v2,... [--grid SETTING=...] [--baseline METHOD]
                   [--preset ascent] [--seeds 0-4] [any seal compare option] --out DIR
@@ -36,7 +37,7 @@ export function parseGrid(spec: string): GridAxis {
   const flag = eq > 0 ? spec.slice(0, eq).replace(/^--/, '') : '';
   const values = eq > 0 ? spec.slice(eq + 1).split(',').map((v) => v.trim()).filter(Boolean) : [];
   if (!flag || values.length === 0) throw new ConfigError(`--grid: expected SETTING=v1,v2,..., got '${spec}'`, 'e.g. --grid ascent-lr-multiplier=-0.01,-0.1');
-  const key = flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  const key = camel(flag);
   if (!(key in KEYS)) throw new ConfigError(`--grid: unknown setting '${flag}'`, '`seal train --help` lists the settings');
   if (new Set(values).size !== values.length) throw new ConfigError(`--grid ${flag}: a value is listed twice in '${spec}'`);
   return { flag, values };
@@ -54,23 +55,23 @@ const seedList = (v: string): string => (/^\d+-\d+$/.test(v)
   ? (() => { const [a, b] = v.split('-').map(Number) as [number, number]; if (b < a) throw new ConfigError(`--seeds: empty range '${v}'`); return Array.from({ length: b - a + 1 }, (_, i) => a + i).join(','); })()
   : v);
 
+/** seal sweep's own flags; every other word goes to seal compare as written. */
+const SWEEP_FLAGS = {
+  grid: texts(), method: text(), baseline: text(), preset: text(), seeds: text(), help: SWITCH,
+  // The grid makes the arms: these are refused rather than passed on.
+  methods: text(), arm: texts(), plan: text(),
+};
+
 export async function sweepCommand(argv: string[]): Promise<number> {
-  if (argv.includes('--help')) { process.stdout.write(SWEEP_USAGE); return 0; }
-  const grids: string[] = [];
-  let method: string | null = null, baseline = 'normal', preset: string | null = null;
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    const [flag, inline] = a.startsWith('--') ? [a.slice(2).split('=')[0] as string, a.includes('=') ? a.slice(a.indexOf('=') + 1) : undefined] : ['', undefined];
-    const value = () => { const v = inline ?? argv[++i]; if (v === undefined) throw new ConfigError(`--${flag} needs a value`); return v; };
-    if (flag === 'grid') grids.push(value());
-    else if (flag === 'method') method = value();
-    else if (flag === 'baseline') baseline = value();
-    else if (flag === 'preset') preset = value();
-    else if (flag === 'seeds') rest.push('--seeds', seedList(value()));
-    else if (flag === 'methods' || flag === 'arm' || flag === 'plan') throw new ConfigError(`--${flag} is not a sweep option: the grid makes the arms`, 'use seal compare for a hand-made set of arms');
-    else rest.push(a);
-  }
+  const { values: v, rest } = parseArgv(argv, SWEEP_FLAGS, { command: 'sweep', unknown: 'keep' });
+  if (v.help) { process.stdout.write(SWEEP_USAGE); return 0; }
+  const handMade = (['methods', 'arm', 'plan'] as const).find((f) => v[f] !== undefined);
+  if (handMade) throw new ConfigError(`--${handMade} is not a sweep option: the grid makes the arms`, 'use seal compare for a hand-made set of arms');
+  const grids = v.grid ?? [];
+  const preset = v.preset ?? null;
+  let method = v.method ?? null;
+  const baseline = v.baseline ?? 'normal';
+  if (v.seeds !== undefined) rest.push('--seeds', seedList(v.seeds));
   const p = preset === null ? null : SWEEP_PRESETS[preset];
   if (preset !== null && !p) throw new ConfigError(`--preset: expected one of ${Object.keys(SWEEP_PRESETS).join(', ')}, got '${preset}'`);
   method ??= p?.method ?? null;

@@ -9,7 +9,7 @@ import { describeSplit, splitParameters } from '../train/split.js';
 import { createModel } from '../models/registry.js';
 import { Generator } from '../backend/index.js';
 import { RunDir } from '../io/run-dir.js';
-import { optionHelp, parseArgs } from './args.js';
+import { SWITCH, configLayers, withConfigFlags, optionHelp, parseArgv, type ValueFlag } from './args.js';
 import { Progress } from './progress.js';
 import { STOP_SIGNALS, StopOnSignal } from './stop.js';
 import { checkDevice, checkResumeSettings, checkThreads, warnNoAscent } from './checks.js';
@@ -33,15 +33,31 @@ SIGTERM, SIGUSR2 or Ctrl-C stops training after the current batch with a resume 
 and exits with status ${EXIT_RESUMABLE}; a second one stops at once (the last resume point stays).
 `;
 
+const positive: ValueFlag<number> = {
+  kind: 'value',
+  parse: (raw, name) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--${name}: expected a positive integer, got '${raw}'`);
+    return n;
+  },
+};
+
+const TRAIN_FLAGS = withConfigFlags({ help: SWITCH, 'print-split': SWITCH, 'in-channels': positive, 'num-classes': positive });
+
 export async function trainCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['help', 'print-split'], ['num-classes', 'in-channels']);
-  if (args.switches.has('help')) { process.stdout.write(TRAIN_USAGE); return 0; }
-  if (args.switches.has('print-split')) return printSplit(args.layers, args.extras);
-  preflight(args.layers, args.resume);
+  // Flags outside the schema are collected so that resolveConfig names the nearest one.
+  const args = parseArgv(argv, TRAIN_FLAGS, { command: 'train', unknown: 'collect' });
+  if (args.values.help) { process.stdout.write(TRAIN_USAGE); return 0; }
+  const layers = configLayers(args, TRAIN_FLAGS);
+  if (args.values['print-split']) {
+    return printSplit(layers, { inChannels: args.values['in-channels'] ?? null, numClasses: args.values['num-classes'] ?? null });
+  }
+  const resume = args.values.resume ?? null;
+  preflight(layers, resume);
   let progress: Progress | null = null;
   const stop = new StopOnSignal([...STOP_SIGNALS, 'SIGINT'], (text) => process.stderr.write(`${process.stdout.isTTY ? '\n' : ''}seal: ${text}\n`));
-  const result = await train(args.layers, {
-    ...(args.resume !== null ? { resume: args.resume } : {}),
+  const result = await train(layers, {
+    ...(resume !== null ? { resume } : {}),
     stopRequested: stop.requested,
     onDataProgress: (done, total) => { if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2Kdecoding images ${done}/${total}`); },
     onStart: ({ config, split, batchesPerEpoch, resumedAt, data }) => {
@@ -79,16 +95,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
 }
 
 /** The split of the model the flags would train: its input channels and classes are the dataset's unless given. */
-async function printSplit(layers: ConfigLayer[], extras: Map<string, string>): Promise<number> {
+async function printSplit(layers: ConfigLayer[], given: { inChannels: number | null; numClasses: number | null }): Promise<number> {
   const cfg = resolveConfig(layers);
-  const num = (name: string): number | null => {
-    const raw = extras.get(name);
-    if (raw === undefined) return null;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--${name}: expected a positive integer, got '${raw}'`);
-    return n;
-  };
-  const given = { inChannels: num('in-channels'), numClasses: num('num-classes') };
   const data = given.inChannels !== null && given.numClasses !== null ? null : await datasetShape(cfg.dataset, { seed: cfg.seed });
   const inChannels = given.inChannels ?? data?.channels ?? 3;
   const numClasses = given.numClasses ?? data?.numClasses ?? 200;

@@ -8,6 +8,7 @@ import { ConfigError, EXIT_RESUMABLE } from '../errors.js';
 import { writeReports } from './report.js';
 import { STOP_SIGNALS, StopOnSignal } from './stop.js';
 import { parseThreads } from './checks.js';
+import { SWITCH, parseArgv, text } from './args.js';
 
 export const WORKER_USAGE = `usage: seal worker DIR TASK [--threads N]
        seal worker DIR TASK --failed REASON
@@ -21,24 +22,13 @@ cluster job's script does when its worker fails.
 `;
 
 export async function workerCommand(argv: string[]): Promise<number> {
-  const positional: string[] = [];
-  let threads: number | null = null;
-  let failed: string | null = null;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === '--help') { process.stdout.write(WORKER_USAGE); return 0; }
-    if (a === '--threads' || a.startsWith('--threads=')) {
-      threads = parseThreads(a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]);
-    } else if (a === '--failed' || a.startsWith('--failed=')) {
-      failed = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i] ?? '';
-    } else if (a.startsWith('--')) {
-      throw new ConfigError(`unknown option ${a} for seal worker`, WORKER_USAGE.split('\n')[0]);
-    } else {
-      positional.push(a);
-    }
-  }
-  const [dir, id] = positional;
-  if (dir === undefined || id === undefined || positional.length > 2) throw new ConfigError('seal worker needs DIR and TASK', WORKER_USAGE.split('\n')[0]);
+  const flags = { threads: text(), failed: text(), help: SWITCH };
+  const { values, positionals } = parseArgv(argv, flags, { command: 'worker', positionals: Infinity });
+  if (values.help) { process.stdout.write(WORKER_USAGE); return 0; }
+  const [dir, id] = positionals;
+  if (dir === undefined || id === undefined || positionals.length > 2) throw new ConfigError('seal worker needs DIR and TASK', WORKER_USAGE.split('\n')[0]);
+  const threads = values.threads !== undefined ? parseThreads(values.threads) : null;
+  const failed = values.failed ?? null;
   if (threads !== null) setNumThreads(threads);
   const layout = new CompareLayout(dir);
   const plan = readPlan(layout);

@@ -5,7 +5,7 @@
 import { meanInterval } from '../eval/stats.js';
 import type { EpochRow, RunSummary } from '../train/summary.js';
 import type { Aggregate, DepthHistogram, Difference, MetricInfo, MetricValue, Report } from '../report/types.js';
-import { EVAL_KINDS } from './evals.js';
+import { findEvaluation } from '../eval/registry.js';
 import { judgeClaims } from '../report/claims.js';
 import { sweepGrid } from '../report/sweep.js';
 import { methodLabel } from '../report/render-md.js';
@@ -63,7 +63,7 @@ export function buildReport(layout: CompareLayout, s: CompareSettings): Report {
           const result = layout.readEvalResult<Record<string, unknown>>(evalFile(s, method, seed, generation, kind))
             ?? layout.readEvalResult<Record<string, unknown>>(planPaths.evalResult(runName(method, seed), generation, kind));
           if (result === null) continue;
-          const ev = EVAL_KINDS[kind];
+          const ev = findEvaluation(kind);
           for (const m of ev?.metrics(result) ?? []) {
             infos.set(m.info.name, m.info);
             values.push({ method, seed, generation, metric: m.info.name, value: m.value });

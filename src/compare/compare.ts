@@ -8,7 +8,7 @@ import { ConfigError, SealError } from '../errors.js';
 import { CompareLayout } from '../io/compare-dir.js';
 import type { Report } from '../report/types.js';
 import { buildReport } from './aggregate.js';
-import { EVAL_KINDS } from './evals.js';
+import { EVALUATORS, findEvaluation } from '../eval/registry.js';
 import { runLocal, type TaskEvents } from './launcher.js';
 import { buildPlan, evalOptionsOf, settingsDiff, type Arm, type CompareSettings, type Plan } from './plan.js';
 import { readPlan } from './worker.js';
@@ -36,8 +36,8 @@ export function settingsOf(o: CompareOptions): CompareSettings {
   for (const k of ['method', 'seed', 'out', 'threads'] as const) {
     if (k in o.train) throw new ConfigError(`compare: --${k} is set per run; use --methods / --seeds / --out / --threads of seal compare instead`);
   }
-  const unknown = o.evals.filter((e) => !(e in EVAL_KINDS));
-  if (unknown.length > 0) throw new ConfigError(`--eval: unknown evaluation ${unknown.join(', ')}`, `choose from ${Object.keys(EVAL_KINDS).join(', ')}`);
+  const unknown = o.evals.filter((e) => findEvaluation(e) === undefined);
+  if (unknown.length > 0) throw new ConfigError(`--eval: unknown evaluation ${unknown.join(', ')}`, `choose from ${Object.keys(EVALUATORS).join(', ')}`);
   const arms: Arm[] = [...o.methods.map((m) => ({ name: m, method: m, overrides: {} })), ...(o.arms ?? [])];
   if (arms.length === 0 || o.seeds.length === 0) throw new ConfigError('compare needs at least one method (or arm) and one seed');
   const names = arms.map((a) => a.name);
@@ -53,7 +53,7 @@ export function settingsOf(o: CompareOptions): CompareSettings {
   return {
     methods: names, ...(plain ? {} : { arms }), ...(o.baseline !== undefined ? { baseline: o.baseline } : {}),
     seeds: o.seeds, generations: resolved.generations, evals: o.evals, train: { ...o.train },
-    evalOptions: Object.fromEntries(o.evals.map((e) => [e, evalOptionsOf(e, EVAL_KINDS[e]?.options ?? {})])),
+    evalOptions: Object.fromEntries(o.evals.map((e) => [e, evalOptionsOf(e, findEvaluation(e)?.compareOptions ?? {})])),
   };
 }
 

@@ -6,7 +6,7 @@
 import { resolveConfig } from '../config/resolve.js';
 import type { MethodName } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
-import { EVALUATORS } from '../eval/registry.js';
+import { evaluationOf } from '../eval/registry.js';
 import { METHODS } from '../methods/registry.js';
 import { planPaths, runName } from '../io/compare-dir.js';
 
@@ -152,8 +152,7 @@ export function buildPlan(s: CompareSettings): Plan {
 
 /** Every evaluation option with its default filled in, so the plan records what ran. */
 export function evalOptionsOf(kind: string, given: Record<string, unknown>): Record<string, unknown> {
-  const ev = EVALUATORS[kind];
-  if (!ev) throw new ConfigError(`unknown evaluation '${kind}'`, `choose from ${Object.keys(EVALUATORS).join(', ')}`);
+  const ev = evaluationOf(kind);
   const unknown = Object.keys(given).filter((k) => !(k in ev.options));
   if (unknown.length > 0) throw new ConfigError(`evaluation ${kind}: unknown option ${unknown.join(', ')}`, `its options are ${Object.keys(ev.options).join(', ')}`);
   return Object.fromEntries(Object.entries(ev.options).map(([k, o]) => [k, k in given ? given[k] : o.default]));

@@ -1,6 +1,7 @@
 // defaults < config file < flags → a frozen, validated ResolvedConfig. Every error names the
 // source (file or flag), the key, what was expected and what was found.
 import { ConfigError, nearest } from '../errors.js';
+import { rangeText } from './options.js';
 import { DEFAULTS, KEYS, type KeyDoc, type ResolvedConfig, type RunConfig } from './schema.js';
 
 /** One layer of settings and where it came from (for messages), e.g. "config.json" or "flags". */
@@ -10,14 +11,6 @@ export const kebab = (k: string): string => k.replace(/[A-Z]/g, (c) => `-${c.toL
 
 function describe(v: unknown): string {
   return typeof v === 'string' ? `'${v}'` : typeof v === 'bigint' ? String(v) : JSON.stringify(v) ?? String(v);
-}
-
-/** What a numeric key accepts, in words: "an integer >= 1", "a number in [0, 1)". */
-function range(doc: KeyDoc): string {
-  const what = doc.kind === 'int' ? 'an integer' : 'a number';
-  if (doc.max === undefined) return doc.min === undefined ? what : `${what} >= ${doc.min}`;
-  if (doc.min === undefined) return `${what} ${doc.maxOpen ? '<' : '<='} ${doc.max}`;
-  return `${what} in [${doc.min}, ${doc.max}${doc.maxOpen ? ')' : ']'}`;
 }
 
 /** Devices as the backend names them. */
@@ -38,12 +31,12 @@ function check(key: keyof RunConfig, v: unknown, source: string): unknown {
     case 'number': {
       // Beyond 2^53-1 an integer is silently rounded (two seeds would be one run): refuse it.
       if (doc.kind === 'int' && (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)))) {
-        bad(doc.max !== undefined ? range(doc) : `${range(doc)} and at most 2^53-1 = ${Number.MAX_SAFE_INTEGER} (larger integers are rounded)`);
+        bad(doc.max !== undefined ? rangeText(doc) : `${rangeText(doc)} and at most 2^53-1 = ${Number.MAX_SAFE_INTEGER} (larger integers are rounded)`);
       }
       if (typeof v !== 'number' || !Number.isFinite(v)) bad(doc.kind === 'int' ? 'an integer' : 'a number');
       const n = v as number;
       if (doc.kind === 'int' && !Number.isInteger(n)) bad('an integer');
-      if ((doc.min !== undefined && n < doc.min) || (doc.max !== undefined && (doc.maxOpen ? n >= doc.max : n > doc.max))) bad(range(doc));
+      if ((doc.min !== undefined && n < doc.min) || (doc.max !== undefined && (doc.maxOpen ? n >= doc.max : n > doc.max))) bad(rangeText(doc));
       return n;
     }
     case 'boolean':

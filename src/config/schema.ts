@@ -1,5 +1,6 @@
 // The run configuration: one typed object, one source of defaults (the SEAL reference
 // code's, method.md §8), documented key by key so the CLI help is generated from here.
+import type { OptionDoc, OptionKind } from './options.js';
 
 export const METHOD_NAMES = ['normal', 'llf', 'seal', 'llf+seal', 'reverse', 'freeze-late', 'ke'] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
@@ -78,9 +79,8 @@ export const DEFAULTS = {
   out: null,
 } as const satisfies RunConfig;
 
-type Kind = 'int' | 'number' | 'string' | 'boolean' | 'enum';
-/** `max` bounds from above (excluded when `maxOpen`); every int must also be a safe integer (<= 2^53-1). */
-export interface KeyDoc { kind: Kind; nullable?: boolean; min?: number; max?: number; maxOpen?: boolean; values?: readonly string[]; help: string }
+/** A config key's description; every int must also be a safe integer (<= 2^53-1). */
+export type KeyDoc = OptionDoc<Exclude<OptionKind, 'ints'>>;
 
 /** Most CPU threads a config may ask for on any machine (the CLI also bounds them by the core count). */
 export const MAX_THREADS = 1024;

@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { loadCifar, cifarFiles, cifarFolder, type CifarVariant } from './cifar.js';
 import { cacheKey, cachedSets, defaultCacheDir } from './cache.js';
 import { decodePlan, type DecodeOptions } from './decode.js';
+import { nearest } from '../errors.js';
 import { DataError } from './errors.js';
 import { isDir, isFile } from './files.js';
 import { loadIdxFolder } from './idx.js';
@@ -46,23 +47,12 @@ export const PUBLISHED_STATS = {
 
 const FASHION_ROOT = '/usr/share/datasets/fashion-mnist';
 const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
-const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
-
-/** Edit distance, for "did you mean" hints. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    prev = row;
-  }
-  return prev[b.length]!;
-}
+/** Class names of the digit datasets (MNIST and the digit targets). */
+export const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 /** The candidate closest to `name` by edit distance (ties: the earlier one). */
 export function nearestName(name: string, candidates: readonly string[]): string {
-  const key = name.toLowerCase();
-  return candidates.reduce((best, c) => (distance(key, c) < distance(key, best) ? c : best), candidates[0]!);
+  return nearest(name, candidates);
 }
 
 /** A parsed dataset spec: a known name, or a reader kind with a path. */

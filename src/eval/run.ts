@@ -2,10 +2,10 @@
 // once by the caller, every evaluation announces the image sets it needs, each set's features
 // are computed once, then each evaluation runs and its result (with the checkpoint's identity,
 // the settings and the seconds it took) is handed to `onResult` as soon as it is ready.
-import { ConfigError } from '../errors.js';
+import { checkOptions } from '../config/options.js';
 import { EvalContext } from './context.js';
 import type { LoadedCheckpoint } from './model-checkpoint.js';
-import { EVALUATORS } from './registry.js';
+import { evaluationOf } from './registry.js';
 
 export interface EvalRequest { kind: string; options: Record<string, unknown> }
 
@@ -14,9 +14,8 @@ export type EvalRecord = Record<string, unknown> & { kind: string; checkpoint: s
 
 export async function evaluateCheckpoint(ckpt: LoadedCheckpoint, requests: EvalRequest[], o: { device: string; onResult(r: EvalRecord, seconds: number): void | Promise<void> }): Promise<void> {
   const evaluators = requests.map((r) => {
-    const ev = EVALUATORS[r.kind];
-    if (!ev) throw new ConfigError(`unknown evaluation '${r.kind}'`, `choose from ${Object.keys(EVALUATORS).join(', ')}`);
-    return { ev, options: { ...r.options, device: o.device }, kind: r.kind };
+    const ev = evaluationOf(r.kind);
+    return { ev, options: { ...checkOptions(ev.options, r.options, `evaluation ${r.kind}`), device: o.device }, kind: r.kind };
   });
   const ctx = new EvalContext(ckpt, o.device);
   try {

@@ -9,7 +9,7 @@ import { randperm } from '../backend/index.js';
 import { DataError, causeText } from '../data/errors.js';
 import { isFile, readMaybeGzip, readWhole } from '../data/files.js';
 import { channelStats, checkImageSet, selectImages, stratifiedSubset } from '../data/image-set.js';
-import { DATASET_NAMES, SOURCE_KINDS, loadDataset, nearestName, type LoadDatasetOptions } from '../data/registry.js';
+import { DATASET_NAMES, DIGITS, SOURCE_KINDS, loadDataset, nearestName, type LoadDatasetOptions } from '../data/registry.js';
 import { streamGenerator } from '../data/seed.js';
 import type { DatasetSplits, ImageSet } from '../data/types.js';
 
@@ -24,7 +24,6 @@ export interface TargetOptions extends LoadDatasetOptions {
   dataDir?: string;
 }
 
-const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 const EXTRACT_HINT = 'run `bash scripts/extract-digits.sh` (as root: it runs `apt-get download opencv-doc python3-sklearn` and extracts just the two files, installing nothing), or point SEAL_DATA_DIR / the dataDir option at a folder holding them';
 
 /**
