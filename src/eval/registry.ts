@@ -3,7 +3,6 @@
 // one-line summary of a result, and the report metrics (and histogram) a result gives.
 import { ConfigError } from '../errors.js';
 import type { OptionSpec, OptionValues } from '../config/options.js';
-import type { MetricInfo } from '../report/types.js';
 import type { EvalContext } from './context.js';
 import type { LoadedCheckpoint } from './model-checkpoint.js';
 import { predictionDepth, type PredictionDepthResult } from './prediction-depth.js';
@@ -15,6 +14,9 @@ type Specs = Record<string, OptionSpec>;
 
 /** What every run is given besides its own options. */
 export interface RunSettings { device: string }
+
+/** What a report metric is; its name is unique within a report. */
+export interface MetricInfo { name: string; label: string; higherIsBetter: boolean; unit: '%' | '' }
 
 /** One number of the report from one result. */
 export interface MetricOf { info: MetricInfo; value: number }

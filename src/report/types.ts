@@ -11,7 +11,8 @@ export interface Aggregate { method: string; generation: number; metric: string;
 /** A paired difference a − b over seeds (same seed, same generation), with its 95% interval. */
 export interface Difference { metric: string; generation: number; a: string; b: string; mean: number; ciLow: number; ciHigh: number; n: number }
 
-export interface MetricInfo { name: string; label: string; higherIsBetter: boolean; unit: '%' | '' }
+export type { MetricInfo } from '../eval/registry.js';
+import type { MetricInfo } from '../eval/registry.js';
 
 /** Histogram of prediction depths of one run's checkpoint (counts per depth 0..probes). */
 export interface DepthHistogram { method: string; seed: number; generation: number; split: 'test' | 'train'; probes: string[]; counts: number[] }
