@@ -12,7 +12,11 @@ export const BASELINE_COMMIT = 'c6881d9';
 
 function timed(cli: string, cwd: string, out: string, env: NodeJS.ProcessEnv): number {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [cli, 'compare', '--preset', 'default', '--out', out], { cwd, encoding: 'utf8', env });
+  const r = spawnSync(process.execPath, [cli, 'compare', '--preset', 'default', '--out', out], {
+    cwd,
+    encoding: 'utf8',
+    env,
+  });
   if (r.status !== 0) throw new Error(`seal compare in ${cwd} failed (exit ${r.status}):\n${r.stderr}`);
   return (performance.now() - t0) / 1000;
 }
@@ -20,7 +24,8 @@ function timed(cli: string, cwd: string, out: string, env: NodeJS.ProcessEnv): n
 /** Seconds the evaluation tasks of a finished comparison took, summed. */
 function evalSeconds(out: string): number {
   const dir = join(out, 'tasks');
-  return readdirSync(dir).filter((f) => f.startsWith('eval-') && f.endsWith('.done.json'))
+  return readdirSync(dir)
+    .filter((f) => f.startsWith('eval-') && f.endsWith('.done.json'))
     .reduce((s, f) => s + (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { seconds: number }).seconds, 0);
 }
 
@@ -40,7 +45,12 @@ export function compareDefault(root: string, threads: number, log: (s: string) =
     const newS = timed(cli(root), root, join(tmp, 'new'), env);
     const jobs = cpus().length; // seal compare's default: one task per core
     const share = evalSeconds(join(tmp, 'new')) / (newS * jobs);
-    return { new_s: Math.round(newS), baseline_s: Math.round(baselineS), ratio: Math.round((newS / baselineS) * 1000) / 1000, eval_share: Math.round(share * 1000) / 1000 };
+    return {
+      new_s: Math.round(newS),
+      baseline_s: Math.round(baselineS),
+      ratio: Math.round((newS / baselineS) * 1000) / 1000,
+      eval_share: Math.round(share * 1000) / 1000,
+    };
   } finally {
     if (existsSync(base)) spawnSync('git', ['-C', root, 'worktree', 'remove', '--force', base], { stdio: 'ignore' });
     rmSync(tmp, { recursive: true, force: true });

@@ -15,7 +15,12 @@ function fail(msg) {
 
 function findLib(dir, name) {
   if (!fs.existsSync(dir)) return null;
-  const hit = fs.readdirSync(dir).find((f) => f === `lib${name}.so` || f.startsWith(`lib${name}.so.`) || f.startsWith(`lib${name}-`) && f.endsWith('.so'));
+  const hit = fs
+    .readdirSync(dir)
+    .find(
+      (f) =>
+        f === `lib${name}.so` || f.startsWith(`lib${name}.so.`) || (f.startsWith(`lib${name}-`) && f.endsWith('.so')),
+    );
   return hit ? path.join(dir, hit) : null;
 }
 
@@ -23,20 +28,27 @@ function resolve() {
   const env = process.env.LIBTORCH;
   if (env) {
     let root = path.resolve(env);
-    if (!fs.existsSync(path.join(root, 'include')) && fs.existsSync(path.join(root, 'torch', 'include'))) root = path.join(root, 'torch');
+    if (!fs.existsSync(path.join(root, 'include')) && fs.existsSync(path.join(root, 'torch', 'include')))
+      root = path.join(root, 'torch');
     const api = path.join(root, 'include', 'torch', 'csrc', 'api', 'include');
     if (!fs.existsSync(api)) {
-      fail(`LIBTORCH=${env}: expected a libtorch folder with include/torch/csrc/api/include and lib/ ` +
-        `(the official archive, or site-packages/torch of a Python install), but ${api} does not exist.\n` +
-        'hint: unset LIBTORCH to build against Debian\'s libtorch-dev.');
+      fail(
+        `LIBTORCH=${env}: expected a libtorch folder with include/torch/csrc/api/include and lib/ ` +
+          `(the official archive, or site-packages/torch of a Python install), but ${api} does not exist.\n` +
+          "hint: unset LIBTORCH to build against Debian's libtorch-dev.",
+      );
     }
     return { root, includes: [path.join(root, 'include'), api], libDir: path.join(root, 'lib') };
   }
   const api = '/usr/include/torch/csrc/api/include';
   if (!fs.existsSync(api)) {
-    fail(`libtorch headers not found at ${api}.\nhint: apt-get install -y libtorch-dev (as root), or set LIBTORCH=/path/to/libtorch.`);
+    fail(
+      `libtorch headers not found at ${api}.\nhint: apt-get install -y libtorch-dev (as root), or set LIBTORCH=/path/to/libtorch.`,
+    );
   }
-  const libDir = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib'].find((d) => findLib(d, 'torch')) ?? '/usr/lib';
+  const libDir =
+    ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib'].find((d) => findLib(d, 'torch')) ??
+    '/usr/lib';
   return { root: '/usr', includes: [api], libDir, system: true };
 }
 

@@ -2,7 +2,11 @@
 
 /** Base class: a stable `code` for programs and a `hint` line for people. */
 export class SealError extends Error {
-  constructor(readonly code: string, message: string, readonly hint?: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly hint?: string,
+  ) {
     super(hint ? `${message}\nhint: ${hint}` : message);
     this.name = new.target.name;
   }
@@ -10,22 +14,30 @@ export class SealError extends Error {
 
 /** A bad option or config key: names the key, the expected and the received value. */
 export class ConfigError extends SealError {
-  constructor(message: string, hint?: string) { super('CONFIG', message, hint); }
+  constructor(message: string, hint?: string) {
+    super('CONFIG', message, hint);
+  }
 }
 
 /** A checkpoint or run folder that cannot be used. */
 export class CheckpointError extends SealError {
-  constructor(message: string, hint?: string) { super('CHECKPOINT', message, hint); }
+  constructor(message: string, hint?: string) {
+    super('CHECKPOINT', message, hint);
+  }
 }
 
 /** A non-finite loss: training stopped, the last good checkpoint is intact. */
 export class DivergenceError extends SealError {
-  constructor(message: string, hint?: string) { super('DIVERGED', message, hint); }
+  constructor(message: string, hint?: string) {
+    super('DIVERGED', message, hint);
+  }
 }
 
 /** Training stopped on request at a resume point: running the same command again continues it. */
 export class StoppedError extends SealError {
-  constructor(message: string, hint?: string) { super('STOPPED', message, hint); }
+  constructor(message: string, hint?: string) {
+    super('STOPPED', message, hint);
+  }
 }
 
 /** Exit status of a command that stopped at a resume point on request (EX_TEMPFAIL): run it
@@ -34,7 +46,9 @@ export const EXIT_RESUMABLE = 75;
 
 /** A file or folder that could not be created, read or written: names the path and the reason. */
 export class IoError extends SealError {
-  constructor(message: string, hint?: string) { super('IO', message, hint); }
+  constructor(message: string, hint?: string) {
+    super('IO', message, hint);
+  }
 }
 
 /**
@@ -69,7 +83,10 @@ export function nearest(name: string, candidates: readonly string[]): string {
   let bestD = Infinity;
   for (const c of candidates) {
     const d = editDistance(name.toLowerCase(), c.toLowerCase());
-    if (d < bestD) { best = c; bestD = d; }
+    if (d < bestD) {
+      best = c;
+      bestD = d;
+    }
   }
   return best;
 }

@@ -36,10 +36,18 @@ test('a core as wide as the CPU, an unknown core name or a CPU without AVX2 is l
 
 test('a user-set OPENBLAS_CORETYPE is never replaced, and nothing is probed for an older CPU', () => {
   const env: NodeJS.ProcessEnv = { OPENBLAS_CORETYPE: 'Prescott' };
-  assert.deepEqual(selectOpenblasCoreType(env, cpu('GenuineIntel', AVX512)), { user: 'Prescott', reported: null, chosen: null });
+  assert.deepEqual(selectOpenblasCoreType(env, cpu('GenuineIntel', AVX512)), {
+    user: 'Prescott',
+    reported: null,
+    chosen: null,
+  });
   assert.equal(env.OPENBLAS_CORETYPE, 'Prescott');
   const old: NodeJS.ProcessEnv = {};
-  assert.deepEqual(selectOpenblasCoreType(old, cpu('GenuineIntel', 'sse4_2')), { user: null, reported: null, chosen: null });
+  assert.deepEqual(selectOpenblasCoreType(old, cpu('GenuineIntel', 'sse4_2')), {
+    user: null,
+    reported: null,
+    chosen: null,
+  });
   assert.equal(old.OPENBLAS_CORETYPE, undefined);
 });
 
@@ -47,18 +55,31 @@ const openblas = backendInfo().blasCore !== null;
 const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const backend = new URL('../src/backend/index.js', import.meta.url).href;
 
-test('OPENBLAS_CORETYPE set in process.env before the addon loads is the kernel OpenBLAS reports', { skip: !openblas && 'the BLAS is not OpenBLAS' }, () => {
-  // A fresh process each: OpenBLAS reads the variable once, when it loads.
-  for (const core of ['Prescott', 'Haswell']) {
-    const script = `process.env.OPENBLAS_CORETYPE = '${core}'; const b = await import('${backend}'); console.log(b.backendInfo().blasCore);`;
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, OPENBLAS_CORETYPE: '' } });
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout.trim(), core);
-  }
-});
+test(
+  'OPENBLAS_CORETYPE set in process.env before the addon loads is the kernel OpenBLAS reports',
+  { skip: !openblas && 'the BLAS is not OpenBLAS' },
+  () => {
+    // A fresh process each: OpenBLAS reads the variable once, when it loads.
+    for (const core of ['Prescott', 'Haswell']) {
+      const script = `process.env.OPENBLAS_CORETYPE = '${core}'; const b = await import('${backend}'); console.log(b.backendInfo().blasCore);`;
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        env: { ...process.env, OPENBLAS_CORETYPE: '' },
+      });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout.trim(), core);
+    }
+  },
+);
 
 test('seal info prints the BLAS library and its kernel', { skip: !openblas && 'the BLAS is not OpenBLAS' }, () => {
-  const r = spawnSync(process.execPath, [main, 'info'], { encoding: 'utf8', env: { ...process.env, OPENBLAS_CORETYPE: 'Haswell' } });
+  const r = spawnSync(process.execPath, [main, 'info'], {
+    encoding: 'utf8',
+    env: { ...process.env, OPENBLAS_CORETYPE: 'Haswell' },
+  });
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^BLAS: OpenBLAS \S+, kernel Haswell \(OPENBLAS_CORETYPE=Haswell set by the user\); OpenBLAS .*Haswell/m);
+  assert.match(
+    r.stdout,
+    /^BLAS: OpenBLAS \S+, kernel Haswell \(OPENBLAS_CORETYPE=Haswell set by the user\); OpenBLAS .*Haswell/m,
+  );
 });

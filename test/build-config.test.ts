@@ -12,7 +12,8 @@ const script = fileURLToPath(new URL('../../scripts/libtorch-config.cjs', import
 
 function config(what: string, libtorch?: string): { status: number | null; out: string; err: string } {
   const env = { ...process.env };
-  if (libtorch === undefined) delete env.LIBTORCH; else env.LIBTORCH = libtorch;
+  if (libtorch === undefined) delete env.LIBTORCH;
+  else env.LIBTORCH = libtorch;
   const r = spawnSync(process.execPath, [script, what], { env, encoding: 'utf8' });
   return { status: r.status, out: r.stdout.trim(), err: r.stderr };
 }
@@ -37,7 +38,9 @@ test('an official CUDA archive: its include dirs, rpath, CUDA libs linked eagerl
     assert.match(libs, new RegExp(`-L${root}/lib -Wl,-rpath,${root}/lib`));
     assert.match(libs, /-Wl,--no-as-needed -ltorch_cuda -lc10_cuda -Wl,--as-needed -ltorch -ltorch_cpu -lc10$/);
     assert.equal(config('defines', dir).out, '_GLIBCXX_USE_CXX11_ABI=1 SEAL_LIBTORCH_CUDA=1');
-  } finally { rmSync(dir, { recursive: true }); }
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
 });
 
 test('a Python site-packages folder holding torch/, pre-cxx11 ABI, CPU only', () => {
@@ -46,7 +49,9 @@ test('a Python site-packages folder holding torch/, pre-cxx11 ABI, CPU only', ()
     assert.equal(config('includes', dir).out.split(' ')[0], `${root}/include`);
     assert.equal(config('defines', dir).out, '_GLIBCXX_USE_CXX11_ABI=0 SEAL_LIBTORCH_CUDA=0');
     assert.doesNotMatch(config('libraries', dir).out, /torch_cuda/);
-  } finally { rmSync(dir, { recursive: true }); }
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
 });
 
 test('a LIBTORCH without headers is a clear error naming the path and the fix', () => {
@@ -54,12 +59,17 @@ test('a LIBTORCH without headers is a clear error naming the path and the fix', 
   try {
     const r = config('includes', dir);
     assert.equal(r.status, 1);
-    assert.match(r.err, new RegExp(`LIBTORCH=${dir}: expected a libtorch folder with include/torch/csrc/api/include and lib/`));
+    assert.match(
+      r.err,
+      new RegExp(`LIBTORCH=${dir}: expected a libtorch folder with include/torch/csrc/api/include and lib/`),
+    );
     assert.match(r.err, /hint: unset LIBTORCH/);
-  } finally { rmSync(dir, { recursive: true }); }
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
 });
 
-test('by default the build uses Debian\'s libtorch-dev', () => {
+test("by default the build uses Debian's libtorch-dev", () => {
   const r = config('includes');
   assert.equal(r.status, 0, r.err);
   assert.equal(r.out, '/usr/include/torch/csrc/api/include');

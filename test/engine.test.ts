@@ -2,8 +2,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  tensor, zeros, ones, randn, arange, Generator, tidy, keep, dispose, liveTensors, conv2d, noGrad, isGradEnabled,
-  setNumThreads, getNumThreads, backendInfo, Tensor,
+  tensor,
+  zeros,
+  ones,
+  randn,
+  arange,
+  Generator,
+  tidy,
+  keep,
+  dispose,
+  liveTensors,
+  conv2d,
+  noGrad,
+  isGradEnabled,
+  setNumThreads,
+  getNumThreads,
+  backendInfo,
+  Tensor,
 } from '../src/index.js';
 
 test('tidy disposes what it created, keeps its result and kept tensors', () => {
@@ -35,7 +50,14 @@ test('nested tidy moves a returned tensor to the enclosing scope', () => {
 
 test('tidy disposes its tensors when the function throws', () => {
   const before = liveTensors();
-  assert.throws(() => tidy(() => { ones([4]); throw new Error('boom'); }), /boom/);
+  assert.throws(
+    () =>
+      tidy(() => {
+        ones([4]);
+        throw new Error('boom');
+      }),
+    /boom/,
+  );
   assert.equal(liveTensors(), before);
 });
 
@@ -45,9 +67,16 @@ test('tidy refuses an async function', () => {
 
 test('a libtorch error names the op and the shapes of its inputs', () => {
   tidy(() => {
-    assert.throws(() => conv2d(zeros([2, 3, 8, 8]), zeros([4, 2, 3, 3])),
-      (e: Error) => e.message.startsWith('conv2d(float32[2,3,8,8], float32[4,2,3,3]') && /expected input\[2, 3, 8, 8\] to have 2 channels/.test(e.message));
-    assert.throws(() => ones([2, 3]).matmul(ones([4, 5])), /^Error: matmul\(float32\[2,3\], float32\[4,5\]\): .*cannot be multiplied/s);
+    assert.throws(
+      () => conv2d(zeros([2, 3, 8, 8]), zeros([4, 2, 3, 3])),
+      (e: Error) =>
+        e.message.startsWith('conv2d(float32[2,3,8,8], float32[4,2,3,3]') &&
+        /expected input\[2, 3, 8, 8\] to have 2 channels/.test(e.message),
+    );
+    assert.throws(
+      () => ones([2, 3]).matmul(ones([4, 5])),
+      /^Error: matmul\(float32\[2,3\], float32\[4,5\]\): .*cannot be multiplied/s,
+    );
   });
 });
 
@@ -60,7 +89,10 @@ test('using a disposed tensor is a clear error, not a crash', () => {
 });
 
 test('asking for CUDA on a CPU-only build is an error that says so', { skip: backendInfo().cudaAvailable }, () => {
-  assert.throws(() => zeros([2], { device: 'cuda' }), /device 'cuda' was requested, but this libtorch has no usable CUDA .*hint: use device 'cpu'/s);
+  assert.throws(
+    () => zeros([2], { device: 'cuda' }),
+    /device 'cuda' was requested, but this libtorch has no usable CUDA .*hint: use device 'cpu'/s,
+  );
   assert.throws(() => ones([2]).to('cuda:1'), /no usable CUDA/);
   assert.throws(() => zeros([2], { device: 'tpu' }), /unknown device 'tpu'/);
 });

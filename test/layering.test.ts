@@ -31,9 +31,37 @@ const MAY_IMPORT: Record<Layer, Layer[]> = {
   eval: ['backend', 'nn', 'config', 'errors.ts', 'rng.ts', 'models', 'data', 'optim', 'io', 'train'],
   train: ['backend', 'nn', 'config', 'errors.ts', 'rng.ts', 'models', 'data', 'optim', 'io', 'methods'],
   report: ['config', 'errors.ts', 'eval', 'train'],
-  compare: ['backend', 'nn', 'config', 'errors.ts', 'rng.ts', 'models', 'data', 'optim', 'io', 'methods', 'eval', 'train', 'report'],
-  'index.ts': ['backend', 'nn', 'config', 'errors.ts', 'rng.ts', 'models', 'data', 'optim', 'io', 'methods', 'eval', 'train', 'report',
-    'compare'],
+  compare: [
+    'backend',
+    'nn',
+    'config',
+    'errors.ts',
+    'rng.ts',
+    'models',
+    'data',
+    'optim',
+    'io',
+    'methods',
+    'eval',
+    'train',
+    'report',
+  ],
+  'index.ts': [
+    'backend',
+    'nn',
+    'config',
+    'errors.ts',
+    'rng.ts',
+    'models',
+    'data',
+    'optim',
+    'io',
+    'methods',
+    'eval',
+    'train',
+    'report',
+    'compare',
+  ],
 };
 
 /** Only io/ and data/ touch the filesystem; cli/ reads the files its flags name. */
@@ -67,19 +95,31 @@ const PROCESS_USE = /\bprocess\.(env|argv|exit|exitCode|stdin|stdout|stderr|on|o
 /** Library defaults that read the environment; removing them would change what library callers get. */
 const PROCESS_EXCEPTIONS: Record<string, { uses: string[]; why: string }> = {
   'backend/native.ts': {
-    uses: ['env'], why: 'OPENBLAS_CORETYPE takes effect only if set before the addon loads, so it is settled at import',
+    uses: ['env'],
+    why: 'OPENBLAS_CORETYPE takes effect only if set before the addon loads, so it is settled at import',
   },
-  'data/cache.ts': { uses: ['env'], why: 'defaultCacheDir() honours XDG_CACHE_HOME for loadDataset() called without a cacheDir' },
+  'data/cache.ts': {
+    uses: ['env'],
+    why: 'defaultCacheDir() honours XDG_CACHE_HOME for loadDataset() called without a cacheDir',
+  },
   'eval/targets.ts': {
-    uses: ['env'], why: 'defaultDataDir() honours SEAL_DATA_DIR and XDG_CACHE_HOME for loadTarget() called without a dataDir',
+    uses: ['env'],
+    why: 'defaultDataDir() honours SEAL_DATA_DIR and XDG_CACHE_HOME for loadTarget() called without a dataDir',
   },
 };
 
 const FS_MODULES = new Set(['fs', 'node:fs', 'fs/promises', 'node:fs/promises']);
 const SPAWN_MODULES = new Set(['child_process', 'node:child_process']);
 
-export interface SourceFile { path: string; text: string }
-export interface Violation { file: string; import: string; rule: string }
+export interface SourceFile {
+  path: string;
+  text: string;
+}
+export interface Violation {
+  file: string;
+  import: string;
+  rule: string;
+}
 
 const layerOf = (path: string): Layer => path.split('/')[0] as string;
 
@@ -92,7 +132,8 @@ function code(text: string): string {
 export function importsOf(text: string): string[] {
   const src = code(text);
   const found: string[] = [];
-  for (const m of src.matchAll(/(?:^|[;\n])\s*(?:import|export)\b[^;'"`]*?\bfrom\s*['"]([^'"]+)['"]/g)) found.push(m[1] as string);
+  for (const m of src.matchAll(/(?:^|[;\n])\s*(?:import|export)\b[^;'"`]*?\bfrom\s*['"]([^'"]+)['"]/g))
+    found.push(m[1] as string);
   for (const m of src.matchAll(/(?:^|[;\n])\s*import\s*['"]([^'"]+)['"]/g)) found.push(m[1] as string);
   for (const m of src.matchAll(/\b(?:import|require)\s*\(\s*['"`]([^'"`]+)['"`]\s*\)/g)) found.push(m[1] as string);
   return found;
@@ -117,17 +158,25 @@ export function findViolations(files: SourceFile[]): Violation[] {
       const to = layerOf(target);
       if (to === layer) continue;
       if (to === 'cli') add(spec, 'nothing outside cli/ imports from cli/');
-      else if (to === 'backend' && target !== 'backend/index.ts') add(spec, 'only backend/ talks to the addon: import backend/index.js');
+      else if (to === 'backend' && target !== 'backend/index.ts')
+        add(spec, 'only backend/ talks to the addon: import backend/index.js');
       else if (layer !== 'cli' && !(MAY_IMPORT[layer] ?? []).includes(to)) {
-        add(spec, `${layer} may import only from ${(MAY_IMPORT[layer] ?? []).join(', ') || 'itself'} (dependencies point down)`);
+        add(
+          spec,
+          `${layer} may import only from ${(MAY_IMPORT[layer] ?? []).join(', ') || 'itself'} (dependencies point down)`,
+        );
       }
     }
     const src = code(text);
-    if (layer !== 'backend' && /seal\.node\b|\bprocess\.dlopen\b/.test(src)) add('seal.node', 'only backend/ loads the native addon');
+    if (layer !== 'backend' && /seal\.node\b|\bprocess\.dlopen\b/.test(src))
+      add('seal.node', 'only backend/ loads the native addon');
     if (layer !== 'cli') {
       for (const m of src.matchAll(PROCESS_USE)) {
         if (PROCESS_EXCEPTIONS[path]?.uses.includes(m[1] as string)) continue;
-        add(m[0], 'only cli/ reads argv or the environment, exits, prints or handles signals: take it as a parameter from cli/');
+        add(
+          m[0],
+          'only cli/ reads argv or the environment, exits, prints or handles signals: take it as a parameter from cli/',
+        );
       }
     }
   }
@@ -148,9 +197,13 @@ test('every file under src/ keeps to the layering rules', () => {
   const files = sourceFiles(SRC);
   assert.ok(files.length > 50, `found only ${files.length} files under ${SRC}`);
   const layers = new Set(files.map((f) => layerOf(f.path)));
-  for (const l of layers) if (l !== 'cli') assert.ok(l in MAY_IMPORT, `src/${l} has no entry in MAY_IMPORT: say which layers it may import`);
+  for (const l of layers)
+    if (l !== 'cli') assert.ok(l in MAY_IMPORT, `src/${l} has no entry in MAY_IMPORT: say which layers it may import`);
   const found = findViolations(files);
-  assert.deepEqual(found.map((v) => `src/${v.file}: ${v.import}: ${v.rule}`), []);
+  assert.deepEqual(
+    found.map((v) => `src/${v.file}: ${v.import}: ${v.rule}`),
+    [],
+  );
 });
 
 test('the listed exceptions are still needed', () => {
@@ -159,11 +212,14 @@ test('the listed exceptions are still needed', () => {
     assert.ok(files.has(f), `src/${f} is listed as an exception but does not exist`);
   }
   const uses = (f: string, modules: Set<string>) => importsOf(files.get(f) as string).some((s) => modules.has(s));
-  for (const f of Object.keys(FS_EXCEPTIONS)) assert.ok(uses(f, FS_MODULES), `src/${f} no longer touches the filesystem: drop its exception`);
-  for (const f of Object.keys(SPAWN_EXCEPTIONS)) assert.ok(uses(f, SPAWN_MODULES), `src/${f} no longer starts processes: drop its exception`);
+  for (const f of Object.keys(FS_EXCEPTIONS))
+    assert.ok(uses(f, FS_MODULES), `src/${f} no longer touches the filesystem: drop its exception`);
+  for (const f of Object.keys(SPAWN_EXCEPTIONS))
+    assert.ok(uses(f, SPAWN_MODULES), `src/${f} no longer starts processes: drop its exception`);
   for (const [f, e] of Object.entries(PROCESS_EXCEPTIONS)) {
     const text = code(files.get(f) as string);
-    for (const u of e.uses) assert.ok(text.includes(`process.${u}`), `src/${f} no longer uses process.${u}: drop its exception`);
+    for (const u of e.uses)
+      assert.ok(text.includes(`process.${u}`), `src/${f} no longer uses process.${u}: drop its exception`);
   }
 });
 
@@ -173,12 +229,27 @@ test('the checker names the file and the import of each kind of violation', () =
       path: 'train/loop.ts',
       text: "import { readFileSync } from 'node:fs';\nimport { x } from '../compare/plan.js';\n// import { y } from '../cli/main.js';\n",
     },
-    { path: 'eval/probe.ts', text: "export { z } from '../cli/args.js';\nconst m = await import('node:fs/promises');\nconst n = process.env.HOME;\n" },
-    { path: 'models/net.ts', text: "import {\n  a,\n  b,\n} from '../backend/native.js';\nimport '../report/render-md.js';\n" },
-    { path: 'data/reader.ts', text: "import { spawn } from 'node:child_process';\nimport { readFile } from 'node:fs/promises';\nprocess.exit(1);\n" },
+    {
+      path: 'eval/probe.ts',
+      text: "export { z } from '../cli/args.js';\nconst m = await import('node:fs/promises');\nconst n = process.env.HOME;\n",
+    },
+    {
+      path: 'models/net.ts',
+      text: "import {\n  a,\n  b,\n} from '../backend/native.js';\nimport '../report/render-md.js';\n",
+    },
+    {
+      path: 'data/reader.ts',
+      text: "import { spawn } from 'node:child_process';\nimport { readFile } from 'node:fs/promises';\nprocess.exit(1);\n",
+    },
     { path: 'optim/sgd.ts', text: "const addon = require('../../build/Release/seal.node');\n" },
-    { path: 'cli/main.ts', text: "import { readFileSync } from 'node:fs';\nimport { spawn } from 'node:child_process';\nprocess.exit(process.argv.length);\n" },
-    { path: 'io/files.ts', text: "import { readFileSync } from 'node:fs';\nconst url = 'https://example.org'; // process.env in a comment\n" },
+    {
+      path: 'cli/main.ts',
+      text: "import { readFileSync } from 'node:fs';\nimport { spawn } from 'node:child_process';\nprocess.exit(process.argv.length);\n",
+    },
+    {
+      path: 'io/files.ts',
+      text: "import { readFileSync } from 'node:fs';\nconst url = 'https://example.org'; // process.env in a comment\n",
+    },
   ]);
   const got = found.map((v) => `${v.file} ${v.import}`);
   assert.deepEqual(got, [

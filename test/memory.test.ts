@@ -24,7 +24,10 @@ test('1,000 training steps: live tensors unchanged, RSS within 10% of that after
   for (let i = 100; i < 1000; i++) step();
   const rss1000 = process.memoryUsage().rss;
   assert.equal(liveTensors(), liveAfterFirst, 'live tensors after 1000 steps');
-  assert.ok(rss1000 <= rss100 * 1.1, `RSS grew from ${(rss100 / 2 ** 20).toFixed(0)} MiB to ${(rss1000 / 2 ** 20).toFixed(0)} MiB`);
+  assert.ok(
+    rss1000 <= rss100 * 1.1,
+    `RSS grew from ${(rss100 / 2 ** 20).toFixed(0)} MiB to ${(rss1000 / 2 ** 20).toFixed(0)} MiB`,
+  );
   if (cpuCacheInfo().enabled) assert.ok(cpuCacheInfo().hits > 0, 'the caching allocator reuses blocks');
   opt.dispose();
   model.dispose();

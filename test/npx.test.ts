@@ -13,10 +13,14 @@ test('node_modules/.bin/seal links to the compiled CLI', () => {
   assert.equal(readlinkSync(`${ROOT}/node_modules/.bin/seal`), '../../dist/src/cli/main.js');
 });
 
-test('npx seal runs the checkout\'s CLI without installing or rebuilding anything', () => {
+test("npx seal runs the checkout's CLI without installing or rebuilding anything", () => {
   const addon = `${ROOT}/build/Release/seal.node`;
   const before = statSync(addon).mtimeMs;
-  const r = spawnSync('npx', ['--offline', '--no-install', 'seal', '--help'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync('npx', ['--offline', '--no-install', 'seal', '--help'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /seal compare/);
   assert.equal(statSync(addon).mtimeMs, before, 'the native addon was rebuilt');

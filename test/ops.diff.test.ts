@@ -31,11 +31,54 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Generator, Tensor, type DType, tensor, randn, rand, randint, randperm, uniform, normal, manualSeed,
-  cat, stack, where, maximum, minimum, matmul, cdist, oneHot, pad, conv2d, batchNorm, maxPool2d,
-  avgPool2d, adaptiveAvgPool2d, interpolate, linear, crossEntropy, nllLoss, sgdStep, grad, noGrad, tidy, dispose, liveTensors, getNumThreads, setNumThreads,
+  Generator,
+  Tensor,
+  type DType,
+  tensor,
+  randn,
+  rand,
+  randint,
+  randperm,
+  uniform,
+  normal,
+  manualSeed,
+  cat,
+  stack,
+  where,
+  maximum,
+  minimum,
+  matmul,
+  cdist,
+  oneHot,
+  pad,
+  conv2d,
+  batchNorm,
+  maxPool2d,
+  avgPool2d,
+  adaptiveAvgPool2d,
+  interpolate,
+  linear,
+  crossEntropy,
+  nllLoss,
+  sgdStep,
+  grad,
+  noGrad,
+  tidy,
+  dispose,
+  liveTensors,
+  getNumThreads,
+  setNumThreads,
 } from '../src/index.js';
-import { runOracle, assertClose, maxAbsDiff, numbers, type OracleCase, type OracleResult, type OracleTensor, type Tolerance } from './support/oracle.js';
+import {
+  runOracle,
+  assertClose,
+  maxAbsDiff,
+  numbers,
+  type OracleCase,
+  type OracleResult,
+  type OracleTensor,
+  type Tolerance,
+} from './support/oracle.js';
 
 const EXACT: Tolerance = { rtol: 0, atol: 0 };
 const ELEM: Tolerance = { rtol: 1e-5, atol: 1e-6 };
@@ -49,19 +92,33 @@ const G = new Generator(1); // every random input and upstream gradient comes fr
 // ---------------------------------------------------------------------------------------
 // Inputs: plain arrays (so the same values go to seal and to torch)
 
-interface In { shape: number[]; dtype: DType; data: number[]; grad: boolean; channelsLast?: boolean }
+interface In {
+  shape: number[];
+  dtype: DType;
+  data: number[];
+  grad: boolean;
+  channelsLast?: boolean;
+}
 
 function capture(t: Tensor, grad: boolean): In {
   const r = { shape: t.shape, dtype: t.dtype, data: numbers(t.toArray()), grad };
   t.dispose();
   return r;
 }
-const isFloat = (d: DType | string): boolean => d === 'float32' || d === 'float64' || d === 'float16' || d === 'bfloat16';
+const isFloat = (d: DType | string): boolean =>
+  d === 'float32' || d === 'float64' || d === 'float16' || d === 'bfloat16';
 
 /** N(0,1) * scale + shift */
 function rn(shape: number[], o: { dtype?: DType; grad?: boolean; scale?: number; shift?: number } = {}): In {
   const dtype = o.dtype ?? 'float32';
-  return tidy(() => capture(randn(shape, { generator: G, dtype }).mul(o.scale ?? 1).add(o.shift ?? 0), o.grad ?? true));
+  return tidy(() =>
+    capture(
+      randn(shape, { generator: G, dtype })
+        .mul(o.scale ?? 1)
+        .add(o.shift ?? 0),
+      o.grad ?? true,
+    ),
+  );
 }
 /** U[lo, hi) */
 function un(shape: number[], lo: number, hi: number, o: { dtype?: DType; grad?: boolean } = {}): In {
@@ -73,16 +130,33 @@ const ix = (lo: number, hi: number, shape: number[]): In => capture(randint(lo, 
 const smallInts = (shape: number[], lo = -2, hi = 3, dtype: DType = 'float32'): In =>
   tidy(() => capture(randint(lo, hi, shape, { generator: G }).to(dtype), false));
 const boolMask = (shape: number[]): In => tidy(() => capture(rand(shape, { generator: G }).lt(0.5), false));
-const literal = (data: number[], shape: number[], dtype: DType = 'float32', grad = false): In => ({ data, shape, dtype, grad });
+const literal = (data: number[], shape: number[], dtype: DType = 'float32', grad = false): In => ({
+  data,
+  shape,
+  dtype,
+  grad,
+});
 
 function toTensor(i: In): Tensor {
   let t: Tensor;
   switch (i.dtype) {
-    case 'float32': t = tensor(Float32Array.from(i.data), i.shape); break;
-    case 'float64': t = tensor(Float64Array.from(i.data), i.shape); break;
-    case 'int64': t = tensor(BigInt64Array.from(i.data, (v) => BigInt(v)), i.shape); break;
-    case 'bool': t = tensor(Uint8Array.from(i.data), i.shape, { dtype: 'bool' }); break;
-    default: t = tensor(Float64Array.from(i.data), i.shape, { dtype: i.dtype });
+    case 'float32':
+      t = tensor(Float32Array.from(i.data), i.shape);
+      break;
+    case 'float64':
+      t = tensor(Float64Array.from(i.data), i.shape);
+      break;
+    case 'int64':
+      t = tensor(
+        BigInt64Array.from(i.data, (v) => BigInt(v)),
+        i.shape,
+      );
+      break;
+    case 'bool':
+      t = tensor(Uint8Array.from(i.data), i.shape, { dtype: 'bool' });
+      break;
+    default:
+      t = tensor(Float64Array.from(i.data), i.shape, { dtype: i.dtype });
   }
   if (i.channelsLast) t.setMemoryFormat_('channels_last');
   if (i.grad) t.requiresGrad_(true);
@@ -92,6 +166,7 @@ function toTensor(i: In): Tensor {
 // ---------------------------------------------------------------------------------------
 // seal's side of each op, keyed like the oracle's table
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- op parameters
 type P = any; // op parameters: free-form, mirrored by the oracle's table
 const operand = (x: Tensor[], p: P): Tensor | number => (p.scalar !== undefined ? (p.scalar as number) : x[1]!);
 
@@ -173,16 +248,27 @@ const SEAL: Record<string, (x: Tensor[], p: P) => Tensor | Tensor[]> = {
 // ---------------------------------------------------------------------------------------
 // Cases: seal's results are computed here; the oracle's arrive later
 
-interface Computed { outputs: OracleTensor[]; grads: (OracleTensor | null)[] | null; gradOut?: { shape: number[]; data: number[] } }
+interface Computed {
+  outputs: OracleTensor[];
+  grads: (OracleTensor | null)[] | null;
+  gradOut?: { shape: number[]; data: number[] };
+}
 interface Case {
-  group: string; name: string; op: string; params: P; inputs: In[];
-  tol: Tolerance; gradTol: Tolerance;
+  group: string;
+  name: string;
+  op: string;
+  params: P;
+  inputs: In[];
+  tol: Tolerance;
+  gradTol: Tolerance;
   seal: Computed | { error: unknown };
   oracle?: OracleResult;
 }
 
 const asOracle = (t: Tensor): OracleTensor => ({
-  shape: t.shape, dtype: t.dtype, data: numbers(t.toArray()),
+  shape: t.shape,
+  dtype: t.dtype,
+  data: numbers(t.toArray()),
   ...(t.ndim === 4 ? { layout: [t.isContiguous(), t.isContiguous('channels_last')] as [boolean, boolean] } : {}),
 });
 
@@ -208,12 +294,26 @@ function computeSeal(op: string, inputs: In[], params: P): Computed {
 
 const cases: Case[] = [];
 let currentGroup = '';
-function group(name: string, body: () => void): void { currentGroup = name; body(); }
+function group(name: string, body: () => void): void {
+  currentGroup = name;
+  body();
+}
 
 /** Adds a case: `inputs` are the op's tensors; gradients are taken for those with grad: true. */
-function def(name: string, op: string, inputs: In[], params: P = {}, tol: Tolerance = ELEM, gradTol: Tolerance = tol): void {
+function def(
+  name: string,
+  op: string,
+  inputs: In[],
+  params: P = {},
+  tol: Tolerance = ELEM,
+  gradTol: Tolerance = tol,
+): void {
   let seal: Case['seal'];
-  try { seal = computeSeal(op, inputs, params); } catch (e) { seal = { error: e }; }
+  try {
+    seal = computeSeal(op, inputs, params);
+  } catch (e) {
+    seal = { error: e };
+  }
   cases.push({ group: currentGroup, name: `${op}: ${name}`, op, params, inputs, tol, gradTol, seal });
 }
 
@@ -228,7 +328,16 @@ group('binary arithmetic (tensor and scalar operands, broadcasting)', () => {
     def('broadcast [4] with [2,3,4] (first operand grows)', op, [rn([4]), b([2, 3, 4])], {}, ELEM, RED);
     def('scalar 2.5', op, [rn([3, 4])], { scalar: 2.5 });
     def('scalar -0.75', op, [rn([5])], { scalar: -0.75 });
-    def('float64 broadcast [1,4]', op, [rn([3, 4], { dtype: 'float64' }), den ? un([1, 4], 0.5, 2, { dtype: 'float64' }) : rn([1, 4], { dtype: 'float64' })], {}, F64);
+    def(
+      'float64 broadcast [1,4]',
+      op,
+      [
+        rn([3, 4], { dtype: 'float64' }),
+        den ? un([1, 4], 0.5, 2, { dtype: 'float64' }) : rn([1, 4], { dtype: 'float64' }),
+      ],
+      {},
+      F64,
+    );
   }
   def('negative denominators', 'div', [rn([3, 4]), un([3, 4], -2, -0.5)]);
   def('tensor exponent', 'pow', [un([3, 4], 0.5, 2), rn([3, 4])]);
@@ -237,18 +346,27 @@ group('binary arithmetic (tensor and scalar operands, broadcasting)', () => {
   def('scalar 3 with negative bases', 'pow', [rn([3, 4])], { scalar: 3 });
   def('scalar 0.5', 'pow', [un([3, 4], 0.5, 2)], { scalar: 0.5 });
   def('scalar -1.5', 'pow', [un([3, 4], 0.5, 2)], { scalar: -1.5 });
-  def('float64 tensor exponent', 'pow', [un([6], 0.5, 2, { dtype: 'float64' }), rn([6], { dtype: 'float64' })], {}, F64);
+  def(
+    'float64 tensor exponent',
+    'pow',
+    [un([6], 0.5, 2, { dtype: 'float64' }), rn([6], { dtype: 'float64' })],
+    {},
+    F64,
+  );
 });
 
 group('unary elementwise', () => {
   const positive = new Set(['log', 'sqrt', 'rsqrt']);
   for (const op of ['neg', 'exp', 'log', 'sqrt', 'rsqrt', 'abs', 'square', 'sigmoid', 'tanh', 'relu']) {
-    const mk = (shape: number[], dtype: DType = 'float32'): In => (positive.has(op) ? un(shape, 0.2, 3, { dtype }) : rn(shape, { dtype, scale: 2 }));
+    const mk = (shape: number[], dtype: DType = 'float32'): In =>
+      positive.has(op) ? un(shape, 0.2, 3, { dtype }) : rn(shape, { dtype, scale: 2 });
     def('float32 [3,5]', op, [mk([3, 5])]);
     def('float32 [37] (vectorized body and tail)', op, [mk([37])]);
     def('float64 [4,3]', op, [mk([4, 3], 'float64')], {}, F64);
     // Special values, forward only: zeros, infinities, NaN, tiny and huge numbers.
-    def('special values', op, [literal([0, -0, 1, -1, Infinity, -Infinity, NaN, 1e-30, 88.5, -100, 1e30, -1e-20], [12])]);
+    def('special values', op, [
+      literal([0, -0, 1, -1, Infinity, -Infinity, NaN, 1e-30, 88.5, -100, 1e30, -1e-20], [12]),
+    ]);
   }
   def('min only', 'clamp', [rn([4, 5])], { min: -0.3 });
   def('max only', 'clamp', [rn([4, 5])], { max: 0.4 });
@@ -339,50 +457,137 @@ group('matmul and linear', () => {
   def('with bias', 'linear', [rn([4, 5]), rn([3, 5]), rn([3])], {}, GEMM);
   def('without bias', 'linear', [rn([4, 5]), rn([3, 5])], {}, GEMM);
   def('3-D input with bias', 'linear', [rn([2, 4, 5]), rn([3, 5]), rn([3])], {}, GEMM);
-  def('float64 with bias', 'linear', [rn([4, 5], { dtype: 'float64' }), rn([3, 5], { dtype: 'float64' }), rn([3], { dtype: 'float64' })], {}, F64);
+  def(
+    'float64 with bias',
+    'linear',
+    [rn([4, 5], { dtype: 'float64' }), rn([3, 5], { dtype: 'float64' }), rn([3], { dtype: 'float64' })],
+    {},
+    F64,
+  );
 });
 
 group('conv2d', () => {
   def('3x3, bias', 'conv2d', [rn([2, 3, 7, 7]), rn([4, 3, 3, 3]), rn([4])], {}, GEMM);
   def('3x3, no bias', 'conv2d', [rn([2, 3, 7, 7]), rn([4, 3, 3, 3])], {}, GEMM);
   def('stride 2, padding 1', 'conv2d', [rn([2, 3, 7, 7]), rn([4, 3, 3, 3]), rn([4])], { stride: 2, padding: 1 }, GEMM);
-  def('dilation 2, padding 2', 'conv2d', [rn([2, 3, 7, 7]), rn([4, 3, 3, 3]), rn([4])], { dilation: 2, padding: 2 }, GEMM);
-  def('asymmetric stride [1,2], padding [2,0], kernel 3x2', 'conv2d', [rn([2, 3, 6, 7]), rn([4, 3, 3, 2]), rn([4])], { stride: [1, 2], padding: [2, 0] }, GEMM);
+  def(
+    'dilation 2, padding 2',
+    'conv2d',
+    [rn([2, 3, 7, 7]), rn([4, 3, 3, 3]), rn([4])],
+    { dilation: 2, padding: 2 },
+    GEMM,
+  );
+  def(
+    'asymmetric stride [1,2], padding [2,0], kernel 3x2',
+    'conv2d',
+    [rn([2, 3, 6, 7]), rn([4, 3, 3, 2]), rn([4])],
+    { stride: [1, 2], padding: [2, 0] },
+    GEMM,
+  );
   def('groups 2, bias', 'conv2d', [rn([2, 4, 6, 6]), rn([6, 2, 3, 3]), rn([6])], { groups: 2, padding: 1 }, GEMM);
   def('depthwise (groups 4), no bias', 'conv2d', [rn([2, 4, 6, 6]), rn([4, 1, 3, 3])], { groups: 4, stride: 2 }, GEMM);
   def('1x1', 'conv2d', [rn([2, 5, 4, 4]), rn([3, 5, 1, 1]), rn([3])], {}, GEMM);
-  def('float64 stride 2 padding 1 groups 2', 'conv2d', [rn([2, 4, 6, 6], { dtype: 'float64' }), rn([4, 2, 3, 3], { dtype: 'float64' }), rn([4], { dtype: 'float64' })], { stride: 2, padding: 1, groups: 2 }, F64);
+  def(
+    'float64 stride 2 padding 1 groups 2',
+    'conv2d',
+    [rn([2, 4, 6, 6], { dtype: 'float64' }), rn([4, 2, 3, 3], { dtype: 'float64' }), rn([4], { dtype: 'float64' })],
+    { stride: 2, padding: 1, groups: 2 },
+    F64,
+  );
 });
 
 group('batchNorm', () => {
   const stats = (c: number): In[] => [rn([c], { grad: false, scale: 0.1 }), un([c], 0.5, 1.5, { grad: false })];
   // Outputs: y, then the running mean and variance after the call (updated in place in training).
-  def('train 4-D, momentum 0.1', 'batchNorm', [rn([4, 3, 5, 5], { scale: 2, shift: 1 }), un([3], 0.5, 1.5), rn([3]), ...stats(3)], { training: true }, RED);
-  def('train 4-D, momentum 0.3, eps 1e-3', 'batchNorm', [rn([3, 2, 4, 4], { scale: 2, shift: -1 }), un([2], 0.5, 1.5), rn([2]), ...stats(2)], { training: true, momentum: 0.3, eps: 1e-3 }, RED);
-  def('train 2-D [8,4]', 'batchNorm', [rn([8, 4], { scale: 3 }), un([4], 0.5, 1.5), rn([4]), ...stats(4)], { training: true }, RED);
+  def(
+    'train 4-D, momentum 0.1',
+    'batchNorm',
+    [rn([4, 3, 5, 5], { scale: 2, shift: 1 }), un([3], 0.5, 1.5), rn([3]), ...stats(3)],
+    { training: true },
+    RED,
+  );
+  def(
+    'train 4-D, momentum 0.3, eps 1e-3',
+    'batchNorm',
+    [rn([3, 2, 4, 4], { scale: 2, shift: -1 }), un([2], 0.5, 1.5), rn([2]), ...stats(2)],
+    { training: true, momentum: 0.3, eps: 1e-3 },
+    RED,
+  );
+  def(
+    'train 2-D [8,4]',
+    'batchNorm',
+    [rn([8, 4], { scale: 3 }), un([4], 0.5, 1.5), rn([4]), ...stats(4)],
+    { training: true },
+    RED,
+  );
   def('train without affine', 'batchNorm', [rn([4, 3, 3, 3]), ...stats(3)], { training: true, affine: false }, RED);
-  def('train without running stats', 'batchNorm', [rn([4, 3, 3, 3]), un([3], 0.5, 1.5), rn([3])], { training: true, stats: false }, RED);
-  def('eval 4-D', 'batchNorm', [rn([4, 3, 5, 5], { scale: 2, shift: 1 }), un([3], 0.5, 1.5), rn([3]), ...stats(3)], { training: false }, RED);
-  def('eval 2-D', 'batchNorm', [rn([8, 4], { scale: 3 }), un([4], 0.5, 1.5), rn([4]), ...stats(4)], { training: false }, RED);
-  def('float64 train', 'batchNorm', [rn([4, 3, 3, 3], { dtype: 'float64' }), un([3], 0.5, 1.5, { dtype: 'float64' }), rn([3], { dtype: 'float64' }),
-    rn([3], { dtype: 'float64', grad: false }), un([3], 0.5, 1.5, { dtype: 'float64', grad: false })], { training: true, momentum: 0.2 }, F64);
+  def(
+    'train without running stats',
+    'batchNorm',
+    [rn([4, 3, 3, 3]), un([3], 0.5, 1.5), rn([3])],
+    { training: true, stats: false },
+    RED,
+  );
+  def(
+    'eval 4-D',
+    'batchNorm',
+    [rn([4, 3, 5, 5], { scale: 2, shift: 1 }), un([3], 0.5, 1.5), rn([3]), ...stats(3)],
+    { training: false },
+    RED,
+  );
+  def(
+    'eval 2-D',
+    'batchNorm',
+    [rn([8, 4], { scale: 3 }), un([4], 0.5, 1.5), rn([4]), ...stats(4)],
+    { training: false },
+    RED,
+  );
+  def(
+    'float64 train',
+    'batchNorm',
+    [
+      rn([4, 3, 3, 3], { dtype: 'float64' }),
+      un([3], 0.5, 1.5, { dtype: 'float64' }),
+      rn([3], { dtype: 'float64' }),
+      rn([3], { dtype: 'float64', grad: false }),
+      un([3], 0.5, 1.5, { dtype: 'float64', grad: false }),
+    ],
+    { training: true, momentum: 0.2 },
+    F64,
+  );
 });
 
 group('pooling', () => {
   def('kernel 2 (stride = kernel)', 'maxPool2d', [rn([2, 3, 6, 6])], { kernel: 2 });
   def('kernel 3, stride 2, padding 1', 'maxPool2d', [rn([2, 3, 7, 7])], { kernel: 3, stride: 2, padding: 1 });
-  def('kernel [3,2], stride [2,1], padding [1,0]', 'maxPool2d', [rn([2, 2, 7, 6])], { kernel: [3, 2], stride: [2, 1], padding: [1, 0] });
+  def('kernel [3,2], stride [2,1], padding [1,0]', 'maxPool2d', [rn([2, 2, 7, 6])], {
+    kernel: [3, 2],
+    stride: [2, 1],
+    padding: [1, 0],
+  });
   def('dilation 2', 'maxPool2d', [rn([1, 2, 7, 7])], { kernel: 2, stride: 1, dilation: 2 });
   def('ceil mode', 'maxPool2d', [rn([1, 2, 7, 7])], { kernel: 2, ceilMode: true });
   def('kernel 2', 'avgPool2d', [rn([2, 3, 6, 6])], { kernel: 2 }, RED);
-  def('kernel 3, stride 2, padding 1 (padding counted)', 'avgPool2d', [rn([2, 3, 7, 7])], { kernel: 3, stride: 2, padding: 1 }, RED);
+  def(
+    'kernel 3, stride 2, padding 1 (padding counted)',
+    'avgPool2d',
+    [rn([2, 3, 7, 7])],
+    { kernel: 3, stride: 2, padding: 1 },
+    RED,
+  );
   def('kernel [3,2], stride [1,2]', 'avgPool2d', [rn([2, 2, 7, 6])], { kernel: [3, 2], stride: [1, 2] }, RED);
   def('7x5 -> 3x3 (uneven windows)', 'adaptiveAvgPool2d', [rn([2, 3, 7, 5])], { out: 3 }, RED);
   def('7x5 -> [2,4]', 'adaptiveAvgPool2d', [rn([2, 3, 7, 5])], { out: [2, 4] }, RED);
   def('global (1)', 'adaptiveAvgPool2d', [rn([2, 3, 4, 4])], { out: 1 }, RED);
   def('identity size', 'adaptiveAvgPool2d', [rn([1, 2, 3, 5])], { out: [3, 5] }, RED);
   def('bilinear 8x8 -> 28x28 (upsample)', 'interpolate', [rn([2, 1, 8, 8])], { size: [28, 28], mode: 'bilinear' }, RED);
-  def('bilinear 64x48 -> 28x28 (downsample)', 'interpolate', [rn([1, 3, 12, 9])], { size: [5, 7], mode: 'bilinear' }, RED);
+  def(
+    'bilinear 64x48 -> 28x28 (downsample)',
+    'interpolate',
+    [rn([1, 3, 12, 9])],
+    { size: [5, 7], mode: 'bilinear' },
+    RED,
+  );
   def('nearest 5x5 -> 9x7', 'interpolate', [rn([1, 2, 5, 5])], { size: [9, 7], mode: 'nearest' }, RED);
 });
 
@@ -391,21 +596,79 @@ group('pooling', () => {
 // results must agree.
 const cl = (i: In): In => ({ ...i, channelsLast: true });
 group('channels_last (NHWC)', () => {
-  def('conv2d 3x3, bias, x and w NHWC', 'conv2d', [cl(rn([2, 3, 7, 7])), cl(rn([4, 3, 3, 3])), rn([4])], { padding: 1 }, GEMM);
-  def('conv2d stride 2, padding 1, no bias, x and w NHWC', 'conv2d', [cl(rn([2, 4, 8, 8])), cl(rn([6, 4, 3, 3]))], { stride: 2, padding: 1 }, GEMM);
-  def('conv2d 1x1 stride 2 (a shortcut), x and w NHWC', 'conv2d', [cl(rn([2, 4, 6, 6])), cl(rn([8, 4, 1, 1]))], { stride: 2 }, GEMM);
-  def('conv2d gray input [2,1,7,7] with an NHWC weight (x is dense in both)', 'conv2d', [rn([2, 1, 7, 7]), cl(rn([4, 1, 3, 3]))], { padding: 1 }, GEMM);
+  def(
+    'conv2d 3x3, bias, x and w NHWC',
+    'conv2d',
+    [cl(rn([2, 3, 7, 7])), cl(rn([4, 3, 3, 3])), rn([4])],
+    { padding: 1 },
+    GEMM,
+  );
+  def(
+    'conv2d stride 2, padding 1, no bias, x and w NHWC',
+    'conv2d',
+    [cl(rn([2, 4, 8, 8])), cl(rn([6, 4, 3, 3]))],
+    { stride: 2, padding: 1 },
+    GEMM,
+  );
+  def(
+    'conv2d 1x1 stride 2 (a shortcut), x and w NHWC',
+    'conv2d',
+    [cl(rn([2, 4, 6, 6])), cl(rn([8, 4, 1, 1]))],
+    { stride: 2 },
+    GEMM,
+  );
+  def(
+    'conv2d gray input [2,1,7,7] with an NHWC weight (x is dense in both)',
+    'conv2d',
+    [rn([2, 1, 7, 7]), cl(rn([4, 1, 3, 3]))],
+    { padding: 1 },
+    GEMM,
+  );
   def('conv2d NCHW x, NHWC weight', 'conv2d', [rn([2, 3, 6, 6]), cl(rn([4, 3, 3, 3])), rn([4])], { padding: 1 }, GEMM);
   def('conv2d NHWC x, NCHW weight', 'conv2d', [cl(rn([2, 3, 6, 6])), rn([4, 3, 3, 3]), rn([4])], { padding: 1 }, GEMM);
-  def('conv2d groups 2, x and w NHWC', 'conv2d', [cl(rn([2, 4, 6, 6])), cl(rn([6, 2, 3, 3])), rn([6])], { groups: 2, padding: 1 }, GEMM);
+  def(
+    'conv2d groups 2, x and w NHWC',
+    'conv2d',
+    [cl(rn([2, 4, 6, 6])), cl(rn([6, 2, 3, 3])), rn([6])],
+    { groups: 2, padding: 1 },
+    GEMM,
+  );
   const stats = (c: number): In[] => [rn([c], { grad: false, scale: 0.1 }), un([c], 0.5, 1.5, { grad: false })];
-  def('batchNorm train, x NHWC', 'batchNorm', [cl(rn([4, 3, 5, 5], { scale: 2, shift: 1 })), un([3], 0.5, 1.5), rn([3]), ...stats(3)], { training: true }, RED);
-  def('batchNorm train 8 channels, x NHWC', 'batchNorm', [cl(rn([3, 8, 4, 4], { scale: 2, shift: -1 })), un([8], 0.5, 1.5), rn([8]), ...stats(8)], { training: true, momentum: 0.3 }, RED);
-  def('batchNorm eval, x NHWC', 'batchNorm', [cl(rn([4, 3, 5, 5], { scale: 2, shift: 1 })), un([3], 0.5, 1.5), rn([3]), ...stats(3)], { training: false }, RED);
+  def(
+    'batchNorm train, x NHWC',
+    'batchNorm',
+    [cl(rn([4, 3, 5, 5], { scale: 2, shift: 1 })), un([3], 0.5, 1.5), rn([3]), ...stats(3)],
+    { training: true },
+    RED,
+  );
+  def(
+    'batchNorm train 8 channels, x NHWC',
+    'batchNorm',
+    [cl(rn([3, 8, 4, 4], { scale: 2, shift: -1 })), un([8], 0.5, 1.5), rn([8]), ...stats(8)],
+    { training: true, momentum: 0.3 },
+    RED,
+  );
+  def(
+    'batchNorm eval, x NHWC',
+    'batchNorm',
+    [cl(rn([4, 3, 5, 5], { scale: 2, shift: 1 })), un([3], 0.5, 1.5), rn([3]), ...stats(3)],
+    { training: false },
+    RED,
+  );
   def('maxPool2d kernel 2, x NHWC', 'maxPool2d', [cl(rn([2, 3, 6, 6]))], { kernel: 2 });
-  def('maxPool2d kernel 3 stride 2 padding 1, x NHWC', 'maxPool2d', [cl(rn([2, 4, 7, 7]))], { kernel: 3, stride: 2, padding: 1 });
+  def('maxPool2d kernel 3 stride 2 padding 1, x NHWC', 'maxPool2d', [cl(rn([2, 4, 7, 7]))], {
+    kernel: 3,
+    stride: 2,
+    padding: 1,
+  });
   def('avgPool2d kernel 2, x NHWC', 'avgPool2d', [cl(rn([2, 3, 6, 6]))], { kernel: 2 }, RED);
-  def('avgPool2d kernel 3 stride 2 padding 1, x NHWC', 'avgPool2d', [cl(rn([2, 4, 7, 7]))], { kernel: 3, stride: 2, padding: 1 }, RED);
+  def(
+    'avgPool2d kernel 3 stride 2 padding 1, x NHWC',
+    'avgPool2d',
+    [cl(rn([2, 4, 7, 7]))],
+    { kernel: 3, stride: 2, padding: 1 },
+    RED,
+  );
   def('adaptiveAvgPool2d global, x NHWC', 'adaptiveAvgPool2d', [cl(rn([2, 5, 4, 4]))], { out: 1 }, RED);
   def('adaptiveAvgPool2d 7x5 -> 3x3, x NHWC', 'adaptiveAvgPool2d', [cl(rn([2, 3, 7, 5]))], { out: 3 }, RED);
   def('relu, x NHWC', 'relu', [cl(rn([2, 3, 4, 4]))]);
@@ -418,14 +681,50 @@ group('channels_last (NHWC)', () => {
 group('losses: crossEntropy, nllLoss', () => {
   for (const ls of [0, 0.1]) {
     for (const reduction of ['mean', 'sum', 'none']) {
-      def(`labelSmoothing ${ls}, reduction ${reduction}`, 'crossEntropy', [rn([6, 5], { scale: 2 }), ix(0, 5, [6])], { labelSmoothing: ls, reduction }, RED);
+      def(
+        `labelSmoothing ${ls}, reduction ${reduction}`,
+        'crossEntropy',
+        [rn([6, 5], { scale: 2 }), ix(0, 5, [6])],
+        { labelSmoothing: ls, reduction },
+        RED,
+      );
     }
   }
-  def('class weights, labelSmoothing 0.1, mean', 'crossEntropy', [rn([6, 5], { scale: 2 }), ix(0, 5, [6]), un([5], 0.5, 2, { grad: false })], { labelSmoothing: 0.1, reduction: 'mean' }, RED);
-  def('class weights, mean', 'crossEntropy', [rn([6, 5], { scale: 2 }), ix(0, 5, [6]), un([5], 0.5, 2, { grad: false })], { reduction: 'mean' }, RED);
-  def('ignoreIndex -100 with labelSmoothing 0.1', 'crossEntropy', [rn([5, 4], { scale: 2 }), literal([1, -100, 3, 0, -100], [5], 'int64')], { labelSmoothing: 0.1 }, RED);
-  def('ignoreIndex 2', 'crossEntropy', [rn([5, 4], { scale: 2 }), literal([2, 1, 2, 0, 3], [5], 'int64')], { ignoreIndex: 2 }, RED);
-  def('float64 labelSmoothing 0.1', 'crossEntropy', [rn([6, 5], { dtype: 'float64', scale: 2 }), ix(0, 5, [6])], { labelSmoothing: 0.1 }, F64);
+  def(
+    'class weights, labelSmoothing 0.1, mean',
+    'crossEntropy',
+    [rn([6, 5], { scale: 2 }), ix(0, 5, [6]), un([5], 0.5, 2, { grad: false })],
+    { labelSmoothing: 0.1, reduction: 'mean' },
+    RED,
+  );
+  def(
+    'class weights, mean',
+    'crossEntropy',
+    [rn([6, 5], { scale: 2 }), ix(0, 5, [6]), un([5], 0.5, 2, { grad: false })],
+    { reduction: 'mean' },
+    RED,
+  );
+  def(
+    'ignoreIndex -100 with labelSmoothing 0.1',
+    'crossEntropy',
+    [rn([5, 4], { scale: 2 }), literal([1, -100, 3, 0, -100], [5], 'int64')],
+    { labelSmoothing: 0.1 },
+    RED,
+  );
+  def(
+    'ignoreIndex 2',
+    'crossEntropy',
+    [rn([5, 4], { scale: 2 }), literal([2, 1, 2, 0, 3], [5], 'int64')],
+    { ignoreIndex: 2 },
+    RED,
+  );
+  def(
+    'float64 labelSmoothing 0.1',
+    'crossEntropy',
+    [rn([6, 5], { dtype: 'float64', scale: 2 }), ix(0, 5, [6])],
+    { labelSmoothing: 0.1 },
+    F64,
+  );
   for (const reduction of ['mean', 'sum', 'none']) {
     def(`reduction ${reduction}`, 'nllLoss', [rn([6, 5]), ix(0, 5, [6])], { reduction }, RED);
   }
@@ -450,7 +749,14 @@ group('shapes and indexing', () => {
   def('dim 1', 'cat', [rn([2, 3]), rn([2, 1])], { dim: 1 }, EXACT);
   def('dim 0', 'stack', [rn([2, 3]), rn([2, 3]), rn([2, 3])], { dim: 0 }, EXACT);
   def('dim -1', 'stack', [rn([2, 3]), rn([2, 3])], { dim: -1 }, EXACT);
-  def('dim 0, repeated indices', 'indexSelect', [rn([4, 3]), literal([2, 0, 2, 3, 2], [5], 'int64')], { dim: 0 }, EXACT, RED);
+  def(
+    'dim 0, repeated indices',
+    'indexSelect',
+    [rn([4, 3]), literal([2, 0, 2, 3, 2], [5], 'int64')],
+    { dim: 0 },
+    EXACT,
+    RED,
+  );
   def('dim 1', 'indexSelect', [rn([3, 5]), literal([4, 1], [2], 'int64')], { dim: 1 }, EXACT);
   def('dim 1', 'gather', [rn([3, 5]), ix(0, 5, [3, 4])], { dim: 1 }, EXACT, RED);
   def('dim 0', 'gather', [rn([4, 3]), ix(0, 4, [2, 3])], { dim: 0 }, EXACT, RED);
@@ -474,11 +780,29 @@ group('to (dtype casts)', () => {
   def('float64 -> float32 (rounds)', 'to', [rn([3, 4], { dtype: 'float64' })], { dtype: 'float32' }, EXACT);
   def('float32 -> float16 (rounds)', 'to', [rn([12], { grad: false, scale: 100 })], { dtype: 'float16' }, EXACT);
   def('float32 -> bfloat16 (rounds)', 'to', [rn([12], { grad: false, scale: 100 })], { dtype: 'bfloat16' }, EXACT);
-  def('float32 -> int64 (truncates toward zero)', 'to', [rn([12], { grad: false, scale: 5 })], { dtype: 'int64' }, EXACT);
+  def(
+    'float32 -> int64 (truncates toward zero)',
+    'to',
+    [rn([12], { grad: false, scale: 5 })],
+    { dtype: 'int64' },
+    EXACT,
+  );
   def('float32 -> int32', 'to', [rn([12], { grad: false, scale: 5 })], { dtype: 'int32' }, EXACT);
   def('float32 -> bool', 'to', [literal([0, -0, 0.5, -2, NaN, Infinity], [6])], { dtype: 'bool' }, EXACT);
-  def('int64 -> float32', 'to', [literal([0, -7, 123456789, 2 ** 40 + 1, -3], [5], 'int64')], { dtype: 'float32' }, EXACT);
-  def('int64 -> float64', 'to', [literal([0, -7, 123456789, 2 ** 40 + 1, -3], [5], 'int64')], { dtype: 'float64' }, EXACT);
+  def(
+    'int64 -> float32',
+    'to',
+    [literal([0, -7, 123456789, 2 ** 40 + 1, -3], [5], 'int64')],
+    { dtype: 'float32' },
+    EXACT,
+  );
+  def(
+    'int64 -> float64',
+    'to',
+    [literal([0, -7, 123456789, 2 ** 40 + 1, -3], [5], 'int64')],
+    { dtype: 'float64' },
+    EXACT,
+  );
   def('bool -> float32', 'to', [boolMask([8])], { dtype: 'float32' }, EXACT);
   def('int64 -> uint8 (wraps)', 'to', [literal([0, 1, 255, 256, 300], [5], 'int64')], { dtype: 'uint8' }, EXACT);
 });
@@ -487,7 +811,13 @@ group('integer tensors with number operands (dtype promotion as in Python)', () 
   def('int64 + 1', 'add', [literal([0, 1, 2, 3], [4], 'int64')], { scalar: 1 }, EXACT);
   def('int64 * 3', 'mul', [literal([0, 1, -2, 3], [4], 'int64')], { scalar: 3 }, EXACT);
   def('int64 + 0.5 (promotes to float)', 'add', [literal([0, 1, 2, 3], [4], 'int64')], { scalar: 0.5 }, EXACT);
-  def('int64 + int64 tensor', 'add', [literal([0, 1, 2, 3], [4], 'int64'), literal([5, 6, 7, 8], [4], 'int64')], {}, EXACT);
+  def(
+    'int64 + int64 tensor',
+    'add',
+    [literal([0, 1, 2, 3], [4], 'int64'), literal([5, 6, 7, 8], [4], 'int64')],
+    {},
+    EXACT,
+  );
 });
 
 // A JS number carries no int/float distinction, so seal maps integral numbers to integer
@@ -515,9 +845,23 @@ const mlpLoss = (x: Tensor, w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor): Ten
 };
 function mlpInputs(dtype: DType): In[] {
   const f = (shape: number[], grad = true): In => rn(shape, { dtype, grad, scale: 0.7 });
-  return [f([5, 4], false), f([6, 4]), f([6]), f([3, 6]), f([3]), f([6, 4], false), f([6], false), f([3, 6], false), f([3], false)];
+  return [
+    f([5, 4], false),
+    f([6, 4]),
+    f([6]),
+    f([3, 6]),
+    f([3]),
+    f([6, 4], false),
+    f([6], false),
+    f([3, 6], false),
+    f([3], false),
+  ];
 }
-interface Hvp { loss: number; g: Float64Array[]; hv: Float64Array[] }
+interface Hvp {
+  loss: number;
+  g: Float64Array[];
+  hv: Float64Array[];
+}
 function sealHvp(ins: In[]): Hvp {
   return tidy(() => {
     const [x, w1, b1, w2, b2, ...v] = ins.map(toTensor) as [Tensor, Tensor, Tensor, Tensor, Tensor, ...Tensor[]];
@@ -547,16 +891,31 @@ const hvpCases = [hvpIn32, hvpIn64].map((ins) => ({
 const sgdShapes = [[3, 4], [4], [5], [2, 3]];
 const sgdInit = sgdShapes.map((s) => rn(s, { grad: false }));
 const sgdSteps = 3;
-const sgdUsed = [[true, true, false, true], [true, true, true, true], [true, false, true, true]];
+const sgdUsed = [
+  [true, true, false, true],
+  [true, true, true, true],
+  [true, false, true, true],
+];
 const sgdZeroGrad = [false, true, true];
 const sgdCoef: In[] = [];
-for (let s = 0; s < sgdSteps; s++) for (const sh of sgdShapes) sgdCoef.push(un(sh, 0.1, 1, { grad: false }), rn(sh, { grad: false }));
-const sgdGroups = [{ params: [0, 1, 2], lr: 0.1 }, { params: [3], lr: -0.05 }];
+for (let s = 0; s < sgdSteps; s++)
+  for (const sh of sgdShapes) sgdCoef.push(un(sh, 0.1, 1, { grad: false }), rn(sh, { grad: false }));
+const sgdGroups = [
+  { params: [0, 1, 2], lr: 0.1 },
+  { params: [3], lr: -0.05 },
+];
 const sgdOpts = { momentum: 0.9, weightDecay: 5e-4 };
 const sgdCase: OracleCase = {
   op: 'sgd',
   inputs: [...sgdInit, ...sgdCoef].map((i) => ({ shape: i.shape, dtype: i.dtype, data: i.data })),
-  params: { nParams: sgdShapes.length, groups: sgdGroups, steps: sgdSteps, used: sgdUsed, zeroGrad: sgdZeroGrad, ...sgdOpts },
+  params: {
+    nParams: sgdShapes.length,
+    groups: sgdGroups,
+    steps: sgdSteps,
+    used: sgdUsed,
+    zeroGrad: sgdZeroGrad,
+    ...sgdOpts,
+  },
 };
 
 // Generators: the same draws from seal's Generator(seed) and torch.Generator().manual_seed(seed).
@@ -584,22 +943,30 @@ const draws: Draw[] = [
 ];
 const genSeeds = [0, 12345, 2 ** 40 + 3];
 function sealDraws(gen: Generator | undefined, list: Draw[]): OracleTensor[] {
-  return tidy(() => list.map((d) => {
-    const generator = gen ? { generator: gen } : {};
-    switch (d.kind) {
-      case 'randn': return asOracle(randn(d.shape, { ...generator, dtype: d.dtype ?? 'float32' }));
-      case 'rand': return asOracle(rand(d.shape, { ...generator, dtype: d.dtype ?? 'float32' }));
-      case 'uniform': return asOracle(uniform(d.shape, d.low, d.high, { ...generator, dtype: d.dtype ?? 'float32' }));
-      case 'normal': return asOracle(normal(d.shape, d.mean, d.std, { ...generator, dtype: d.dtype ?? 'float32' }));
-      case 'randint': return asOracle(randint(d.low, d.high, d.shape, generator));
-      case 'randperm': return asOracle(randperm(d.n, generator));
-      case 'state': {
-        if (!gen) throw new Error('state of the default generator is not exposed');
-        const s = gen.getState();
-        return { shape: [s.length], dtype: 'int64', data: Array.from(s) };
+  return tidy(() =>
+    list.map((d) => {
+      const generator = gen ? { generator: gen } : {};
+      switch (d.kind) {
+        case 'randn':
+          return asOracle(randn(d.shape, { ...generator, dtype: d.dtype ?? 'float32' }));
+        case 'rand':
+          return asOracle(rand(d.shape, { ...generator, dtype: d.dtype ?? 'float32' }));
+        case 'uniform':
+          return asOracle(uniform(d.shape, d.low, d.high, { ...generator, dtype: d.dtype ?? 'float32' }));
+        case 'normal':
+          return asOracle(normal(d.shape, d.mean, d.std, { ...generator, dtype: d.dtype ?? 'float32' }));
+        case 'randint':
+          return asOracle(randint(d.low, d.high, d.shape, generator));
+        case 'randperm':
+          return asOracle(randperm(d.n, generator));
+        case 'state': {
+          if (!gen) throw new Error('state of the default generator is not exposed');
+          const s = gen.getState();
+          return { shape: [s.length], dtype: 'int64', data: Array.from(s) };
+        }
       }
-    }
-  }));
+    }),
+  );
 }
 const genCases: OracleCase[] = genSeeds.map((seed) => ({ op: 'gen', inputs: [], params: { seed, draws } }));
 const defaultDraws = draws.filter((d) => d.kind !== 'state');
@@ -612,13 +979,22 @@ const t0 = Date.now();
 const request: OracleCase[] = cases.map((c) => ({
   op: c.op,
   params: c.params,
-  inputs: c.inputs.map((i) => ({ shape: i.shape, dtype: i.dtype, data: i.data, requiresGrad: i.grad, ...(i.channelsLast ? { memoryFormat: 'channels_last' as const } : {}) })),
+  inputs: c.inputs.map((i) => ({
+    shape: i.shape,
+    dtype: i.dtype,
+    data: i.data,
+    requiresGrad: i.grad,
+    ...(i.channelsLast ? { memoryFormat: 'channels_last' as const } : {}),
+  })),
   ...('error' in c.seal || !c.seal.gradOut ? {} : { gradOut: c.seal.gradOut }),
 }));
 const special = [...hvpCases, sgdCase, ...genCases, defaultGenCase];
 const answers = await runOracle([...request, ...special]);
 const oracleMs = Date.now() - t0;
-cases.forEach((c, i) => { const a = answers[i]; if (a) c.oracle = a; });
+cases.forEach((c, i) => {
+  const a = answers[i];
+  if (a) c.oracle = a;
+});
 const [hvp32, hvp64, sgdAnswer, ...genAnswers] = answers.slice(cases.length) as OracleResult[];
 
 function oracleOk(r: OracleResult | undefined, what: string): OracleResult {
@@ -634,8 +1010,10 @@ function compareTensor(actual: OracleTensor, expected: OracleTensor, tol: Tolera
   assert.equal(actual.dtype, expected.dtype, `${label}: dtype`);
   // Where an input was channels_last, results must come out in torch's layout too (a forced
   // NCHW copy in seal would show here, not in the values).
-  if (layoutMatters && expected.layout) assert.deepEqual(actual.layout, expected.layout, `${label}: layout [NCHW-dense, NHWC-dense]`);
-  if (verbose) console.log(`maxdiff ${maxAbsDiff(actual.data, expected.data).toExponential(2)} tol ${tol.atol} ${label}`);
+  if (layoutMatters && expected.layout)
+    assert.deepEqual(actual.layout, expected.layout, `${label}: layout [NCHW-dense, NHWC-dense]`);
+  if (verbose)
+    console.log(`maxdiff ${maxAbsDiff(actual.data, expected.data).toExponential(2)} tol ${tol.atol} ${label}`);
   assertClose(actual.data, expected.data, isFloat(expected.dtype) ? tol : EXACT, label);
 }
 
@@ -654,7 +1032,11 @@ function check(c: Case): void {
     const a = s.grads![k] ?? null;
     const e = r.grads![k] ?? null;
     if (!inp.grad) return;
-    assert.equal(a === null, e === null, `${c.name}: gradient of input ${k} is ${a ? 'set' : 'null'} in seal, ${e ? 'set' : 'null'} in torch`);
+    assert.equal(
+      a === null,
+      e === null,
+      `${c.name}: gradient of input ${k} is ${a ? 'set' : 'null'} in seal, ${e ? 'set' : 'null'} in torch`,
+    );
     if (a && e) compareTensor(a, e, c.gradTol, `${c.name}: d/d input ${k}`);
   });
 }
@@ -684,9 +1066,18 @@ test('oracle round trip: float32 inputs reach torch bit-exactly', () => {
  * rounding error O(eps |f| / h) ~ 1e-9, so rtol 1e-6 / atol 1e-6 leaves a wide margin while a
  * wrong gradient (typically off by O(1e-2) or more) cannot pass.
  */
-function fdCheck(label: string, inputs: Tensor[], f: (xs: Tensor[]) => Tensor, h = 1e-6, tol: Tolerance = { rtol: 1e-6, atol: 1e-6 }): void {
+function fdCheck(
+  label: string,
+  inputs: Tensor[],
+  f: (xs: Tensor[]) => Tensor,
+  h = 1e-6,
+  tol: Tolerance = { rtol: 1e-6, atol: 1e-6 },
+): void {
   tidy(() => {
-    for (const x of inputs) { assert.equal(x.dtype, 'float64'); x.grad = null; }
+    for (const x of inputs) {
+      assert.equal(x.dtype, 'float64');
+      x.grad = null;
+    }
     f(inputs).backward();
     inputs.forEach((x, k) => {
       if (!x.requiresGrad) return;
@@ -710,13 +1101,18 @@ function fdCheck(label: string, inputs: Tensor[], f: (xs: Tensor[]) => Tensor, h
       } finally {
         setNumThreads(threads);
       }
-      assert.ok(numeric.some((v) => Math.abs(v) > 1e-3), `${label}: input ${k} has a vanishing gradient; the check would prove nothing`);
+      assert.ok(
+        numeric.some((v) => Math.abs(v) > 1e-3),
+        `${label}: input ${k} has a vanishing gradient; the check would prove nothing`,
+      );
       assertClose(analytic, numeric, tol, `${label}: d/d input ${k} vs finite differences`);
     });
   });
 }
-const f64In = (shape: number[], o: { scale?: number; shift?: number; grad?: boolean } = {}): Tensor => toTensor(rn(shape, { dtype: 'float64', ...o }));
-const f64Up = (shape: number[], lo: number, hi: number, grad = true): Tensor => toTensor(un(shape, lo, hi, { dtype: 'float64', grad }));
+const f64In = (shape: number[], o: { scale?: number; shift?: number; grad?: boolean } = {}): Tensor =>
+  toTensor(rn(shape, { dtype: 'float64', ...o }));
+const f64Up = (shape: number[], lo: number, hi: number, grad = true): Tensor =>
+  toTensor(un(shape, lo, hi, { dtype: 'float64', grad }));
 
 test('finite differences: conv2d (stride, padding, dilation, groups, bias)', () => {
   tidy(() => {
@@ -724,8 +1120,11 @@ test('finite differences: conv2d (stride, padding, dilation, groups, bias)', () 
     const w = f64In([4, 2, 3, 3]);
     const b = f64In([4]);
     const g = f64In([2, 4, 3, 3], { grad: false });
-    fdCheck('conv2d stride [1,2] padding 1 dilation [2,1] groups 2', [x, w, b],
-      ([x, w, b]) => conv2d(x!, w!, b!, { stride: [1, 2], padding: 1, dilation: [2, 1], groups: 2 }).mul(g).sum());
+    fdCheck('conv2d stride [1,2] padding 1 dilation [2,1] groups 2', [x, w, b], ([x, w, b]) =>
+      conv2d(x!, w!, b!, { stride: [1, 2], padding: 1, dilation: [2, 1], groups: 2 })
+        .mul(g)
+        .sum(),
+    );
   });
 });
 
@@ -736,11 +1135,13 @@ test('finite differences: batchNorm in training mode', () => {
     const b = f64In([3]);
     const g = f64In([4, 3, 2, 2], { grad: false });
     // Fresh running statistics per evaluation (training mode updates them in place).
-    fdCheck('batchNorm train', [x, w, b], ([x, w, b]) => tidy(() => {
-      const rm = f64In([3], { grad: false, scale: 0.1 });
-      const rv = f64Up([3], 0.5, 1.5, false);
-      return batchNorm(x!, w!, b!, rm, rv, { training: true, momentum: 0.1, eps: 1e-5 }).mul(g).sum();
-    }));
+    fdCheck('batchNorm train', [x, w, b], ([x, w, b]) =>
+      tidy(() => {
+        const rm = f64In([3], { grad: false, scale: 0.1 });
+        const rv = f64Up([3], 0.5, 1.5, false);
+        return batchNorm(x!, w!, b!, rm, rv, { training: true, momentum: 0.1, eps: 1e-5 }).mul(g).sum();
+      }),
+    );
   });
 });
 
@@ -749,9 +1150,15 @@ test('finite differences: crossEntropy with label smoothing', () => {
     const logits = f64In([6, 5], { scale: 2 });
     const labels = toTensor(ix(0, 5, [6]));
     const w = f64Up([5], 0.5, 2, false);
-    fdCheck('crossEntropy labelSmoothing 0.1 mean', [logits], ([l]) => crossEntropy(l!, labels, { labelSmoothing: 0.1 }));
-    fdCheck('crossEntropy labelSmoothing 0.2 sum', [logits], ([l]) => crossEntropy(l!, labels, { labelSmoothing: 0.2, reduction: 'sum' }));
-    fdCheck('crossEntropy labelSmoothing 0.1 with class weights', [logits], ([l]) => crossEntropy(l!, labels, { labelSmoothing: 0.1, weight: w }));
+    fdCheck('crossEntropy labelSmoothing 0.1 mean', [logits], ([l]) =>
+      crossEntropy(l!, labels, { labelSmoothing: 0.1 }),
+    );
+    fdCheck('crossEntropy labelSmoothing 0.2 sum', [logits], ([l]) =>
+      crossEntropy(l!, labels, { labelSmoothing: 0.2, reduction: 'sum' }),
+    );
+    fdCheck('crossEntropy labelSmoothing 0.1 with class weights', [logits], ([l]) =>
+      crossEntropy(l!, labels, { labelSmoothing: 0.1, weight: w }),
+    );
   });
 });
 
@@ -781,14 +1188,20 @@ test('finite differences: maxPool2d, logsumexp, var, norm', () => {
 // Double backward
 
 test('double backward: Hessian-vector product of a 2-layer tanh MLP matches torch (float32 and float64)', () => {
-  for (const [ins, ans, tol, label] of [[hvpIn32, hvp32, GEMM, 'float32'], [hvpIn64, hvp64, F64, 'float64']] as const) {
+  for (const [ins, ans, tol, label] of [
+    [hvpIn32, hvp32, GEMM, 'float32'],
+    [hvpIn64, hvp64, F64, 'float64'],
+  ] as const) {
     const r = oracleOk(ans, `mlpHvp ${label}`);
     const s = sealHvp(ins);
     // torch returns [loss, g1..g4, hv1..hv4]
     assertClose([s.loss], r.outputs[0]!.data, tol, `${label} loss`);
     s.g.forEach((gi, i) => assertClose(gi, r.outputs[1 + i]!.data, tol, `${label} gradient ${i}`));
     s.hv.forEach((hi, i) => assertClose(hi, r.outputs[5 + i]!.data, tol, `${label} Hv ${i}`));
-    assert.ok(s.hv.some((h) => h.some((v) => Math.abs(v) > 1e-2)), 'Hv is not trivially zero');
+    assert.ok(
+      s.hv.some((h) => h.some((v) => Math.abs(v) > 1e-2)),
+      'Hv is not trivially zero',
+    );
   }
 });
 
@@ -796,12 +1209,13 @@ test('double backward: Hessian-vector product matches a finite difference of gra
   // Hv ≈ (∇L(θ + εv) − ∇L(θ − εv)) / 2ε in float64; error O(ε²) ~ 1e-10 plus rounding ~1e-10.
   const eps = 1e-5;
   const s = sealHvp(hvpIn64);
-  const gradAt = (sign: number): Float64Array[] => tidy(() => {
-    const [x, w1, b1, w2, b2, ...v] = hvpIn64.map(toTensor) as [Tensor, Tensor, Tensor, Tensor, Tensor, ...Tensor[]];
-    const shifted = [w1, b1, w2, b2].map((p, i) => noGrad(() => p.add(v[i]!.mul(sign * eps))).requiresGrad_(true));
-    const loss = mlpLoss(x, shifted[0]!, shifted[1]!, shifted[2]!, shifted[3]!);
-    return (grad(loss, shifted) as Tensor[]).map((t) => Float64Array.from(numbers(t.toArray())));
-  });
+  const gradAt = (sign: number): Float64Array[] =>
+    tidy(() => {
+      const [x, w1, b1, w2, b2, ...v] = hvpIn64.map(toTensor) as [Tensor, Tensor, Tensor, Tensor, Tensor, ...Tensor[]];
+      const shifted = [w1, b1, w2, b2].map((p, i) => noGrad(() => p.add(v[i]!.mul(sign * eps))).requiresGrad_(true));
+      const loss = mlpLoss(x, shifted[0]!, shifted[1]!, shifted[2]!, shifted[3]!);
+      return (grad(loss, shifted) as Tensor[]).map((t) => Float64Array.from(numbers(t.toArray())));
+    });
   const gp = gradAt(1);
   const gm = gradAt(-1);
   s.hv.forEach((hv, i) => {
@@ -821,7 +1235,8 @@ function sgdRun(r: OracleResult, bufs: (Tensor | null)[][]): void {
   for (let s = 0; s < sgdSteps; s++) {
     for (const p of params) {
       const g = p.grad;
-      if (sgdZeroGrad[s] && g) g.zero_(); // in place, as optimizer.zero_grad(set_to_none=False)
+      if (sgdZeroGrad[s] && g)
+        g.zero_(); // in place, as optimizer.zero_grad(set_to_none=False)
       else p.grad = null;
     }
     let loss: Tensor | null = null;
@@ -836,18 +1251,33 @@ function sgdRun(r: OracleResult, bufs: (Tensor | null)[][]): void {
     assert.ok(loss);
     loss.backward();
     sgdGroups.forEach((g, gi) => {
-      bufs[gi] = sgdStep(g.params.map((i) => params[i]!), bufs[gi]!, { lr: g.lr, ...sgdOpts });
+      bufs[gi] = sgdStep(
+        g.params.map((i) => params[i]!),
+        bufs[gi]!,
+        { lr: g.lr, ...sgdOpts },
+      );
     });
     // A buffer exists exactly for the parameters that have had a gradient so far.
-    sgdGroups.forEach((g, gi) => g.params.forEach((pi, k) => {
-      const seen = sgdUsed.slice(0, s + 1).some((u) => u[pi]);
-      assert.equal(bufs[gi]![k] !== null, seen, `step ${s}: momentum buffer of parameter ${pi}`);
-    }));
-    params.forEach((p, i) => assertClose(numbers(p.toArray()), r.outputs[s * n + i]!.data, ELEM, `step ${s}: parameter ${i}`));
+    sgdGroups.forEach((g, gi) =>
+      g.params.forEach((pi, k) => {
+        const seen = sgdUsed.slice(0, s + 1).some((u) => u[pi]);
+        assert.equal(bufs[gi]![k] !== null, seen, `step ${s}: momentum buffer of parameter ${pi}`);
+      }),
+    );
+    params.forEach((p, i) =>
+      assertClose(numbers(p.toArray()), r.outputs[s * n + i]!.data, ELEM, `step ${s}: parameter ${i}`),
+    );
   }
-  sgdGroups.forEach((g, gi) => g.params.forEach((pi, k) => {
-    assertClose(numbers(bufs[gi]![k]!.toArray()), r.outputs[sgdSteps * n + pi]!.data, ELEM, `final momentum buffer of parameter ${pi}`);
-  }));
+  sgdGroups.forEach((g, gi) =>
+    g.params.forEach((pi, k) => {
+      assertClose(
+        numbers(bufs[gi]![k]!.toArray()),
+        r.outputs[sgdSteps * n + pi]!.data,
+        ELEM,
+        `final momentum buffer of parameter ${pi}`,
+      );
+    }),
+  );
   assert.notDeepEqual(numbers(params[3]!.toArray()), sgdInit[3]!.data, 'the negative-lr group moved');
 }
 
@@ -886,7 +1316,9 @@ test('manualSeed on the default generator equals torch.manual_seed', () => {
   const r = oracleOk(genAnswers[genSeeds.length], 'default generator');
   manualSeed(7);
   const got = sealDraws(undefined, defaultDraws);
-  got.forEach((o, i) => compareTensor(o, r.outputs[i]!, EXACT, `default generator: draw ${i} (${defaultDraws[i]!.kind})`));
+  got.forEach((o, i) =>
+    compareTensor(o, r.outputs[i]!, EXACT, `default generator: draw ${i} (${defaultDraws[i]!.kind})`),
+  );
 });
 
 test('Generator getState/setState reproduces a sequence; manualSeed restarts it', () => {

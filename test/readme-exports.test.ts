@@ -15,8 +15,13 @@ test('the evaluations the README lists as library functions are exported', () =>
   for (const n of names) assert.equal(typeof (seal as Record<string, unknown>)[n], 'function', `${n} is not exported`);
 });
 
-test('every name imported from \'seal\' in the README\'s TypeScript examples is exported', () => {
-  const imports = [...README.matchAll(/import \{([^}]+)\} from 'seal'/g)].flatMap((x) => (x[1] as string).split(',').map((s) => s.trim().replace(/^type /, '')).filter(Boolean));
+test("every name imported from 'seal' in the README's TypeScript examples is exported", () => {
+  const imports = [...README.matchAll(/import \{([^}]+)\} from 'seal'/g)].flatMap((x) =>
+    (x[1] as string)
+      .split(',')
+      .map((s) => s.trim().replace(/^type /, ''))
+      .filter(Boolean),
+  );
   assert.ok(imports.length > 0);
   const types = new Set(['ImageSet', 'Tensor', 'RunConfig', 'ResolvedConfig', 'Report']);
   for (const n of imports.filter((x) => !types.has(x))) assert.ok(n in seal, `${n} is not exported`);

@@ -3,24 +3,44 @@
 import { native } from './native.js';
 import type { Tensor } from './tensor.js';
 
-export interface GradOptions { gradOutputs?: Tensor[]; retainGraph?: boolean; createGraph?: boolean; allowUnused?: boolean }
+export interface GradOptions {
+  gradOutputs?: Tensor[];
+  retainGraph?: boolean;
+  createGraph?: boolean;
+  allowUnused?: boolean;
+}
 
 /** d(outputs)/d(inputs), one tensor per input (null where unused and allowUnused). */
 export function grad(outputs: Tensor | Tensor[], inputs: Tensor[], o: GradOptions = {}): (Tensor | null)[] {
   const outs = Array.isArray(outputs) ? outputs : [outputs];
-  return native.grad(outs, inputs, o.gradOutputs ?? null, o.retainGraph ?? null, o.createGraph ?? false, o.allowUnused ?? false) as (Tensor | null)[];
+  return native.grad(
+    outs,
+    inputs,
+    o.gradOutputs ?? null,
+    o.retainGraph ?? null,
+    o.createGraph ?? false,
+    o.allowUnused ?? false,
+  ) as (Tensor | null)[];
 }
 
 /** Runs fn with gradient recording off (as torch.no_grad). fn must be synchronous. */
 export function noGrad<T>(fn: () => T): T {
   const prev = native.setGradEnabled(false);
-  try { return fn(); } finally { native.setGradEnabled(prev); }
+  try {
+    return fn();
+  } finally {
+    native.setGradEnabled(prev);
+  }
 }
 
 /** Runs fn with gradient recording on, even inside noGrad. */
 export function enableGrad<T>(fn: () => T): T {
   const prev = native.setGradEnabled(true);
-  try { return fn(); } finally { native.setGradEnabled(prev); }
+  try {
+    return fn();
+  } finally {
+    native.setGradEnabled(prev);
+  }
 }
 
 export const isGradEnabled = (): boolean => native.isGradEnabled();

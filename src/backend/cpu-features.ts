@@ -8,12 +8,19 @@ import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
 /** What /proc/cpuinfo says about the first CPU. */
-export interface CpuFeatures { vendor: string; flags: ReadonlySet<string> }
+export interface CpuFeatures {
+  vendor: string;
+  flags: ReadonlySet<string>;
+}
 
 /** The first processor's vendor and flags, or null where /proc/cpuinfo is absent or unreadable. */
 export function readCpuFeatures(path = '/proc/cpuinfo'): CpuFeatures | null {
   let text: string;
-  try { text = readFileSync(path, 'utf8'); } catch { return null; }
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
   const field = (name: string): string | undefined => new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(text)?.[1]?.trim();
   const flags = field('flags');
   if (flags === undefined) return null;
@@ -23,11 +30,34 @@ export function readCpuFeatures(path = '/proc/cpuinfo'): CpuFeatures | null {
 // OpenBLAS core names (as openblas_get_corename reports them) by the widest vector ISA their
 // GEMM kernels use: 0 = SSE-era, 1 = AVX, 2 = AVX2/FMA, 3 = AVX-512.
 const CORE_LEVEL: Record<string, number> = {
-  unknown: 0, generic: 0, katmai: 0, coppermine: 0, northwood: 0, prescott: 0, banias: 0, atom: 0, core2: 0, penryn: 0,
-  dunnington: 0, nehalem: 0, athlon: 0, opteron: 0, opteron_sse3: 0, barcelona: 0, nano: 0, bobcat: 0,
-  sandybridge: 1, bulldozer: 1, piledriver: 1, steamroller: 1, excavator: 1,
-  haswell: 2, zen: 2,
-  skylakex: 3, cooperlake: 3, sapphirerapids: 3,
+  unknown: 0,
+  generic: 0,
+  katmai: 0,
+  coppermine: 0,
+  northwood: 0,
+  prescott: 0,
+  banias: 0,
+  atom: 0,
+  core2: 0,
+  penryn: 0,
+  dunnington: 0,
+  nehalem: 0,
+  athlon: 0,
+  opteron: 0,
+  opteron_sse3: 0,
+  barcelona: 0,
+  nano: 0,
+  bobcat: 0,
+  sandybridge: 1,
+  bulldozer: 1,
+  piledriver: 1,
+  steamroller: 1,
+  excavator: 1,
+  haswell: 2,
+  zen: 2,
+  skylakex: 3,
+  cooperlake: 3,
+  sapphirerapids: 3,
 };
 
 /** The vector level the CPU supports, on the scale of CORE_LEVEL. */
@@ -66,7 +96,8 @@ export function probeOpenblasCore(env: NodeJS.ProcessEnv): string | null {
   delete childEnv.OPENBLAS_CORETYPE;
   const r = spawnSync('/bin/true', [], {
     env: { ...childEnv, OPENBLAS_VERBOSE: '2', LD_PRELOAD: ['libblas.so.3', env.LD_PRELOAD].filter(Boolean).join(' ') },
-    encoding: 'utf8', timeout: 10_000,
+    encoding: 'utf8',
+    timeout: 10_000,
   });
   return /Core:\s*(\S+)/.exec(`${r.stdout ?? ''}${r.stderr ?? ''}`)?.[1] ?? null;
 }
@@ -86,7 +117,10 @@ export interface CoreTypeChoice {
  * OpenBLAS would pick an older kernel set; never when the user set the variable (set it to
  * OpenBLAS's own pick to keep that).
  */
-export function selectOpenblasCoreType(env: NodeJS.ProcessEnv, cpu: CpuFeatures | null = readCpuFeatures()): CoreTypeChoice {
+export function selectOpenblasCoreType(
+  env: NodeJS.ProcessEnv,
+  cpu: CpuFeatures | null = readCpuFeatures(),
+): CoreTypeChoice {
   const user = env.OPENBLAS_CORETYPE || null; // empty counts as unset, as OpenBLAS reads it
   if (user !== null || cpu === null || cpuLevel(cpu.flags) < 2) return { user, reported: null, chosen: null };
   const reported = probeOpenblasCore(env);

@@ -4,17 +4,32 @@
 import { native, type DType, type NativeGenerator, type TypedArray } from './native.js';
 import type { Tensor } from './tensor.js';
 
-export interface CreateOptions { dtype?: DType; device?: string }
-export interface RandomOptions extends CreateOptions { generator?: Generator }
+export interface CreateOptions {
+  dtype?: DType;
+  device?: string;
+}
+export interface RandomOptions extends CreateOptions {
+  generator?: Generator;
+}
 
 /** A seeded random stream; getState()/setState() let a run be resumed exactly. */
 export class Generator {
   readonly native: NativeGenerator;
-  constructor(seed: number) { this.native = new native.Generator(seed); }
-  get seed(): number { return this.native.seed; }
-  manualSeed(seed: number): void { this.native.manualSeed(seed); }
-  getState(): Uint8Array { return this.native.getState(); }
-  setState(s: Uint8Array): void { this.native.setState(s); }
+  constructor(seed: number) {
+    this.native = new native.Generator(seed);
+  }
+  get seed(): number {
+    return this.native.seed;
+  }
+  manualSeed(seed: number): void {
+    this.native.manualSeed(seed);
+  }
+  getState(): Uint8Array {
+    return this.native.getState();
+  }
+  setState(s: Uint8Array): void {
+    this.native.setState(s);
+  }
 }
 
 const asT = (h: unknown): Tensor => h as Tensor;
@@ -27,7 +42,8 @@ const asT = (h: unknown): Tensor => h as Tensor;
 export function tensor(data: TypedArray | number[], shape?: number[], opts: CreateOptions = {}): Tensor {
   let arr: TypedArray;
   if (Array.isArray(data)) {
-    const integer = opts.dtype !== undefined && opts.dtype !== 'float32' && opts.dtype !== 'float16' && opts.dtype !== 'bfloat16';
+    const integer =
+      opts.dtype !== undefined && opts.dtype !== 'float32' && opts.dtype !== 'float16' && opts.dtype !== 'bfloat16';
     arr = integer ? Float64Array.from(data) : Float32Array.from(data);
   } else {
     arr = data;
@@ -38,7 +54,8 @@ export function tensor(data: TypedArray | number[], shape?: number[], opts: Crea
 export const empty = (shape: number[], o: CreateOptions = {}): Tensor => asT(native.empty(shape, o.dtype, o.device));
 export const zeros = (shape: number[], o: CreateOptions = {}): Tensor => asT(native.zeros(shape, o.dtype, o.device));
 export const ones = (shape: number[], o: CreateOptions = {}): Tensor => asT(native.ones(shape, o.dtype, o.device));
-export const full = (shape: number[], value: number, o: CreateOptions = {}): Tensor => asT(native.full(shape, value, o.dtype, o.device));
+export const full = (shape: number[], value: number, o: CreateOptions = {}): Tensor =>
+  asT(native.full(shape, value, o.dtype, o.device));
 export const zerosLike = (t: Tensor): Tensor => zeros(t.shape, { dtype: t.dtype, device: t.device });
 /**
  * Values in [start, end) by step, as torch.arange: arange(end) counts from 0; int64 when every
@@ -51,9 +68,11 @@ export function arange(start: number, end?: number, step = 1, o: CreateOptions =
   return asT(native.arange(a, b, step, dtype, o.device));
 }
 /** U[0, 1) */
-export const rand = (shape: number[], o: RandomOptions = {}): Tensor => asT(native.rand(shape, o.generator?.native, o.dtype, o.device));
+export const rand = (shape: number[], o: RandomOptions = {}): Tensor =>
+  asT(native.rand(shape, o.generator?.native, o.dtype, o.device));
 /** N(0, 1) */
-export const randn = (shape: number[], o: RandomOptions = {}): Tensor => asT(native.randn(shape, o.generator?.native, o.dtype, o.device));
+export const randn = (shape: number[], o: RandomOptions = {}): Tensor =>
+  asT(native.randn(shape, o.generator?.native, o.dtype, o.device));
 /** U[low, high) */
 export const uniform = (shape: number[], low: number, high: number, o: RandomOptions = {}): Tensor =>
   asT(native.uniform(shape, low, high, o.generator?.native, o.dtype, o.device));
@@ -64,6 +83,7 @@ export const normal = (shape: number[], mean: number, std: number, o: RandomOpti
 export const randint = (low: number, high: number, shape: number[], o: Omit<RandomOptions, 'dtype'> = {}): Tensor =>
   asT(native.randint(low, high, shape, o.generator?.native, o.device));
 /** A random permutation of 0..n-1 (int64). */
-export const randperm = (n: number, o: Omit<RandomOptions, 'dtype'> = {}): Tensor => asT(native.randperm(n, o.generator?.native, o.device));
+export const randperm = (n: number, o: Omit<RandomOptions, 'dtype'> = {}): Tensor =>
+  asT(native.randperm(n, o.generator?.native, o.device));
 /** Seeds the default generator. */
 export const manualSeed = (seed: number): void => native.manualSeed(seed);

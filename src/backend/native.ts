@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { selectOpenblasCoreType, type CoreTypeChoice } from './cpu-features.js';
 
-export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
+export type DType =
+  'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
 /** A dense layout of a 4-d tensor: 'contiguous' is NCHW, 'channels_last' is NHWC. */
 export type MemoryFormat = 'contiguous' | 'channels_last';
 export type TypedArray = Float32Array | Float64Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
@@ -45,9 +46,15 @@ export interface NativeAddon {
   setNumThreads(n: number): void;
   getNumThreads(): number;
   info(): {
-    torchVersion: string; builtWithCuda: boolean; cudaAvailable: boolean; cudaDevices: number; threads: number; parallel: string;
+    torchVersion: string;
+    builtWithCuda: boolean;
+    cudaAvailable: boolean;
+    cudaDevices: number;
+    threads: number;
+    parallel: string;
     /** openblas_get_corename() and openblas_get_config(); null when the BLAS is not OpenBLAS. */
-    blasCore: string | null; blasConfig: string | null;
+    blasCore: string | null;
+    blasConfig: string | null;
   };
   synchronize(): void;
   cpuCacheInfo(): { enabled: boolean; cachedBytes: number; hits: number; misses: number };
@@ -67,13 +74,38 @@ export interface NativeAddon {
   randint(low: number, high: number, shape: number[], gen: Opt<NativeGenerator>, device?: string): H;
   randperm(n: number, gen: Opt<NativeGenerator>, device?: string): H;
 
-  add(a: H, b: N): H; sub(a: H, b: N): H; mul(a: H, b: N): H; div(a: H, b: N): H; pow(a: H, b: N): H;
-  eq(a: H, b: N): H; ne(a: H, b: N): H; lt(a: H, b: N): H; le(a: H, b: N): H; gt(a: H, b: N): H; ge(a: H, b: N): H;
-  maximum(a: H, b: H): H; minimum(a: H, b: H): H; where(c: H, a: H, b: H): H;
-  neg(a: H): H; exp(a: H): H; log(a: H): H; sqrt(a: H): H; rsqrt(a: H): H; abs(a: H): H; sign(a: H): H;
-  square(a: H): H; sigmoid(a: H): H; tanh(a: H): H; floor(a: H): H; isfinite(a: H): H;
-  clone(a: H): H; detach(a: H): H; contiguous(a: H, format?: MemoryFormat): H;
-  isContiguous(a: H, format?: MemoryFormat): boolean; memoryFormat(a: H): MemoryFormat; setMemoryFormat_(a: H, format: MemoryFormat): void;
+  add(a: H, b: N): H;
+  sub(a: H, b: N): H;
+  mul(a: H, b: N): H;
+  div(a: H, b: N): H;
+  pow(a: H, b: N): H;
+  eq(a: H, b: N): H;
+  ne(a: H, b: N): H;
+  lt(a: H, b: N): H;
+  le(a: H, b: N): H;
+  gt(a: H, b: N): H;
+  ge(a: H, b: N): H;
+  maximum(a: H, b: H): H;
+  minimum(a: H, b: H): H;
+  where(c: H, a: H, b: H): H;
+  neg(a: H): H;
+  exp(a: H): H;
+  log(a: H): H;
+  sqrt(a: H): H;
+  rsqrt(a: H): H;
+  abs(a: H): H;
+  sign(a: H): H;
+  square(a: H): H;
+  sigmoid(a: H): H;
+  tanh(a: H): H;
+  floor(a: H): H;
+  isfinite(a: H): H;
+  clone(a: H): H;
+  detach(a: H): H;
+  contiguous(a: H, format?: MemoryFormat): H;
+  isContiguous(a: H, format?: MemoryFormat): boolean;
+  memoryFormat(a: H): MemoryFormat;
+  setMemoryFormat_(a: H, format: MemoryFormat): void;
   clamp(a: H, min: Opt<number>, max: Opt<number>): H;
   sum(a: H, dims: Opt<number[]>, keepdim: boolean): H;
   mean(a: H, dims: Opt<number[]>, keepdim: boolean): H;
@@ -84,20 +116,32 @@ export interface NativeAddon {
   argmax(a: H, dim: Opt<number>, keepdim: boolean): H;
   topk(a: H, k: number, dim: number, largest: boolean, sorted: boolean): [H, H];
   sort(a: H, dim: number, descending: boolean): [H, H];
-  softmax(a: H, dim: number): H; logSoftmax(a: H, dim: number): H;
+  softmax(a: H, dim: number): H;
+  logSoftmax(a: H, dim: number): H;
   norm(a: H, ord: number, dims: Opt<number[]>, keepdim: boolean): H;
   cdist(a: H, b: H, p: number): H;
   matmul(a: H, b: H): H;
-  reshape(a: H, shape: number[]): H; flatten(a: H, start: number, end: number): H;
-  permute(a: H, dims: number[]): H; transpose(a: H, d0: number, d1: number): H; expand(a: H, shape: number[]): H;
-  squeeze(a: H, dim: number): H; unsqueeze(a: H, dim: number): H;
-  cat(ts: H[], dim: number): H; stack(ts: H[], dim: number): H;
-  indexSelect(a: H, dim: number, idx: H): H; gather(a: H, dim: number, idx: H): H;
+  reshape(a: H, shape: number[]): H;
+  flatten(a: H, start: number, end: number): H;
+  permute(a: H, dims: number[]): H;
+  transpose(a: H, d0: number, d1: number): H;
+  expand(a: H, shape: number[]): H;
+  squeeze(a: H, dim: number): H;
+  unsqueeze(a: H, dim: number): H;
+  cat(ts: H[], dim: number): H;
+  stack(ts: H[], dim: number): H;
+  indexSelect(a: H, dim: number, idx: H): H;
+  gather(a: H, dim: number, idx: H): H;
   narrow(a: H, dim: number, start: number, length: number): H;
   pad(a: H, pads: number[], mode: string, value: Opt<number>): H;
-  flip(a: H, dims: number[]): H; oneHot(a: H, classes: number): H;
+  flip(a: H, dims: number[]): H;
+  oneHot(a: H, classes: number): H;
   to(a: H, dtype: Opt<DType>, device: Opt<string>): H;
-  add_(a: H, b: N, alpha?: number): void; mul_(a: H, b: N): void; copy_(a: H, src: H): void; zero_(a: H): void; fill_(a: H, v: number): void;
+  add_(a: H, b: N, alpha?: number): void;
+  mul_(a: H, b: N): void;
+  copy_(a: H, src: H): void;
+  zero_(a: H): void;
+  fill_(a: H, v: number): void;
 
   conv2d(x: H, w: H, b: Opt<H>, stride: number[], padding: number[], dilation: number[], groups: number): H;
   batchNorm(x: H, w: Opt<H>, b: Opt<H>, rm: Opt<H>, rv: Opt<H>, training: boolean, momentum: number, eps: number): H;
@@ -109,10 +153,25 @@ export interface NativeAddon {
   interpolate(x: H, size: number[], mode: string, alignCorners: boolean): H;
   crossEntropy(logits: H, target: H, weight: Opt<H>, reduction: string, ignoreIndex: number, labelSmoothing: number): H;
   nllLoss(logp: H, target: H, reduction: string): H;
-  sgdStep(params: H[], bufs: (H | null)[], lr: number, momentum: number, dampening: number, wd: number, nesterov: boolean): (H | null)[];
+  sgdStep(
+    params: H[],
+    bufs: (H | null)[],
+    lr: number,
+    momentum: number,
+    dampening: number,
+    wd: number,
+    nesterov: boolean,
+  ): (H | null)[];
 
   backward(t: H, grad: Opt<H>, retainGraph: boolean, createGraph: boolean): void;
-  grad(outputs: H[], inputs: H[], gradOutputs: Opt<H[]>, retainGraph: Opt<boolean>, createGraph: boolean, allowUnused: boolean): (H | null)[];
+  grad(
+    outputs: H[],
+    inputs: H[],
+    gradOutputs: Opt<H[]>,
+    retainGraph: Opt<boolean>,
+    createGraph: boolean,
+    allowUnused: boolean,
+  ): (H | null)[];
   setGradEnabled(on: boolean): boolean;
   isGradEnabled(): boolean;
 }
@@ -120,13 +179,17 @@ export interface NativeAddon {
 function load(): NativeAddon {
   const file = fileURLToPath(new URL('../../../build/Release/seal.node', import.meta.url));
   if (!existsSync(file)) {
-    throw new Error(`seal's native addon is not built: ${file} does not exist.\nhint: run \`npm ci\` (or \`bash scripts/setup.sh\`) in the seal folder; it builds the addon against libtorch.`);
+    throw new Error(
+      `seal's native addon is not built: ${file} does not exist.\nhint: run \`npm ci\` (or \`bash scripts/setup.sh\`) in the seal folder; it builds the addon against libtorch.`,
+    );
   }
   try {
     return createRequire(import.meta.url)(file) as NativeAddon;
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    throw new Error(`seal's native addon at ${file} failed to load: ${msg}\nhint: the libtorch it was built against may be missing; run \`bash scripts/setup.sh\`, or rebuild with \`npm run build\` (with LIBTORCH=/path for a non-Debian libtorch).`);
+    throw new Error(
+      `seal's native addon at ${file} failed to load: ${msg}\nhint: the libtorch it was built against may be missing; run \`bash scripts/setup.sh\`, or rebuild with \`npm run build\` (with LIBTORCH=/path for a non-Debian libtorch).`,
+    );
   }
 }
 

@@ -28,8 +28,14 @@ function isDisposable(v: unknown): v is Disposable {
 /** Every tensor reachable in a result: a tensor, or arrays and plain objects of them. */
 function collect(v: unknown, out: Set<Disposable>, depth = 0): void {
   if (depth > 8 || v === null || typeof v !== 'object') return;
-  if (isDisposable(v)) { out.add(v); return; }
-  if (Array.isArray(v)) { for (const x of v) collect(x, out, depth + 1); return; }
+  if (isDisposable(v)) {
+    out.add(v);
+    return;
+  }
+  if (Array.isArray(v)) {
+    for (const x of v) collect(x, out, depth + 1);
+    return;
+  }
   if (Object.getPrototypeOf(v) === Object.prototype || v instanceof Map) {
     for (const x of v instanceof Map ? v.values() : Object.values(v)) collect(x, out, depth + 1);
   }
@@ -54,7 +60,9 @@ export function tidy<T>(fn: () => T): T {
   scopes.pop();
   if (result instanceof Promise) {
     for (const t of scope) t.dispose();
-    throw new Error('tidy() needs a synchronous function: tensors created after an await cannot be tracked. Use tidy() inside the async code instead.');
+    throw new Error(
+      'tidy() needs a synchronous function: tensors created after an await cannot be tracked. Use tidy() inside the async code instead.',
+    );
   }
   const out = new Set<Disposable>();
   collect(result, out);

@@ -8,22 +8,39 @@ import { KEYS, type RunConfig } from '../config/schema.js';
 import { parseOptionValue, type KindValues, type OptionDoc, type OptionKind } from '../config/options.js';
 import { kebab, type ConfigLayer } from '../config/resolve.js';
 
-interface Reader<T> { help?: string; parse(raw: string, name: string): T }
+interface Reader<T> {
+  help?: string;
+  parse(raw: string, name: string): T;
+}
 /** --x: true; takes no value. */
-export interface SwitchFlag { kind: 'switch'; help?: string }
+export interface SwitchFlag {
+  kind: 'switch';
+  help?: string;
+}
 /** --x (true), --no-x (false) or --x=VALUE. */
-export interface BooleanFlag<T> extends Reader<T> { kind: 'boolean' }
+export interface BooleanFlag<T> extends Reader<T> {
+  kind: 'boolean';
+}
 /** --x VALUE or --x=VALUE; the last one given wins. */
-export interface ValueFlag<T> extends Reader<T> { kind: 'value' }
+export interface ValueFlag<T> extends Reader<T> {
+  kind: 'value';
+}
 /** --x VALUE, any number of times; every one is kept. */
-export interface RepeatFlag<T> extends Reader<T> { kind: 'repeat' }
+export interface RepeatFlag<T> extends Reader<T> {
+  kind: 'repeat';
+}
 export type Flag = SwitchFlag | BooleanFlag<unknown> | ValueFlag<unknown> | RepeatFlag<unknown>;
 
 type Flags = Record<string, Flag>;
-type ValueOf<F> = F extends SwitchFlag ? true
-  : F extends RepeatFlag<infer T> ? T[]
-    : F extends BooleanFlag<infer T> ? boolean | T
-      : F extends ValueFlag<infer T> ? T : never;
+type ValueOf<F> = F extends SwitchFlag
+  ? true
+  : F extends RepeatFlag<infer T>
+    ? T[]
+    : F extends BooleanFlag<infer T>
+      ? boolean | T
+      : F extends ValueFlag<infer T>
+        ? T
+        : never;
 
 export interface Parsed<F extends Flags> {
   values: { [N in keyof F]?: ValueOf<F[N]> };
@@ -48,12 +65,19 @@ export interface ParseOptions {
 /** A switch such as --help or --dry-run. */
 export const SWITCH: SwitchFlag = { kind: 'switch' };
 /** A flag whose value is kept as written. */
-export const text = (help?: string): ValueFlag<string> => ({ kind: 'value', ...(help !== undefined ? { help } : {}), parse: (raw) => raw });
+export const text = (help?: string): ValueFlag<string> => ({
+  kind: 'value',
+  ...(help !== undefined ? { help } : {}),
+  parse: (raw) => raw,
+});
 /** A repeatable flag whose values are kept as written. */
 export const texts = (help?: string): RepeatFlag<string> => ({ ...text(help), kind: 'repeat' });
 /** A flag typed and checked by an option's description (int, number, ints, enum, ...). */
-export const typed = <K extends OptionKind>(doc: OptionDoc<K>): ValueFlag<KindValues[K]> =>
-  ({ kind: 'value', help: doc.help, parse: (raw, name) => parseOptionValue(name, doc, raw) });
+export const typed = <K extends OptionKind>(doc: OptionDoc<K>): ValueFlag<KindValues[K]> => ({
+  kind: 'value',
+  help: doc.help,
+  parse: (raw, name) => parseOptionValue(name, doc, raw),
+});
 
 /**
  * Parses argv against a table of flags. `-h` stands for `--help` where the table has it.
@@ -66,22 +90,39 @@ export function parseArgv<F extends Flags>(argv: readonly string[], flags: F, o:
   const unknown: [string, string | null][] = [];
   const rest: string[] = [];
   const mode = o.unknown ?? 'error';
-  const note = (name: string) => { if (!given.includes(name)) given.push(name); };
+  const note = (name: string) => {
+    if (!given.includes(name)) given.push(name);
+  };
   const flagOf = (name: string): Flag | undefined => (Object.hasOwn(flags, name) ? flags[name] : undefined);
   let lastBoolean: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const after = lastBoolean;
     lastBoolean = null;
-    if (a === '-h' && flagOf('help')?.kind === 'switch') { values.help = true; note('help'); continue; }
+    if (a === '-h' && flagOf('help')?.kind === 'switch') {
+      values.help = true;
+      note('help');
+      continue;
+    }
     if (!a.startsWith('--')) {
-      if (mode === 'keep') { rest.push(a); continue; }
-      if (positionals.length < (o.positionals ?? 0)) { positionals.push(a); continue; }
-      if (after !== null) {
-        throw new ConfigError(`--${after} is a switch and takes no value, got '${a}'`,
-          `write --${after} to turn it on and --no-${after} to turn it off (or --${after}=${a})`);
+      if (mode === 'keep') {
+        rest.push(a);
+        continue;
       }
-      throw new ConfigError(`unexpected argument '${a}'`, `options are written --name value; \`seal ${o.command} --help\` lists them`);
+      if (positionals.length < (o.positionals ?? 0)) {
+        positionals.push(a);
+        continue;
+      }
+      if (after !== null) {
+        throw new ConfigError(
+          `--${after} is a switch and takes no value, got '${a}'`,
+          `write --${after} to turn it on and --no-${after} to turn it off (or --${after}=${a})`,
+        );
+      }
+      throw new ConfigError(
+        `unexpected argument '${a}'`,
+        `options are written --name value; \`seal ${o.command} --help\` lists them`,
+      );
     }
     const eq = a.indexOf('=');
     const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
@@ -91,22 +132,38 @@ export function parseArgv<F extends Flags>(argv: readonly string[], flags: F, o:
       note(name.slice(3));
       continue;
     }
-    if (f === undefined && mode === 'keep') { rest.push(a); continue; }
+    if (f === undefined && mode === 'keep') {
+      rest.push(a);
+      continue;
+    }
     if (f === undefined && mode === 'error') {
       const names = Object.keys(flags);
-      throw new ConfigError(`unknown option --${name} for seal ${o.command}`,
-        `${names.length > 0 ? `did you mean --${nearest(name, names)}? (` : ''}\`seal ${o.command} --help\` lists them${names.length > 0 ? ')' : ''}`);
+      throw new ConfigError(
+        `unknown option --${name} for seal ${o.command}`,
+        `${names.length > 0 ? `did you mean --${nearest(name, names)}? (` : ''}\`seal ${o.command} --help\` lists them${names.length > 0 ? ')' : ''}`,
+      );
     }
     note(name);
     // Whether an unknown flag takes a value is not known: a flag after it is not taken as one, so
     // that `--wiat --out DIR` is refused for --wiat, not for a stray DIR.
-    if (f === undefined && eq < 0 && (argv[i + 1] === undefined || argv[i + 1]?.startsWith('--'))) { unknown.push([name, null]); continue; }
-    if (f?.kind === 'switch') { values[name] = true; continue; }
-    if (f?.kind === 'boolean' && eq < 0) { values[name] = true; lastBoolean = name; continue; }
+    if (f === undefined && eq < 0 && (argv[i + 1] === undefined || argv[i + 1]?.startsWith('--'))) {
+      unknown.push([name, null]);
+      continue;
+    }
+    if (f?.kind === 'switch') {
+      values[name] = true;
+      continue;
+    }
+    if (f?.kind === 'boolean' && eq < 0) {
+      values[name] = true;
+      lastBoolean = name;
+      continue;
+    }
     const raw = eq >= 0 ? a.slice(eq + 1) : argv[++i];
     if (raw === undefined) throw new ConfigError(`--${name} needs a value`, f?.help);
     if (f === undefined) unknown.push([name, raw]);
-    else if (f.kind === 'repeat') values[name] = [...((values[name] as unknown[] | undefined) ?? []), f.parse(raw, name)];
+    else if (f.kind === 'repeat')
+      values[name] = [...((values[name] as unknown[] | undefined) ?? []), f.parse(raw, name)];
     else values[name] = f.parse(raw, name);
   }
   return { values: values as Parsed<F>['values'], given, positionals, unknown, rest };
@@ -127,22 +184,31 @@ function coerce(key: string, raw: string): unknown {
   if (raw === 'null' && doc.nullable) return null;
   // Digits past 2^53 stay exact as a bigint, so the refusal shows the number that was typed.
   if (doc.kind === 'int' && /^\s*\d+\s*$/.test(raw) && !Number.isSafeInteger(Number(raw))) return BigInt(raw.trim());
-  if (doc.kind === 'int' || doc.kind === 'number') return raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+  if (doc.kind === 'int' || doc.kind === 'number')
+    return raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
   if (doc.kind === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
   return raw;
 }
 
 /** The flag of every config key, plus --config FILE and --resume DIR. */
 export const CONFIG_FLAGS: Readonly<Record<string, Flag>> & { config: ValueFlag<string>; resume: ValueFlag<string> } = {
-  ...Object.fromEntries(Object.entries(KEYS).map(([key, doc]): [string, Flag] => [kebab(key), {
-    kind: doc.kind === 'boolean' ? 'boolean' : 'value', help: doc.help, parse: (raw: string) => coerce(key, raw),
-  }])),
+  ...Object.fromEntries(
+    Object.entries(KEYS).map(([key, doc]): [string, Flag] => [
+      kebab(key),
+      {
+        kind: doc.kind === 'boolean' ? 'boolean' : 'value',
+        help: doc.help,
+        parse: (raw: string) => coerce(key, raw),
+      },
+    ]),
+  ),
   config: text(),
   resume: text(),
 };
 
 /** A command's table: the config flags and its own (which win over a config flag of the same name). */
-export const withConfigFlags = <O extends Flags>(own: O): typeof CONFIG_FLAGS & O => Object.assign({}, CONFIG_FLAGS, own);
+export const withConfigFlags = <O extends Flags>(own: O): typeof CONFIG_FLAGS & O =>
+  Object.assign({}, CONFIG_FLAGS, own);
 
 /**
  * The config layers the flags of `table` describe: --config FILE's under the flags. Flags not in the table
@@ -157,7 +223,10 @@ export function configLayers(p: Parsed<Flags>, table: Flags): ConfigLayer[] {
     else if (camel(name) in KEYS && table[name] === CONFIG_FLAGS[name]) values[camel(name)] = p.values[name];
   }
   const file = p.values.config;
-  return [...(typeof file === 'string' ? [{ source: file, values: readConfigFile(file) }] : []), { source: 'flags', values }];
+  return [
+    ...(typeof file === 'string' ? [{ source: file, values: readConfigFile(file) }] : []),
+    { source: 'flags', values },
+  ];
 }
 
 function readConfigFile(path: string): Record<string, unknown> {
@@ -165,23 +234,31 @@ function readConfigFile(path: string): Record<string, unknown> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ConfigError(`--config ${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new ConfigError(
+      `--config ${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw new ConfigError(`--config ${path}: not valid JSON (${(e as Error).message})`, 'the file holds one JSON object of config keys, e.g. {"method": "seal", "epochs": 8}');
+    throw new ConfigError(
+      `--config ${path}: not valid JSON (${(e as Error).message})`,
+      'the file holds one JSON object of config keys, e.g. {"method": "seal", "epochs": 8}',
+    );
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`--config ${path}: expected a JSON object of config keys`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new ConfigError(`--config ${path}: expected a JSON object of config keys`);
   return v as Record<string, unknown>;
 }
 
 /** The option list for --help, generated from the schema. */
 export function optionHelp(defaults: Record<string, unknown>): string {
-  return Object.entries(KEYS).map(([k, d]) => {
-    const def = defaults[k];
-    const shown = def === null ? (k === 'ascentEpochs' ? 'E/4' : k === 'warmupEpochs' ? 'E/8' : 'none') : String(def);
-    return `  --${kebab(k).padEnd(24)} ${d.help} [${shown}]`;
-  }).join('\n');
+  return Object.entries(KEYS)
+    .map(([k, d]) => {
+      const def = defaults[k];
+      const shown = def === null ? (k === 'ascentEpochs' ? 'E/4' : k === 'warmupEpochs' ? 'E/8' : 'none') : String(def);
+      return `  --${kebab(k).padEnd(24)} ${d.help} [${shown}]`;
+    })
+    .join('\n');
 }

@@ -6,10 +6,19 @@ import { onlyPositional } from './args.js';
 
 export async function cancelCommand(argv: string[]): Promise<number> {
   const dir = onlyPositional(argv, 'cancel');
-  if (dir === undefined) throw new ConfigError('usage: seal cancel DIR', 'DIR is the --out folder of a `seal compare --launcher slurm` run');
+  if (dir === undefined)
+    throw new ConfigError('usage: seal cancel DIR', 'DIR is the --out folder of a `seal compare --launcher slurm` run');
   const layout = new CompareLayout(dir);
-  if (!layout.hasSlurmJobs()) throw new ConfigError(`${dir} has no Slurm jobs (no ${layout.slurmDir})`, 'a local comparison stops with Ctrl-C; seal cancel is for --launcher slurm');
+  if (!layout.hasSlurmJobs())
+    throw new ConfigError(
+      `${dir} has no Slurm jobs (no ${layout.slurmDir})`,
+      'a local comparison stops with Ctrl-C; seal cancel is for --launcher slurm',
+    );
   const ids = cancelSlurm(layout);
-  process.stdout.write(ids.length === 0 ? 'no job of this comparison is queued or running\n' : `cancelled ${ids.length} job(s): ${ids.join(' ')}\nfinished tasks are kept; submit the same command again to continue\n`);
+  process.stdout.write(
+    ids.length === 0
+      ? 'no job of this comparison is queued or running\n'
+      : `cancelled ${ids.length} job(s): ${ids.join(' ')}\nfinished tasks are kept; submit the same command again to continue\n`,
+  );
   return 0;
 }

@@ -7,7 +7,9 @@ import { kebab, resolveConfig, type ConfigLayer } from '../config/resolve.js';
 import { MAX_THREADS, type ResolvedConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 
-export function warn(text: string): void { process.stderr.write(`seal: warning: ${text}\n`); }
+export function warn(text: string): void {
+  process.stderr.write(`seal: warning: ${text}\n`);
+}
 
 /**
  * Refuses more than 4 threads per core (libtorch starts every one: a million of them never
@@ -17,16 +19,25 @@ export function checkThreads(n: number, flag: string, refuse = true): void {
   const cores = availableParallelism();
   const limit = Math.min(MAX_THREADS, 4 * cores);
   if (n > limit && refuse) {
-    throw new ConfigError(`${flag}: expected at most ${limit} threads (4 per core; this machine has ${cores} cores), got ${n}`,
-      'leave it out to use one thread per core; threads beyond the cores only take turns');
+    throw new ConfigError(
+      `${flag}: expected at most ${limit} threads (4 per core; this machine has ${cores} cores), got ${n}`,
+      'leave it out to use one thread per core; threads beyond the cores only take turns',
+    );
   }
-  if (n > cores) warn(`${flag} ${n} is more than the ${cores} cores of this machine: the threads will take turns and training will be much slower`);
+  if (n > cores)
+    warn(
+      `${flag} ${n} is more than the ${cores} cores of this machine: the threads will take turns and training will be much slower`,
+    );
 }
 
 /** A --threads value given as text (seal eval, info, worker, compare). */
 export function parseThreads(raw: string | undefined, flag = '--threads'): number {
   const n = Number(raw);
-  if (raw === undefined || raw.trim() === '' || !Number.isInteger(n) || n < 1) throw new ConfigError(`${flag}: expected a positive integer, got '${raw ?? ''}'`, 'CPU threads; leave it out to use every core');
+  if (raw === undefined || raw.trim() === '' || !Number.isInteger(n) || n < 1)
+    throw new ConfigError(
+      `${flag}: expected a positive integer, got '${raw ?? ''}'`,
+      'CPU threads; leave it out to use every core',
+    );
   checkThreads(n, flag);
   return n;
 }
@@ -34,17 +45,22 @@ export function parseThreads(raw: string | undefined, flag = '--threads'): numbe
 /** Refuses a device this build or machine does not have, before anything is allocated on it. */
 export function checkDevice(device: string, flag = '--device'): void {
   const m = /^(cpu|cuda)(?::(\d+))?$/.exec(device);
-  if (m === null || (m[1] === 'cpu' && m[2] !== undefined)) throw new ConfigError(`${flag}: expected 'cpu', 'cuda' or 'cuda:N', got '${device}'`);
+  if (m === null || (m[1] === 'cpu' && m[2] !== undefined))
+    throw new ConfigError(`${flag}: expected 'cpu', 'cuda' or 'cuda:N', got '${device}'`);
   if (m[1] === 'cpu') return;
   const b = backendInfo();
   if (!b.builtWithCuda) {
-    throw new ConfigError(`${flag} ${device}: this seal runs on a CPU-only build of libtorch ${b.torchVersion}`,
-      'use --device cpu, or rebuild seal against a CUDA libtorch: LIBTORCH=/path/to/libtorch npm run build');
+    throw new ConfigError(
+      `${flag} ${device}: this seal runs on a CPU-only build of libtorch ${b.torchVersion}`,
+      'use --device cpu, or rebuild seal against a CUDA libtorch: LIBTORCH=/path/to/libtorch npm run build',
+    );
   }
   const index = Number(m[2] ?? 0);
   if (!b.cudaAvailable || index >= b.cudaDevices) {
-    throw new ConfigError(`${flag} ${device}: ${b.cudaAvailable ? `this machine has ${b.cudaDevices} CUDA device(s), numbered from 0` : 'no CUDA device is visible'}`,
-      'check nvidia-smi and CUDA_VISIBLE_DEVICES, or use --device cpu');
+    throw new ConfigError(
+      `${flag} ${device}: ${b.cudaAvailable ? `this machine has ${b.cudaDevices} CUDA device(s), numbered from 0` : 'no CUDA device is visible'}`,
+      'check nvidia-smi and CUDA_VISIBLE_DEVICES, or use --device cpu',
+    );
   }
 }
 
@@ -53,21 +69,33 @@ const ASCENT_METHODS = ['seal', 'llf+seal', 'reverse', 'freeze-late'];
 /** An ascent method with k = 0 silently trains like its baseline: say so. */
 export function warnNoAscent(cfg: ResolvedConfig): void {
   if (!ASCENT_METHODS.includes(cfg.method) || cfg.ascentEpochs > 0 || cfg.generations < 2) return;
-  warn(`--method ${cfg.method} with k = 0 ascent epochs (--ascent-epochs; by default E/4 rounded, here ${cfg.epochs}/4) has no ascent phase and trains exactly like --method ${cfg.method === 'llf+seal' ? 'llf' : 'normal'}; give --ascent-epochs 1 or more, or more --epochs`);
+  warn(
+    `--method ${cfg.method} with k = 0 ascent epochs (--ascent-epochs; by default E/4 rounded, here ${cfg.epochs}/4) has no ascent phase and trains exactly like --method ${cfg.method === 'llf+seal' ? 'llf' : 'normal'}; give --ascent-epochs 1 or more, or more --epochs`,
+  );
 }
 
 /**
  * A resumed run keeps the settings in its config.json: a flag (or --config key) that differs
  * from them would be ignored, so it is refused; one that repeats them is fine.
  */
-export function checkResumeSettings(layers: ConfigLayer[], run: { dir: string; configFile: string }, cfg: ResolvedConfig): void {
+export function checkResumeSettings(
+  layers: ConfigLayer[],
+  run: { dir: string; configFile: string },
+  cfg: ResolvedConfig,
+): void {
   const given = [...new Set(layers.flatMap((l) => Object.keys(l.values)))];
   if (given.length === 0) return;
   const asked = resolveConfig(layers) as unknown as Record<string, unknown>;
   const stored = cfg as unknown as Record<string, unknown>;
-  const differs = given.filter((k) => (k === 'out' ? resolve(String(asked.out)) !== resolve(run.dir) : JSON.stringify(asked[k]) !== JSON.stringify(stored[k])));
+  const differs = given.filter((k) =>
+    k === 'out'
+      ? resolve(String(asked.out)) !== resolve(run.dir)
+      : JSON.stringify(asked[k]) !== JSON.stringify(stored[k]),
+  );
   if (differs.length === 0) return;
   const show = (v: unknown) => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v));
-  throw new ConfigError(`--resume ${run.dir} continues the run with the settings in ${run.configFile}, but ${differs.map((k) => `--${kebab(k)} ${show(asked[k])} differs from its ${show(k === 'out' ? run.dir : stored[k])}`).join(', ')}`,
-    'leave those flags out to continue the run; to train with other settings, start a new run in another --out folder');
+  throw new ConfigError(
+    `--resume ${run.dir} continues the run with the settings in ${run.configFile}, but ${differs.map((k) => `--${kebab(k)} ${show(asked[k])} differs from its ${show(k === 'out' ? run.dir : stored[k])}`).join(', ')}`,
+    'leave those flags out to continue the run; to train with other settings, start a new run in another --out folder',
+  );
 }

@@ -8,13 +8,19 @@ import { estimate, taskClass, taskStatuses, type TaskStatus } from '../compare/s
 
 export const fmtTime = (s: number | null): string => {
   if (s === null || !Number.isFinite(s)) return '?';
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = Math.floor(s % 60);
+  const h = Math.floor(s / 3600),
+    m = Math.floor((s % 3600) / 60),
+    sec = Math.floor(s % 60);
   return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
 };
 
 export function countLine(statuses: TaskStatus[]): string {
   const n = (s: TaskStatus['state']) => statuses.filter((x) => x.state === s).length;
-  const parts = [`${n('done')}/${statuses.length} tasks done`, `${n('running')} running`, `${n('ready') + n('waiting')} waiting`];
+  const parts = [
+    `${n('done')}/${statuses.length} tasks done`,
+    `${n('running')} running`,
+    `${n('ready') + n('waiting')} waiting`,
+  ];
   if (n('failed') > 0) parts.push(`${n('failed')} failed`);
   if (n('stopped') > 0) parts.push(`${n('stopped')} stopped`);
   return parts.join(', ');
@@ -23,13 +29,15 @@ export function countLine(statuses: TaskStatus[]): string {
 /** Seconds left: estimated work of every unfinished task, spread over `jobs` slots. */
 export function eta(statuses: TaskStatus[], generations: number, jobs: number): number | null {
   const measured = new Map<string, number[]>();
-  for (const s of statuses) if (s.state === 'done' && s.seconds !== null) measured.set(taskClass(s.task), [...(measured.get(taskClass(s.task)) ?? []), s.seconds]);
+  for (const s of statuses)
+    if (s.state === 'done' && s.seconds !== null)
+      measured.set(taskClass(s.task), [...(measured.get(taskClass(s.task)) ?? []), s.seconds]);
   let left = 0;
   for (const s of statuses) {
     if (s.state === 'done') continue;
     const e = estimate(s.task, measured, generations);
     if (e === null) return null;
-    left += Math.max(0, e - (s.state === 'running' ? s.seconds ?? 0 : 0));
+    left += Math.max(0, e - (s.state === 'running' ? (s.seconds ?? 0) : 0));
   }
   return left / Math.max(1, jobs);
 }
@@ -43,7 +51,12 @@ export class CompareProgress implements TaskEvents {
   private drawn = 0;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly out: NodeJS.WriteStream, private readonly layout: CompareLayout, private readonly plan: Plan, private readonly jobs: number) {
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    private readonly layout: CompareLayout,
+    private readonly plan: Plan,
+    private readonly jobs: number,
+  ) {
     this.tty = out.isTTY === true;
     const every = this.tty ? 1000 : 30_000;
     this.timer = setInterval(() => (this.tty ? this.draw() : this.out.write(`${this.summary()}\n`)), every);
@@ -51,8 +64,12 @@ export class CompareProgress implements TaskEvents {
   }
 
   private statuses(): TaskStatus[] {
-    return taskStatuses(this.layout, this.plan).map((s) => (this.active.has(s.task.id) && (s.state === 'ready' || s.state === 'waiting' || s.state === 'stopped' || s.state === 'failed')
-      ? { ...s, state: 'running', detail: 'starting', seconds: 0 } : s));
+    return taskStatuses(this.layout, this.plan).map((s) =>
+      this.active.has(s.task.id) &&
+      (s.state === 'ready' || s.state === 'waiting' || s.state === 'stopped' || s.state === 'failed')
+        ? { ...s, state: 'running', detail: 'starting', seconds: 0 }
+        : s,
+    );
   }
 
   private summary(st = this.statuses()): string {
@@ -61,7 +78,15 @@ export class CompareProgress implements TaskEvents {
 
   private draw(): void {
     const st = this.statuses();
-    const lines = [this.summary(st), ...st.filter((s) => s.state === 'running').map((s) => `  ${s.task.id.padEnd(24)} ${fmtTime(s.seconds).padStart(6)}  ${(this.last.get(s.task.id) ?? s.detail).slice(0, 90)}`)];
+    const lines = [
+      this.summary(st),
+      ...st
+        .filter((s) => s.state === 'running')
+        .map(
+          (s) =>
+            `  ${s.task.id.padEnd(24)} ${fmtTime(s.seconds).padStart(6)}  ${(this.last.get(s.task.id) ?? s.detail).slice(0, 90)}`,
+        ),
+    ];
     const up = this.drawn > 0 ? `\x1b[${this.drawn}F` : '';
     this.out.write(`${up}\x1b[J${lines.join('\n')}\n`);
     this.drawn = lines.length;
@@ -69,19 +94,31 @@ export class CompareProgress implements TaskEvents {
 
   /** Prints a line above the live block (or plainly on a pipe). */
   private note(text: string): void {
-    if (!this.tty) { this.out.write(`${text}\n`); return; }
+    if (!this.tty) {
+      this.out.write(`${text}\n`);
+      return;
+    }
     const up = this.drawn > 0 ? `\x1b[${this.drawn}F\x1b[J` : '';
     this.drawn = 0;
     this.out.write(`${up}${text}\n`);
     this.draw();
   }
 
-  start(task: Task): void { this.active.add(task.id); this.note(`[start] ${task.id}`); }
-  line(task: Task, text: string): void { this.last.set(task.id, text); }
+  start(task: Task): void {
+    this.active.add(task.id);
+    this.note(`[start] ${task.id}`);
+  }
+  line(task: Task, text: string): void {
+    this.last.set(task.id, text);
+  }
   end(task: Task, o: { ok: boolean; seconds: number; error?: string }): void {
     this.last.delete(task.id);
     this.active.delete(task.id);
-    this.note(o.ok ? `[done]  ${task.id} (${o.seconds.toFixed(1)} s)` : `[FAILED] ${task.id} after ${o.seconds.toFixed(1)} s: ${o.error ?? ''} (log: ${this.layout.log(task.id, 'err')})`);
+    this.note(
+      o.ok
+        ? `[done]  ${task.id} (${o.seconds.toFixed(1)} s)`
+        : `[FAILED] ${task.id} after ${o.seconds.toFixed(1)} s: ${o.error ?? ''} (log: ${this.layout.log(task.id, 'err')})`,
+    );
   }
 
   stop(): void {

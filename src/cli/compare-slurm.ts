@@ -13,7 +13,19 @@ import { resolveConfig } from '../config/resolve.js';
 import { countLine } from './compare-progress.js';
 
 /** The Slurm options among seal compare's own flags. */
-export const SLURM_FLAGS = ['partition', 'time', 'gpus-per-task', 'cpus-per-task', 'mem', 'account', 'qos', 'constraint', 'max-parallel', 'max-requeues', 'signal-seconds'];
+export const SLURM_FLAGS = [
+  'partition',
+  'time',
+  'gpus-per-task',
+  'cpus-per-task',
+  'mem',
+  'account',
+  'qos',
+  'constraint',
+  'max-parallel',
+  'max-requeues',
+  'signal-seconds',
+];
 
 export const SLURM_USAGE = `cluster (--launcher slurm): submits the tasks with sbatch as job arrays with dependencies and returns
   --wait               follow the jobs to the end and print the headline table
@@ -39,11 +51,23 @@ const positiveInt = (flag: string, v: string | undefined, min: number): number |
 export function slurmOptionsOf(own: Map<string, string>, sbatchArgs: string[]): SlurmOptions {
   const gpus = positiveInt('gpus-per-task', own.get('gpus-per-task'), 0);
   for (const a of sbatchArgs) {
-    if (!a.startsWith('-')) throw new ConfigError(`--sbatch-arg: expected an sbatch option such as --exclusive, got '${a}'`, 'write it with = so the value stays attached: --sbatch-arg=--nice=10');
+    if (!a.startsWith('-'))
+      throw new ConfigError(
+        `--sbatch-arg: expected an sbatch option such as --exclusive, got '${a}'`,
+        'write it with = so the value stays attached: --sbatch-arg=--nice=10',
+      );
   }
-  const str = (k: string) => { const v = own.get(k); return v !== undefined && v !== '' ? { [k]: v } : {}; };
+  const str = (k: string) => {
+    const v = own.get(k);
+    return v !== undefined && v !== '' ? { [k]: v } : {};
+  };
   return {
-    ...str('partition'), ...str('time'), ...str('mem'), ...str('account'), ...str('qos'), ...str('constraint'),
+    ...str('partition'),
+    ...str('time'),
+    ...str('mem'),
+    ...str('account'),
+    ...str('qos'),
+    ...str('constraint'),
     ...(gpus !== undefined ? { gpusPerTask: gpus } : {}),
     cpusPerTask: positiveInt('cpus-per-task', own.get('cpus-per-task'), 1) ?? 1,
     maxParallel: positiveInt('max-parallel', own.get('max-parallel'), 1) ?? 0,
@@ -56,13 +80,20 @@ export function slurmOptionsOf(own: Map<string, string>, sbatchArgs: string[]): 
 const isDoneIn = (layout: CompareLayout) => (task: string) => layout.isDone(task);
 
 /** Submits; returns the report when --wait saw it written, else null. */
-export async function compareOnSlurm(layout: CompareLayout, plan: Plan, o: SlurmOptions, flags: { wait: boolean; dryRun: boolean; pollSeconds?: number }): Promise<Report | null> {
+export async function compareOnSlurm(
+  layout: CompareLayout,
+  plan: Plan,
+  o: SlurmOptions,
+  flags: { wait: boolean; dryRun: boolean; pollSeconds?: number },
+): Promise<Report | null> {
   const isDone = isDoneIn(layout);
   const subs = submitSlurm(layout, plan, o, { dryRun: flags.dryRun, isDone });
   for (const s of subs) {
     const what = `${s.group.tasks.length} task${s.group.tasks.length === 1 ? '' : 's'} (${s.group.name})`;
     const after = s.dependency ? ` after ${s.dependency}` : '';
-    process.stdout.write(flags.dryRun ? `would submit ${what}${after}: ${s.script}\n` : `submitted ${what} as job ${s.job}${after}\n`);
+    process.stdout.write(
+      flags.dryRun ? `would submit ${what}${after}: ${s.script}\n` : `submitted ${what} as job ${s.job}${after}\n`,
+    );
   }
   if (flags.dryRun) {
     for (const s of subs) process.stdout.write(`\n--- ${s.script}\n${layout.readScript(s.script)}`);
@@ -79,19 +110,34 @@ export async function compareOnSlurm(layout: CompareLayout, plan: Plan, o: Slurm
 function estimateLine(plan: Plan, o: SlurmOptions): string {
   const cfg = resolveConfig([{ source: 'plan', values: { ...plan.settings.train, method: plan.settings.methods[0] } }]);
   const src = knownSource(cfg.dataset, cfg.limitTrain);
-  if (!src) return `estimate: not available for ${cfg.dataset} (its size is known only once read); the plan has ${plan.tasks.length} tasks`;
+  if (!src)
+    return `estimate: not available for ${cfg.dataset} (its size is known only once read); the plan has ${plan.tasks.length} tasks`;
   const images = trainingImages(plan, src.train);
   if (cfg.device.startsWith('cuda') && !cudaAvailable()) {
-    return `estimate: ${(images / 1e6).toFixed(1)} million training images in all; this machine has no GPU to measure the throughput on ` +
-      '(run the same --dry-run on a GPU node for GPU-hours: `srun --gpus=1 seal compare ... --dry-run`)';
+    return (
+      `estimate: ${(images / 1e6).toFixed(1)} million training images in all; this machine has no GPU to measure the throughput on ` +
+      '(run the same --dry-run on a GPU node for GPU-hours: `srun --gpus=1 seal compare ... --dry-run`)'
+    );
   }
   setNumThreads(o.cpusPerTask);
-  const t = measureThroughput({ model: cfg.model, width: cfg.width, batchSize: cfg.batchSize, channels: src.channels, size: src.size, classes: src.classes, device: cfg.device });
+  const t = measureThroughput({
+    model: cfg.model,
+    width: cfg.width,
+    batchSize: cfg.batchSize,
+    channels: src.channels,
+    size: src.size,
+    classes: src.classes,
+    device: cfg.device,
+  });
   const hours = images / t.imagesPerSecond / 3600;
-  const unit = cfg.device.startsWith('cuda') ? 'GPU-hours' : `CPU-hours (at ${o.cpusPerTask} thread${o.cpusPerTask === 1 ? '' : 's'} per task)`;
-  return `estimate: ${hours.toFixed(hours < 10 ? 1 : 0)} ${unit} of training: ${(images / 1e6).toFixed(1)} million images (every generation of every training task x ` +
+  const unit = cfg.device.startsWith('cuda')
+    ? 'GPU-hours'
+    : `CPU-hours (at ${o.cpusPerTask} thread${o.cpusPerTask === 1 ? '' : 's'} per task)`;
+  return (
+    `estimate: ${hours.toFixed(hours < 10 ? 1 : 0)} ${unit} of training: ${(images / 1e6).toFixed(1)} million images (every generation of every training task x ` +
     `${cfg.epochs} epochs x ${src.train} images) at ${t.imagesPerSecond.toFixed(0)} images/s, measured here on ${t.device} over ${t.steps} SGD steps of ` +
-    `${cfg.model} (width ${cfg.width}, batch ${t.batchSize}, ${t.image}); evaluations and data loading are not counted`;
+    `${cfg.model} (width ${cfg.width}, batch ${t.batchSize}, ${t.image}); evaluations and data loading are not counted`
+  );
 }
 
 /** Polls the files and the queue until the report is written or nothing is left queued. */
@@ -100,15 +146,21 @@ async function follow(layout: CompareLayout, plan: Plan, pollSeconds: number): P
   for (;;) {
     const st = taskStatuses(layout, plan);
     const line = countLine(st);
-    if (line !== last) { process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`); last = line; }
+    if (line !== last) {
+      process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+      last = line;
+    }
     if (isDoneIn(layout)('report') && layout.hasReport()) return layout.readReport<Report>();
     if (activeJobs(layout, queueStates()).size === 0) {
       // The report job may have just ended: read the files once more before calling it stopped.
       if (isDoneIn(layout)('report') && layout.hasReport()) continue;
       const failed = taskStatuses(layout, plan).filter((s) => s.state === 'failed' || s.state === 'stopped');
-      throw new SealError('COMPARE_TASK', `no job of the comparison is queued any more, and it is not finished: ${countLine(taskStatuses(layout, plan))}` +
-        failed.map((f) => `\n  ${f.task.id}: ${f.detail}${f.log ? `\n    log: ${f.log}` : ''}`).join(''),
-      'fix the cause and run the same `seal compare --launcher slurm` command again: it submits only what is missing');
+      throw new SealError(
+        'COMPARE_TASK',
+        `no job of the comparison is queued any more, and it is not finished: ${countLine(taskStatuses(layout, plan))}` +
+          failed.map((f) => `\n  ${f.task.id}: ${f.detail}${f.log ? `\n    log: ${f.log}` : ''}`).join(''),
+        'fix the cause and run the same `seal compare --launcher slurm` command again: it submits only what is missing',
+      );
     }
     await new Promise((r) => setTimeout(r, pollSeconds * 1000));
   }

@@ -14,20 +14,49 @@ import { checkCreatable } from '../io/dirs.js';
 import { resolveConfig, type ConfigLayer } from '../config/resolve.js';
 
 /** Ready-made settings: `default` fits in minutes on 2 cores, `large` in about an hour, `paper` in GPU-days. */
-export const PRESETS: Record<string, { methods: string[]; seeds: number[]; evals: string[]; train: Partial<RunConfig> }> = {
+export const PRESETS: Record<
+  string,
+  { methods: string[]; seeds: number[]; evals: string[]; train: Partial<RunConfig> }
+> = {
   default: {
-    methods: ['normal', 'llf', 'seal'], seeds: [0, 1, 2], evals: ['transfer', 'fewshot', 'depth', 'sharpness'],
-    train: { dataset: 'fashion-mnist', model: 'resnet18', width: 0.25, generations: 3, epochs: 6, batchSize: 64, limitTrain: 5000, limitTest: 2000, evalInterval: 2 },
+    methods: ['normal', 'llf', 'seal'],
+    seeds: [0, 1, 2],
+    evals: ['transfer', 'fewshot', 'depth', 'sharpness'],
+    train: {
+      dataset: 'fashion-mnist',
+      model: 'resnet18',
+      width: 0.25,
+      generations: 3,
+      epochs: 6,
+      batchSize: 64,
+      limitTrain: 5000,
+      limitTest: 2000,
+      evalInterval: 2,
+    },
   },
   // The reference protocol (method.md): ResNet-18 on Tiny-ImageNet at 64 px, 10 generations x 160
   // epochs, batch 32, every other setting at its default. Days of GPU time: meant for a cluster.
   paper: {
-    methods: ['normal', 'llf', 'seal'], seeds: [0, 1, 2], evals: ['transfer', 'fewshot', 'depth', 'sharpness'],
+    methods: ['normal', 'llf', 'seal'],
+    seeds: [0, 1, 2],
+    evals: ['transfer', 'fewshot', 'depth', 'sharpness'],
     train: { model: 'resnet18', width: 1, generations: 10, epochs: 160, batchSize: 32 },
   },
   large: {
-    methods: ['normal', 'llf', 'seal'], seeds: [0, 1, 2, 3, 4], evals: ['transfer', 'fewshot', 'depth', 'sharpness'],
-    train: { dataset: 'fashion-mnist', model: 'resnet18', width: 0.5, generations: 4, epochs: 8, batchSize: 64, limitTrain: 20000, limitTest: 5000, evalInterval: 2 },
+    methods: ['normal', 'llf', 'seal'],
+    seeds: [0, 1, 2, 3, 4],
+    evals: ['transfer', 'fewshot', 'depth', 'sharpness'],
+    train: {
+      dataset: 'fashion-mnist',
+      model: 'resnet18',
+      width: 0.5,
+      generations: 4,
+      epochs: 8,
+      batchSize: 64,
+      limitTrain: 20000,
+      limitTest: 5000,
+      evalInterval: 2,
+    },
   },
 };
 
@@ -61,14 +90,24 @@ ${optionHelp(DEFAULTS)}
 /** `--arm 'NAME=METHOD --flag value ...'` (or just METHOD): an arm and the settings it overrides. */
 export function parseArm(spec: string): Arm {
   const [head, ...rest] = spec.trim().split(/\s+/);
-  if (!head) throw new ConfigError('--arm needs NAME=METHOD [training options], e.g. --arm \'seal-S0.1=seal --ascent-lr-multiplier -0.1\'');
+  if (!head)
+    throw new ConfigError(
+      "--arm needs NAME=METHOD [training options], e.g. --arm 'seal-S0.1=seal --ascent-lr-multiplier -0.1'",
+    );
   // The name may hold '=' itself (a sweep's cells are named METHOD,SETTING=v,...): the method follows the last one.
-  const [name, method] = head.includes('=') ? [head.slice(0, head.lastIndexOf('=')), head.slice(head.lastIndexOf('=') + 1)] : [head, head];
+  const [name, method] = head.includes('=')
+    ? [head.slice(0, head.lastIndexOf('=')), head.slice(head.lastIndexOf('=') + 1)]
+    : [head, head];
   let overrides: Record<string, unknown>;
   try {
-    overrides = layerValues(configLayers(parseArgv(rest, CONFIG_FLAGS, { command: 'train', unknown: 'collect' }), CONFIG_FLAGS));
+    overrides = layerValues(
+      configLayers(parseArgv(rest, CONFIG_FLAGS, { command: 'train', unknown: 'collect' }), CONFIG_FLAGS),
+    );
   } catch (e) {
-    throw new ConfigError(`--arm '${spec}': ${(e as Error).message.split('\nhint: ')[0]}`, 'after NAME=METHOD come training options, as for seal train');
+    throw new ConfigError(
+      `--arm '${spec}': ${(e as Error).message.split('\nhint: ')[0]}`,
+      'after NAME=METHOD come training options, as for seal train',
+    );
   }
   return { name: name as string, method: method as string, overrides };
 }
@@ -79,29 +118,50 @@ function readArmsFile(file: string): Arm[] {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new ConfigError(`--plan ${file}: cannot read it as JSON (${(e as Error).message})`, 'expected {"arms": [{"name": "seal-S0.1", "method": "seal", "settings": {"ascentLrMultiplier": -0.1}}]}');
+    throw new ConfigError(
+      `--plan ${file}: cannot read it as JSON (${(e as Error).message})`,
+      'expected {"arms": [{"name": "seal-S0.1", "method": "seal", "settings": {"ascentLrMultiplier": -0.1}}]}',
+    );
   }
   const arms = (raw as { arms?: unknown } | null)?.arms;
-  if (!Array.isArray(arms) || arms.length === 0) throw new ConfigError(`--plan ${file}: expected an object with a non-empty "arms" list`, 'e.g. {"arms": [{"name": "normal", "method": "normal"}, {"name": "seal-S0.1", "method": "seal", "settings": {"ascentLrMultiplier": -0.1}}]}');
+  if (!Array.isArray(arms) || arms.length === 0)
+    throw new ConfigError(
+      `--plan ${file}: expected an object with a non-empty "arms" list`,
+      'e.g. {"arms": [{"name": "normal", "method": "normal"}, {"name": "seal-S0.1", "method": "seal", "settings": {"ascentLrMultiplier": -0.1}}]}',
+    );
   return arms.map((a: unknown, i: number) => {
     const x = a as { name?: unknown; method?: unknown; settings?: unknown };
-    if (typeof x?.method !== 'string' || (x.name !== undefined && typeof x.name !== 'string') || (x.settings !== undefined && (typeof x.settings !== 'object' || x.settings === null || Array.isArray(x.settings)))) {
-      throw new ConfigError(`--plan ${file}: arm ${i + 1} needs "method" (a string), and "name" (a string) and "settings" (an object) if given; found ${JSON.stringify(a)}`);
+    if (
+      typeof x?.method !== 'string' ||
+      (x.name !== undefined && typeof x.name !== 'string') ||
+      (x.settings !== undefined && (typeof x.settings !== 'object' || x.settings === null || Array.isArray(x.settings)))
+    ) {
+      throw new ConfigError(
+        `--plan ${file}: arm ${i + 1} needs "method" (a string), and "name" (a string) and "settings" (an object) if given; found ${JSON.stringify(a)}`,
+      );
     }
-    return { name: (x.name as string | undefined) ?? x.method, method: x.method, overrides: (x.settings ?? {}) as Record<string, unknown> };
+    return {
+      name: (x.name as string | undefined) ?? x.method,
+      method: x.method,
+      overrides: (x.settings ?? {}) as Record<string, unknown>,
+    };
   });
 }
 
 const list = (v: string, name: string): string[] => {
-  const xs = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const xs = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (xs.length === 0) throw new ConfigError(`--${name} needs a comma-separated list, got '${v}'`);
   return xs;
 };
-const ints = (v: string, name: string): number[] => list(v, name).map((s) => {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`--${name}: expected non-negative integers, got '${s}'`);
-  return n;
-});
+const ints = (v: string, name: string): number[] =>
+  list(v, name).map((s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 0) throw new ConfigError(`--${name}: expected non-negative integers, got '${s}'`);
+    return n;
+  });
 
 /** The k = 0 warning of seal train, once per ascent method of the comparison. */
 function warnNoAscentOf(train: Partial<RunConfig>, methods: string[]): void {
@@ -109,40 +169,67 @@ function warnNoAscentOf(train: Partial<RunConfig>, methods: string[]): void {
 }
 
 /** The settings of every layer, the later ones winning. */
-const layerValues = (layers: ConfigLayer[]): Record<string, unknown> => Object.assign({}, ...layers.map((l) => l.values)) as Record<string, unknown>;
+const layerValues = (layers: ConfigLayer[]): Record<string, unknown> =>
+  Object.assign({}, ...layers.map((l) => l.values)) as Record<string, unknown>;
 
 /** seal compare's own flags, over the training options (its --out and --threads are its own). */
 const COMPARE_FLAGS = withConfigFlags({
-  preset: text(), out: text(), threads: text(), launcher: text(), plan: text(), baseline: text(),
-  methods: { kind: 'value', parse: list }, seeds: { kind: 'value', parse: ints }, jobs: { kind: 'value', parse: ints },
+  preset: text(),
+  out: text(),
+  threads: text(),
+  launcher: text(),
+  plan: text(),
+  baseline: text(),
+  methods: { kind: 'value', parse: list },
+  seeds: { kind: 'value', parse: ints },
+  jobs: { kind: 'value', parse: ints },
   eval: { kind: 'value', parse: (raw, name) => (raw === 'none' ? [] : list(raw, name)) },
   ...Object.fromEntries(SLURM_FLAGS.map((f) => [f, text()])),
-  'sbatch-arg': texts(), arm: texts(), help: SWITCH, wait: SWITCH, 'dry-run': SWITCH,
+  'sbatch-arg': texts(),
+  arm: texts(),
+  help: SWITCH,
+  wait: SWITCH,
+  'dry-run': SWITCH,
 });
 
 export async function compareCommand(argv: string[]): Promise<number> {
   // Flags outside the table are collected as training options, so that resolveConfig names the nearest one.
   const parsed = parseArgv(argv, COMPARE_FLAGS, { command: 'compare', unknown: 'collect' });
   const v = parsed.values;
-  if (v.help) { process.stdout.write(COMPARE_USAGE); return 0; }
-  const slurmFlags = new Map(SLURM_FLAGS.flatMap((f): [string, string][] => {
-    const x = v[f];
-    return typeof x === 'string' ? [[f, x]] : [];
-  }));
+  if (v.help) {
+    process.stdout.write(COMPARE_USAGE);
+    return 0;
+  }
+  const slurmFlags = new Map(
+    SLURM_FLAGS.flatMap((f): [string, string][] => {
+      const x = v[f];
+      return typeof x === 'string' ? [[f, x]] : [];
+    }),
+  );
   const sbatchArgs = v['sbatch-arg'] ?? [];
   const presetName = v.preset ?? 'default';
   const preset = PRESETS[presetName];
-  if (!preset) throw new ConfigError(`--preset: expected one of ${Object.keys(PRESETS).join(', ')}, got '${presetName}'`);
+  if (!preset)
+    throw new ConfigError(`--preset: expected one of ${Object.keys(PRESETS).join(', ')}, got '${presetName}'`);
   const out = v.out;
   if (!out) throw new ConfigError('seal compare needs --out DIR (where runs, evaluations and the report go)');
   const train = { ...preset.train, ...layerValues(configLayers(parsed, COMPARE_FLAGS)) } as Partial<RunConfig>;
   if (presetName === 'paper' && !String(train.dataset ?? '').startsWith('tiny-imagenet:')) {
-    throw new ConfigError('--preset paper trains on Tiny-ImageNet: give --dataset tiny-imagenet:PATH', 'PATH is the unpacked tiny-imagenet-200 folder (train/, val/, wnids.txt)');
+    throw new ConfigError(
+      '--preset paper trains on Tiny-ImageNet: give --dataset tiny-imagenet:PATH',
+      'PATH is the unpacked tiny-imagenet-200 folder (train/, val/, wnids.txt)',
+    );
   }
   const launcher = v.launcher ?? 'local';
-  if (launcher !== 'local' && launcher !== 'slurm') throw new ConfigError(`--launcher: expected local or slurm, got '${launcher}'`);
-  const slurmOnly = [...slurmFlags.keys(), ...(sbatchArgs.length > 0 ? ['sbatch-arg'] : []), ...(['wait', 'dry-run'] as const).filter((f) => v[f])];
-  if (launcher === 'local' && slurmOnly.length > 0) throw new ConfigError(`--${slurmOnly[0]} is an option of the Slurm launcher`, 'add --launcher slurm');
+  if (launcher !== 'local' && launcher !== 'slurm')
+    throw new ConfigError(`--launcher: expected local or slurm, got '${launcher}'`);
+  const slurmOnly = [
+    ...slurmFlags.keys(),
+    ...(sbatchArgs.length > 0 ? ['sbatch-arg'] : []),
+    ...(['wait', 'dry-run'] as const).filter((f) => v[f]),
+  ];
+  if (launcher === 'local' && slurmOnly.length > 0)
+    throw new ConfigError(`--${slurmOnly[0]} is an option of the Slurm launcher`, 'add --launcher slurm');
   const threads = v.threads !== undefined ? parseThreads(v.threads) : undefined;
   if (launcher === 'local' && train.device !== undefined) checkDevice(String(train.device));
   checkCreatable(out, '--out');
@@ -159,12 +246,20 @@ export async function compareCommand(argv: string[]): Promise<number> {
     const slurm = slurmOptionsOf(slurmFlags, sbatchArgs);
     // A task per GPU trains on it, unless the device was chosen.
     if ((slurm.gpusPerTask ?? 0) > 0 && train.device === undefined) train.device = 'cuda';
-    if (v.jobs !== undefined || v.threads !== undefined) throw new ConfigError('--jobs and --threads are for the local launcher', 'on Slurm give each task its cores with --cpus-per-task and the array\'s parallelism with --max-parallel');
+    if (v.jobs !== undefined || v.threads !== undefined)
+      throw new ConfigError(
+        '--jobs and --threads are for the local launcher',
+        "on Slurm give each task its cores with --cpus-per-task and the array's parallelism with --max-parallel",
+      );
     const { layout, plan } = preparePlan({ out, train, ...what });
     warnNoAscentOf(train, what.methods);
     process.stdout.write(`plan: ${plan.tasks.length} tasks (${layout.planFile})\n`);
     const poll = process.env.SEAL_SLURM_POLL_SECONDS;
-    const report = await compareOnSlurm(layout, plan, slurm, { wait: v.wait === true, dryRun: v['dry-run'] === true, ...(poll ? { pollSeconds: Number(poll) } : {}) });
+    const report = await compareOnSlurm(layout, plan, slurm, {
+      wait: v.wait === true,
+      dryRun: v['dry-run'] === true,
+      ...(poll ? { pollSeconds: Number(poll) } : {}),
+    });
     if (report) {
       const files = await writeReports(out, report);
       printHeadline(report);
@@ -173,14 +268,18 @@ export async function compareCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const options = {
-    out, train, ...what,
+    out,
+    train,
+    ...what,
     ...(v.jobs?.[0] !== undefined ? { jobs: v.jobs[0] } : {}),
     ...(threads !== undefined ? { threads } : {}),
   };
   const { layout, plan } = preparePlan(options);
   warnNoAscentOf(train, what.methods);
   const { jobs, threads: perTask } = layoutOf(options);
-  process.stdout.write(`plan: ${plan.tasks.length} tasks (${layout.planFile}); ${jobs} at a time with ${perTask} thread${perTask === 1 ? '' : 's'} each; \`seal status ${out}\` shows them\n`);
+  process.stdout.write(
+    `plan: ${plan.tasks.length} tasks (${layout.planFile}); ${jobs} at a time with ${perTask} thread${perTask === 1 ? '' : 's'} each; \`seal status ${out}\` shows them\n`,
+  );
   const progress = new CompareProgress(process.stdout, layout, plan, jobs);
   let report;
   try {

@@ -17,7 +17,9 @@ export const EVAL_USAGE = `usage: seal eval <kind> --checkpoint FILE [options] [
        seal eval all [--kinds ${Object.keys(EVALUATORS).join(',')}] --checkpoint FILE [options] [--out-dir DIR]
 
 kinds:
-${Object.entries(EVALUATORS).map(([k, e]) => `  ${k.padEnd(10)} ${e.help}\n${optionLines(e)}`).join('\n')}
+${Object.entries(EVALUATORS)
+  .map(([k, e]) => `  ${k.padEnd(10)} ${e.help}\n${optionLines(e)}`)
+  .join('\n')}
 
 The result (JSON, with every setting used) goes to --out, or to standard output.
 \`seal eval all\` loads the checkpoint once, computes each dataset's features once for every
@@ -30,15 +32,37 @@ const COMMON = { checkpoint: text(), out: text(), 'out-dir': text(), threads: te
 
 export async function evalCommand(argv: string[]): Promise<number> {
   const [kind, ...rest] = argv;
-  if (kind === undefined || kind === '--help' || kind === 'help') { process.stdout.write(EVAL_USAGE); return kind === undefined ? 2 : 0; }
-  if (kind !== 'all' && !findEvaluation(kind)) {
-    throw new ConfigError(`unknown evaluation '${kind}'`, `did you mean '${nearest(kind, [...Object.keys(EVALUATORS), 'all'])}'? (\`seal eval --help\`)`);
+  if (kind === undefined || kind === '--help' || kind === 'help') {
+    process.stdout.write(EVAL_USAGE);
+    return kind === undefined ? 2 : 0;
   }
-  const { values: common, unknown } = parseArgv(rest, { ...COMMON, help: SWITCH }, { command: 'eval', unknown: 'collect' });
-  if (common.help) { process.stdout.write(EVAL_USAGE); return 0; }
-  const kinds = kind !== 'all' ? [kind] : (common.kinds?.split(',').map((k) => k.trim()).filter(Boolean) ?? Object.keys(EVALUATORS));
-  for (const k of kinds) if (!findEvaluation(k)) throw new ConfigError(`--kinds: unknown evaluation '${k}'`, `choose from ${Object.keys(EVALUATORS).join(', ')}`);
-  if (kind !== 'all' && common.kinds !== undefined) throw new ConfigError('--kinds goes with `seal eval all`', `e.g. seal eval all --kinds ${kind},depth`);
+  if (kind !== 'all' && !findEvaluation(kind)) {
+    throw new ConfigError(
+      `unknown evaluation '${kind}'`,
+      `did you mean '${nearest(kind, [...Object.keys(EVALUATORS), 'all'])}'? (\`seal eval --help\`)`,
+    );
+  }
+  const { values: common, unknown } = parseArgv(
+    rest,
+    { ...COMMON, help: SWITCH },
+    { command: 'eval', unknown: 'collect' },
+  );
+  if (common.help) {
+    process.stdout.write(EVAL_USAGE);
+    return 0;
+  }
+  const kinds =
+    kind !== 'all'
+      ? [kind]
+      : (common.kinds
+          ?.split(',')
+          .map((k) => k.trim())
+          .filter(Boolean) ?? Object.keys(EVALUATORS));
+  for (const k of kinds)
+    if (!findEvaluation(k))
+      throw new ConfigError(`--kinds: unknown evaluation '${k}'`, `choose from ${Object.keys(EVALUATORS).join(', ')}`);
+  if (kind !== 'all' && common.kinds !== undefined)
+    throw new ConfigError('--kinds goes with `seal eval all`', `e.g. seal eval all --kinds ${kind},depth`);
   const requests = kinds.map((k) => ({ kind: k, ev: evaluationOf(k), options: defaultsOf(evaluationOf(k).options) }));
   // An option of the same name means the same in every evaluation (test/eval/registry.test.ts),
   // so one table types it for all that have it.
@@ -46,8 +70,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
   for (const r of requests) for (const [name, spec] of Object.entries(r.ev.options)) optionFlags[name] = typed(spec);
   const stray = unknown.find(([name]) => !Object.hasOwn(optionFlags, name));
   if (stray) {
-    throw new ConfigError(`unknown option --${stray[0]} for seal eval ${kind === 'all' ? kinds.join(',') : kind}`,
-      `did you mean --${nearest(stray[0], [...Object.keys(optionFlags), ...Object.keys(COMMON)])}?`);
+    throw new ConfigError(
+      `unknown option --${stray[0]} for seal eval ${kind === 'all' ? kinds.join(',') : kind}`,
+      `did you mean --${nearest(stray[0], [...Object.keys(optionFlags), ...Object.keys(COMMON)])}?`,
+    );
   }
   const { values } = parseArgv(rest, Object.assign({}, optionFlags, COMMON, { help: SWITCH }), { command: 'eval' });
   for (const r of requests) {
@@ -57,9 +83,12 @@ export async function evalCommand(argv: string[]): Promise<number> {
     }
   }
   const checkpoint = common.checkpoint;
-  if (!checkpoint) throw new ConfigError(`seal eval ${kind} needs --checkpoint FILE (a checkpoints/gen-<g>.safetensors of a run)`);
-  if (kind !== 'all' && common['out-dir'] !== undefined) throw new ConfigError('--out-dir goes with `seal eval all`; one evaluation writes --out FILE.json');
-  if (kind === 'all' && common.out !== undefined) throw new ConfigError('`seal eval all` writes one file per evaluation: use --out-dir DIR');
+  if (!checkpoint)
+    throw new ConfigError(`seal eval ${kind} needs --checkpoint FILE (a checkpoints/gen-<g>.safetensors of a run)`);
+  if (kind !== 'all' && common['out-dir'] !== undefined)
+    throw new ConfigError('--out-dir goes with `seal eval all`; one evaluation writes --out FILE.json');
+  if (kind === 'all' && common.out !== undefined)
+    throw new ConfigError('`seal eval all` writes one file per evaluation: use --out-dir DIR');
   if (common.threads !== undefined) setNumThreads(parseThreads(common.threads));
   const device = common.device ?? 'cpu';
   checkDevice(device);
@@ -70,18 +99,27 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (outDir !== undefined) ensureDir(outDir);
   const all: EvalRecord[] = [];
   try {
-    await evaluateCheckpoint(ckpt, requests.map(({ kind: k, options }) => ({ kind: k, options })), {
-      device,
-      onResult: (r) => {
-        const file = kind === 'all' ? (outDir !== undefined ? join(outDir, evalResultName(ckpt.generation, r.kind)) : undefined) : common.out;
-        if (file) {
-          writeJsonAtomic(file, r);
-          process.stdout.write(`${evaluationOf(r.kind).summary(r)}\nresult: ${file}\n`);
-        } else {
-          all.push(r);
-        }
+    await evaluateCheckpoint(
+      ckpt,
+      requests.map(({ kind: k, options }) => ({ kind: k, options })),
+      {
+        device,
+        onResult: (r) => {
+          const file =
+            kind === 'all'
+              ? outDir !== undefined
+                ? join(outDir, evalResultName(ckpt.generation, r.kind))
+                : undefined
+              : common.out;
+          if (file) {
+            writeJsonAtomic(file, r);
+            process.stdout.write(`${evaluationOf(r.kind).summary(r)}\nresult: ${file}\n`);
+          } else {
+            all.push(r);
+          }
+        },
       },
-    });
+    );
   } finally {
     ckpt.model.dispose();
   }

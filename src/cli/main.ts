@@ -36,9 +36,12 @@ asks for something impossible (an option, a value, a dataset name); 3 training d
 `;
 
 const USAGES: Record<string, string> = {
-  status: 'usage: seal status DIR\n\nEvery task of the comparison in DIR (the --out folder of `seal compare`): done, running,\nwaiting or failed, with its log.\n',
-  cancel: 'usage: seal cancel DIR\n\nCancels the Slurm jobs of the comparison in DIR (--launcher slurm) that are queued or running.\n',
-  report: 'usage: seal report DIR\n\nRebuilds DIR/report.json, report.md and report.html from the files of a comparison.\n',
+  status:
+    'usage: seal status DIR\n\nEvery task of the comparison in DIR (the --out folder of `seal compare`): done, running,\nwaiting or failed, with its log.\n',
+  cancel:
+    'usage: seal cancel DIR\n\nCancels the Slurm jobs of the comparison in DIR (--launcher slurm) that are queued or running.\n',
+  report:
+    'usage: seal report DIR\n\nRebuilds DIR/report.json, report.md and report.html from the files of a comparison.\n',
   info: 'usage: seal info [--threads N]\n\nShows the libtorch build, the CPU threads (N of them with --threads) and the devices seal runs on.\n',
 };
 
@@ -46,9 +49,12 @@ const USAGES: Record<string, string> = {
 function describeBlas(b: ReturnType<typeof backendInfo>): string {
   if (b.blasCore === null) return 'not OpenBLAS (no openblas_get_corename in the process)';
   const c = b.openblasCoreType;
-  const why = c.user !== null ? `OPENBLAS_CORETYPE=${c.user} set by the user`
-    : c.chosen !== null ? `OPENBLAS_CORETYPE=${c.chosen} set by seal: OpenBLAS picked ${c.reported ?? '?'}, the CPU supports wider vectors`
-      : 'OpenBLAS\'s own pick';
+  const why =
+    c.user !== null
+      ? `OPENBLAS_CORETYPE=${c.user} set by the user`
+      : c.chosen !== null
+        ? `OPENBLAS_CORETYPE=${c.chosen} set by seal: OpenBLAS picked ${c.reported ?? '?'}, the CPU supports wider vectors`
+        : "OpenBLAS's own pick";
   const library = /^OpenBLAS\s+\S+/.exec(b.blasConfig ?? '')?.[0] ?? 'OpenBLAS';
   return `${library}, kernel ${b.blasCore} (${why}); ${b.blasConfig ?? ''}`;
 }
@@ -75,7 +81,9 @@ async function main(argv: string[]): Promise<number> {
     const { threads } = parseArgv(rest, { threads: text() }, { command: 'info' }).values;
     if (threads !== undefined) setNumThreads(parseThreads(threads));
     const b = backendInfo();
-    process.stdout.write(`libtorch ${b.torchVersion}; ${getNumThreads()} CPU threads; CUDA: ${b.cudaAvailable ? `${b.cudaDevices} device(s)` : b.builtWithCuda ? 'built with CUDA, no device found' : 'not in this build'}\n`);
+    process.stdout.write(
+      `libtorch ${b.torchVersion}; ${getNumThreads()} CPU threads; CUDA: ${b.cudaAvailable ? `${b.cudaDevices} device(s)` : b.builtWithCuda ? 'built with CUDA, no device found' : 'not in this build'}\n`,
+    );
     process.stdout.write(`BLAS: ${describeBlas(b)}\n`);
     return 0;
   }
@@ -105,16 +113,28 @@ function fail(e: unknown): void {
     return;
   }
   const text = e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]}` : String(e);
-  process.stderr.write(`\nseal: internal error: ${text}. This is a bug in seal: please report it with the command that caused it (SEAL_DEBUG=1 shows where it happened).\n`);
+  process.stderr.write(
+    `\nseal: internal error: ${text}. This is a bug in seal: please report it with the command that caused it (SEAL_DEBUG=1 shows where it happened).\n`,
+  );
   process.exitCode = EXIT_BUG;
 }
 
 // Warnings that code below the CLI raises (process.emitWarning) in seal's words, not Node's.
 process.removeAllListeners('warning');
-process.on('warning', (w) => { process.stderr.write(`seal: warning: ${w.message}\n`); });
+process.on('warning', (w) => {
+  process.stderr.write(`seal: warning: ${w.message}\n`);
+});
 // A reader that stops early (`seal status DIR | head`) is not an error: stop writing, quietly.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); else fail(e); });
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  else fail(e);
+});
 // An error thrown in a callback outside the command's promise ends the process the same way.
-process.on('uncaughtException', (e) => { fail(e); process.exit(); });
+process.on('uncaughtException', (e) => {
+  fail(e);
+  process.exit();
+});
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, fail);
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+}, fail);

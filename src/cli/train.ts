@@ -42,33 +42,57 @@ const positive: ValueFlag<number> = {
   },
 };
 
-const TRAIN_FLAGS = withConfigFlags({ help: SWITCH, 'print-split': SWITCH, 'in-channels': positive, 'num-classes': positive });
+const TRAIN_FLAGS = withConfigFlags({
+  help: SWITCH,
+  'print-split': SWITCH,
+  'in-channels': positive,
+  'num-classes': positive,
+});
 
 export async function trainCommand(argv: string[]): Promise<number> {
   // Flags outside the schema are collected so that resolveConfig names the nearest one.
   const args = parseArgv(argv, TRAIN_FLAGS, { command: 'train', unknown: 'collect' });
-  if (args.values.help) { process.stdout.write(TRAIN_USAGE); return 0; }
+  if (args.values.help) {
+    process.stdout.write(TRAIN_USAGE);
+    return 0;
+  }
   const layers = configLayers(args, TRAIN_FLAGS);
   if (args.values['print-split']) {
-    return printSplit(layers, { inChannels: args.values['in-channels'] ?? null, numClasses: args.values['num-classes'] ?? null });
+    return printSplit(layers, {
+      inChannels: args.values['in-channels'] ?? null,
+      numClasses: args.values['num-classes'] ?? null,
+    });
   }
   const resume = args.values.resume ?? null;
   preflight(layers, resume);
   let progress: Progress | null = null;
-  const stop = new StopOnSignal([...STOP_SIGNALS, 'SIGINT'], (text) => process.stderr.write(`${process.stdout.isTTY ? '\n' : ''}seal: ${text}\n`));
+  const stop = new StopOnSignal([...STOP_SIGNALS, 'SIGINT'], (text) =>
+    process.stderr.write(`${process.stdout.isTTY ? '\n' : ''}seal: ${text}\n`),
+  );
   const result = await train(layers, {
     ...(resume !== null ? { resume } : {}),
     stopRequested: stop.requested,
-    onDataProgress: (done, total) => { if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2Kdecoding images ${done}/${total}`); },
+    onDataProgress: (done, total) => {
+      if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2Kdecoding images ${done}/${total}`);
+    },
     onStart: ({ config, split, batchesPerEpoch, resumedAt, data }) => {
       const n = (ps: typeof split.early) => ps.reduce((s, [, p]) => s + p.size, 0);
-      process.stdout.write(`${config.method} on ${data.source.spec}: ${data.train.count} train / ${data.test.count} test images of ${data.train.channels}x${data.train.height}x${data.train.width}, ${data.train.numClasses} classes\n` +
-        `${config.model} width ${config.width}: ${n(split.early).toLocaleString('en-US')} early + ${n(split.late).toLocaleString('en-US')} late parameters (split at ${config.splitAt})\n` +
-        `${config.generations} generations x ${config.epochs} epochs x ${batchesPerEpoch} batches of ${config.batchSize}; k = ${config.ascentEpochs}, warmup ${config.warmupEpochs}, seed ${config.seed}\n` +
-        (resumedAt?.batch !== undefined ? `resuming generation ${resumedAt.generation}, epoch ${resumedAt.epoch + 1} at batch ${resumedAt.batch + 1} of ${batchesPerEpoch}\n`
-          : resumedAt ? `resuming after generation ${resumedAt.generation}, epoch ${resumedAt.epoch + 1}\n` : ''));
-      const startBatches = resumedAt?.batch !== undefined ? ((resumedAt.generation * config.epochs) + resumedAt.epoch) * batchesPerEpoch + resumedAt.batch
-        : resumedAt ? ((resumedAt.generation * config.epochs) + resumedAt.epoch + 1) * batchesPerEpoch : 0;
+      process.stdout.write(
+        `${config.method} on ${data.source.spec}: ${data.train.count} train / ${data.test.count} test images of ${data.train.channels}x${data.train.height}x${data.train.width}, ${data.train.numClasses} classes\n` +
+          `${config.model} width ${config.width}: ${n(split.early).toLocaleString('en-US')} early + ${n(split.late).toLocaleString('en-US')} late parameters (split at ${config.splitAt})\n` +
+          `${config.generations} generations x ${config.epochs} epochs x ${batchesPerEpoch} batches of ${config.batchSize}; k = ${config.ascentEpochs}, warmup ${config.warmupEpochs}, seed ${config.seed}\n` +
+          (resumedAt?.batch !== undefined
+            ? `resuming generation ${resumedAt.generation}, epoch ${resumedAt.epoch + 1} at batch ${resumedAt.batch + 1} of ${batchesPerEpoch}\n`
+            : resumedAt
+              ? `resuming after generation ${resumedAt.generation}, epoch ${resumedAt.epoch + 1}\n`
+              : ''),
+      );
+      const startBatches =
+        resumedAt?.batch !== undefined
+          ? (resumedAt.generation * config.epochs + resumedAt.epoch) * batchesPerEpoch + resumedAt.batch
+          : resumedAt
+            ? (resumedAt.generation * config.epochs + resumedAt.epoch + 1) * batchesPerEpoch
+            : 0;
       progress = new Progress(process.stdout, config.generations, config.epochs, batchesPerEpoch, startBatches);
     },
     onBatch: ({ generation, epoch, batch, loss }) => progress?.batch(generation, epoch, batch, loss),
@@ -81,13 +105,17 @@ export async function trainCommand(argv: string[]): Promise<number> {
       process.stderr.write(`\nseal: ${where}; nothing was saved: this run has no --out folder\n`);
       return 1;
     }
-    process.stdout.write(`\n${where}; resume point: ${new RunDir(result.outDir).resumeFile}\ncontinue with: seal train --resume ${result.outDir}\n`);
+    process.stdout.write(
+      `\n${where}; resume point: ${new RunDir(result.outDir).resumeFile}\ncontinue with: seal train --resume ${result.outDir}\n`,
+    );
     return EXIT_RESUMABLE;
   }
   process.stdout.write('\ngeneration  best top-1  (epoch)  last top-1  last top-5\n');
   for (const g of result.summary.generations) {
     const p = (x: number | null) => (x === null ? '     -' : `${(100 * x).toFixed(2)}%`.padStart(6));
-    process.stdout.write(`${String(g.generation).padStart(10)}  ${p(g.bestTop1)}      (${String((g.bestEpoch ?? -1) + 1).padStart(3)})   ${p(g.lastTop1)}      ${p(g.lastTop5)}\n`);
+    process.stdout.write(
+      `${String(g.generation).padStart(10)}  ${p(g.bestTop1)}      (${String((g.bestEpoch ?? -1) + 1).padStart(3)})   ${p(g.lastTop1)}      ${p(g.lastTop5)}\n`,
+    );
   }
   if (result.outDir) process.stdout.write(`\nrun folder: ${result.outDir}\n`);
   result.model.dispose();
@@ -95,13 +123,26 @@ export async function trainCommand(argv: string[]): Promise<number> {
 }
 
 /** The split of the model the flags would train: its input channels and classes are the dataset's unless given. */
-async function printSplit(layers: ConfigLayer[], given: { inChannels: number | null; numClasses: number | null }): Promise<number> {
+async function printSplit(
+  layers: ConfigLayer[],
+  given: { inChannels: number | null; numClasses: number | null },
+): Promise<number> {
   const cfg = resolveConfig(layers);
-  const data = given.inChannels !== null && given.numClasses !== null ? null : await datasetShape(cfg.dataset, { seed: cfg.seed });
+  const data =
+    given.inChannels !== null && given.numClasses !== null ? null : await datasetShape(cfg.dataset, { seed: cfg.seed });
   const inChannels = given.inChannels ?? data?.channels ?? 3;
   const numClasses = given.numClasses ?? data?.numClasses ?? 200;
-  const model = createModel({ model: cfg.model, width: cfg.width, inChannels, numClasses, device: 'cpu', generator: new Generator(0) });
-  process.stdout.write(`${cfg.model} (width ${cfg.width}) for ${inChannels}-channel images and ${numClasses} classes${data ? ` (${cfg.dataset})` : ''}, split at ${cfg.splitAt}\n${describeSplit(splitParameters(model, cfg.splitAt))}\n`);
+  const model = createModel({
+    model: cfg.model,
+    width: cfg.width,
+    inChannels,
+    numClasses,
+    device: 'cpu',
+    generator: new Generator(0),
+  });
+  process.stdout.write(
+    `${cfg.model} (width ${cfg.width}) for ${inChannels}-channel images and ${numClasses} classes${data ? ` (${cfg.dataset})` : ''}, split at ${cfg.splitAt}\n${describeSplit(splitParameters(model, cfg.splitAt))}\n`,
+  );
   model.dispose();
   return 0;
 }

@@ -24,9 +24,13 @@ cluster job's script does when its worker fails.
 export async function workerCommand(argv: string[]): Promise<number> {
   const flags = { threads: text(), failed: text(), help: SWITCH };
   const { values, positionals } = parseArgv(argv, flags, { command: 'worker', positionals: Infinity });
-  if (values.help) { process.stdout.write(WORKER_USAGE); return 0; }
+  if (values.help) {
+    process.stdout.write(WORKER_USAGE);
+    return 0;
+  }
   const [dir, id] = positionals;
-  if (dir === undefined || id === undefined || positionals.length > 2) throw new ConfigError('seal worker needs DIR and TASK', WORKER_USAGE.split('\n')[0]);
+  if (dir === undefined || id === undefined || positionals.length > 2)
+    throw new ConfigError('seal worker needs DIR and TASK', WORKER_USAGE.split('\n')[0]);
   const threads = values.threads !== undefined ? parseThreads(values.threads) : null;
   const failed = values.failed ?? null;
   if (threads !== null) setNumThreads(threads);
@@ -40,7 +44,10 @@ export async function workerCommand(argv: string[]): Promise<number> {
   // Only training has a resume point to stop at; the others write whole files and start over.
   // Slurm sends SIGTERM to the whole job while its batch script forwards one too: a repeated
   // signal must not cut short the batch being finished.
-  const stop = new StopOnSignal(STOP_SIGNALS, line, { immediate: findTask(plan, id, layout.planFile).kind !== 'train', repeatExits: false });
+  const stop = new StopOnSignal(STOP_SIGNALS, line, {
+    immediate: findTask(plan, id, layout.planFile).kind !== 'train',
+    repeatExits: false,
+  });
   try {
     await runTask(layout, plan, id, {
       line,

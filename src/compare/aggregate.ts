@@ -17,13 +17,20 @@ export type { CompareSettings } from './plan.js';
 
 const SOURCE: MetricInfo[] = [
   { name: 'source_top1', label: 'Source test top-1, last epoch of the generation', higherIsBetter: true, unit: '%' },
-  { name: 'source_best_top1', label: 'Source test top-1, best epoch of the generation', higherIsBetter: true, unit: '%' },
+  {
+    name: 'source_best_top1',
+    label: 'Source test top-1, best epoch of the generation',
+    higherIsBetter: true,
+    unit: '%',
+  },
 ];
 
 /** Mean and 95% interval; with one seed the interval is the point itself. */
 function interval(xs: number[]): { mean: number; ciLow: number; ciHigh: number; n: number } {
   const m = meanInterval(xs);
-  return Number.isFinite(m.halfWidth) ? { mean: m.mean, ciLow: m.lower, ciHigh: m.upper, n: m.n } : { mean: m.mean, ciLow: m.mean, ciHigh: m.mean, n: m.n };
+  return Number.isFinite(m.halfWidth)
+    ? { mean: m.mean, ciLow: m.lower, ciHigh: m.upper, n: m.n }
+    : { mean: m.mean, ciLow: m.mean, ciHigh: m.mean, n: m.n };
 }
 
 /**
@@ -53,15 +60,20 @@ export function buildReport(layout: CompareLayout, s: CompareSettings): Report {
       const run = new RunDir(layout.runDir(method, seed));
       const summary = run.readSummary() as RunSummary | null;
       for (const g of summary?.generations ?? []) {
-        if (g.lastTop1 !== null) values.push({ method, seed, generation: g.generation, metric: 'source_top1', value: g.lastTop1 });
-        if (g.bestTop1 !== null) values.push({ method, seed, generation: g.generation, metric: 'source_best_top1', value: g.bestTop1 });
+        if (g.lastTop1 !== null)
+          values.push({ method, seed, generation: g.generation, metric: 'source_top1', value: g.lastTop1 });
+        if (g.bestTop1 !== null)
+          values.push({ method, seed, generation: g.generation, metric: 'source_best_top1', value: g.bestTop1 });
       }
       if (run.hasMetrics()) curves.push({ method, seed, rows: run.readMetrics() as EpochRow[] });
       for (let generation = 0; generation < s.generations; generation++) {
         for (const kind of s.evals) {
           // Comparisons made before generation 0 was shared kept every method's own results.
-          const result = layout.readEvalResult<Record<string, unknown>>(evalFile(s, method, seed, generation, kind))
-            ?? layout.readEvalResult<Record<string, unknown>>(planPaths.evalResult(runName(method, seed), generation, kind));
+          const result =
+            layout.readEvalResult<Record<string, unknown>>(evalFile(s, method, seed, generation, kind)) ??
+            layout.readEvalResult<Record<string, unknown>>(
+              planPaths.evalResult(runName(method, seed), generation, kind),
+            );
           if (result === null) continue;
           const ev = findEvaluation(kind);
           for (const m of ev?.metrics(result) ?? []) {
@@ -77,7 +89,8 @@ export function buildReport(layout: CompareLayout, s: CompareSettings): Report {
 
   const aggregates: Aggregate[] = [];
   const differences: Difference[] = [];
-  const pick = (method: string, generation: number, metric: string) => values.filter((v) => v.method === method && v.generation === generation && v.metric === metric);
+  const pick = (method: string, generation: number, metric: string) =>
+    values.filter((v) => v.method === method && v.generation === generation && v.metric === metric);
   for (const metric of infos.keys()) {
     for (let generation = 0; generation < s.generations; generation++) {
       for (const method of arms) {
@@ -86,22 +99,35 @@ export function buildReport(layout: CompareLayout, s: CompareSettings): Report {
       }
       for (const [a, b] of comparedPairs(s)) {
         const byA = new Map(pick(a, generation, metric).map((v) => [v.seed, v.value]));
-        const diffs = pick(b, generation, metric).filter((v) => byA.has(v.seed)).map((v) => (byA.get(v.seed) as number) - v.value);
+        const diffs = pick(b, generation, metric)
+          .filter((v) => byA.has(v.seed))
+          .map((v) => (byA.get(v.seed) as number) - v.value);
         if (diffs.length > 0) differences.push({ metric, generation, a, b, ...interval(diffs) });
       }
     }
   }
   const metrics = [...infos.values()].filter((i) => aggregates.some((a) => a.metric === i.name));
   const report: Report = {
-    title: `${armsOf(s).map((a) => a.name).join(' vs ')} on ${String(s.train.dataset ?? 'fashion-mnist')}`,
+    title: `${armsOf(s)
+      .map((a) => a.name)
+      .join(' vs ')} on ${String(s.train.dataset ?? 'fashion-mnist')}`,
     created: new Date().toISOString(),
     settings: { ...s },
-    methods: s.methods, seeds: s.seeds, generations: s.generations,
-    metrics, values, aggregates, differences, curves, depthHistograms,
+    methods: s.methods,
+    seeds: s.seeds,
+    generations: s.generations,
+    metrics,
+    values,
+    aggregates,
+    differences,
+    curves,
+    depthHistograms,
     findings: findings(metrics, differences, s.generations - 1),
   };
   const grid = sweepGrid(report);
-  const title = grid ? `${grid.method} swept over ${grid.axes.map((a) => a.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)).join(' x ')} against ${grid.baseline} on ${String(s.train.dataset ?? 'fashion-mnist')}` : report.title;
+  const title = grid
+    ? `${grid.method} swept over ${grid.axes.map((a) => a.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)).join(' x ')} against ${grid.baseline} on ${String(s.train.dataset ?? 'fashion-mnist')}`
+    : report.title;
   return { ...report, title, claims: judgeClaims(report) };
 }
 
@@ -114,10 +140,20 @@ function findings(metrics: MetricInfo[], diffs: Difference[], generation: number
     for (const d of diffs.filter((x) => x.metric === m.name && x.generation === generation)) {
       const better = m.higherIsBetter ? d.mean > 0 : d.mean < 0;
       const sure = d.n > 1 && (d.ciLow > 0 || d.ciHigh < 0);
-      const span = d.n > 1 ? ` (95% CI ${fmt(d.ciLow, m.unit)} to ${fmt(d.ciHigh, m.unit)}${m.unit === '%' ? ' points' : ''}, ${d.n} seeds)` : ' (one seed: no interval)';
-      const a = methodLabel(d.a), b = methodLabel(d.b);
-      const verdict = !sure ? 'not distinguishable from seed noise' : better ? `${a} is better than ${b}` : `${a} is worse than ${b}`;
-      out.push(`${m.label}, generation ${generation}: ${a} − ${b} = ${d.mean >= 0 ? '+' : ''}${fmt(d.mean, m.unit)}${m.unit === '%' ? ' points' : ''}${span}: ${verdict}.`);
+      const span =
+        d.n > 1
+          ? ` (95% CI ${fmt(d.ciLow, m.unit)} to ${fmt(d.ciHigh, m.unit)}${m.unit === '%' ? ' points' : ''}, ${d.n} seeds)`
+          : ' (one seed: no interval)';
+      const a = methodLabel(d.a),
+        b = methodLabel(d.b);
+      const verdict = !sure
+        ? 'not distinguishable from seed noise'
+        : better
+          ? `${a} is better than ${b}`
+          : `${a} is worse than ${b}`;
+      out.push(
+        `${m.label}, generation ${generation}: ${a} − ${b} = ${d.mean >= 0 ? '+' : ''}${fmt(d.mean, m.unit)}${m.unit === '%' ? ' points' : ''}${span}: ${verdict}.`,
+      );
     }
   }
   return out;

@@ -34,25 +34,45 @@ export interface CompareOptions {
 
 export function settingsOf(o: CompareOptions): CompareSettings {
   for (const k of ['method', 'seed', 'out', 'threads'] as const) {
-    if (k in o.train) throw new ConfigError(`compare: --${k} is set per run; use --methods / --seeds / --out / --threads of seal compare instead`);
+    if (k in o.train)
+      throw new ConfigError(
+        `compare: --${k} is set per run; use --methods / --seeds / --out / --threads of seal compare instead`,
+      );
   }
   const unknown = o.evals.filter((e) => findEvaluation(e) === undefined);
-  if (unknown.length > 0) throw new ConfigError(`--eval: unknown evaluation ${unknown.join(', ')}`, `choose from ${Object.keys(EVALUATORS).join(', ')}`);
+  if (unknown.length > 0)
+    throw new ConfigError(
+      `--eval: unknown evaluation ${unknown.join(', ')}`,
+      `choose from ${Object.keys(EVALUATORS).join(', ')}`,
+    );
   const arms: Arm[] = [...o.methods.map((m) => ({ name: m, method: m, overrides: {} })), ...(o.arms ?? [])];
-  if (arms.length === 0 || o.seeds.length === 0) throw new ConfigError('compare needs at least one method (or arm) and one seed');
+  if (arms.length === 0 || o.seeds.length === 0)
+    throw new ConfigError('compare needs at least one method (or arm) and one seed');
   const names = arms.map((a) => a.name);
   const dup = names.find((m, i) => names.indexOf(m) !== i) ?? o.seeds.find((s, i) => o.seeds.indexOf(s) !== i);
-  if (dup !== undefined) throw new ConfigError(`compare: '${dup}' is listed twice`, 'give each method, arm and seed once (name arms apart: --arm NAME=METHOD ...)');
+  if (dup !== undefined)
+    throw new ConfigError(
+      `compare: '${dup}' is listed twice`,
+      'give each method, arm and seed once (name arms apart: --arm NAME=METHOD ...)',
+    );
   // The shared settings first, so that a bad flag is named as the flag, not as an arm's.
   const resolved = resolveConfig([{ source: 'flags', values: { ...o.train, method: 'normal' } }]);
   for (const arm of arms) checkArm(arm, o.train);
   if (o.baseline !== undefined && !names.includes(o.baseline)) {
-    throw new ConfigError(`--baseline: '${o.baseline}' is not an arm of this comparison`, `choose one of ${names.join(', ')}`);
+    throw new ConfigError(
+      `--baseline: '${o.baseline}' is not an arm of this comparison`,
+      `choose one of ${names.join(', ')}`,
+    );
   }
   const plain = arms.every((a) => a.name === a.method && Object.keys(a.overrides).length === 0);
   return {
-    methods: names, ...(plain ? {} : { arms }), ...(o.baseline !== undefined ? { baseline: o.baseline } : {}),
-    seeds: o.seeds, generations: resolved.generations, evals: o.evals, train: { ...o.train },
+    methods: names,
+    ...(plain ? {} : { arms }),
+    ...(o.baseline !== undefined ? { baseline: o.baseline } : {}),
+    seeds: o.seeds,
+    generations: resolved.generations,
+    evals: o.evals,
+    train: { ...o.train },
     evalOptions: Object.fromEntries(o.evals.map((e) => [e, evalOptionsOf(e, findEvaluation(e)?.compareOptions ?? {})])),
   };
 }
@@ -63,15 +83,23 @@ const SHARED_KEYS = ['method', 'seed', 'out', 'threads', 'generations'];
 /** An arm's name fits a folder, its method exists and its settings resolve; every error names the arm. */
 function checkArm(arm: Arm, train: Partial<RunConfig>): void {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.+=,-]*$/.test(arm.name)) {
-    throw new ConfigError(`arm '${arm.name}': a name is letters, digits and _ . + = , - (it names the arm's run folders)`, "e.g. --arm 'seal-S0.1=seal --ascent-lr-multiplier -0.1'");
+    throw new ConfigError(
+      `arm '${arm.name}': a name is letters, digits and _ . + = , - (it names the arm's run folders)`,
+      "e.g. --arm 'seal-S0.1=seal --ascent-lr-multiplier -0.1'",
+    );
   }
   const shared = Object.keys(arm.overrides).find((k) => SHARED_KEYS.includes(k));
-  if (shared) throw new ConfigError(`arm '${arm.name}': ${shared} is shared by every arm and cannot be set per arm`, 'set it for the whole comparison');
+  if (shared)
+    throw new ConfigError(
+      `arm '${arm.name}': ${shared} is shared by every arm and cannot be set per arm`,
+      'set it for the whole comparison',
+    );
   try {
     resolveConfig([{ source: `arm '${arm.name}'`, values: { ...train, ...arm.overrides, method: arm.method } }]);
   } catch (e) {
     const said = (e as Error).message.split('\nhint: ')[0] as string;
-    if (e instanceof ConfigError) throw said.startsWith(`arm '${arm.name}'`) ? e : new ConfigError(`arm '${arm.name}': ${said}`, e.hint);
+    if (e instanceof ConfigError)
+      throw said.startsWith(`arm '${arm.name}'`) ? e : new ConfigError(`arm '${arm.name}': ${said}`, e.hint);
     throw e;
   }
 }
@@ -84,11 +112,16 @@ export function preparePlan(o: CompareOptions): { layout: CompareLayout; plan: P
   if (layout.hasPlan()) {
     const diff = settingsDiff(readPlan(layout).settings, settings);
     if (diff.length > 0) {
-      throw new ConfigError(`${o.out} holds a comparison with other settings (${diff.map((d) => d.split(':')[0]).join(', ')} differ):\n  ${diff.join('\n  ')}`,
-        'run the same command as before to continue it, or choose another --out folder');
+      throw new ConfigError(
+        `${o.out} holds a comparison with other settings (${diff.map((d) => d.split(':')[0]).join(', ')} differ):\n  ${diff.join('\n  ')}`,
+        'run the same command as before to continue it, or choose another --out folder',
+      );
     }
   } else if (layout.hasSettings()) {
-    throw new ConfigError(`${o.out} holds a comparison made by an older version of seal (no plan.json)`, 'start this comparison in a new --out folder; `seal report` still reads the old one');
+    throw new ConfigError(
+      `${o.out} holds a comparison made by an older version of seal (no plan.json)`,
+      'start this comparison in a new --out folder; `seal report` still reads the old one',
+    );
   } else {
     layout.create(settings, plan);
   }
@@ -109,9 +142,14 @@ export async function compare(o: CompareOptions, events: TaskEvents): Promise<Re
   const failures = await runLocal(layout, plan, { ...layoutOf(o), events });
   if (failures.length > 0) {
     const waiting = plan.tasks.filter((t) => !layout.isDone(t.id) && !failures.some((f) => f.task === t.id)).length;
-    throw new SealError('COMPARE_TASK', `${failures.length} task${failures.length === 1 ? '' : 's'} failed (${waiting} that depend on ${failures.length === 1 ? 'it' : 'them'} did not run):\n` +
-      failures.map((f) => `  ${f.task}: ${f.error}\n    log: ${f.log}\n    retry: seal worker ${layout.dir} ${f.task}`).join('\n'),
-    'fix the cause and run the same `seal compare` command again: finished tasks are kept');
+    throw new SealError(
+      'COMPARE_TASK',
+      `${failures.length} task${failures.length === 1 ? '' : 's'} failed (${waiting} that depend on ${failures.length === 1 ? 'it' : 'them'} did not run):\n` +
+        failures
+          .map((f) => `  ${f.task}: ${f.error}\n    log: ${f.log}\n    retry: seal worker ${layout.dir} ${f.task}`)
+          .join('\n'),
+      'fix the cause and run the same `seal compare` command again: finished tasks are kept',
+    );
   }
   return layout.readReport<Report>();
 }

@@ -6,12 +6,34 @@ import { createModel } from '../models/registry.js';
 import { SGD } from '../optim/sgd.js';
 import type { Plan } from './plan.js';
 
-export interface Throughput { imagesPerSecond: number; device: string; steps: number; batchSize: number; image: string }
+export interface Throughput {
+  imagesPerSecond: number;
+  device: string;
+  steps: number;
+  batchSize: number;
+  image: string;
+}
 
 /** Images per second of training steps (forward, backward, SGD step) after two warm-up steps. */
-export function measureThroughput(o: { model: string; width: number; batchSize: number; channels: number; size: number; classes: number; device: string; steps?: number }): Throughput {
+export function measureThroughput(o: {
+  model: string;
+  width: number;
+  batchSize: number;
+  channels: number;
+  size: number;
+  classes: number;
+  device: string;
+  steps?: number;
+}): Throughput {
   manualSeed(0);
-  const model = createModel({ model: o.model as never, width: o.width, inChannels: o.channels, numClasses: o.classes, device: o.device, generator: new Generator(0) });
+  const model = createModel({
+    model: o.model as never,
+    width: o.width,
+    inChannels: o.channels,
+    numClasses: o.classes,
+    device: o.device,
+    generator: new Generator(0),
+  });
   const opt = new SGD([{ params: model.parameters() }], { lr: 0.01, momentum: 0.9, weightDecay: 5e-4 });
   const x = randn([o.batchSize, o.channels, o.size, o.size], { device: o.device });
   const y = randint(0, o.classes, [o.batchSize], { device: o.device });
@@ -23,12 +45,25 @@ export function measureThroughput(o: { model: string; width: number; batchSize: 
       if (i === 2) t0 = performance.now();
       opt.zeroGrad();
       // item() waits for the device, so the time is the step's own.
-      tidy(() => { const l = crossEntropy(model.forward(x), y); l.backward(); return l.item(); });
+      tidy(() => {
+        const l = crossEntropy(model.forward(x), y);
+        l.backward();
+        return l.item();
+      });
       opt.step();
     }
-    return { imagesPerSecond: (steps * o.batchSize) / ((performance.now() - t0) / 1000), device: o.device, steps, batchSize: o.batchSize, image: `${o.channels}x${o.size}x${o.size}` };
+    return {
+      imagesPerSecond: (steps * o.batchSize) / ((performance.now() - t0) / 1000),
+      device: o.device,
+      steps,
+      batchSize: o.batchSize,
+      image: `${o.channels}x${o.size}x${o.size}`,
+    };
   } finally {
-    x.dispose(); y.dispose(); opt.dispose(); model.dispose();
+    x.dispose();
+    y.dispose();
+    opt.dispose();
+    model.dispose();
   }
 }
 
@@ -44,10 +79,23 @@ export function trainingImages(plan: Plan, trainSize: number): number {
 }
 
 /** Training-set size and image shape of the built-in sources and Tiny-ImageNet, without reading them. */
-export function knownSource(dataset: string, limitTrain: number | null): { train: number; channels: number; size: number; classes: number } | null {
+export function knownSource(
+  dataset: string,
+  limitTrain: number | null,
+): { train: number; channels: number; size: number; classes: number } | null {
   const kind = dataset.split(':')[0];
-  const known = ({ 'fashion-mnist': [60000, 1, 28, 10], mnist: [60000, 1, 28, 10], 'tiny-imagenet': [100000, 3, 64, 200] } as Record<string, number[]>)[kind ?? ''];
+  const known = (
+    { 'fashion-mnist': [60000, 1, 28, 10], mnist: [60000, 1, 28, 10], 'tiny-imagenet': [100000, 3, 64, 200] } as Record<
+      string,
+      number[]
+    >
+  )[kind ?? ''];
   if (!known) return null;
   const [train, channels, size, classes] = known as [number, number, number, number];
-  return { train: limitTrain !== null && limitTrain > 0 ? Math.min(limitTrain, train) : train, channels, size, classes };
+  return {
+    train: limitTrain !== null && limitTrain > 0 ? Math.min(limitTrain, train) : train,
+    channels,
+    size,
+    classes,
+  };
 }

@@ -15,24 +15,46 @@ export interface TaskEvents {
   end(task: Task, outcome: { ok: boolean; seconds: number; error?: string }): void;
 }
 
-export interface Failure { task: string; log: string; error: string }
+export interface Failure {
+  task: string;
+  log: string;
+  error: string;
+}
 
 /** Ready tasks first by kind: training is the long path, so it starts before evaluations. */
 const RANK: Record<Task['kind'], number> = { train: 0, evaluate: 1, report: 2 };
 
-export function isDone(layout: CompareLayout, id: string): boolean { return layout.isDone(id); }
+export function isDone(layout: CompareLayout, id: string): boolean {
+  return layout.isDone(id);
+}
 
 /** The line of a worker's error output that says what went wrong (seal's message, or the JS error). */
 export function cause(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-  return lines.find((l) => l.startsWith('seal: ')) ?? lines.find((l) => /^[A-Za-z]*Error\b/.test(l)) ?? lines[lines.length - 1] ?? 'no error output';
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return (
+    lines.find((l) => l.startsWith('seal: ')) ??
+    lines.find((l) => /^[A-Za-z]*Error\b/.test(l)) ??
+    lines[lines.length - 1] ??
+    'no error output'
+  );
 }
 
-function runChild(layout: CompareLayout, task: Task, threads: number, events: TaskEvents): Promise<{ ok: boolean; error: string }> {
+function runChild(
+  layout: CompareLayout,
+  task: Task,
+  threads: number,
+  events: TaskEvents,
+): Promise<{ ok: boolean; error: string }> {
   const { out, err } = layout.openLogs(task.id);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, 'worker', layout.dir, task.id, '--threads', String(threads)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let buf = '', tail = '';
+    const child = spawn(process.execPath, [CLI, 'worker', layout.dir, task.id, '--threads', String(threads)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let buf = '',
+      tail = '';
     child.stdout.on('data', (d: Buffer) => {
       out.write(d);
       buf += d.toString();
@@ -40,24 +62,35 @@ function runChild(layout: CompareLayout, task: Task, threads: number, events: Ta
       buf = lines.pop() ?? '';
       for (const l of lines) if (l.trim() !== '') events.line(task, l);
     });
-    child.stderr.on('data', (d: Buffer) => { err.write(d); tail = (tail + d.toString()).slice(-4000); });
+    child.stderr.on('data', (d: Buffer) => {
+      err.write(d);
+      tail = (tail + d.toString()).slice(-4000);
+    });
     child.on('error', (e) => resolve({ ok: false, error: e.message }));
     child.on('close', (code, signal) => {
-      out.end(); err.end();
-      resolve(code === 0 ? { ok: true, error: '' } : { ok: false, error: `${signal ?? `exit ${code}`}: ${cause(tail)}` });
+      out.end();
+      err.end();
+      resolve(
+        code === 0 ? { ok: true, error: '' } : { ok: false, error: `${signal ?? `exit ${code}`}: ${cause(tail)}` },
+      );
     });
   });
 }
 
 /** Runs every task not yet done; returns the failures (their dependents did not run). */
-export async function runLocal(layout: CompareLayout, plan: Plan, o: { jobs: number; threads: number; events: TaskEvents }): Promise<Failure[]> {
+export async function runLocal(
+  layout: CompareLayout,
+  plan: Plan,
+  o: { jobs: number; threads: number; events: TaskEvents },
+): Promise<Failure[]> {
   const done = new Set(plan.tasks.filter((t) => isDone(layout, t.id)).map((t) => t.id));
   const failed = new Set<string>();
   const failures: Failure[] = [];
   const running = new Set<string>();
-  const ready = () => plan.tasks
-    .filter((t) => !done.has(t.id) && !failed.has(t.id) && !running.has(t.id) && t.deps.every((d) => done.has(d)))
-    .sort((a, b) => RANK[a.kind] - RANK[b.kind]);
+  const ready = () =>
+    plan.tasks
+      .filter((t) => !done.has(t.id) && !failed.has(t.id) && !running.has(t.id) && t.deps.every((d) => done.has(d)))
+      .sort((a, b) => RANK[a.kind] - RANK[b.kind]);
   await new Promise<void>((finish) => {
     const pump = () => {
       for (const t of ready()) {
@@ -74,7 +107,12 @@ export async function runLocal(layout: CompareLayout, plan: Plan, o: { jobs: num
             failed.add(t.id);
             const msg = ok ? 'the worker exited without writing its done file' : error;
             failures.push({ task: t.id, log: layout.log(t.id, 'err'), error: msg });
-            layout.writeTaskFile(t.id, 'failed', { task: t.id, finished: new Date().toISOString(), error: msg, log: layout.log(t.id, 'err') });
+            layout.writeTaskFile(t.id, 'failed', {
+              task: t.id,
+              finished: new Date().toISOString(),
+              error: msg,
+              log: layout.log(t.id, 'err'),
+            });
           }
           o.events.end(t, { ok: ok && done.has(t.id), seconds, ...(ok ? {} : { error }) });
           pump();

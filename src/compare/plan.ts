@@ -11,7 +11,11 @@ import { METHODS } from '../methods/registry.js';
 import { planPaths, runName } from '../io/compare-dir.js';
 
 /** One arm of a comparison: a name, a method and the settings it overrides. */
-export interface Arm { name: string; method: string; overrides: Record<string, unknown> }
+export interface Arm {
+  name: string;
+  method: string;
+  overrides: Record<string, unknown>;
+}
 
 export interface CompareSettings {
   /** The arms' names (each a method name when the comparison is by --methods). */
@@ -30,7 +34,9 @@ export interface CompareSettings {
 }
 
 export interface TrainTask {
-  id: string; kind: 'train'; deps: string[];
+  id: string;
+  kind: 'train';
+  deps: string[];
   /** Run folder, relative to the comparison folder. */
   run: string;
   /** The run's config (without out and threads, which the worker sets). */
@@ -41,17 +47,28 @@ export interface TrainTask {
   fork: { from: string; generation: number } | null;
 }
 export interface EvaluateTask {
-  id: string; kind: 'evaluate'; deps: string[];
-  checkpoint: string; generation: number;
+  id: string;
+  kind: 'evaluate';
+  deps: string[];
+  checkpoint: string;
+  generation: number;
   /** Result files go to `${outDir}/gen-<g>.<kind>.json`. */
   outDir: string;
   evals: { kind: string; options: Record<string, unknown> }[];
 }
-export interface ReportTask { id: string; kind: 'report'; deps: string[] }
+export interface ReportTask {
+  id: string;
+  kind: 'report';
+  deps: string[];
+}
 export type Task = TrainTask | EvaluateTask | ReportTask;
 
 export const PLAN_FORMAT = 'seal-plan-1';
-export interface Plan { format: typeof PLAN_FORMAT; settings: CompareSettings; tasks: Task[] }
+export interface Plan {
+  format: typeof PLAN_FORMAT;
+  settings: CompareSettings;
+  tasks: Task[];
+}
 
 /** The comparison's arms: its own list, or one plain arm per method. */
 export function armsOf(s: CompareSettings): Arm[] {
@@ -59,7 +76,11 @@ export function armsOf(s: CompareSettings): Arm[] {
 }
 
 /** An arm's training settings (without seed, out and threads). */
-export const armConfig = (s: CompareSettings, arm: Arm): Record<string, unknown> => ({ ...s.train, ...arm.overrides, method: arm.method });
+export const armConfig = (s: CompareSettings, arm: Arm): Record<string, unknown> => ({
+  ...s.train,
+  ...arm.overrides,
+  method: arm.method,
+});
 
 /** Whether a method starts from the shared generation 0 (it declares otherwise with ownGenerationZero). */
 export function sharesGenerationZero(method: string, train: Record<string, unknown>): boolean {
@@ -83,11 +104,21 @@ export function generationZeroGroups(s: CompareSettings): Map<string, string | n
   const out = new Map<string, string | null>();
   for (const arm of armsOf(s)) {
     const cfg = armConfig(s, arm);
-    if (!sharesGenerationZero(arm.method, cfg)) { out.set(arm.name, null); continue; }
-    const plain = Object.fromEntries(Object.entries(cfg).filter(([k]) => !LATER_GENERATION_KEYS.includes(k)).sort(([a], [b]) => a.localeCompare(b)));
+    if (!sharesGenerationZero(arm.method, cfg)) {
+      out.set(arm.name, null);
+      continue;
+    }
+    const plain = Object.fromEntries(
+      Object.entries(cfg)
+        .filter(([k]) => !LATER_GENERATION_KEYS.includes(k))
+        .sort(([a], [b]) => a.localeCompare(b)),
+    );
     const key = JSON.stringify(plain);
     let k = keys.indexOf(key);
-    if (k < 0) { keys.push(key); k = keys.length - 1; }
+    if (k < 0) {
+      keys.push(key);
+      k = keys.length - 1;
+    }
     out.set(arm.name, k === 0 ? 'gen0' : `gen0-${k}`);
   }
   return out;
@@ -101,7 +132,7 @@ function gen0Config(s: CompareSettings, arm: Arm): Record<string, unknown> {
 
 /** The run folder (relative) holding generation `g` of (arm, seed). */
 export function generationRun(s: CompareSettings, arm: string, seed: number, g: number): string {
-  const group = g === 0 ? generationZeroGroups(s).get(arm) ?? null : null;
+  const group = g === 0 ? (generationZeroGroups(s).get(arm) ?? null) : null;
   return planPaths.run(group !== null ? `${group}-s${seed}` : runName(arm, seed));
 }
 
@@ -110,12 +141,16 @@ export function evalFile(s: CompareSettings, arm: string, seed: number, g: numbe
   return planPaths.evalResult(planPaths.runNameOf(generationRun(s, arm, seed, g)), g, kind);
 }
 
-
 function evaluateTask(s: CompareSettings, run: string, g: number, dep: string): EvaluateTask {
   const name = planPaths.runNameOf(run);
   return {
-    id: `eval-${name}-g${g}`, kind: 'evaluate', deps: [dep], checkpoint: planPaths.checkpoint(run, g), generation: g,
-    outDir: planPaths.evals(name), evals: s.evals.map((kind) => ({ kind, options: s.evalOptions[kind] ?? {} })),
+    id: `eval-${name}-g${g}`,
+    kind: 'evaluate',
+    deps: [dep],
+    checkpoint: planPaths.checkpoint(run, g),
+    generation: g,
+    outDir: planPaths.evals(name),
+    evals: s.evals.map((kind) => ({ kind, options: s.evalOptions[kind] ?? {} })),
   };
 }
 
@@ -133,13 +168,26 @@ export function buildPlan(s: CompareSettings): Plan {
       if (gen0 !== null && !planned.has(gen0)) {
         planned.add(gen0);
         // Plain training for one generation is normal training: the folder says so, and resumes as such.
-        tasks.push({ id: `train-${gen0}`, kind: 'train', deps: [], run: planPaths.run(gen0), config: { ...gen0Config(s, arm), seed }, untilGeneration: 1, fork: null });
+        tasks.push({
+          id: `train-${gen0}`,
+          kind: 'train',
+          deps: [],
+          run: planPaths.run(gen0),
+          config: { ...gen0Config(s, arm), seed },
+          untilGeneration: 1,
+          fork: null,
+        });
         if (s.evals.length > 0) tasks.push(evaluateTask(s, planPaths.run(gen0), 0, `train-${gen0}`));
       }
       const run = planPaths.run(runName(arm.name, seed));
       const id = `train-${runName(arm.name, seed)}`;
       tasks.push({
-        id, kind: 'train', deps: gen0 ? [`train-${gen0}`] : [], run, config: { ...armConfig(s, arm), seed }, untilGeneration: G,
+        id,
+        kind: 'train',
+        deps: gen0 ? [`train-${gen0}`] : [],
+        run,
+        config: { ...armConfig(s, arm), seed },
+        untilGeneration: G,
         fork: gen0 ? { from: planPaths.run(gen0), generation: 0 } : null,
       });
       if (s.evals.length === 0) continue;
@@ -154,7 +202,11 @@ export function buildPlan(s: CompareSettings): Plan {
 export function evalOptionsOf(kind: string, given: Record<string, unknown>): Record<string, unknown> {
   const ev = evaluationOf(kind);
   const unknown = Object.keys(given).filter((k) => !(k in ev.options));
-  if (unknown.length > 0) throw new ConfigError(`evaluation ${kind}: unknown option ${unknown.join(', ')}`, `its options are ${Object.keys(ev.options).join(', ')}`);
+  if (unknown.length > 0)
+    throw new ConfigError(
+      `evaluation ${kind}: unknown option ${unknown.join(', ')}`,
+      `its options are ${Object.keys(ev.options).join(', ')}`,
+    );
   return Object.fromEntries(Object.entries(ev.options).map(([k, o]) => [k, k in given ? given[k] : o.default]));
 }
 
@@ -164,9 +216,11 @@ export function settingsDiff(a: CompareSettings, b: CompareSettings): string[] {
   const out: string[] = [];
   for (const k of keys) {
     if (k === 'train' || k === 'evalOptions') {
-      const x = (a[k] ?? {}) as Record<string, unknown>, y = (b[k] ?? {}) as Record<string, unknown>;
+      const x = (a[k] ?? {}) as Record<string, unknown>,
+        y = (b[k] ?? {}) as Record<string, unknown>;
       for (const sub of [...new Set([...Object.keys(x), ...Object.keys(y)])]) {
-        if (JSON.stringify(x[sub]) !== JSON.stringify(y[sub])) out.push(`${k}.${sub}: ${JSON.stringify(x[sub]) ?? 'unset'} vs ${JSON.stringify(y[sub]) ?? 'unset'}`);
+        if (JSON.stringify(x[sub]) !== JSON.stringify(y[sub]))
+          out.push(`${k}.${sub}: ${JSON.stringify(x[sub]) ?? 'unset'} vs ${JSON.stringify(y[sub]) ?? 'unset'}`);
       }
     } else if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) {
       out.push(`${k}: ${JSON.stringify(a[k]) ?? 'unset'} vs ${JSON.stringify(b[k]) ?? 'unset'}`);
@@ -181,27 +235,43 @@ export function settingsDiff(a: CompareSettings, b: CompareSettings): string[] {
  */
 export function checkPlan(plan: unknown, file: string): Plan {
   const p = plan as Partial<Plan> | null;
-  if (p === null || typeof p !== 'object' || p.format !== PLAN_FORMAT || typeof p.settings !== 'object' || !Array.isArray(p.tasks)) {
-    throw new ConfigError(`${file} is not a seal plan (expected "format": "${PLAN_FORMAT}" with "settings" and "tasks")`,
-      'run `seal compare` with the comparison\'s settings to write the plan again');
+  if (
+    p === null ||
+    typeof p !== 'object' ||
+    p.format !== PLAN_FORMAT ||
+    typeof p.settings !== 'object' ||
+    !Array.isArray(p.tasks)
+  ) {
+    throw new ConfigError(
+      `${file} is not a seal plan (expected "format": "${PLAN_FORMAT}" with "settings" and "tasks")`,
+      "run `seal compare` with the comparison's settings to write the plan again",
+    );
   }
   let expected: Plan;
   try {
     expected = buildPlan(p.settings as CompareSettings);
   } catch (e) {
-    throw new ConfigError(`${file}: its settings are not valid: ${(e as Error).message}`, 'the file was edited or damaged; run `seal compare` again with --out in a new folder');
+    throw new ConfigError(
+      `${file}: its settings are not valid: ${(e as Error).message}`,
+      'the file was edited or damaged; run `seal compare` again with --out in a new folder',
+    );
   }
   const byId = new Map(p.tasks.map((t) => [(t as Task).id, t]));
   for (const t of expected.tasks) {
     const got = byId.get(t.id);
     if (JSON.stringify(got) !== JSON.stringify(t)) {
-      throw new ConfigError(`${file}: task ${t.id} ${got === undefined ? 'is missing' : 'differs from what the plan\'s settings give'}`,
-        'plan.json was edited or written by another version of seal; restore it, or run the comparison in a new --out folder');
+      throw new ConfigError(
+        `${file}: task ${t.id} ${got === undefined ? 'is missing' : "differs from what the plan's settings give"}`,
+        'plan.json was edited or written by another version of seal; restore it, or run the comparison in a new --out folder',
+      );
     }
   }
   if (p.tasks.length !== expected.tasks.length) {
     const extra = p.tasks.map((t) => (t as Task).id).filter((id) => !expected.tasks.some((t) => t.id === id));
-    throw new ConfigError(`${file}: tasks ${extra.join(', ')} are not part of the plan its settings give`, 'plan.json was edited; restore it or start a new --out folder');
+    throw new ConfigError(
+      `${file}: tasks ${extra.join(', ')} are not part of the plan its settings give`,
+      'plan.json was edited; restore it or start a new --out folder',
+    );
   }
   return expected;
 }

@@ -26,7 +26,12 @@ export interface SlurmOptions {
 }
 
 /** One job array: tasks of one kind waiting for the same tasks (outside the array). */
-export interface JobGroup { name: string; kind: Task['kind']; tasks: string[]; deps: string[] }
+export interface JobGroup {
+  name: string;
+  kind: Task['kind'];
+  tasks: string[];
+  deps: string[];
+}
 
 /**
  * The plan's tasks in `todo` grouped into arrays, in dependency order (an array comes after the
@@ -52,14 +57,20 @@ function groupName(tasks: string[], deps: string[]): string {
   for (const t of tasks) while (!t.startsWith(prefix)) prefix = prefix.slice(0, -1);
   if (tasks.length > 1 || prefix !== tasks[0]) prefix = prefix.slice(0, Math.max(prefix.lastIndexOf('-'), 0)) || prefix;
   const bare = tasks.length > 1 && !prefix.includes('-') && deps.length > 0;
-  return bare ? `${prefix}-after-${deps.length === 1 ? (deps[0] as string).replace(/^train-/, '') : `${deps.length}-tasks`}` : prefix;
+  return bare
+    ? `${prefix}-after-${deps.length === 1 ? (deps[0] as string).replace(/^train-/, '') : `${deps.length}-tasks`}`
+    : prefix;
 }
 
 /**
  * `afterok:` on the array elements (`ARRAY_INDEX`) that run `deps`, a whole array by its id when
  * every one of its `arraySize` elements is waited for; null when nothing is waited for.
  */
-export function dependencyOf(deps: string[], jobOf: (task: string) => string | null, arraySize: (array: string) => number): string | null {
+export function dependencyOf(
+  deps: string[],
+  jobOf: (task: string) => string | null,
+  arraySize: (array: string) => number,
+): string | null {
   const byArray = new Map<string, Set<string>>();
   for (const d of deps) {
     const j = jobOf(d);
@@ -72,7 +83,8 @@ export function dependencyOf(deps: string[], jobOf: (task: string) => string | n
 }
 
 /** A word for a POSIX shell, quoted when it needs to be. */
-export const shellWord = (s: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+export const shellWord = (s: string): string =>
+  /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The `#SBATCH` lines of an array of `n` tasks (without --dependency, which is given at submission). */
 export function sbatchDirectives(group: JobGroup, o: SlurmOptions, logDir: string): string[] {
@@ -106,7 +118,11 @@ export function sbatchDirectives(group: JobGroup, o: SlurmOptions, logDir: strin
  * with `resumableExit`; the script then requeues its own element, up to `maxRequeues` times.
  * Any other failure is recorded in DIR/tasks/<task>.failed.json by `seal worker --failed`.
  */
-export function batchScript(group: JobGroup, o: SlurmOptions, ctx: { dir: string; node: string; cli: string; resumableExit: number }): string {
+export function batchScript(
+  group: JobGroup,
+  o: SlurmOptions,
+  ctx: { dir: string; node: string; cli: string; resumableExit: number },
+): string {
   const q = shellWord;
   const worker = `${q(ctx.node)} ${q(ctx.cli)} worker "$dir" "$task"`;
   return `#!/bin/bash

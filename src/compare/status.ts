@@ -7,18 +7,28 @@ import { processRuns } from '../io/run-dir.js';
 import type { Plan, Task } from './plan.js';
 
 export type State = 'done' | 'running' | 'failed' | 'stopped' | 'ready' | 'waiting';
-export interface TaskStatus { task: Task; state: State; detail: string; seconds: number | null; log: string | null }
+export interface TaskStatus {
+  task: Task;
+  state: State;
+  detail: string;
+  seconds: number | null;
+  log: string | null;
+}
 
 /** Where a task stands inside: the last epoch its run wrote, or the evaluations written. */
 export function taskPhase(layout: CompareLayout, task: Task): string {
   if (task.kind === 'train') {
     const rows = layout.run(task.run).readMetrics();
-    const last = rows.length > 0 ? rows[rows.length - 1] as { generation: number; epoch: number } : null;
+    const last = rows.length > 0 ? (rows[rows.length - 1] as { generation: number; epoch: number }) : null;
     const epochs = Number(task.config.epochs ?? 0);
-    return last === null ? 'starting' : `gen ${last.generation} epoch ${last.epoch + 1}${epochs > 0 ? `/${epochs}` : ''} written`;
+    return last === null
+      ? 'starting'
+      : `gen ${last.generation} epoch ${last.epoch + 1}${epochs > 0 ? `/${epochs}` : ''} written`;
   }
   if (task.kind === 'evaluate') {
-    const written = task.evals.filter((e) => layout.hasEvalResult(task.outDir, task.generation, e.kind)).map((e) => e.kind);
+    const written = task.evals
+      .filter((e) => layout.hasEvalResult(task.outDir, task.generation, e.kind))
+      .map((e) => e.kind);
     return `${written.length}/${task.evals.length} evaluations written${written.length > 0 ? ` (${written.join(', ')})` : ''}`;
   }
   return '';
@@ -35,28 +45,54 @@ export function taskStatuses(layout: CompareLayout, plan: Plan): TaskStatus[] {
     if (s) {
       const here = s.host === hostname();
       const seconds = (Date.now() - Date.parse(s.started)) / 1000;
-      if (here && !processRuns(s.pid)) return { task, state: 'stopped', detail: `its worker (pid ${s.pid}) ended without finishing; ${taskPhase(layout, task)}`, seconds: null, log: layout.log(task.id, 'err') };
-      return { task, state: 'running', detail: `${taskPhase(layout, task)} (pid ${s.pid}${here ? '' : ` on ${s.host}`})`, seconds, log: null };
+      if (here && !processRuns(s.pid))
+        return {
+          task,
+          state: 'stopped',
+          detail: `its worker (pid ${s.pid}) ended without finishing; ${taskPhase(layout, task)}`,
+          seconds: null,
+          log: layout.log(task.id, 'err'),
+        };
+      return {
+        task,
+        state: 'running',
+        detail: `${taskPhase(layout, task)} (pid ${s.pid}${here ? '' : ` on ${s.host}`})`,
+        seconds,
+        log: null,
+      };
     }
     const missing = task.deps.filter((x) => !done.has(x));
     return missing.length === 0
       ? { task, state: 'ready', detail: '', seconds: null, log: null }
-      : { task, state: 'waiting', detail: `for ${missing.length > 2 ? `${missing.slice(0, 2).join(', ')} and ${missing.length - 2} more` : missing.join(', ')}`, seconds: null, log: null };
+      : {
+          task,
+          state: 'waiting',
+          detail: `for ${missing.length > 2 ? `${missing.slice(0, 2).join(', ')} and ${missing.length - 2} more` : missing.join(', ')}`,
+          seconds: null,
+          log: null,
+        };
   });
 }
 
 /** Seconds of done tasks by class (shared generation 0, method training, evaluation, report), for ETAs. */
-export const taskClass = (t: Task): string => (t.kind === 'train' ? (t.untilGeneration === 1 && t.fork === null ? 'train-gen0' : 'train') : t.kind);
+export const taskClass = (t: Task): string =>
+  t.kind === 'train' ? (t.untilGeneration === 1 && t.fork === null ? 'train-gen0' : 'train') : t.kind;
 
 /**
  * Estimated seconds of a task from the measured ones: the mean of its class, or for a method's
  * training the generation-0 mean times the generations it trains; null when nothing tells.
  */
 export function estimate(task: Task, measured: Map<string, number[]>, generations: number): number | null {
-  const mean = (k: string) => { const xs = measured.get(k); return xs && xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : null; };
+  const mean = (k: string) => {
+    const xs = measured.get(k);
+    return xs && xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+  };
   const own = mean(taskClass(task));
   if (own !== null) return own;
-  if (task.kind === 'train') { const g0 = mean('train-gen0'); return g0 === null ? null : g0 * (task.fork ? generations - 1 - task.fork.generation : generations); }
+  if (task.kind === 'train') {
+    const g0 = mean('train-gen0');
+    return g0 === null ? null : g0 * (task.fork ? generations - 1 - task.fork.generation : generations);
+  }
   if (task.kind === 'report') return 2;
   return null;
 }

@@ -31,7 +31,8 @@ export function readPlan(layout: CompareLayout): Plan {
 
 export function findTask(plan: Plan, id: string, file: string): Task {
   const task = plan.tasks.find((t) => t.id === id);
-  if (!task) throw new ConfigError(`no task '${id}' in ${file}`, `its tasks are ${plan.tasks.map((t) => t.id).join(', ')}`);
+  if (!task)
+    throw new ConfigError(`no task '${id}' in ${file}`, `its tasks are ${plan.tasks.map((t) => t.id).join(', ')}`);
   return task;
 }
 
@@ -40,20 +41,31 @@ const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(2)}%`
 async function trainTask(layout: CompareLayout, task: TrainTask, o: WorkerOptions): Promise<void> {
   const runDir = layout.run(task.run);
   const run = runDir.dir;
-  const onEpoch = (r: EpochRow) => o.line(`gen ${r.generation} epoch ${r.epoch + 1} ${r.phase}: train loss ${r.trainLoss.toFixed(4)}, test top-1 ${pct(r.testTop1)} (${r.seconds.toFixed(1)} s)`);
+  const onEpoch = (r: EpochRow) =>
+    o.line(
+      `gen ${r.generation} epoch ${r.epoch + 1} ${r.phase}: train loss ${r.trainLoss.toFixed(4)}, test top-1 ${pct(r.testTop1)} (${r.seconds.toFixed(1)} s)`,
+    );
   const values = { ...task.config, out: run };
   const stop = o.stopRequested ? { stopRequested: () => o.stopRequested?.() === true } : {};
   // Thrown rather than returned, so that runTask does not write the done file.
   const settle = (r: TrainResult) => {
     r.model.dispose();
     if (r.stopped === null) return;
-    throw new StoppedError(`task ${task.id} stopped ${describePosition(r.stopped)}, at a resume point in ${run}`,
-      `run the task again to continue: seal worker ${layout.dir} ${task.id}`);
+    throw new StoppedError(
+      `task ${task.id} stopped ${describePosition(r.stopped)}, at a resume point in ${run}`,
+      `run the task again to continue: seal worker ${layout.dir} ${task.id}`,
+    );
   };
   if (!runDir.hasConfig()) {
     if (task.fork === null) {
       ensureDir(layout.path(`${task.run}/..`));
-      settle(await train([{ source: `${layout.planFile} (task ${task.id})`, values }], { untilGeneration: task.untilGeneration, onEpoch, ...stop }));
+      settle(
+        await train([{ source: `${layout.planFile} (task ${task.id})`, values }], {
+          untilGeneration: task.untilGeneration,
+          onEpoch,
+          ...stop,
+        }),
+      );
       return;
     }
     const from = layout.run(task.fork.from);
@@ -65,7 +77,12 @@ async function trainTask(layout: CompareLayout, task: TrainTask, o: WorkerOption
   settle(await train([], { resume: run, untilGeneration: task.untilGeneration, onEpoch, ...stop }));
 }
 
-async function evaluateTask(layout: CompareLayout, task: EvaluateTask, device: string, o: WorkerOptions): Promise<void> {
+async function evaluateTask(
+  layout: CompareLayout,
+  task: EvaluateTask,
+  device: string,
+  o: WorkerOptions,
+): Promise<void> {
   const todo = task.evals.filter((e) => !layout.hasEvalResult(task.outDir, task.generation, e.kind));
   if (todo.length === 0) return;
   ensureDir(layout.path(task.outDir));
@@ -88,14 +105,23 @@ export function recordFailure(layout: CompareLayout, id: string, reason: string)
   const log = layout.log(id, 'err');
   const tail = layout.logTail(id, 'err', 4000);
   const said = tail !== '' ? cause(tail) : '';
-  layout.writeTaskFile(id, 'failed', { task: id, finished: new Date().toISOString(), error: said ? `${reason}: ${said}` : reason, log });
+  layout.writeTaskFile(id, 'failed', {
+    task: id,
+    finished: new Date().toISOString(),
+    error: said ? `${reason}: ${said}` : reason,
+    log,
+  });
 }
 
 /** Runs one task; its started/done files record when (a failure is recorded by whoever saw it). */
 export async function runTask(layout: CompareLayout, plan: Plan, id: string, o: WorkerOptions): Promise<void> {
   const task = findTask(plan, id, layout.planFile);
   const missing = task.deps.filter((d) => !layout.isDone(d));
-  if (missing.length > 0) throw new ConfigError(`task ${id} cannot run yet: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not done`, 'run those first (the launcher does this in order)');
+  if (missing.length > 0)
+    throw new ConfigError(
+      `task ${id} cannot run yet: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not done`,
+      'run those first (the launcher does this in order)',
+    );
   layout.removeTaskFile(id, 'failed');
   const started = new Date().toISOString();
   layout.writeTaskFile(id, 'started', { task: id, started, pid: process.pid, host: hostname() });
@@ -103,5 +129,11 @@ export async function runTask(layout: CompareLayout, plan: Plan, id: string, o: 
   if (task.kind === 'train') await trainTask(layout, task, o);
   else if (task.kind === 'evaluate') await evaluateTask(layout, task, String(plan.settings.train.device ?? 'cpu'), o);
   else await o.report();
-  layout.writeTaskFile(id, 'done', { task: id, started, finished: new Date().toISOString(), seconds: (performance.now() - t0) / 1000, host: hostname() });
+  layout.writeTaskFile(id, 'done', {
+    task: id,
+    started,
+    finished: new Date().toISOString(),
+    seconds: (performance.now() - t0) / 1000,
+    host: hostname(),
+  });
 }

@@ -4,7 +4,14 @@
 import { ConfigError } from '../errors.js';
 
 /** The value each kind of option holds once parsed. */
-export interface KindValues { int: number; number: number; string: string; boolean: boolean; enum: string; ints: number[] }
+export interface KindValues {
+  int: number;
+  number: number;
+  string: string;
+  boolean: boolean;
+  enum: string;
+  ints: number[];
+}
 export type OptionKind = keyof KindValues;
 
 /** `max` bounds from above (excluded when `maxOpen`); `values` lists an enum's choices. */
@@ -19,7 +26,9 @@ export interface OptionDoc<K extends OptionKind = OptionKind> {
 }
 
 /** An option with its default (the config's keys keep theirs in one DEFAULTS object instead). */
-export interface OptionSpec<K extends OptionKind = OptionKind> extends OptionDoc<K> { default: KindValues[K] }
+export interface OptionSpec<K extends OptionKind = OptionKind> extends OptionDoc<K> {
+  default: KindValues[K];
+}
 
 /** The parsed values of a set of options, each typed by its kind. */
 export type OptionValues<S extends Record<string, OptionSpec>> = { [N in keyof S]: KindValues[S[N]['kind']] };
@@ -43,11 +52,15 @@ export function rangeText(doc: OptionDoc): string {
  * @example parseOptionValue('shots', { kind: 'ints', min: 1, help: '' }, '1,5') // [1, 5]
  */
 export function parseOptionValue<K extends OptionKind>(name: string, doc: OptionDoc<K>, raw: string): KindValues[K] {
-  const bad = (what: string): never => { throw new ConfigError(`--${name}: expected ${what}, got '${raw}'`, doc.help); };
+  const bad = (what: string): never => {
+    throw new ConfigError(`--${name}: expected ${what}, got '${raw}'`, doc.help);
+  };
   const integer = (s: string): number => {
     const n = Number(s);
     if (!Number.isInteger(n) || (doc.min !== undefined && n < doc.min) || (doc.max !== undefined && n > doc.max)) {
-      bad(doc.kind === 'ints' ? `${rangeText(doc).replace('an integer', 'integers')}, comma-separated` : rangeText(doc));
+      bad(
+        doc.kind === 'ints' ? `${rangeText(doc).replace('an integer', 'integers')}, comma-separated` : rangeText(doc),
+      );
     }
     return n;
   };
@@ -69,12 +82,18 @@ export function parseOptionValue<K extends OptionKind>(name: string, doc: Option
 /** Whether `v`, read from JSON, is a value of `doc`'s kind (an enum's value one of its choices). */
 function fits(doc: OptionDoc, v: unknown): boolean {
   switch (doc.kind) {
-    case 'int': return Number.isSafeInteger(v);
-    case 'number': return typeof v === 'number' && Number.isFinite(v);
-    case 'ints': return Array.isArray(v) && v.every((x) => Number.isSafeInteger(x));
-    case 'boolean': return typeof v === 'boolean';
-    case 'enum': return typeof v === 'string' && (doc.values ?? []).includes(v);
-    default: return typeof v === 'string';
+    case 'int':
+      return Number.isSafeInteger(v);
+    case 'number':
+      return typeof v === 'number' && Number.isFinite(v);
+    case 'ints':
+      return Array.isArray(v) && v.every((x) => Number.isSafeInteger(x));
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'enum':
+      return typeof v === 'string' && (doc.values ?? []).includes(v);
+    default:
+      return typeof v === 'string';
   }
 }
 
@@ -83,7 +102,9 @@ function fits(doc: OptionDoc, v: unknown): boolean {
  * those not given at their defaults; `where` names the source in the refusal.
  */
 export function checkOptions<S extends Record<string, OptionSpec>>(
-  specs: S, given: Readonly<Record<string, unknown>>, where: string,
+  specs: S,
+  given: Readonly<Record<string, unknown>>,
+  where: string,
 ): OptionValues<S> {
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(specs)) {

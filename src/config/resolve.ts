@@ -2,15 +2,18 @@
 // source (file or flag), the key, what was expected and what was found.
 import { ConfigError, nearest } from '../errors.js';
 import { rangeText } from './options.js';
-import { DEFAULTS, KEYS, type KeyDoc, type ResolvedConfig, type RunConfig } from './schema.js';
+import { DEFAULTS, KEYS, type ResolvedConfig, type RunConfig } from './schema.js';
 
 /** One layer of settings and where it came from (for messages), e.g. "config.json" or "flags". */
-export interface ConfigLayer { source: string; values: Record<string, unknown> }
+export interface ConfigLayer {
+  source: string;
+  values: Record<string, unknown>;
+}
 
 export const kebab = (k: string): string => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 function describe(v: unknown): string {
-  return typeof v === 'string' ? `'${v}'` : typeof v === 'bigint' ? String(v) : JSON.stringify(v) ?? String(v);
+  return typeof v === 'string' ? `'${v}'` : typeof v === 'bigint' ? String(v) : (JSON.stringify(v) ?? String(v));
 }
 
 /** Devices as the backend names them. */
@@ -23,20 +26,36 @@ function check(key: keyof RunConfig, v: unknown, source: string): unknown {
     throw new ConfigError(`${where}: expected ${expected}, got ${describe(v)}`, doc.help);
   };
   if (v === null) {
-    if (!doc.nullable) bad(doc.kind === 'enum' ? `one of ${doc.values?.join(', ')}` : `a${doc.kind === 'int' ? 'n integer' : ` ${doc.kind}`}`);
+    if (!doc.nullable)
+      bad(
+        doc.kind === 'enum'
+          ? `one of ${doc.values?.join(', ')}`
+          : `a${doc.kind === 'int' ? 'n integer' : ` ${doc.kind}`}`,
+      );
     return null;
   }
   switch (doc.kind) {
     case 'int':
     case 'number': {
       // Beyond 2^53-1 an integer is silently rounded (two seeds would be one run): refuse it.
-      if (doc.kind === 'int' && (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)))) {
-        bad(doc.max !== undefined ? rangeText(doc) : `${rangeText(doc)} and at most 2^53-1 = ${Number.MAX_SAFE_INTEGER} (larger integers are rounded)`);
+      if (
+        doc.kind === 'int' &&
+        (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)))
+      ) {
+        bad(
+          doc.max !== undefined
+            ? rangeText(doc)
+            : `${rangeText(doc)} and at most 2^53-1 = ${Number.MAX_SAFE_INTEGER} (larger integers are rounded)`,
+        );
       }
       if (typeof v !== 'number' || !Number.isFinite(v)) bad(doc.kind === 'int' ? 'an integer' : 'a number');
       const n = v as number;
       if (doc.kind === 'int' && !Number.isInteger(n)) bad('an integer');
-      if ((doc.min !== undefined && n < doc.min) || (doc.max !== undefined && (doc.maxOpen ? n >= doc.max : n > doc.max))) bad(rangeText(doc));
+      if (
+        (doc.min !== undefined && n < doc.min) ||
+        (doc.max !== undefined && (doc.maxOpen ? n >= doc.max : n > doc.max))
+      )
+        bad(rangeText(doc));
       return n;
     }
     case 'boolean':
@@ -45,7 +64,10 @@ function check(key: keyof RunConfig, v: unknown, source: string): unknown {
     case 'enum':
       if (typeof v !== 'string' || !doc.values?.includes(v)) {
         const hint = typeof v === 'string' ? ` (did you mean '${nearest(v, doc.values ?? [])}'?)` : '';
-        throw new ConfigError(`${where}: expected one of ${doc.values?.join(', ')}, got ${describe(v)}${hint}`, doc.help);
+        throw new ConfigError(
+          `${where}: expected one of ${doc.values?.join(', ')}, got ${describe(v)}${hint}`,
+          doc.help,
+        );
       }
       return v;
     default:
@@ -64,8 +86,10 @@ export function resolveConfig(layers: ConfigLayer[]): ResolvedConfig {
       if (!(k in KEYS)) {
         const near = nearest(k, keys);
         const name = source === 'flags' ? `--${kebab(k)}` : `"${k}"`;
-        throw new ConfigError(`${source === 'flags' ? 'unknown option' : `${source}: unknown key`} ${name}`,
-          `did you mean ${source === 'flags' ? `--${kebab(near)}` : `"${near}"`}? (\`seal train --help\` lists every option)`);
+        throw new ConfigError(
+          `${source === 'flags' ? 'unknown option' : `${source}: unknown key`} ${name}`,
+          `did you mean ${source === 'flags' ? `--${kebab(near)}` : `"${near}"`}? (\`seal train --help\` lists every option)`,
+        );
       }
       merged[k] = check(k as keyof RunConfig, v, source);
     }
@@ -77,10 +101,16 @@ export function resolveConfig(layers: ConfigLayer[]): ResolvedConfig {
     warmupEpochs: c.warmupEpochs ?? Math.round(c.epochs / 8),
   };
   if (resolved.ascentEpochs > resolved.epochs) {
-    throw new ConfigError(`ascentEpochs (${resolved.ascentEpochs}) is larger than epochs per generation (${resolved.epochs})`, 'choose k <= E; by default k = E/4');
+    throw new ConfigError(
+      `ascentEpochs (${resolved.ascentEpochs}) is larger than epochs per generation (${resolved.epochs})`,
+      'choose k <= E; by default k = E/4',
+    );
   }
   if (resolved.warmupEpochs >= resolved.epochs && resolved.epochs > 1) {
-    throw new ConfigError(`warmupEpochs (${resolved.warmupEpochs}) must be smaller than epochs per generation (${resolved.epochs})`, 'by default the warmup is E/8');
+    throw new ConfigError(
+      `warmupEpochs (${resolved.warmupEpochs}) must be smaller than epochs per generation (${resolved.epochs})`,
+      'by default the warmup is E/8',
+    );
   }
   if (resolved.keSplitRate > 1) throw new ConfigError(`keSplitRate must be in (0, 1], got ${resolved.keSplitRate}`);
   return Object.freeze(resolved);

@@ -17,8 +17,17 @@ const MAGIC = 'SEALIMG1';
 /** Bump when the layout or the decoding changes, so that old cache files stop matching. */
 const CACHE_VERSION = 1;
 
-interface SetHeader extends Omit<ImageSet, 'images' | 'labels'> { imagesOffset: number; labelsOffset: number; checksum: string }
-interface FileHeader { version: number; key: string; totalBytes: number; sets: SetHeader[] }
+interface SetHeader extends Omit<ImageSet, 'images' | 'labels'> {
+  imagesOffset: number;
+  labelsOffset: number;
+  checksum: string;
+}
+interface FileHeader {
+  version: number;
+  key: string;
+  totalBytes: number;
+  sets: SetHeader[];
+}
 
 /**
  * The default cache folder: $XDG_CACHE_HOME/seal, else ~/.cache/seal.
@@ -56,7 +65,8 @@ function checksum(blocks: Uint8Array[]): string {
 }
 
 const align = (n: number, to: number): number => Math.ceil(n / to) * to;
-const labelBytes = (s: ImageSet): Uint8Array => new Uint8Array(s.labels.buffer, s.labels.byteOffset, s.labels.byteLength);
+const labelBytes = (s: ImageSet): Uint8Array =>
+  new Uint8Array(s.labels.buffer, s.labels.byteOffset, s.labels.byteLength);
 
 /** Path of the cache file of a key. */
 export const cacheFile = (dir: string, key: string): string => join(dir, `${key}.bin`);
@@ -117,8 +127,12 @@ export async function writeCache(dir: string, key: string, sets: ImageSet[]): Pr
     return file;
   } catch (e) {
     await rm(tmp, { force: true });
-    throw new DataError('DATA_MISSING', `cannot write the decoded-image cache ${file}: ${causeText(e)}.`,
-      'make the cache folder writable, pass another cacheDir, or turn the cache off with cacheDir: null.', { path: dir, cause: e });
+    throw new DataError(
+      'DATA_MISSING',
+      `cannot write the decoded-image cache ${file}: ${causeText(e)}.`,
+      'make the cache folder writable, pass another cacheDir, or turn the cache off with cacheDir: null.',
+      { path: dir, cause: e },
+    );
   }
 }
 
@@ -128,19 +142,41 @@ function parseCache(buf: Buffer, key: string): ImageSet[] | null {
   const len = buf.readUInt32LE(8);
   if (12 + len > buf.length) return null;
   let header: FileHeader;
-  try { header = JSON.parse(buf.toString('utf8', 12, 12 + len)) as FileHeader; } catch { return null; }
-  if (header.version !== CACHE_VERSION || header.key !== key || header.totalBytes !== buf.length || !Array.isArray(header.sets)) return null;
+  try {
+    header = JSON.parse(buf.toString('utf8', 12, 12 + len)) as FileHeader;
+  } catch {
+    return null;
+  }
+  if (
+    header.version !== CACHE_VERSION ||
+    header.key !== key ||
+    header.totalBytes !== buf.length ||
+    !Array.isArray(header.sets)
+  )
+    return null;
   const sets: ImageSet[] = [];
   for (const h of header.sets) {
     const n = h.count * imageBytes(h);
-    if (!(h.imagesOffset >= 12 + len && h.imagesOffset + n <= h.labelsOffset && h.labelsOffset + 4 * h.count <= buf.length)) return null;
+    if (!(
+      h.imagesOffset >= 12 + len &&
+      h.imagesOffset + n <= h.labelsOffset &&
+      h.labelsOffset + 4 * h.count <= buf.length
+    ))
+      return null;
     const images = new Uint8Array(buf.buffer, buf.byteOffset + h.imagesOffset, n);
     // Int32Array needs 4-byte alignment; a small file read into a pooled buffer may lack it.
     const raw = buf.subarray(h.labelsOffset, h.labelsOffset + 4 * h.count);
-    const labels = raw.byteOffset % 4 === 0 ? new Int32Array(raw.buffer, raw.byteOffset, h.count) : new Int32Array(Uint8Array.from(raw).buffer);
+    const labels =
+      raw.byteOffset % 4 === 0
+        ? new Int32Array(raw.buffer, raw.byteOffset, h.count)
+        : new Int32Array(Uint8Array.from(raw).buffer);
     if (checksum([images, raw]) !== h.checksum) return null;
     const { imagesOffset: _a, labelsOffset: _b, checksum: _c, ...meta } = h;
-    try { sets.push(checkImageSet({ ...meta, images, labels }, 'cache')); } catch { return null; }
+    try {
+      sets.push(checkImageSet({ ...meta, images, labels }, 'cache'));
+    } catch {
+      return null;
+    }
   }
   return sets;
 }
@@ -165,7 +201,11 @@ async function readWholeFile(file: string): Promise<Buffer> {
 /** Reads the sets cached under `key`, or null when there is no usable file. */
 export async function readCache(dir: string, key: string): Promise<ImageSet[] | null> {
   let buf: Buffer;
-  try { buf = await readWholeFile(cacheFile(dir, key)); } catch { return null; }
+  try {
+    buf = await readWholeFile(cacheFile(dir, key));
+  } catch {
+    return null;
+  }
   return parseCache(buf, key);
 }
 
@@ -174,8 +214,12 @@ export async function readCache(dir: string, key: string): Promise<ImageSet[] | 
  * A cache that cannot be written is skipped: the data is still correct, and `file` is null.
  * @example const { sets, fromCache } = await cachedSets(dir, cacheKey('folder', root, files, opts), 2, decodeBoth)
  */
-export async function cachedSets(dir: string | null, key: string, count: number, build: () => Promise<ImageSet[]>):
-  Promise<{ sets: ImageSet[]; fromCache: boolean; file: string | null }> {
+export async function cachedSets(
+  dir: string | null,
+  key: string,
+  count: number,
+  build: () => Promise<ImageSet[]>,
+): Promise<{ sets: ImageSet[]; fromCache: boolean; file: string | null }> {
   if (dir === null) return { sets: await build(), fromCache: false, file: null };
   const hit = await readCache(dir, key);
   if (hit !== null && hit.length === count) return { sets: hit, fromCache: true, file: cacheFile(dir, key) };

@@ -12,14 +12,24 @@ const PIXELS = 3 * 32 * 32;
 /** Layout facts of the two variants. */
 const VARIANTS = {
   cifar10: {
-    subfolder: 'cifar-10-batches-bin', labelBytes: 1, labelByte: 0, numClasses: 10, namesFile: 'batches.meta.txt',
-    train: ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'], test: ['test_batch.bin'],
+    subfolder: 'cifar-10-batches-bin',
+    labelBytes: 1,
+    labelByte: 0,
+    numClasses: 10,
+    namesFile: 'batches.meta.txt',
+    train: ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'],
+    test: ['test_batch.bin'],
     hint: 'get the "CIFAR-10 binary version" (cifar-10-binary.tar.gz) and pass the extracted cifar-10-batches-bin folder (or its parent) as cifar10:PATH.',
   },
   // CIFAR-100 records are <coarse label><fine label><pixels>; seal uses the 100 fine labels.
   cifar100: {
-    subfolder: 'cifar-100-binary', labelBytes: 2, labelByte: 1, numClasses: 100, namesFile: 'fine_label_names.txt',
-    train: ['train.bin'], test: ['test.bin'],
+    subfolder: 'cifar-100-binary',
+    labelBytes: 2,
+    labelByte: 1,
+    numClasses: 100,
+    namesFile: 'fine_label_names.txt',
+    train: ['train.bin'],
+    test: ['test.bin'],
     hint: 'get the "CIFAR-100 binary version" (cifar-100-binary.tar.gz) and pass the extracted cifar-100-binary folder (or its parent) as cifar100:PATH.',
   },
 } as const;
@@ -40,7 +50,12 @@ export function cifarFiles(folder: string, variant: CifarVariant): { train: stri
   const v = VARIANTS[variant];
   const missing = [...v.train, ...v.test].filter((f) => !isFile(join(folder, f)));
   if (missing.length > 0) {
-    throw new DataError('DATA_MISSING', `the ${variant} folder ${folder} lacks ${missing.join(', ')}; it holds: ${describeDir(folder)}.`, v.hint, { path: folder });
+    throw new DataError(
+      'DATA_MISSING',
+      `the ${variant} folder ${folder} lacks ${missing.join(', ')}; it holds: ${describeDir(folder)}.`,
+      v.hint,
+      { path: folder },
+    );
   }
   return { train: v.train.map((f) => join(folder, f)), test: v.test.map((f) => join(folder, f)) };
 }
@@ -50,10 +65,18 @@ async function classNames(folder: string, variant: CifarVariant): Promise<string
   const v = VARIANTS[variant];
   const file = join(folder, v.namesFile);
   if (!isFile(file)) return Array.from({ length: v.numClasses }, (_, i) => String(i));
-  const names = (await readWhole(file, v.hint)).toString('utf8').split(/\r?\n/).map((s) => s.trim()).filter((s) => s.length > 0);
+  const names = (await readWhole(file, v.hint))
+    .toString('utf8')
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (names.length !== v.numClasses) {
-    throw new DataError('DATA_MISMATCH', `${file} should list ${v.numClasses} class names, one per line, but it lists ${names.length}.`,
-      `remove the file to use numbered classes, or ${v.hint}`, { path: file });
+    throw new DataError(
+      'DATA_MISMATCH',
+      `${file} should list ${v.numClasses} class names, one per line, but it lists ${names.length}.`,
+      `remove the file to use numbered classes, or ${v.hint}`,
+      { path: file },
+    );
   }
   return names;
 }
@@ -66,8 +89,12 @@ async function readSplit(files: string[], variant: CifarVariant, name: string, n
   let count = 0;
   buffers.forEach((b, k) => {
     if (b.length === 0 || b.length % record !== 0) {
-      throw new DataError('DATA_CORRUPT', `${files[k]} should hold whole ${record}-byte ${variant} records (${v.labelBytes} label byte${v.labelBytes > 1 ? 's' : ''} + 3072 pixels), but it has ${b.length} bytes (${(b.length / record).toFixed(2)} records).`,
-        `the file was cut short or is not the binary version; ${v.hint}`, { path: files[k]! });
+      throw new DataError(
+        'DATA_CORRUPT',
+        `${files[k]} should hold whole ${record}-byte ${variant} records (${v.labelBytes} label byte${v.labelBytes > 1 ? 's' : ''} + 3072 pixels), but it has ${b.length} bytes (${(b.length / record).toFixed(2)} records).`,
+        `the file was cut short or is not the binary version; ${v.hint}`,
+        { path: files[k]! },
+      );
     }
     count += b.length / record;
   });
@@ -78,14 +105,28 @@ async function readSplit(files: string[], variant: CifarVariant, name: string, n
     for (let off = 0; off < b.length; off += record, i++) {
       const label = b[off + v.labelByte]!;
       if (label >= v.numClasses) {
-        throw new DataError('DATA_CORRUPT', `${files[k]}: record ${off / record} has label ${label}, but ${variant} labels are 0..${v.numClasses - 1}.`,
-          `this is not a ${variant} file (CIFAR-10 records have 1 label byte, CIFAR-100 records 2); ${v.hint}`, { path: files[k]! });
+        throw new DataError(
+          'DATA_CORRUPT',
+          `${files[k]}: record ${off / record} has label ${label}, but ${variant} labels are 0..${v.numClasses - 1}.`,
+          `this is not a ${variant} file (CIFAR-10 records have 1 label byte, CIFAR-100 records 2); ${v.hint}`,
+          { path: files[k]! },
+        );
       }
       labels[i] = label;
       images.set(b.subarray(off + v.labelBytes, off + record), i * PIXELS);
     }
   }
-  const set: ImageSet = { name, images, labels, count, channels: 3, height: 32, width: 32, numClasses: v.numClasses, classNames: [...names] };
+  const set: ImageSet = {
+    name,
+    images,
+    labels,
+    count,
+    channels: 3,
+    height: 32,
+    width: 32,
+    numClasses: v.numClasses,
+    classNames: [...names],
+  };
   return checkImageSet(set, files[0]!);
 }
 
@@ -98,6 +139,9 @@ export async function loadCifar(dir: string, variant: CifarVariant): Promise<{ t
   const folder = cifarFolder(dir, variant);
   const files = cifarFiles(folder, variant);
   const names = await classNames(folder, variant);
-  const [train, test] = await Promise.all([readSplit(files.train, variant, 'train', names), readSplit(files.test, variant, 'test', names)]);
+  const [train, test] = await Promise.all([
+    readSplit(files.train, variant, 'train', names),
+    readSplit(files.test, variant, 'test', names),
+  ]);
   return { train, test };
 }

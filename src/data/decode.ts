@@ -10,10 +10,18 @@ import type { ImageSet, ImageSize, ProgressFn } from './types.js';
 export type ImageFit = 'fill' | 'cover' | 'contain';
 
 /** One image file and its class index. */
-export interface ImageEntry { file: string; label: number }
+export interface ImageEntry {
+  file: string;
+  label: number;
+}
 
 /** Which files make up the splits of a dataset; a reader's listing, before any decoding. */
-export interface DecodePlan { root: string; classNames: string[]; train: ImageEntry[]; test: ImageEntry[] }
+export interface DecodePlan {
+  root: string;
+  classNames: string[];
+  train: ImageEntry[];
+  test: ImageEntry[];
+}
 
 /** Options of decoding readers (class folders, Tiny-ImageNet). */
 export interface DecodeOptions {
@@ -33,17 +41,27 @@ type SharpFactory = (input: Buffer, options?: SharpOptions) => Sharp;
 let sharpModule: Promise<SharpFactory> | null = null;
 
 async function loadSharp(): Promise<SharpFactory> {
-  sharpModule ??= import('sharp').then((m) => m.default as unknown as SharpFactory).catch((e: unknown) => {
-    sharpModule = null;
-    throw new DataError('DATA_MISSING', `the image decoder (npm package sharp) could not be loaded: ${causeText(e)}.`,
-      'run `npm ci` in the seal folder; sharp ships its libvips binary inside its npm packages.', { cause: e });
-  });
+  sharpModule ??= import('sharp')
+    .then((m) => m.default as unknown as SharpFactory)
+    .catch((e: unknown) => {
+      sharpModule = null;
+      throw new DataError(
+        'DATA_MISSING',
+        `the image decoder (npm package sharp) could not be loaded: ${causeText(e)}.`,
+        'run `npm ci` in the seal folder; sharp ships its libvips binary inside its npm packages.',
+        { cause: e },
+      );
+    });
   return sharpModule;
 }
 
 const corrupt = (file: string, e: unknown): DataError =>
-  new DataError('DATA_CORRUPT', `${file} could not be decoded as a JPEG or PNG image: ${causeText(e)}.`,
-    'the file is damaged, cut short or not an image; delete or replace it (or move it out of the dataset folder).', { path: file, cause: e });
+  new DataError(
+    'DATA_CORRUPT',
+    `${file} could not be decoded as a JPEG or PNG image: ${causeText(e)}.`,
+    'the file is damaged, cut short or not an image; delete or replace it (or move it out of the dataset folder).',
+    { path: file, cause: e },
+  );
 
 /** Width and height of an image file, from its header. */
 export async function probeImageSize(file: string): Promise<ImageSize> {
@@ -61,18 +79,30 @@ export async function probeImageSize(file: string): Promise<ImageSize> {
  * Decodes one file to raw 8-bit pixels (HWC) of exactly `size`: 1 channel when the file is grey
  * or `grey` is asked for, 3 otherwise. Alpha is dropped.
  */
-async function decodeOne(sharp: SharpFactory, file: string, size: ImageSize, fit: ImageFit, grey: boolean): Promise<{ data: Buffer; colour: boolean }> {
+async function decodeOne(
+  sharp: SharpFactory,
+  file: string,
+  size: ImageSize,
+  fit: ImageFit,
+  grey: boolean,
+): Promise<{ data: Buffer; colour: boolean }> {
   try {
     // failOn 'truncated': a cut-short file is an error, harmless libjpeg warnings are not.
     // EXIF orientation is not applied, as with PIL's loader that torchvision datasets use.
     const img = sharp(await readFile(file), { failOn: 'truncated' });
     const meta = await img.metadata();
     const colour = (meta.channels ?? 3) > 2;
-    const { data, info } = await img.removeAlpha().resize(size.width, size.height, { fit })
-      .toColourspace(grey || !colour ? 'b-w' : 'srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    const { data, info } = await img
+      .removeAlpha()
+      .resize(size.width, size.height, { fit })
+      .toColourspace(grey || !colour ? 'b-w' : 'srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
     const channels = grey || !colour ? 1 : 3;
     if (info.width !== size.width || info.height !== size.height || info.channels !== channels) {
-      throw new Error(`decoded to ${info.width}x${info.height}x${info.channels}, expected ${size.width}x${size.height}x${channels}`);
+      throw new Error(
+        `decoded to ${info.width}x${info.height}x${info.channels}, expected ${size.width}x${size.height}x${channels}`,
+      );
     }
     return { data, colour };
   } catch (e) {
@@ -81,7 +111,14 @@ async function decodeOne(sharp: SharpFactory, file: string, size: ImageSize, fit
 }
 
 /** HWC pixels into image slot `out` (CHW, `outChannels`), repeating a grey plane into 3 channels. */
-function storeCHW(src: Uint8Array, srcChannels: number, dst: Uint8Array, offset: number, outChannels: number, plane: number): void {
+function storeCHW(
+  src: Uint8Array,
+  srcChannels: number,
+  dst: Uint8Array,
+  offset: number,
+  outChannels: number,
+  plane: number,
+): void {
   if (srcChannels === 1) {
     for (let c = 0; c < outChannels; c++) dst.set(src.subarray(0, plane), offset + c * plane);
     return;
@@ -99,7 +136,12 @@ async function forEachLimit(n: number, limit: number, fn: (i: number) => Promise
   const worker = async (): Promise<void> => {
     while (!failed && next < n) {
       const i = next++;
-      try { await fn(i); } catch (e) { failed = true; throw e; }
+      try {
+        await fn(i);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, n)) }, worker));
@@ -109,15 +151,27 @@ async function forEachLimit(n: number, limit: number, fn: (i: number) => Promise
  * Decodes every file of a plan into a train and a test ImageSet of one size and channel count.
  * @example const { train, test } = await decodePlan(planImageFolder('/data/flowers'), { imageSize: { height: 64, width: 64 } })
  */
-export async function decodePlan(plan: DecodePlan, opts: DecodeOptions = {}): Promise<{ train: ImageSet; test: ImageSet }> {
+export async function decodePlan(
+  plan: DecodePlan,
+  opts: DecodeOptions = {},
+): Promise<{ train: ImageSet; test: ImageSet }> {
   const sharp = await loadSharp();
   const first = plan.train[0] ?? plan.test[0];
   if (first === undefined) {
-    throw new DataError('DATA_MISSING', `${plan.root} holds no images to decode.`, 'put .jpg, .jpeg or .png files in the class folders.', { path: plan.root });
+    throw new DataError(
+      'DATA_MISSING',
+      `${plan.root} holds no images to decode.`,
+      'put .jpg, .jpeg or .png files in the class folders.',
+      { path: plan.root },
+    );
   }
   const size = opts.imageSize ?? (await probeImageSize(first.file));
   if (!(Number.isInteger(size.height) && Number.isInteger(size.width) && size.height > 0 && size.width > 0)) {
-    throw new DataError('DATA_OPTION', `the image size for ${plan.root} must be positive whole numbers; got ${size.height}x${size.width}.`, 'pass imageSize as { height, width }, e.g. { height: 64, width: 64 }.');
+    throw new DataError(
+      'DATA_OPTION',
+      `the image size for ${plan.root} must be positive whole numbers; got ${size.height}x${size.width}.`,
+      'pass imageSize as { height, width }, e.g. { height: 64, width: 64 }.',
+    );
   }
   const want = opts.channels ?? 'auto';
   const fit = opts.fit ?? 'fill';
@@ -143,10 +197,20 @@ export async function decodePlan(plan: DecodePlan, opts: DecodeOptions = {}): Pr
     for (let i = 0; i < all.length; i++) images.set(pixels.subarray(i * 3 * plane, i * 3 * plane + plane), i * plane);
   }
   const per = channels * plane;
-  const make = (name: string, from: number, entries: ImageEntry[]): ImageSet => checkImageSet({
-    name, images: images.subarray(from * per, (from + entries.length) * per), labels: Int32Array.from(entries, (e) => e.label),
-    count: entries.length, channels, height: size.height, width: size.width,
-    numClasses: plan.classNames.length, classNames: [...plan.classNames],
-  }, plan.root);
+  const make = (name: string, from: number, entries: ImageEntry[]): ImageSet =>
+    checkImageSet(
+      {
+        name,
+        images: images.subarray(from * per, (from + entries.length) * per),
+        labels: Int32Array.from(entries, (e) => e.label),
+        count: entries.length,
+        channels,
+        height: size.height,
+        width: size.width,
+        numClasses: plan.classNames.length,
+        classNames: [...plan.classNames],
+      },
+      plan.root,
+    );
   return { train: make('train', 0, plan.train), test: make('test', plan.train.length, plan.test) };
 }

@@ -39,5 +39,5 @@ export class DataError extends SealError {
 
 /** The message of an unknown thrown value, for wrapping a library error into a DataError. */
 export function causeText(e: unknown): string {
-  return e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e);
+  return e instanceof Error ? (e.message.split('\n')[0] ?? e.message) : String(e);
 }

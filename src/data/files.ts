@@ -9,12 +9,20 @@ const gunzipAsync = promisify(gunzip);
 
 /** True when the path is an existing directory. */
 export function isDir(path: string): boolean {
-  try { return statSync(path).isDirectory(); } catch { return false; }
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** True when the path is an existing regular file. */
 export function isFile(path: string): boolean {
-  try { return statSync(path).isFile(); } catch { return false; }
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** Throws DATA_MISSING unless `dir` is a folder; `what` says what it should hold. */
@@ -29,14 +37,23 @@ export function listDir(dir: string): Dirent[] {
   try {
     return readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   } catch (e) {
-    throw new DataError('DATA_MISSING', `cannot list the folder ${dir}: ${causeText(e)}.`, 'check that the path exists and is readable.', { path: dir, cause: e });
+    throw new DataError(
+      'DATA_MISSING',
+      `cannot list the folder ${dir}: ${causeText(e)}.`,
+      'check that the path exists and is readable.',
+      { path: dir, cause: e },
+    );
   }
 }
 
 /** A few entry names of a folder, for "what was found" in an error message. */
 export function describeDir(dir: string, max = 8): string {
   let names: string[];
-  try { names = readdirSync(dir).sort(); } catch { return 'an unreadable folder'; }
+  try {
+    names = readdirSync(dir).sort();
+  } catch {
+    return 'an unreadable folder';
+  }
   if (names.length === 0) return 'an empty folder';
   const shown = names.slice(0, max).join(', ');
   return names.length > max ? `${shown}, … (${names.length} entries)` : shown;
@@ -57,11 +74,20 @@ export async function readWhole(file: string, hint: string): Promise<Buffer> {
  * should have (or null while it needs more bytes; it may throw): decompression stops as soon as
  * that is passed, so a small file that inflates to gigabytes is refused without holding them.
  */
-export async function readMaybeGzip(file: string, hint: string, expectedSize?: (head: Buffer) => number | null): Promise<Buffer> {
+export async function readMaybeGzip(
+  file: string,
+  hint: string,
+  expectedSize?: (head: Buffer) => number | null,
+): Promise<Buffer> {
   const raw = await readWhole(file, hint);
   if (raw.length < 2 || raw[0] !== 0x1f || raw[1] !== 0x8b) return raw;
-  const corrupt = (e: unknown) => new DataError('DATA_CORRUPT', `${file} starts like gzip data but does not decompress: ${causeText(e)}.`,
-    'the download was probably cut short; fetch the file again.', { path: file, cause: e });
+  const corrupt = (e: unknown) =>
+    new DataError(
+      'DATA_CORRUPT',
+      `${file} starts like gzip data but does not decompress: ${causeText(e)}.`,
+      'the download was probably cut short; fetch the file again.',
+      { path: file, cause: e },
+    );
   if (expectedSize === undefined) {
     try {
       return await gunzipAsync(raw);
@@ -86,8 +112,14 @@ export async function readMaybeGzip(file: string, hint: string, expectedSize?: (
       }
       if (limit !== null && total > limit) {
         z.destroy();
-        reject(new DataError('DATA_CORRUPT', `${file}: its header says the data has ${limit} bytes, but it decompresses to more than that (${total} bytes so far, stopped there).`,
-          `the file has trailing bytes it should not have, or was made to inflate; ${hint}`, { path: file }));
+        reject(
+          new DataError(
+            'DATA_CORRUPT',
+            `${file}: its header says the data has ${limit} bytes, but it decompresses to more than that (${total} bytes so far, stopped there).`,
+            `the file has trailing bytes it should not have, or was made to inflate; ${hint}`,
+            { path: file },
+          ),
+        );
       }
     });
     z.on('end', () => resolve(Buffer.concat(chunks, total)));

@@ -20,18 +20,24 @@ export interface ImageFolderOptions extends DecodeOptions {
   splitSeed?: number;
 }
 
-const HINT = 'lay the images out as ROOT/<class>/<image>.jpg (or .jpeg/.png), or as ROOT/train/<class>/… plus ROOT/test/<class>/… (or ROOT/val/…).';
+const HINT =
+  'lay the images out as ROOT/<class>/<image>.jpg (or .jpeg/.png), or as ROOT/train/<class>/… plus ROOT/test/<class>/… (or ROOT/val/…).';
 
-const isImage = (name: string): boolean => !name.startsWith('.') && IMAGE_EXTENSIONS.some((e) => name.toLowerCase().endsWith(e));
+const isImage = (name: string): boolean =>
+  !name.startsWith('.') && IMAGE_EXTENSIONS.some((e) => name.toLowerCase().endsWith(e));
 
 /** Sorted class folder names of a tree (hidden folders skipped). */
 function classFolders(dir: string): string[] {
-  return listDir(dir).filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => d.name);
+  return listDir(dir)
+    .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+    .map((d) => d.name);
 }
 
 /** Sorted image file paths in one class folder. */
 function imagesIn(dir: string): string[] {
-  return listDir(dir).filter((d) => d.isFile() && isImage(d.name)).map((d) => join(dir, d.name));
+  return listDir(dir)
+    .filter((d) => d.isFile() && isImage(d.name))
+    .map((d) => join(dir, d.name));
 }
 
 /**
@@ -48,7 +54,12 @@ export function heldOutCount(n: number, fraction: number): number {
  * heldOutCount(n) of them for test. Seeding by the name keeps each class's split unchanged when
  * other classes are added. Both parts keep the sorted file order.
  */
-function holdOut(files: string[], className: string, fraction: number, seed: number): { train: string[]; test: string[] } {
+function holdOut(
+  files: string[],
+  className: string,
+  fraction: number,
+  seed: number,
+): { train: string[]; test: string[] } {
   const k = heldOutCount(files.length, fraction);
   if (k === 0) return { train: files, test: [] };
   const perm = randperm(files.length, { generator: streamGenerator(seed, 'folder-split', className) });
@@ -64,30 +75,50 @@ function holdOut(files: string[], className: string, fraction: number, seed: num
  * sorted folder names (of train/ when split folders exist); a test class unknown to train, or a
  * training class without images, is an error.
  */
-export function planImageFolder(root: string, opts: Pick<ImageFolderOptions, 'testFraction' | 'splitSeed'> = {}): DecodePlan {
+export function planImageFolder(
+  root: string,
+  opts: Pick<ImageFolderOptions, 'testFraction' | 'splitSeed'> = {},
+): DecodePlan {
   requireDir(root, 'class folders of images', HINT);
   const fraction = opts.testFraction ?? 0.2;
   if (!(fraction >= 0 && fraction < 1)) {
-    throw new DataError('DATA_OPTION', `testFraction for ${root} must be in [0, 1); got ${fraction}.`, 'use e.g. 0.2 to hold out 20% of each class.');
+    throw new DataError(
+      'DATA_OPTION',
+      `testFraction for ${root} must be in [0, 1); got ${fraction}.`,
+      'use e.g. 0.2 to hold out 20% of each class.',
+    );
   }
   const testName = isDir(join(root, 'test')) ? 'test' : isDir(join(root, 'val')) ? 'val' : null;
   const splitFolders = isDir(join(root, 'train')) && testName !== null;
   const trainRoot = splitFolders ? join(root, 'train') : root;
   const classNames = classFolders(trainRoot);
   if (classNames.length === 0) {
-    throw new DataError('DATA_FORMAT', `${trainRoot} should hold one folder per class, but it holds: ${describeDir(trainRoot)}.`, HINT, { path: trainRoot });
+    throw new DataError(
+      'DATA_FORMAT',
+      `${trainRoot} should hold one folder per class, but it holds: ${describeDir(trainRoot)}.`,
+      HINT,
+      { path: trainRoot },
+    );
   }
   if (classNames.length === 1) {
-    throw new DataError('DATA_FORMAT', `${trainRoot} holds one class folder (${classNames[0]}); a classifier needs at least two classes.`,
-      `add a folder per class next to it; if ${join(trainRoot, classNames[0] as string)} itself holds the class folders, point at it instead. ${HINT}`, { path: trainRoot });
+    throw new DataError(
+      'DATA_FORMAT',
+      `${trainRoot} holds one class folder (${classNames[0]}); a classifier needs at least two classes.`,
+      `add a folder per class next to it; if ${join(trainRoot, classNames[0] as string)} itself holds the class folders, point at it instead. ${HINT}`,
+      { path: trainRoot },
+    );
   }
   const train: ImageEntry[] = [];
   const test: ImageEntry[] = [];
   classNames.forEach((name, label) => {
     const files = imagesIn(join(trainRoot, name));
     if (files.length === 0) {
-      throw new DataError('DATA_MISSING', `the class folder ${join(trainRoot, name)} holds no .jpg, .jpeg or .png images; it holds: ${describeDir(join(trainRoot, name))}.`,
-        `remove the folder or add images to it; ${HINT}`, { path: join(trainRoot, name) });
+      throw new DataError(
+        'DATA_MISSING',
+        `the class folder ${join(trainRoot, name)} holds no .jpg, .jpeg or .png images; it holds: ${describeDir(join(trainRoot, name))}.`,
+        `remove the folder or add images to it; ${HINT}`,
+        { path: join(trainRoot, name) },
+      );
     }
     const parts = splitFolders ? { train: files, test: [] } : holdOut(files, name, fraction, opts.splitSeed ?? 0);
     for (const file of parts.train) train.push({ file, label });
@@ -98,8 +129,12 @@ export function planImageFolder(root: string, opts: Pick<ImageFolderOptions, 'te
     for (const name of classFolders(testRoot)) {
       const label = classNames.indexOf(name);
       if (label < 0) {
-        throw new DataError('DATA_MISMATCH', `${join(testRoot, name)} is a test class that ${trainRoot} does not have (train classes: ${classNames.join(', ')}).`,
-          'every test class needs a training folder of the same name; rename or remove the folder.', { path: join(testRoot, name) });
+        throw new DataError(
+          'DATA_MISMATCH',
+          `${join(testRoot, name)} is a test class that ${trainRoot} does not have (train classes: ${classNames.join(', ')}).`,
+          'every test class needs a training folder of the same name; rename or remove the folder.',
+          { path: join(testRoot, name) },
+        );
       }
       for (const file of imagesIn(join(testRoot, name))) test.push({ file, label });
     }
@@ -111,6 +146,9 @@ export function planImageFolder(root: string, opts: Pick<ImageFolderOptions, 'te
  * Decodes a class-folder dataset (see planImageFolder for the split rule).
  * @example const { train, test } = await loadImageFolder('/data/flowers', { imageSize: { height: 64, width: 64 } })
  */
-export async function loadImageFolder(root: string, opts: ImageFolderOptions = {}): Promise<{ train: ImageSet; test: ImageSet }> {
+export async function loadImageFolder(
+  root: string,
+  opts: ImageFolderOptions = {},
+): Promise<{ train: ImageSet; test: ImageSet }> {
   return decodePlan(planImageFolder(root, opts), opts);
 }

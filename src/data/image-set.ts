@@ -15,16 +15,24 @@ export const imageBytes = (set: Pick<ImageSet, 'channels' | 'height' | 'width'>)
 export function checkImageSet(set: ImageSet, where: string): ImageSet {
   const per = imageBytes(set);
   const problems: string[] = [];
-  if (set.images.length !== set.count * per) problems.push(`${set.images.length} image bytes for ${set.count} images of ${set.channels}x${set.height}x${set.width} (expected ${set.count * per})`);
+  if (set.images.length !== set.count * per)
+    problems.push(
+      `${set.images.length} image bytes for ${set.count} images of ${set.channels}x${set.height}x${set.width} (expected ${set.count * per})`,
+    );
   if (set.labels.length !== set.count) problems.push(`${set.labels.length} labels for ${set.count} images`);
-  if (set.classNames.length !== set.numClasses) problems.push(`${set.classNames.length} class names for ${set.numClasses} classes`);
+  if (set.classNames.length !== set.numClasses)
+    problems.push(`${set.classNames.length} class names for ${set.numClasses} classes`);
   for (let i = 0; i < set.labels.length && problems.length === 0; i++) {
     const l = set.labels[i]!;
     if (l < 0 || l >= set.numClasses) problems.push(`label ${l} at index ${i} is outside 0..${set.numClasses - 1}`);
   }
   if (problems.length > 0) {
-    throw new DataError('DATA_CORRUPT', `${where}: the ${set.name} split is inconsistent: ${problems.join('; ')}.`,
-      'the source files are damaged or were cut short; fetch or regenerate them.', { path: where });
+    throw new DataError(
+      'DATA_CORRUPT',
+      `${where}: the ${set.name} split is inconsistent: ${problems.join('; ')}.`,
+      'the source files are damaged or were cut short; fetch or regenerate them.',
+      { path: where },
+    );
   }
   return set;
 }
@@ -47,7 +55,15 @@ export function selectImages(set: ImageSet, indices: ArrayLike<number>, name = s
     labels[k] = set.labels[i]!;
   }
   const rootIndices = Int32Array.from(indices, (i) => set.origin?.indices[i] ?? i);
-  return { ...set, name, images, labels, count: indices.length, classNames: [...set.classNames], origin: { root: set.origin?.root ?? set, indices: rootIndices } };
+  return {
+    ...set,
+    name,
+    images,
+    labels,
+    count: indices.length,
+    classNames: [...set.classNames],
+    origin: { root: set.origin?.root ?? set, indices: rootIndices },
+  };
 }
 
 /**
@@ -59,8 +75,11 @@ export function selectImages(set: ImageSet, indices: ArrayLike<number>, name = s
  */
 export function stratifiedSubset(set: ImageSet, limit: number, seed: number): ImageSet {
   if (!Number.isInteger(limit) || limit < 1) {
-    throw new DataError('DATA_OPTION', `a subset limit for the ${set.name} split must be a positive integer; got ${limit}.`,
-      'leave the limit out to use every image, or pass a whole number such as 1000.');
+    throw new DataError(
+      'DATA_OPTION',
+      `a subset limit for the ${set.name} split must be a positive integer; got ${limit}.`,
+      'leave the limit out to use every image, or pass a whole number such as 1000.',
+    );
   }
   if (limit >= set.count) return set;
   const counts = classCounts(set);
@@ -81,7 +100,10 @@ export function stratifiedSubset(set: ImageSet, limit: number, seed: number): Im
   for (const v of order64) {
     const i = Number(v);
     const l = set.labels[i]!;
-    if (quota[l]! > 0) { quota[l]! -= 1; chosen.push(i); }
+    if (quota[l]! > 0) {
+      quota[l]! -= 1;
+      chosen.push(i);
+    }
   }
   chosen.sort((a, b) => a - b);
   return selectImages(set, chosen);

@@ -31,10 +31,18 @@ export interface BatchLoaderOptions {
 }
 
 /** One batch: x float32 [B,C,H,W] (normalised), y int64 [B]; `index` is the batch's position in its epoch. */
-export interface Batch { x: Tensor; y: Tensor; index: number }
+export interface Batch {
+  x: Tensor;
+  y: Tensor;
+  index: number;
+}
 
 /** What an epoch draws: the image order and, when augmenting, 3 ints (dx, dy, flip) per position. */
-interface EpochPlan { epoch: number; order: Int32Array; aug: Int32Array | null }
+interface EpochPlan {
+  epoch: number;
+  order: Int32Array;
+  aug: Int32Array | null;
+}
 
 /**
  * Cuts an ImageSet into batches (the last one smaller when the size does not divide), shuffled
@@ -52,10 +60,15 @@ export class BatchLoader {
   private readonly flip: boolean;
   private plan: EpochPlan | null = null;
 
-  constructor(readonly set: ImageSet, readonly options: BatchLoaderOptions) {
-    if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new RangeError(`batchSize must be a positive integer; got ${options.batchSize}`);
+  constructor(
+    readonly set: ImageSet,
+    readonly options: BatchLoaderOptions,
+  ) {
+    if (!Number.isInteger(options.batchSize) || options.batchSize < 1)
+      throw new RangeError(`batchSize must be a positive integer; got ${options.batchSize}`);
     this.padding = options.augment?.padding ?? 0;
-    if (!Number.isInteger(this.padding) || this.padding < 0) throw new RangeError(`augment.padding must be a whole number >= 0; got ${this.padding}`);
+    if (!Number.isInteger(this.padding) || this.padding < 0)
+      throw new RangeError(`augment.padding must be a whole number >= 0; got ${this.padding}`);
     this.flip = options.augment?.flip ?? false;
     this.batchSize = options.batchSize;
     this.batchesPerEpoch = Math.ceil(set.count / options.batchSize);
@@ -65,7 +78,9 @@ export class BatchLoader {
   }
 
   /** Whether batches are augmented (random crop and/or flip). */
-  get augments(): boolean { return this.padding > 0 || this.flip; }
+  get augments(): boolean {
+    return this.padding > 0 || this.flip;
+  }
 
   /** The epoch's order and augmentation draws (memoised for the latest epoch asked for). */
   private planFor(epoch: number): EpochPlan {
@@ -104,7 +119,9 @@ export class BatchLoader {
   /** Batch `index` (0-based) of `epoch`. */
   batch(epoch: number, index: number): Batch {
     if (!Number.isInteger(index) || index < 0 || index >= this.batchesPerEpoch) {
-      throw new RangeError(`batch index ${index} is outside 0..${this.batchesPerEpoch - 1} (${this.set.count} images in batches of ${this.batchSize})`);
+      throw new RangeError(
+        `batch index ${index} is outside 0..${this.batchesPerEpoch - 1} (${this.set.count} images in batches of ${this.batchSize})`,
+      );
     }
     const { order, aug } = this.planFor(epoch);
     const { channels: c, height: h, width: w } = this.set;

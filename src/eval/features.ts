@@ -18,13 +18,29 @@ export interface FeatureSet {
   probes: Tensor[];
 }
 
-export interface FeatureOptions { batchSize?: number; device?: string; probes?: boolean }
+export interface FeatureOptions {
+  batchSize?: number;
+  device?: string;
+  probes?: boolean;
+}
 
 /** Runs `set` (adapted to the model's input) through the model once, in eval mode. */
-export function extractFeatures(model: Classifier, set: ImageSet, source: SourceData, o: FeatureOptions = {}): FeatureSet {
+export function extractFeatures(
+  model: Classifier,
+  set: ImageSet,
+  source: SourceData,
+  o: FeatureOptions = {},
+): FeatureSet {
   const images = adaptImages(set, source);
-  const loader = new BatchLoader(images, { batchSize: o.batchSize ?? 256, mean: source.mean, std: source.std, device: o.device ?? 'cpu' });
-  const feats: Tensor[] = [], preds: Tensor[] = [], labels: Tensor[] = [];
+  const loader = new BatchLoader(images, {
+    batchSize: o.batchSize ?? 256,
+    mean: source.mean,
+    std: source.std,
+    device: o.device ?? 'cpu',
+  });
+  const feats: Tensor[] = [],
+    preds: Tensor[] = [],
+    labels: Tensor[] = [];
   const probes: Tensor[][] = [];
   const wasTraining = model.training;
   model.eval();
@@ -43,18 +59,30 @@ export function extractFeatures(model: Classifier, set: ImageSet, source: Source
           feats.push(f.to('cpu'));
           preds.push(model.forwardHead(f).argmax(1).to('cpu'));
           labels.push(y.to('cpu'));
-          return [feats[feats.length - 1], preds[preds.length - 1], labels[labels.length - 1], ...(o.probes ? probes[probes.length - 1] as Tensor[] : [])];
+          return [
+            feats[feats.length - 1],
+            preds[preds.length - 1],
+            labels[labels.length - 1],
+            ...(o.probes ? (probes[probes.length - 1] as Tensor[]) : []),
+          ];
         });
-        x.dispose(); y.dispose();
+        x.dispose();
+        y.dispose();
       }
     });
   } finally {
     model.train(wasTraining);
   }
-  const join = (ts: Tensor[]) => { const t = cat(ts, 0); for (const p of ts) p.dispose(); return t; };
+  const join = (ts: Tensor[]) => {
+    const t = cat(ts, 0);
+    for (const p of ts) p.dispose();
+    return t;
+  };
   const probeCount = probes[0]?.length ?? 0;
   return {
-    features: join(feats), predictions: join(preds), labels: join(labels),
+    features: join(feats),
+    predictions: join(preds),
+    labels: join(labels),
     probes: Array.from({ length: probeCount }, (_, i) => join(probes.map((p) => p[i] as Tensor))),
   };
 }
@@ -63,7 +91,11 @@ export function disposeFeatures(f: FeatureSet): void {
   for (const t of [f.features, f.predictions, f.labels, ...f.probes]) t.dispose();
 }
 
-interface Computed { probes: boolean; row: Int32Array; set: FeatureSet }
+interface Computed {
+  probes: boolean;
+  row: Int32Array;
+  set: FeatureSet;
+}
 
 /**
  * Features of image sets that share a root set (subsets of one split), computed once for the
@@ -75,7 +107,11 @@ export class FeatureCache {
   private readonly needs = new Map<ImageSet, { probes: boolean; indices: Set<number> }>();
   private readonly computed = new Map<ImageSet, Computed>();
 
-  constructor(private readonly model: Classifier, private readonly source: SourceData, private readonly o: Omit<FeatureOptions, 'probes'> = {}) {}
+  constructor(
+    private readonly model: Classifier,
+    private readonly source: SourceData,
+    private readonly o: Omit<FeatureOptions, 'probes'> = {},
+  ) {}
 
   /** Announces that `set` will be asked for, so the pass that computes its root covers it. */
   need(set: ImageSet, probes = false): void {
@@ -92,19 +128,34 @@ export class FeatureCache {
     if (!c || (probes && !c.probes) || indices.some((i) => (c as Computed).row[i] === -1)) {
       this.need(set, probes);
       const n = this.needs.get(root) as { probes: boolean; indices: Set<number> };
-      if (c) { for (let i = 0; i < c.row.length; i++) if (c.row[i] !== -1) n.indices.add(i); n.probes ||= c.probes; disposeFeatures(c.set); }
+      if (c) {
+        for (let i = 0; i < c.row.length; i++) if (c.row[i] !== -1) n.indices.add(i);
+        n.probes ||= c.probes;
+        disposeFeatures(c.set);
+      }
       const union = [...n.indices].sort((a, b) => a - b);
       const row = new Int32Array(root.count).fill(-1);
-      union.forEach((i, r) => { row[i] = r; });
+      union.forEach((i, r) => {
+        row[i] = r;
+      });
       const images = union.length === root.count ? root : selectImages(root, union);
-      c = { probes: n.probes, row, set: extractFeatures(this.model, images, this.source, { ...this.o, probes: n.probes }) };
+      c = {
+        probes: n.probes,
+        row,
+        set: extractFeatures(this.model, images, this.source, { ...this.o, probes: n.probes }),
+      };
       this.computed.set(root, c);
     }
     const rows = indices.map((i) => (c as Computed).row[i] as number);
     const at = tensor(rows, [rows.length], { dtype: 'int64' });
     try {
       const pick = (t: Tensor) => t.indexSelect(0, at);
-      return { features: pick(c.set.features), predictions: pick(c.set.predictions), labels: pick(c.set.labels), probes: probes ? c.set.probes.map(pick) : [] };
+      return {
+        features: pick(c.set.features),
+        predictions: pick(c.set.predictions),
+        labels: pick(c.set.labels),
+        probes: probes ? c.set.probes.map(pick) : [],
+      };
     } finally {
       at.dispose();
     }
@@ -117,5 +168,7 @@ export class FeatureCache {
 }
 
 function rootOf(set: ImageSet): { root: ImageSet; indices: number[] } {
-  return set.origin ? { root: set.origin.root, indices: Array.from(set.origin.indices) } : { root: set, indices: Array.from({ length: set.count }, (_, i) => i) };
+  return set.origin
+    ? { root: set.origin.root, indices: Array.from(set.origin.indices) }
+    : { root: set, indices: Array.from({ length: set.count }, (_, i) => i) };
 }

@@ -12,7 +12,14 @@ import { deriveSeed } from '../rng.js';
 import { disposeFeatures, extractFeatures, type FeatureCache } from './features.js';
 import type { LoadedCheckpoint } from './model-checkpoint.js';
 import { meanInterval, type MeanInterval } from './stats.js';
-import { checkpointInfo, describeAdaptation, targetInfo, type Adaptation, type CheckpointInfo, type TargetInfo } from './transfer.js';
+import {
+  checkpointInfo,
+  describeAdaptation,
+  targetInfo,
+  type Adaptation,
+  type CheckpointInfo,
+  type TargetInfo,
+} from './transfer.js';
 
 /** The episode classifiers, in the order results list them. */
 export const FEW_SHOT_CLASSIFIERS = ['nearest-centroid', 'logistic'] as const;
@@ -43,7 +50,11 @@ export interface FewShotOptions {
 }
 
 /** One episode: the classes drawn (way j is class classes[j]) and example indices per way. */
-export interface Episode { classes: number[]; support: number[][]; query: number[][] }
+export interface Episode {
+  classes: number[];
+  support: number[][];
+  query: number[][];
+}
 
 /** Accuracy over episodes of one classifier at one K. */
 export interface FewShotCell {
@@ -86,10 +97,18 @@ const draw = (n: number, gen: Generator): number[] => {
  * depends only on (seed, episode), so it is the same for every classifier; for a larger K the
  * support extends the smaller K's.
  */
-export function sampleEpisode(byClass: number[][], ways: number, shots: number, queries: number, seed: number, episode: number): Episode {
+export function sampleEpisode(
+  byClass: number[][],
+  ways: number,
+  shots: number,
+  queries: number,
+  seed: number,
+  episode: number,
+): Episode {
   const gen = new Generator(deriveSeed(seed, 'episode', episode));
   const classes = draw(byClass.length, gen).slice(0, ways);
-  const support: number[][] = [], query: number[][] = [];
+  const support: number[][] = [],
+    query: number[][] = [];
   for (const c of classes) {
     const idx = byClass[c]!;
     const order = draw(idx.length, gen).map((j) => idx[j]!);
@@ -100,19 +119,33 @@ export function sampleEpisode(byClass: number[][], ways: number, shots: number, 
 }
 
 /** Refuses a protocol the data cannot supply, naming the class, K, the queries and the count. */
-function checkProtocol(byClass: number[][], classNames: readonly string[] | undefined, ways: number, shots: number[], queries: number): void {
-  if (!Number.isInteger(ways) || ways < 2) throw new ConfigError(`few-shot ways must be a whole number >= 2; got ${ways}`);
+function checkProtocol(
+  byClass: number[][],
+  classNames: readonly string[] | undefined,
+  ways: number,
+  shots: number[],
+  queries: number,
+): void {
+  if (!Number.isInteger(ways) || ways < 2)
+    throw new ConfigError(`few-shot ways must be a whole number >= 2; got ${ways}`);
   if (ways > byClass.length) {
-    throw new ConfigError(`${ways}-way episodes need ${ways} classes, but the features have ${byClass.length}`, `use ways <= ${byClass.length}`);
+    throw new ConfigError(
+      `${ways}-way episodes need ${ways} classes, but the features have ${byClass.length}`,
+      `use ways <= ${byClass.length}`,
+    );
   }
-  for (const k of shots) if (!Number.isInteger(k) || k < 1) throw new ConfigError(`few-shot shots must be whole numbers >= 1; got ${k}`);
-  if (!Number.isInteger(queries) || queries < 1) throw new ConfigError(`few-shot queries must be a whole number >= 1; got ${queries}`);
+  for (const k of shots)
+    if (!Number.isInteger(k) || k < 1) throw new ConfigError(`few-shot shots must be whole numbers >= 1; got ${k}`);
+  if (!Number.isInteger(queries) || queries < 1)
+    throw new ConfigError(`few-shot queries must be a whole number >= 1; got ${queries}`);
   const k = Math.max(...shots);
   byClass.forEach((idx, c) => {
     if (idx.length < k + queries) {
       const name = classNames?.[c] !== undefined ? `'${classNames[c]}' (${c})` : `${c}`;
-      throw new ConfigError(`few-shot episodes with K = ${k} shots and ${queries} queries need ${k + queries} examples of every class, but class ${name} has ${idx.length}`,
-        `lower K or the queries to at most ${idx.length} together, or use a target with more test images per class`);
+      throw new ConfigError(
+        `few-shot episodes with K = ${k} shots and ${queries} queries need ${k + queries} examples of every class, but class ${name} has ${idx.length}`,
+        `lower K or the queries to at most ${idx.length} together, or use a target with more test images per class`,
+      );
     }
   });
 }
@@ -132,23 +165,43 @@ function nearestCentroid(support: Tensor, query: Tensor, target: Tensor): Tensor
  * episodes at once: Nesterov's accelerated gradient with step 1/L and momentum (1−√(λ/L))/(1+√(λ/L)),
  * where L = 1 + λ bounds the Hessian for unit-norm features plus a bias input of 1.
  */
-function logistic(support: Tensor, query: Tensor, target: Tensor, l2: number, iterations: number): { acc: Tensor; ratio: number } {
+function logistic(
+  support: Tensor,
+  query: Tensor,
+  target: Tensor,
+  l2: number,
+  iterations: number,
+): { acc: Tensor; ratio: number } {
   return tidy(() => {
     const [e, ways, shots, d] = support.shape as [number, number, number, number];
-    const n = ways * shots, device = support.device;
+    const n = ways * shots,
+      device = support.device;
     const aug = (x: Tensor) => cat([x, ones([...x.shape.slice(0, 2), 1], { device })], 2); // bias input
     const xs = aug(support.reshape([e, n, d])); // [E, N·K, D+1]
-    const y = oneHot(tensor(BigInt64Array.from({ length: n }, (_, i) => BigInt(Math.floor(i / shots))), [n], { dtype: 'int64', device }), ways).to('float32'); // [N·K, N]
+    const y = oneHot(
+      tensor(
+        BigInt64Array.from({ length: n }, (_, i) => BigInt(Math.floor(i / shots))),
+        [n],
+        { dtype: 'int64', device },
+      ),
+      ways,
+    ).to('float32'); // [N·K, N]
     const mask = cat([ones([d, 1], { device }), zeros([1, 1], { device })], 0); // no penalty on the bias row
-    const grad = (th: Tensor) => xs.transpose(1, 2).matmul(xs.matmul(th).softmax(2).sub(y)).div(n).add(th.mul(mask).mul(l2));
-    const lip = 1 + l2, q = Math.sqrt(l2 / lip), beta = (1 - q) / (1 + q);
-    let theta = zeros([e, d + 1, ways], { device }), look = theta.clone();
+    const grad = (th: Tensor) =>
+      xs.transpose(1, 2).matmul(xs.matmul(th).softmax(2).sub(y)).div(n).add(th.mul(mask).mul(l2));
+    const lip = 1 + l2,
+      q = Math.sqrt(l2 / lip),
+      beta = (1 - q) / (1 + q);
+    let theta = zeros([e, d + 1, ways], { device }),
+      look = theta.clone();
     const g0 = grad(theta).norm(2, [1, 2]);
     for (let t = 0; t < iterations; t++) {
       const next = tidy(() => look.sub(grad(look).div(lip)));
       const ahead = tidy(() => next.add(next.sub(theta).mul(beta)));
-      theta.dispose(); look.dispose(); // freed now, not at the end of the episode batch
-      theta = next; look = ahead;
+      theta.dispose();
+      look.dispose(); // freed now, not at the end of the episode batch
+      theta = next;
+      look = ahead;
     }
     const ratio = grad(theta).norm(2, [1, 2]).div(g0.clamp(1e-30)).max().item();
     const acc = aug(query).matmul(theta).argmax(2).eq(target).to('float64').mean(1);
@@ -161,18 +214,34 @@ function logistic(support: Tensor, query: Tensor, target: Tensor, l2: number, it
  * K and classifier, the mean accuracy over the episodes with a 95% CI (stats.ts).
  * @example const r = fewShot(fs.features, fs.labels, 10); r.cells[0].accuracy.mean
  */
-export function fewShot(features: Tensor, labels: Tensor, numClasses: number, o: FewShotOptions & { classNames?: readonly string[] } = {}): FewShotResult {
+export function fewShot(
+  features: Tensor,
+  labels: Tensor,
+  numClasses: number,
+  o: FewShotOptions & { classNames?: readonly string[] } = {},
+): FewShotResult {
   const t0 = performance.now();
   const s = {
-    ways: o.ways ?? 5, shots: o.shots ?? [1, 5], queries: o.queries ?? 15, episodes: o.episodes ?? 600, seed: o.seed ?? 0,
-    classifiers: o.classifiers ?? [...FEW_SHOT_CLASSIFIERS], logisticL2: o.logisticL2 ?? null, logisticIterations: o.logisticIterations ?? 100,
-    chunk: o.chunk ?? 100, perEpisode: o.perEpisode ?? false,
+    ways: o.ways ?? 5,
+    shots: o.shots ?? [1, 5],
+    queries: o.queries ?? 15,
+    episodes: o.episodes ?? 600,
+    seed: o.seed ?? 0,
+    classifiers: o.classifiers ?? [...FEW_SHOT_CLASSIFIERS],
+    logisticL2: o.logisticL2 ?? null,
+    logisticIterations: o.logisticIterations ?? 100,
+    chunk: o.chunk ?? 100,
+    perEpisode: o.perEpisode ?? false,
   };
-  if (!Number.isInteger(s.episodes) || s.episodes < 1) throw new ConfigError(`few-shot episodes must be a whole number >= 1; got ${s.episodes}`);
+  if (!Number.isInteger(s.episodes) || s.episodes < 1)
+    throw new ConfigError(`few-shot episodes must be a whole number >= 1; got ${s.episodes}`);
   const byClass = indicesByClass(Int32Array.from(labels.toArray() as BigInt64Array, Number), numClasses);
   checkProtocol(byClass, o.classNames, s.ways, s.shots, s.queries);
   // L2-normalised once: cosine similarity becomes a dot product, and the logistic step size is known.
-  const unit = tidy(() => { const f = features.to('float32'); return f.div(f.norm(2, 1, true).clamp(1e-12)); });
+  const unit = tidy(() => {
+    const f = features.to('float32');
+    return f.div(f.norm(2, 1, true).clamp(1e-12));
+  });
   const [, d] = unit.shape as [number, number];
   const cells: FewShotCell[] = [];
   try {
@@ -181,13 +250,23 @@ export function fewShot(features: Tensor, labels: Tensor, numClasses: number, o:
       let ratio = 0;
       const l2 = s.logisticL2 ?? 1 / (s.ways * k);
       for (let start = 0; start < s.episodes; start += s.chunk) {
-        const eps = Array.from({ length: Math.min(s.chunk, s.episodes - start) }, (_, i) => sampleEpisode(byClass, s.ways, k, s.queries, s.seed, start + i));
+        const eps = Array.from({ length: Math.min(s.chunk, s.episodes - start) }, (_, i) =>
+          sampleEpisode(byClass, s.ways, k, s.queries, s.seed, start + i),
+        );
         tidy(() => {
-          const pick = (rows: number[]) => unit.indexSelect(0, tensor(BigInt64Array.from(rows, BigInt), [rows.length], { dtype: 'int64', device: unit.device }));
+          const pick = (rows: number[]) =>
+            unit.indexSelect(
+              0,
+              tensor(BigInt64Array.from(rows, BigInt), [rows.length], { dtype: 'int64', device: unit.device }),
+            );
           const support = pick(eps.flatMap((ep) => ep.support.flat())).reshape([eps.length, s.ways, k, d]);
           const query = pick(eps.flatMap((ep) => ep.query.flat())).reshape([eps.length, s.ways * s.queries, d]);
           // Queries are way-major, so query i belongs to way floor(i / Q).
-          const target = tensor(BigInt64Array.from({ length: s.ways * s.queries }, (_, i) => BigInt(Math.floor(i / s.queries))), [1, s.ways * s.queries], { dtype: 'int64', device: unit.device });
+          const target = tensor(
+            BigInt64Array.from({ length: s.ways * s.queries }, (_, i) => BigInt(Math.floor(i / s.queries))),
+            [1, s.ways * s.queries],
+            { dtype: 'int64', device: unit.device },
+          );
           for (const c of s.classifiers) {
             let a: Tensor;
             if (c === 'nearest-centroid') {
@@ -204,8 +283,14 @@ export function fewShot(features: Tensor, labels: Tensor, numClasses: number, o:
       for (const c of s.classifiers) {
         const xs = acc.get(c)!;
         cells.push({
-          classifier: c, ways: s.ways, shots: k, queries: s.queries, episodes: s.episodes, accuracy: meanInterval(xs),
-          ...(c === 'logistic' ? { gradientRatio: ratio } : {}), ...(s.perEpisode ? { accuracies: xs } : {}),
+          classifier: c,
+          ways: s.ways,
+          shots: k,
+          queries: s.queries,
+          episodes: s.episodes,
+          accuracy: meanInterval(xs),
+          ...(c === 'logistic' ? { gradientRatio: ratio } : {}),
+          ...(s.perEpisode ? { accuracies: xs } : {}),
         });
       }
     }
@@ -213,8 +298,10 @@ export function fewShot(features: Tensor, labels: Tensor, numClasses: number, o:
     unit.dispose();
   }
   return {
-    cells, settings: { ...s, features: 'L2-normalised penultimate features' },
-    counts: { examples: labels.shape[0] as number, classes: numClasses, features: d }, seconds: (performance.now() - t0) / 1000,
+    cells,
+    settings: { ...s, features: 'L2-normalised penultimate features' },
+    counts: { examples: labels.shape[0] as number, classes: numClasses, features: d },
+    seconds: (performance.now() - t0) / 1000,
   };
 }
 
@@ -231,14 +318,30 @@ export interface FewShotEvalResult extends FewShotResult {
  * Few-shot evaluation of a checkpoint: features of `target.test` computed once, then fewShot.
  * @example const r = fewShotEval(ckpt, await loadTarget('mnist'), { shots: [1, 5] });
  */
-export function fewShotEval(ckpt: LoadedCheckpoint, target: DatasetSplits, o: FewShotOptions & { batchSize?: number; device?: string; features?: FeatureCache } = {}): FewShotEvalResult {
+export function fewShotEval(
+  ckpt: LoadedCheckpoint,
+  target: DatasetSplits,
+  o: FewShotOptions & { batchSize?: number; device?: string; features?: FeatureCache } = {},
+): FewShotEvalResult {
   const t0 = performance.now();
-  const fs = o.features?.get(target.test) ?? extractFeatures(ckpt.model, target.test, ckpt.source, { batchSize: o.batchSize ?? 256, device: o.device ?? 'cpu' });
+  const fs =
+    o.features?.get(target.test) ??
+    extractFeatures(ckpt.model, target.test, ckpt.source, { batchSize: o.batchSize ?? 256, device: o.device ?? 'cpu' });
   try {
     const featureSeconds = (performance.now() - t0) / 1000;
     const { features: _shared, ...options } = o;
-    const r = fewShot(fs.features, fs.labels, target.test.numClasses, { ...options, classNames: target.test.classNames });
-    return { protocol: 'few-shot', checkpoint: checkpointInfo(ckpt), target: targetInfo(target), adaptation: describeAdaptation(target.test, ckpt.source), ...r, featureSeconds };
+    const r = fewShot(fs.features, fs.labels, target.test.numClasses, {
+      ...options,
+      classNames: target.test.classNames,
+    });
+    return {
+      protocol: 'few-shot',
+      checkpoint: checkpointInfo(ckpt),
+      target: targetInfo(target),
+      adaptation: describeAdaptation(target.test, ckpt.source),
+      ...r,
+      featureSeconds,
+    };
   } finally {
     disposeFeatures(fs);
   }

@@ -24,7 +24,8 @@ export interface KnnOptions {
 
 /** Labels as plain numbers, whether given as a tensor or an array. */
 export function labelArray(labels: Tensor | ArrayLike<number>): Int32Array {
-  return labels instanceof Int32Array ? labels
+  return labels instanceof Int32Array
+    ? labels
     : Int32Array.from(isTensor(labels) ? labels.toNumbers() : Array.from(labels));
 }
 const isTensor = (v: unknown): v is Tensor => typeof (v as Tensor).toNumbers === 'function';
@@ -35,21 +36,39 @@ const isTensor = (v: unknown): v is Tensor => typeof (v as Tensor).toNumbers ===
  * computes in that dtype, so two float32 distances that differ only in the last bits are not tied.
  * @example const pred = knnPredict(testEmb, trainEmb, trainLabels, { k: 30 }) // Int32Array [Q]
  */
-export function knnPredict(query: Tensor, support: Tensor, supportLabels: Tensor | ArrayLike<number>, o: KnnOptions): Int32Array {
+export function knnPredict(
+  query: Tensor,
+  support: Tensor,
+  supportLabels: Tensor | ArrayLike<number>,
+  o: KnnOptions,
+): Int32Array {
   const [q, d] = query.shape as [number, number];
   const [s, d2] = support.shape as [number, number];
   const labels = labelArray(supportLabels);
   if (query.ndim !== 2 || support.ndim !== 2 || d !== d2) {
-    throw new RangeError(`knnPredict: query [Q, D] and support [S, D] must share D; got [${query.shape.join(', ')}] and [${support.shape.join(', ')}]`);
+    throw new RangeError(
+      `knnPredict: query [Q, D] and support [S, D] must share D; got [${query.shape.join(', ')}] and [${support.shape.join(', ')}]`,
+    );
   }
   if (labels.length !== s) throw new RangeError(`knnPredict: ${s} support points but ${labels.length} labels`);
-  if (o.leaveOneOut && q !== s) throw new RangeError(`knnPredict: leaveOneOut needs the queries to be the support set; got ${q} queries, ${s} support points`);
-  const exclude = o.exclude !== undefined ? Int32Array.from(Array.from(o.exclude)) : o.leaveOneOut ? Int32Array.from({ length: q }, (_, i) => i) : null;
-  if (exclude !== null && exclude.length !== q) throw new RangeError(`knnPredict: exclude has ${exclude.length} entries for ${q} queries`);
+  if (o.leaveOneOut && q !== s)
+    throw new RangeError(
+      `knnPredict: leaveOneOut needs the queries to be the support set; got ${q} queries, ${s} support points`,
+    );
+  const exclude =
+    o.exclude !== undefined
+      ? Int32Array.from(Array.from(o.exclude))
+      : o.leaveOneOut
+        ? Int32Array.from({ length: q }, (_, i) => i)
+        : null;
+  if (exclude !== null && exclude.length !== q)
+    throw new RangeError(`knnPredict: exclude has ${exclude.length} entries for ${q} queries`);
   const usable = s - (exclude !== null ? 1 : 0);
   if (!Number.isInteger(o.k) || o.k < 1 || o.k > usable) {
-    throw new ConfigError(`k-NN: k must be an integer in 1..${usable} (the support points a query can use); got ${o.k}`,
-      'use a smaller k or a larger support set');
+    throw new ConfigError(
+      `k-NN: k must be an integer in 1..${usable} (the support points a query can use); got ${o.k}`,
+      'use a smaller k or a larger support set',
+    );
   }
   const numClasses = labels.reduce((m, l) => Math.max(m, l + 1), 0);
   const chunk = o.chunkSize ?? Math.max(1, Math.floor((1 << 24) / Math.max(1, s)));
@@ -63,7 +82,10 @@ export function knnPredict(query: Tensor, support: Tensor, supportLabels: Tensor
       tidy(() => {
         let dist = cdist(query.narrow(0, start, n), support); // [n, S]
         if (exclude !== null) {
-          const ex = tensor(Array.from(exclude.subarray(start, start + n)), [n, 1], { dtype: 'int64', device: query.device });
+          const ex = tensor(Array.from(exclude.subarray(start, start + n)), [n, 1], {
+            dtype: 'int64',
+            device: query.device,
+          });
           const hit = arange(0, s, 1, { device: query.device }).unsqueeze(0).eq(ex); // [n, S]
           dist = where(hit, full([], Infinity, { dtype: dist.dtype, device: dist.device }), dist);
         }
@@ -88,7 +110,9 @@ export function knnPredict(query: Tensor, support: Tensor, supportLabels: Tensor
 /** The k nearest of one distance row by (distance, index), read in full: the slow, exact path. */
 function nearestExact(row: Tensor, k: number): [number[], number[]] {
   const d = row.to({ dtype: 'float64', device: 'cpu' }).toArray() as Float64Array;
-  const order = Array.from(d.keys()).sort((a, b) => (d[a] as number) - (d[b] as number) || a - b).slice(0, k);
+  const order = Array.from(d.keys())
+    .sort((a, b) => (d[a] as number) - (d[b] as number) || a - b)
+    .slice(0, k);
   return [order.map((j) => d[j] as number), order];
 }
 
@@ -102,7 +126,9 @@ class Voter {
   }
   decide(dists: number[], idx: number[], labels: Int32Array): number {
     // Canonical neighbour order (distance, index), so summed distances never depend on topk's order.
-    const order = idx.map((_, i) => i).sort((a, b) => (dists[a] as number) - (dists[b] as number) || (idx[a] as number) - (idx[b] as number));
+    const order = idx
+      .map((_, i) => i)
+      .sort((a, b) => (dists[a] as number) - (dists[b] as number) || (idx[a] as number) - (idx[b] as number));
     const touched: number[] = [];
     for (const i of order) {
       const c = labels[idx[i] as number] as number;
@@ -112,12 +138,18 @@ class Voter {
     }
     let best = -1;
     for (const c of touched) {
-      if (best < 0) { best = c; continue; }
+      if (best < 0) {
+        best = c;
+        continue;
+      }
       const dc = (this.count[c] as number) - (this.count[best] as number);
       const ds = (this.distSum[c] as number) - (this.distSum[best] as number);
       if (dc > 0 || (dc === 0 && (ds < 0 || (ds === 0 && c < best)))) best = c;
     }
-    for (const c of touched) { this.count[c] = 0; this.distSum[c] = 0; }
+    for (const c of touched) {
+      this.count[c] = 0;
+      this.distSum[c] = 0;
+    }
     return best;
   }
 }

@@ -5,7 +5,19 @@
 // are reachable. Correlated features make f ill-conditioned (κ ~ 1e6 on CNN features at small
 // λ); L-BFGS therefore runs in coordinates v with θ = P·v, P = L⁻ᵀ for L·Lᵀ = XᵀX/N + λI, which
 // leaves f and its minimiser unchanged and cut the iterations 4-10x on MNIST features.
-import { cat, dispose, getNumThreads, ones, oneHot, randperm, setNumThreads, tensor, tidy, zeros, type Tensor } from '../backend/index.js';
+import {
+  cat,
+  dispose,
+  getNumThreads,
+  ones,
+  oneHot,
+  randperm,
+  setNumThreads,
+  tensor,
+  tidy,
+  zeros,
+  type Tensor,
+} from '../backend/index.js';
 import { heldOutCount } from '../data/image-folder.js';
 import { streamGenerator } from '../data/seed.js';
 import { ConfigError } from '../errors.js';
@@ -37,11 +49,19 @@ export interface LogisticFitOptions {
  * makes the fit cheaper and the same on every CPU.
  */
 function withFitThreads<T>(threads: number, fn: () => T): T {
-  if (!Number.isInteger(threads) || threads < 1) throw new ConfigError(`the logistic fit's thread count must be a positive integer; got ${threads}`, 'leave it unset for 1');
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new ConfigError(
+      `the logistic fit's thread count must be a positive integer; got ${threads}`,
+      'leave it unset for 1',
+    );
   const before = getNumThreads();
   if (before === threads) return fn();
   setNumThreads(threads);
-  try { return fn(); } finally { setNumThreads(before); }
+  try {
+    return fn();
+  } finally {
+    setNumThreads(before);
+  }
 }
 
 /** A fitted model and how the solver ended. */
@@ -105,11 +125,18 @@ export function fitLogistic(x: Tensor, labels: Tensor, numClasses: number, o: Lo
 function fitLogisticHere(x: Tensor, labels: Tensor, numClasses: number, o: LogisticFitOptions): LogisticFit {
   const [n, d] = x.shape as [number, number];
   if (x.ndim !== 2 || labels.ndim !== 1 || labels.shape[0] !== n || n === 0) {
-    throw new ConfigError(`fitLogistic needs features [N, D] and labels [N] with N > 0; got [${x.shape.join(', ')}] and [${labels.shape.join(', ')}]`);
+    throw new ConfigError(
+      `fitLogistic needs features [N, D] and labels [N] with N > 0; got [${x.shape.join(', ')}] and [${labels.shape.join(', ')}]`,
+    );
   }
-  if (!(o.l2 >= 0) || !Number.isFinite(o.l2)) throw new ConfigError(`the L2 strength must be a finite number >= 0; got ${o.l2}`);
-  const maxIterations = o.maxIterations ?? 1000, tolerance = o.tolerance ?? 1e-4, memory = o.history ?? 10;
-  const dtype = 'float64', device = x.device, l2 = o.l2;
+  if (!(o.l2 >= 0) || !Number.isFinite(o.l2))
+    throw new ConfigError(`the L2 strength must be a finite number >= 0; got ${o.l2}`);
+  const maxIterations = o.maxIterations ?? 1000,
+    tolerance = o.tolerance ?? 1e-4,
+    memory = o.history ?? 10;
+  const dtype = 'float64',
+    device = x.device,
+    l2 = o.l2;
   // A column of ones carries the bias, so θ is one matrix; `mask` keeps the bias out of the penalty.
   const { xa, target, mask } = tidy(() => ({
     xa: cat([x.to({ dtype }), ones([n, 1], { dtype, device })], 1), // [N, D+1]
@@ -137,34 +164,51 @@ function fitLogisticHere(x: Tensor, labels: Tensor, numClasses: number, o: Logis
   }
   const P = precond?.p ?? null;
   // f, its gradient in v (Pᵀ·∇θf) and ‖∇θf‖, at θ = P·v.
-  const objective = (v: Tensor): { f: number; g: Tensor; gnorm: number } => tidy(() => {
-    const theta = P ? P.matmul(v) : v;
-    const logits = xa.matmul(theta); // [N, C]
-    const lse = logits.logsumexp(1, true); // [N, 1]
-    const w = theta.mul(mask);
-    const f = lse.sum().sub(logits.mul(target).sum()).item() / n + 0.5 * l2 * w.square().sum().item();
-    const gTheta = xa.transpose(0, 1).matmul(logits.sub(lse).exp().sub(target)).div(n).add(w.mul(l2)); // [D+1, C]
-    return { f, g: P ? P.transpose(0, 1).matmul(gTheta) : gTheta, gnorm: gTheta.norm().item() };
-  });
+  const objective = (v: Tensor): { f: number; g: Tensor; gnorm: number } =>
+    tidy(() => {
+      const theta = P ? P.matmul(v) : v;
+      const logits = xa.matmul(theta); // [N, C]
+      const lse = logits.logsumexp(1, true); // [N, 1]
+      const w = theta.mul(mask);
+      const f = lse.sum().sub(logits.mul(target).sum()).item() / n + 0.5 * l2 * w.square().sum().item();
+      const gTheta = xa.transpose(0, 1).matmul(logits.sub(lse).exp().sub(target)).div(n).add(w.mul(l2)); // [D+1, C]
+      return { f, g: P ? P.transpose(0, 1).matmul(gTheta) : gTheta, gnorm: gTheta.norm().item() };
+    });
 
-  const s: Tensor[] = [], yv: Tensor[] = [], rho: number[] = [];
-  const forget = () => { for (const t of [...s, ...yv]) t.dispose(); s.length = 0; yv.length = 0; rho.length = 0; };
+  const s: Tensor[] = [],
+    yv: Tensor[] = [],
+    rho: number[] = [];
+  const forget = () => {
+    for (const t of [...s, ...yv]) t.dispose();
+    s.length = 0;
+    yv.length = 0;
+    rho.length = 0;
+  };
   // −H·g by the two-loop recursion over the stored pairs.
-  const direction = (g: Tensor): Tensor => tidy(() => {
-    let q = g.neg();
-    const alpha: number[] = [];
-    for (let i = s.length - 1; i >= 0; i--) {
-      alpha[i] = rho[i]! * dot(s[i]!, q);
-      q = q.sub(yv[i]!.mul(alpha[i]!));
-    }
-    const last = s.length - 1;
-    let r = last >= 0 ? q.mul(dot(s[last]!, yv[last]!) / dot(yv[last]!, yv[last]!)) : q;
-    for (let i = 0; i <= last; i++) r = r.add(s[i]!.mul(alpha[i]! - rho[i]! * dot(yv[i]!, r)));
-    return r;
-  });
+  const direction = (g: Tensor): Tensor =>
+    tidy(() => {
+      let q = g.neg();
+      const alpha: number[] = [];
+      for (let i = s.length - 1; i >= 0; i--) {
+        alpha[i] = rho[i]! * dot(s[i]!, q);
+        q = q.sub(yv[i]!.mul(alpha[i]!));
+      }
+      const last = s.length - 1;
+      let r = last >= 0 ? q.mul(dot(s[last]!, yv[last]!) / dot(yv[last]!, yv[last]!)) : q;
+      for (let i = 0; i <= last; i++) r = r.add(s[i]!.mul(alpha[i]! - rho[i]! * dot(yv[i]!, r)));
+      return r;
+    });
 
-  let v = tidy(() => (o.init ? (precond ? precond.pinv.matmul(o.init.to({ dtype, device })) : o.init.to({ dtype, device }).clone()) : zeros([m, numClasses], { dtype, device })));
-  let f = 0, g: Tensor | null = null, gnorm = 0;
+  let v = tidy(() =>
+    o.init
+      ? precond
+        ? precond.pinv.matmul(o.init.to({ dtype, device }))
+        : o.init.to({ dtype, device }).clone()
+      : zeros([m, numClasses], { dtype, device }),
+  );
+  let f = 0,
+    g: Tensor | null = null,
+    gnorm = 0;
   try {
     // The tolerance is relative to the gradient at θ = 0, so a warm start never tightens it.
     const atZero = tidy(() => objective(zeros([m, numClasses], { dtype, device })));
@@ -175,8 +219,12 @@ function fitLogisticHere(x: Tensor, labels: Tensor, numClasses: number, o: Logis
     while (gnorm > tolerance * g0 && iterations < maxIterations) {
       let dir = direction(g);
       let slope = dot(g, dir);
-      if (!(slope < 0)) { // lost descent (round-off): restart from steepest descent
-        forget(); dir.dispose(); dir = g.neg(); slope = -dot(g, g);
+      if (!(slope < 0)) {
+        // lost descent (round-off): restart from steepest descent
+        forget();
+        dir.dispose();
+        dir = g.neg();
+        slope = -dot(g, g);
       }
       // Without curvature pairs the step length is unknown; start small, as torch's LBFGS does.
       let t = s.length === 0 ? Math.min(1, 1 / tidy(() => g!.abs().sum().item())) : 1;
@@ -189,25 +237,48 @@ function fitLogisticHere(x: Tensor, labels: Tensor, numClasses: number, o: Logis
         const cand = tidy(() => v.add(dir.mul(t)));
         const e = objective(cand);
         if (e.f <= f + 1e-4 * t * slope + slack) next = { v: cand, ...e };
-        else { cand.dispose(); e.g.dispose(); }
+        else {
+          cand.dispose();
+          e.g.dispose();
+        }
       }
       dir.dispose();
       if (next === null) break; // no decrease left at this precision
       iterations++;
-      const sk = tidy(() => next!.v.sub(v)), yk = tidy(() => next!.g.sub(g!));
-      const sy = dot(sk, yk), moved = dot(sk, sk) > 0;
+      const sk = tidy(() => next!.v.sub(v)),
+        yk = tidy(() => next!.g.sub(g!));
+      const sy = dot(sk, yk),
+        moved = dot(sk, sk) > 0;
       if (sy > 1e-20) {
-        s.push(sk); yv.push(yk); rho.push(1 / sy);
-        if (s.length > memory) { s.shift()!.dispose(); yv.shift()!.dispose(); rho.shift(); }
-      } else { sk.dispose(); yk.dispose(); }
-      v.dispose(); g.dispose();
+        s.push(sk);
+        yv.push(yk);
+        rho.push(1 / sy);
+        if (s.length > memory) {
+          s.shift()!.dispose();
+          yv.shift()!.dispose();
+          rho.shift();
+        }
+      } else {
+        sk.dispose();
+        yk.dispose();
+      }
+      v.dispose();
+      g.dispose();
       ({ v, f, g, gnorm } = next);
       if (!moved) break; // the step vanished in round-off: nothing more to gain
     }
     const theta = P ? tidy(() => P.matmul(v)) : v;
     if (theta !== v) v.dispose();
     const ratio = g0 > 0 ? gnorm / g0 : 0;
-    return { theta, l2, loss: f, gradientRatio: ratio, iterations, converged: ratio <= tolerance, preconditioned: P !== null };
+    return {
+      theta,
+      l2,
+      loss: f,
+      gradientRatio: ratio,
+      iterations,
+      converged: ratio <= tolerance,
+      preconditioned: P !== null,
+    };
   } catch (e) {
     v.dispose();
     throw e;
@@ -233,7 +304,10 @@ export function accuracy(logits: Tensor, labels: Tensor): number {
 }
 
 /** Per-feature mean and standard deviation (population) of training features. */
-export interface Standardizer { mean: Tensor; std: Tensor }
+export interface Standardizer {
+  mean: Tensor;
+  std: Tensor;
+}
 
 /**
  * The training set's per-feature mean and std [1, D], in float64. A constant feature (std 0,
@@ -253,7 +327,10 @@ export function standardize(x: Tensor, s: Standardizer): Tensor {
 }
 
 /** Features with their int64 labels (a FeatureSet fits). */
-export interface LabelledFeatures { features: Tensor; labels: Tensor }
+export interface LabelledFeatures {
+  features: Tensor;
+  labels: Tensor;
+}
 
 /** Options of logisticProbe. */
 export interface ProbeOptions {
@@ -289,7 +366,12 @@ export const DEFAULT_L2_GRID = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1];
  * A fixed seeded stratified hold-out: of each class's n items, round(n·fraction) (at least 1
  * when n >= 2, never all) go to validation, picked by a permutation seeded from (seed, class).
  */
-export function stratifiedHoldOut(labels: Int32Array, numClasses: number, fraction: number, seed: number): { fit: number[]; validation: number[] } {
+export function stratifiedHoldOut(
+  labels: Int32Array,
+  numClasses: number,
+  fraction: number,
+  seed: number,
+): { fit: number[]; validation: number[] } {
   const byClass: number[][] = Array.from({ length: numClasses }, () => []);
   labels.forEach((l, i) => byClass[l]?.push(i));
   const inVal = new Uint8Array(labels.length);
@@ -301,21 +383,32 @@ export function stratifiedHoldOut(labels: Int32Array, numClasses: number, fracti
     perm.dispose();
     for (let j = 0; j < k; j++) inVal[idx[Number(order[j])]!] = 1;
   });
-  const fit: number[] = [], validation: number[] = [];
+  const fit: number[] = [],
+    validation: number[] = [];
   inVal.forEach((v, i) => (v ? validation : fit).push(i));
   return { fit, validation };
 }
 
-const rows = (t: Tensor, idx: number[]): Tensor => tidy(() => t.indexSelect(0, tensor(BigInt64Array.from(idx, BigInt), [idx.length], { dtype: 'int64', device: t.device })));
+const rows = (t: Tensor, idx: number[]): Tensor =>
+  tidy(() =>
+    t.indexSelect(0, tensor(BigInt64Array.from(idx, BigInt), [idx.length], { dtype: 'int64', device: t.device })),
+  );
 
 /** Standardises on `train`, fits, and returns the fit with accuracies on `evalSets` (all float64). */
-function fitStandardized(train: LabelledFeatures, evalSets: LabelledFeatures[], classes: number, o: LogisticFitOptions): { fit: LogisticFit; accuracies: number[] } {
+function fitStandardized(
+  train: LabelledFeatures,
+  evalSets: LabelledFeatures[],
+  classes: number,
+  o: LogisticFitOptions,
+): { fit: LogisticFit; accuracies: number[] } {
   const st = fitStandardizer(train.features);
   try {
     const xs = standardize(train.features, st);
     const fit = fitLogistic(xs, train.labels, classes, o);
     xs.dispose();
-    const accuracies = evalSets.map((e) => tidy(() => accuracy(logisticLogits(fit, standardize(e.features, st)), e.labels)));
+    const accuracies = evalSets.map((e) =>
+      tidy(() => accuracy(logisticLogits(fit, standardize(e.features, st)), e.labels)),
+    );
     return { fit, accuracies };
   } finally {
     dispose(st);
@@ -329,34 +422,53 @@ function fitStandardized(train: LabelledFeatures, evalSets: LabelledFeatures[], 
  * features and report test accuracy.
  * @example const r = logisticProbe(trainFeatures, testFeatures, 10); r.testAccuracy
  */
-export function logisticProbe(train: LabelledFeatures, test: LabelledFeatures, numClasses: number, o: ProbeOptions = {}): ProbeResult {
+export function logisticProbe(
+  train: LabelledFeatures,
+  test: LabelledFeatures,
+  numClasses: number,
+  o: ProbeOptions = {},
+): ProbeResult {
   // The standardisation and accuracies too: their reductions also split by thread count.
   return withFitThreads(1, () => probeHere(train, test, numClasses, o));
 }
 
 function probeHere(train: LabelledFeatures, test: LabelledFeatures, numClasses: number, o: ProbeOptions): ProbeResult {
   const settings = {
-    l2Grid: [...(o.l2Grid ?? DEFAULT_L2_GRID)].sort((a, b) => b - a), validationFraction: o.validationFraction ?? 0.2, seed: o.seed ?? 0,
-    maxIterations: o.maxIterations ?? 1000, tolerance: o.tolerance ?? 1e-4, history: o.history ?? 10,
+    l2Grid: [...(o.l2Grid ?? DEFAULT_L2_GRID)].sort((a, b) => b - a),
+    validationFraction: o.validationFraction ?? 0.2,
+    seed: o.seed ?? 0,
+    maxIterations: o.maxIterations ?? 1000,
+    tolerance: o.tolerance ?? 1e-4,
+    history: o.history ?? 10,
   };
-  if (settings.l2Grid.length === 0) throw new ConfigError('the L2 grid of the linear probe is empty', 'pass at least one value, e.g. l2Grid: [1e-4]');
+  if (settings.l2Grid.length === 0)
+    throw new ConfigError('the L2 grid of the linear probe is empty', 'pass at least one value, e.g. l2Grid: [1e-4]');
   const labels = Int32Array.from(train.labels.toArray() as BigInt64Array, Number);
-  if (new Set(labels).size < 2) throw new ConfigError(`a linear probe needs at least 2 classes in the training features; got ${new Set(labels).size}`);
+  if (new Set(labels).size < 2)
+    throw new ConfigError(
+      `a linear probe needs at least 2 classes in the training features; got ${new Set(labels).size}`,
+    );
   const solver = { maxIterations: settings.maxIterations, tolerance: settings.tolerance, history: settings.history };
   const split = stratifiedHoldOut(labels, numClasses, settings.validationFraction, settings.seed);
   const grid: ProbeResult['grid'] = [];
   let chosen = settings.l2Grid[0]!;
   if (settings.l2Grid.length > 1) {
     if (split.validation.length === 0) {
-      throw new ConfigError(`no validation features to choose the L2 strength: ${labels.length} training features, validationFraction ${settings.validationFraction}`,
-        'use a single-value l2Grid, or more training data / a larger validationFraction');
+      throw new ConfigError(
+        `no validation features to choose the L2 strength: ${labels.length} training features, validationFraction ${settings.validationFraction}`,
+        'use a single-value l2Grid, or more training data / a larger validationFraction',
+      );
     }
     const part = { features: rows(train.features, split.fit), labels: rows(train.labels, split.fit) };
     const val = { features: rows(train.features, split.validation), labels: rows(train.labels, split.validation) };
     let warm: Tensor | null = null;
     try {
       for (const l2 of settings.l2Grid) {
-        const { fit, accuracies } = fitStandardized(part, [val], numClasses, { ...solver, l2, ...(warm ? { init: warm } : {}) });
+        const { fit, accuracies } = fitStandardized(part, [val], numClasses, {
+          ...solver,
+          l2,
+          ...(warm ? { init: warm } : {}),
+        });
         warm?.dispose();
         warm = fit.theta;
         grid.push({ l2, validationAccuracy: accuracies[0]!, iterations: fit.iterations, converged: fit.converged });
@@ -371,14 +483,30 @@ function probeHere(train: LabelledFeatures, test: LabelledFeatures, numClasses: 
   const { fit, accuracies } = fitStandardized(train, [test, train], numClasses, { ...solver, l2: chosen });
   fit.theta.dispose();
   return {
-    testAccuracy: accuracies[0]!, trainAccuracy: accuracies[1]!, l2: chosen,
-    fit: { iterations: fit.iterations, converged: fit.converged, gradientRatio: fit.gradientRatio, loss: fit.loss, preconditioned: fit.preconditioned },
+    testAccuracy: accuracies[0]!,
+    trainAccuracy: accuracies[1]!,
+    l2: chosen,
+    fit: {
+      iterations: fit.iterations,
+      converged: fit.converged,
+      gradientRatio: fit.gradientRatio,
+      loss: fit.loss,
+      preconditioned: fit.preconditioned,
+    },
     grid,
-    counts: { train: labels.length, validation: split.validation.length, test: test.labels.shape[0] as number, features: train.features.shape[1] as number, classes: numClasses },
+    counts: {
+      train: labels.length,
+      validation: split.validation.length,
+      test: test.labels.shape[0] as number,
+      features: train.features.shape[1] as number,
+      classes: numClasses,
+    },
     settings: {
-      ...settings, objective: 'mean softmax cross-entropy + (l2/2)·‖W‖² (bias unpenalised)',
+      ...settings,
+      objective: 'mean softmax cross-entropy + (l2/2)·‖W‖² (bias unpenalised)',
       standardize: 'per-feature (x − mean)/std of the training features (population std; constant features → 0)',
-      solver: 'L-BFGS preconditioned by the Cholesky factor of XᵀX/N + λI, Armijo backtracking, float64; stop at ‖∇f‖ <= tolerance·‖∇f(0)‖',
+      solver:
+        'L-BFGS preconditioned by the Cholesky factor of XᵀX/N + λI, Armijo backtracking, float64; stop at ‖∇f‖ <= tolerance·‖∇f(0)‖',
     },
   };
 }

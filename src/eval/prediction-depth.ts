@@ -36,7 +36,14 @@ export interface PredictionDepthConfig {
 }
 
 /** Defaults: Baldock's k = 30 and a 5000-image support set. */
-export const PD_DEFAULTS: PredictionDepthConfig = { k: 30, supportSize: 5000, testSize: null, seed: 0, batchSize: 256, device: 'cpu' };
+export const PD_DEFAULTS: PredictionDepthConfig = {
+  k: 30,
+  supportSize: 5000,
+  testSize: null,
+  seed: 0,
+  batchSize: 256,
+  device: 'cpu',
+};
 
 /** Depths and probe accuracies of one set of examples. */
 export interface DepthSummary {
@@ -82,18 +89,30 @@ export function depthsFromPredictions(probePreds: ArrayLike<number>[], finalPred
 }
 
 /** Mean, histogram and accuracies of a set of depths (P = probePreds.length). */
-export function summariseDepths(depths: ArrayLike<number>, probePreds: ArrayLike<number>[], finalPred: ArrayLike<number>, labels: ArrayLike<number>): DepthSummary {
-  const n = depths.length, p = probePreds.length;
+export function summariseDepths(
+  depths: ArrayLike<number>,
+  probePreds: ArrayLike<number>[],
+  finalPred: ArrayLike<number>,
+  labels: ArrayLike<number>,
+): DepthSummary {
+  const n = depths.length,
+    p = probePreds.length;
   const histogram = new Array<number>(p + 1).fill(0);
   let sum = 0;
-  for (let i = 0; i < n; i++) { histogram[depths[i] as number]! += 1; sum += depths[i] as number; }
+  for (let i = 0; i < n; i++) {
+    histogram[depths[i] as number]! += 1;
+    sum += depths[i] as number;
+  }
   const frac = (a: ArrayLike<number>, b: ArrayLike<number>) => {
     let hit = 0;
     for (let i = 0; i < n; i++) if (a[i] === b[i]) hit++;
     return n === 0 ? 0 : hit / n;
   };
   return {
-    count: n, depths: Array.from(depths), mean: n === 0 ? 0 : sum / n, histogram,
+    count: n,
+    depths: Array.from(depths),
+    mean: n === 0 ? 0 : sum / n,
+    histogram,
     probeAccuracy: probePreds.map((pp) => frac(pp, labels)),
     probeAgreement: probePreds.map((pp) => frac(pp, finalPred)),
     networkAccuracy: frac(finalPred, labels),
@@ -109,9 +128,15 @@ export function probeNames(model: Classifier): string[] {
  * Prediction depth from probe embeddings already extracted (support and test FeatureSets made
  * with `probes: true` by the same model). Training depths use leave-one-out on the support set.
  */
-export function depthsFromFeatures(support: FeatureSet, test: FeatureSet, k: number): { test: DepthSummary; train: DepthSummary } {
+export function depthsFromFeatures(
+  support: FeatureSet,
+  test: FeatureSet,
+  k: number,
+): { test: DepthSummary; train: DepthSummary } {
   if (support.probes.length === 0 || support.probes.length !== test.probes.length) {
-    throw new RangeError(`prediction depth needs probe embeddings (extractFeatures with probes: true); got ${support.probes.length} support and ${test.probes.length} test probes`);
+    throw new RangeError(
+      `prediction depth needs probe embeddings (extractFeatures with probes: true); got ${support.probes.length} support and ${test.probes.length} test probes`,
+    );
   }
   const supportLabels = labelArray(support.labels);
   const measure = (set: FeatureSet, leaveOneOut: boolean): DepthSummary => {
@@ -132,20 +157,29 @@ export function depthsFromFeatures(support: FeatureSet, test: FeatureSet, k: num
  * const pd = predictionDepth(ckpt.model, data, ckpt.source, { supportSize: 5000, testSize: 2000 });
  * pd.test.mean // e.g. 2.7 of 9 probes
  */
-export function predictionDepth(model: Classifier, data: Pick<DatasetSplits, 'train' | 'test'>, source: SourceData,
-  config: Partial<PredictionDepthConfig> = {}): PredictionDepthResult {
+export function predictionDepth(
+  model: Classifier,
+  data: Pick<DatasetSplits, 'train' | 'test'>,
+  source: SourceData,
+  config: Partial<PredictionDepthConfig> = {},
+): PredictionDepthResult {
   const cfg: PredictionDepthConfig = { ...PD_DEFAULTS, ...config };
   for (const key of ['k', 'supportSize', 'batchSize'] as const) {
-    if (!Number.isInteger(cfg[key]) || cfg[key] < 1) throw new ConfigError(`prediction depth: ${key} must be a positive integer; got ${cfg[key]}`);
+    if (!Number.isInteger(cfg[key]) || cfg[key] < 1)
+      throw new ConfigError(`prediction depth: ${key} must be a positive integer; got ${cfg[key]}`);
   }
   if (cfg.testSize !== null && (!Number.isInteger(cfg.testSize) || cfg.testSize < 1)) {
-    throw new ConfigError(`prediction depth: testSize must be a positive integer or null (the whole test set); got ${cfg.testSize}`);
+    throw new ConfigError(
+      `prediction depth: testSize must be a positive integer or null (the whole test set); got ${cfg.testSize}`,
+    );
   }
   const supportSet: ImageSet = stratifiedSubset(data.train, cfg.supportSize, cfg.seed);
   const testSet: ImageSet = cfg.testSize === null ? data.test : stratifiedSubset(data.test, cfg.testSize, cfg.seed);
   if (cfg.k >= supportSet.count) {
-    throw new ConfigError(`prediction depth: k = ${cfg.k} needs more than ${cfg.k} support images; the support set has ${supportSet.count}`,
-      'lower k or raise supportSize');
+    throw new ConfigError(
+      `prediction depth: k = ${cfg.k} needs more than ${cfg.k} support images; the support set has ${supportSet.count}`,
+      'lower k or raise supportSize',
+    );
   }
   const opts = { batchSize: cfg.batchSize, device: cfg.device, probes: true };
   const support = extractFeatures(model, supportSet, source, opts);
@@ -153,10 +187,12 @@ export function predictionDepth(model: Classifier, data: Pick<DatasetSplits, 'tr
   try {
     test = extractFeatures(model, testSet, source, opts);
     const names = probeNames(model);
-    if (names.length !== support.probes.length) throw new Error(`prediction depth: ${names.length} probe names for ${support.probes.length} probe embeddings`);
+    if (names.length !== support.probes.length)
+      throw new Error(`prediction depth: ${names.length} probe names for ${support.probes.length} probe embeddings`);
     const depths = depthsFromFeatures(support, test, cfg.k);
     return {
-      probes: names, numProbes: names.length,
+      probes: names,
+      numProbes: names.length,
       settings: { ...cfg, supportCount: supportSet.count, testCount: testSet.count },
       ...depths,
     };

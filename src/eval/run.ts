@@ -7,15 +7,26 @@ import { EvalContext } from './context.js';
 import type { LoadedCheckpoint } from './model-checkpoint.js';
 import { evaluationOf } from './registry.js';
 
-export interface EvalRequest { kind: string; options: Record<string, unknown> }
+export interface EvalRequest {
+  kind: string;
+  options: Record<string, unknown>;
+}
 
 /** What `seal eval` writes for one evaluation of a checkpoint. */
 export type EvalRecord = Record<string, unknown> & { kind: string; checkpoint: string; generation: number };
 
-export async function evaluateCheckpoint(ckpt: LoadedCheckpoint, requests: EvalRequest[], o: { device: string; onResult(r: EvalRecord, seconds: number): void | Promise<void> }): Promise<void> {
+export async function evaluateCheckpoint(
+  ckpt: LoadedCheckpoint,
+  requests: EvalRequest[],
+  o: { device: string; onResult(r: EvalRecord, seconds: number): void | Promise<void> },
+): Promise<void> {
   const evaluators = requests.map((r) => {
     const ev = evaluationOf(r.kind);
-    return { ev, options: { ...checkOptions(ev.options, r.options, `evaluation ${r.kind}`), device: o.device }, kind: r.kind };
+    return {
+      ev,
+      options: { ...checkOptions(ev.options, r.options, `evaluation ${r.kind}`), device: o.device },
+      kind: r.kind,
+    };
   });
   const ctx = new EvalContext(ckpt, o.device);
   try {
@@ -24,10 +35,20 @@ export async function evaluateCheckpoint(ckpt: LoadedCheckpoint, requests: EvalR
       const t0 = performance.now();
       const result = await ev.run(ckpt, options, ctx);
       const seconds = (performance.now() - t0) / 1000;
-      await o.onResult({
-        kind, checkpoint: ckpt.path, generation: ckpt.generation, model: ckpt.config.model, width: ckpt.config.width,
-        method: ckpt.config.method, seed: ckpt.config.seed, seconds, ...result,
-      }, seconds);
+      await o.onResult(
+        {
+          kind,
+          checkpoint: ckpt.path,
+          generation: ckpt.generation,
+          model: ckpt.config.model,
+          width: ckpt.config.width,
+          method: ckpt.config.method,
+          seed: ckpt.config.seed,
+          seconds,
+          ...result,
+        },
+        seconds,
+      );
     }
   } finally {
     ctx.dispose();

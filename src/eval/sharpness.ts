@@ -11,7 +11,17 @@
 // subset's HVP is exactly the size-weighted sum of its batches' HVPs; and the running statistics
 // are left untouched. (In train mode each batch's loss would depend on how the subset was cut.)
 import {
-  crossEntropy, enableGrad, grad, noGrad, randint, randn, tidy, zerosLike, dispose, Generator, type Tensor,
+  crossEntropy,
+  enableGrad,
+  grad,
+  noGrad,
+  randint,
+  randn,
+  tidy,
+  zerosLike,
+  dispose,
+  Generator,
+  type Tensor,
 } from '../backend/index.js';
 import { deriveSeed } from '../rng.js';
 import { BatchLoader } from '../data/loader.js';
@@ -38,7 +48,13 @@ export interface Objective {
 /** Σ_j sum(a_j · b_j) over a list of tensors, in float64 on the JS side. */
 export function dotAll(a: Tensor[], b: Tensor[]): number {
   let s = 0;
-  for (let j = 0; j < a.length; j++) s += tidy(() => (a[j] as Tensor).mul(b[j] as Tensor).sum().item());
+  for (let j = 0; j < a.length; j++)
+    s += tidy(() =>
+      (a[j] as Tensor)
+        .mul(b[j] as Tensor)
+        .sum()
+        .item(),
+    );
   return s;
 }
 
@@ -48,7 +64,11 @@ export function dotAll(a: Tensor[], b: Tensor[]): number {
  */
 export function hessianVectorProduct(obj: Objective, v: Tensor[]): Tensor[] {
   const op = hessianOperator(obj, { retainGraphs: false });
-  try { return op.apply(v); } finally { op.dispose(); }
+  try {
+    return op.apply(v);
+  } finally {
+    op.dispose();
+  }
 }
 
 /** Repeated H·v products of one objective. */
@@ -82,18 +102,22 @@ export function hessianOperator(obj: Objective, o: { retainGraphs?: boolean } = 
   const termProduct = (i: number, v: Tensor[]): Tensor[] => {
     const g = firstGradient(i);
     try {
-      return tidy(() => enableGrad(() => {
-        let gv: Tensor | null = null; // ∇L·v, a scalar whose gradient is H·v
-        for (let j = 0; j < g.length; j++) {
-          const gj = g[j];
-          if (gj === null || gj === undefined) continue;
-          const t = gj.mul(v[j] as Tensor).sum();
-          gv = gv === null ? t : gv.add(t);
-        }
-        // A term linear in every parameter has no second derivative: its H·v is zero.
-        const h = gv?.requiresGrad ? grad(gv, obj.params, { allowUnused: true, retainGraph: retainGraphs }) : obj.params.map(() => null);
-        return h.map((t, j) => t?.detach() ?? zerosLike(obj.params[j] as Tensor));
-      }));
+      return tidy(() =>
+        enableGrad(() => {
+          let gv: Tensor | null = null; // ∇L·v, a scalar whose gradient is H·v
+          for (let j = 0; j < g.length; j++) {
+            const gj = g[j];
+            if (gj === null || gj === undefined) continue;
+            const t = gj.mul(v[j] as Tensor).sum();
+            gv = gv === null ? t : gv.add(t);
+          }
+          // A term linear in every parameter has no second derivative: its H·v is zero.
+          const h = gv?.requiresGrad
+            ? grad(gv, obj.params, { allowUnused: true, retainGraph: retainGraphs })
+            : obj.params.map(() => null);
+          return h.map((t, j) => t?.detach() ?? zerosLike(obj.params[j] as Tensor));
+        }),
+      );
     } finally {
       if (!retainGraphs) dispose(g);
     }
@@ -104,14 +128,19 @@ export function hessianOperator(obj: Objective, o: { retainGraphs?: boolean } = 
       let acc: Tensor[] | null = null;
       for (let i = 0; i < obj.terms; i++) {
         const hv = termProduct(i, v);
-        if (acc === null) { acc = hv; continue; }
+        if (acc === null) {
+          acc = hv;
+          continue;
+        }
         const prev: Tensor[] = acc;
         acc = prev.map((a, j) => tidy(() => a.add(hv[j] as Tensor)));
         dispose([prev, hv]);
       }
       return acc ?? obj.params.map((p) => zerosLike(p));
     },
-    dispose: () => { for (const g of gradients.splice(0)) dispose(g); },
+    dispose: () => {
+      for (const g of gradients.splice(0)) dispose(g);
+    },
   };
 }
 
@@ -192,13 +221,16 @@ export interface TraceResult {
  * @example const { trace, standardError } = hessianTrace(obj, { samples: 50, seed: 0 });
  */
 export function hessianTrace(obj: Objective | HessianOperator, o: { samples: number; seed: number }): TraceResult {
-  if (!Number.isInteger(o.samples) || o.samples < 2) throw new ConfigError(`Hessian trace: samples must be an integer >= 2 (for a standard error); got ${o.samples}`);
+  if (!Number.isInteger(o.samples) || o.samples < 2)
+    throw new ConfigError(`Hessian trace: samples must be an integer >= 2 (for a standard error); got ${o.samples}`);
   const { op, owned } = asOperator(obj);
   const gen = new Generator(o.seed);
   const estimates: number[] = [];
   try {
     for (let m = 0; m < o.samples; m++) {
-      const v = obj.params.map((p) => tidy(() => randint(0, 2, p.shape, { generator: gen, device: p.device }).to(p.dtype).mul(2).sub(1)));
+      const v = obj.params.map((p) =>
+        tidy(() => randint(0, 2, p.shape, { generator: gen, device: p.device }).to(p.dtype).mul(2).sub(1)),
+      );
       try {
         const hv = op.apply(v);
         estimates.push(dotAll(v, hv));
@@ -234,7 +266,14 @@ export interface SharpnessConfig {
 
 /** Defaults: PyHessian's power-iteration settings (100 iterations, tolerance 1e-3) on 512 images. */
 export const SHARPNESS_DEFAULTS: SharpnessConfig = {
-  sampleSize: 512, batchSize: 128, seed: 0, maxIterations: 100, tolerance: 1e-3, traceSamples: 50, labelSmoothing: 0, device: 'cpu',
+  sampleSize: 512,
+  batchSize: 128,
+  seed: 0,
+  maxIterations: 100,
+  tolerance: 1e-3,
+  traceSamples: 50,
+  labelSmoothing: 0,
+  device: 'cpu',
 };
 
 export interface SharpnessResult {
@@ -253,25 +292,39 @@ export interface SharpnessResult {
  * runs made with limitTrain); `source` gives the input shape and normalisation.
  * @example const s = sharpness(ckpt.model, data.train, ckpt.source, { maxIterations: 20, traceSamples: 20 });
  */
-export function sharpness(model: Classifier, train: ImageSet, source: SourceData, config: Partial<SharpnessConfig> = {}): SharpnessResult {
+export function sharpness(
+  model: Classifier,
+  train: ImageSet,
+  source: SourceData,
+  config: Partial<SharpnessConfig> = {},
+): SharpnessResult {
   const cfg: SharpnessConfig = { ...SHARPNESS_DEFAULTS, ...config };
   for (const key of ['sampleSize', 'batchSize', 'maxIterations'] as const) {
-    if (!Number.isInteger(cfg[key]) || cfg[key] < 1) throw new ConfigError(`sharpness: ${key} must be a positive integer; got ${cfg[key]}`);
+    if (!Number.isInteger(cfg[key]) || cfg[key] < 1)
+      throw new ConfigError(`sharpness: ${key} must be a positive integer; got ${cfg[key]}`);
   }
   if (!(cfg.tolerance >= 0)) throw new ConfigError(`sharpness: tolerance must be >= 0; got ${cfg.tolerance}`);
   const subset = adaptImages(stratifiedSubset(train, cfg.sampleSize, cfg.seed), source);
-  const loader = new BatchLoader(subset, { batchSize: cfg.batchSize, mean: source.mean, std: source.std, device: cfg.device });
+  const loader = new BatchLoader(subset, {
+    batchSize: cfg.batchSize,
+    mean: source.mean,
+    std: source.std,
+    device: cfg.device,
+  });
   const batches = [...loader.epoch(0)];
   const wasTraining = model.training;
   model.eval();
   try {
     const params = model.parameters();
     const objective: Objective = {
-      params, terms: batches.length,
+      params,
+      terms: batches.length,
       // Each batch's mean loss weighted by its share, so the terms sum to the subset's mean loss.
       term: (i) => {
         const { x, y } = batches[i] as { x: Tensor; y: Tensor };
-        return crossEntropy(model.forward(x), y, { labelSmoothing: cfg.labelSmoothing }).mul((y.shape[0] as number) / subset.count);
+        return crossEntropy(model.forward(x), y, { labelSmoothing: cfg.labelSmoothing }).mul(
+          (y.shape[0] as number) / subset.count,
+        );
       },
     };
     let loss = 0;
@@ -280,18 +333,27 @@ export function sharpness(model: Classifier, train: ImageSet, source: SourceData
     const op = hessianOperator(objective);
     let topEigenvalue: EigenvalueResult, trace: TraceResult;
     try {
-      topEigenvalue = topHessianEigenvalue(op, { maxIterations: cfg.maxIterations, tolerance: cfg.tolerance, seed: deriveSeed(cfg.seed, 'power-iteration') });
+      topEigenvalue = topHessianEigenvalue(op, {
+        maxIterations: cfg.maxIterations,
+        tolerance: cfg.tolerance,
+        seed: deriveSeed(cfg.seed, 'power-iteration'),
+      });
       trace = hessianTrace(op, { samples: cfg.traceSamples, seed: deriveSeed(cfg.seed, 'hutchinson') });
     } finally {
       op.dispose();
     }
     return {
-      topEigenvalue, trace, loss,
+      topEigenvalue,
+      trace,
+      loss,
       parameterCount: params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0),
       settings: { ...cfg, sampleCount: subset.count },
     };
   } finally {
     model.train(wasTraining);
-    for (const { x, y } of batches) { x.dispose(); y.dispose(); }
+    for (const { x, y } of batches) {
+      x.dispose();
+      y.dispose();
+    }
   }
 }

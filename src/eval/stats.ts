@@ -34,7 +34,8 @@ export const T_MAX_N = 30;
 /** The 97.5% quantile of Student's t with `df` degrees of freedom (1..30), from a table. */
 export function tQuantile975(df: number): number {
   const v = T_975[df - 1];
-  if (!Number.isInteger(df) || v === undefined) throw new RangeError(`tQuantile975 covers 1..${T_975.length} degrees of freedom; got ${df}`);
+  if (!Number.isInteger(df) || v === undefined)
+    throw new RangeError(`tQuantile975 covers 1..${T_975.length} degrees of freedom; got ${df}`);
   return v;
 }
 

@@ -9,7 +9,14 @@ import { randperm } from '../backend/index.js';
 import { DataError, causeText } from '../data/errors.js';
 import { isFile, readMaybeGzip, readWhole } from '../data/files.js';
 import { channelStats, checkImageSet, selectImages, stratifiedSubset } from '../data/image-set.js';
-import { DATASET_NAMES, DIGITS, SOURCE_KINDS, loadDataset, nearestName, type LoadDatasetOptions } from '../data/registry.js';
+import {
+  DATASET_NAMES,
+  DIGITS,
+  SOURCE_KINDS,
+  loadDataset,
+  nearestName,
+  type LoadDatasetOptions,
+} from '../data/registry.js';
 import { streamGenerator } from '../data/seed.js';
 import type { DatasetSplits, ImageSet } from '../data/types.js';
 
@@ -24,7 +31,8 @@ export interface TargetOptions extends LoadDatasetOptions {
   dataDir?: string;
 }
 
-const EXTRACT_HINT = 'run `bash scripts/extract-digits.sh` (as root: it runs `apt-get download opencv-doc python3-sklearn` and extracts just the two files, installing nothing), or point SEAL_DATA_DIR / the dataDir option at a folder holding them';
+const EXTRACT_HINT =
+  'run `bash scripts/extract-digits.sh` (as root: it runs `apt-get download opencv-doc python3-sklearn` and extracts just the two files, installing nothing), or point SEAL_DATA_DIR / the dataDir option at a folder holding them';
 
 /**
  * Where extracted datasets live: $SEAL_DATA_DIR, else $XDG_CACHE_HOME/seal/datasets, else
@@ -39,8 +47,17 @@ export function defaultDataDir(env: Record<string, string | undefined> = process
 }
 
 /** An ImageSet of 10 digit classes from raw pixels. */
-const digitSet = (name: string, images: Uint8Array, labels: Int32Array, size: number): ImageSet =>
-  ({ name, images, labels, count: labels.length, channels: 1, height: size, width: size, numClasses: 10, classNames: [...DIGITS] });
+const digitSet = (name: string, images: Uint8Array, labels: Int32Array, size: number): ImageSet => ({
+  name,
+  images,
+  labels,
+  count: labels.length,
+  channels: 1,
+  height: size,
+  width: size,
+  numClasses: 10,
+  classNames: [...DIGITS],
+});
 
 /**
  * OpenCV's digits.png: a 2000x1000 8-bit grey image, a 100 (across) x 50 (down) grid of 20x20
@@ -53,14 +70,25 @@ export async function readOpenCvDigits(file: string): Promise<ImageSet> {
   try {
     raw = await sharp(png).toColourspace('b-w').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   } catch (e) {
-    throw new DataError('DATA_CORRUPT', `${file} could not be decoded as a PNG: ${causeText(e)}.`, `delete it and ${EXTRACT_HINT}`, { path: file, cause: e });
+    throw new DataError(
+      'DATA_CORRUPT',
+      `${file} could not be decoded as a PNG: ${causeText(e)}.`,
+      `delete it and ${EXTRACT_HINT}`,
+      { path: file, cause: e },
+    );
   }
   const { width, height, channels } = raw.info;
   if (width !== 2000 || height !== 1000 || channels !== 1) {
-    throw new DataError('DATA_FORMAT', `${file} should be OpenCV's 2000x1000 grey digits.png; it decodes to ${width}x${height} with ${channels} channels.`,
-      `delete it and ${EXTRACT_HINT}`, { path: file });
+    throw new DataError(
+      'DATA_FORMAT',
+      `${file} should be OpenCV's 2000x1000 grey digits.png; it decodes to ${width}x${height} with ${channels} channels.`,
+      `delete it and ${EXTRACT_HINT}`,
+      { path: file },
+    );
   }
-  const cell = 20, across = 100, down = 50;
+  const cell = 20,
+    across = 100,
+    down = 50;
   const images = new Uint8Array(across * down * cell * cell);
   const labels = new Int32Array(across * down);
   for (let r = 0; r < down; r++) {
@@ -89,8 +117,12 @@ export async function readSklearnDigits(file: string): Promise<ImageSet> {
     const v = line.split(',').map(Number);
     const bad = v.length !== 65 || v.some((x, j) => !Number.isInteger(x) || x < 0 || x > (j < 64 ? 16 : 9));
     if (bad) {
-      throw new DataError('DATA_FORMAT', `${file} line ${i + 1} should be 64 integers 0..16 and a label 0..9; got "${line.slice(0, 80)}".`,
-        `delete it and ${EXTRACT_HINT}`, { path: file });
+      throw new DataError(
+        'DATA_FORMAT',
+        `${file} line ${i + 1} should be 64 integers 0..16 and a label 0..9; got "${line.slice(0, 80)}".`,
+        `delete it and ${EXTRACT_HINT}`,
+        { path: file },
+      );
     }
     for (let j = 0; j < 64; j++) images[i * 64 + j] = Math.round((v[j]! * 255) / 16);
     labels[i] = v[64]!;
@@ -113,7 +145,8 @@ export function splitHalves(set: ImageSet, seed = TARGET_SPLIT_SEED): { train: I
     perm.dispose();
     for (let j = 0; j < Math.ceil(idx.length / 2); j++) inTrain[idx[Number(order[j])]!] = 1;
   });
-  const train: number[] = [], test: number[] = [];
+  const train: number[] = [],
+    test: number[] = [];
   inTrain.forEach((v, i) => (v ? train : test).push(i));
   return { train: selectImages(set, train, `${set.name}-train`), test: selectImages(set, test, `${set.name}-test`) };
 }
@@ -122,8 +155,12 @@ export function splitHalves(set: ImageSet, seed = TARGET_SPLIT_SEED): { train: I
 function requireClasses(d: DatasetSplits): DatasetSplits {
   const present = new Set(d.train.labels).size;
   if (d.train.numClasses < 2 || present < 2) {
-    throw new DataError('DATA_FORMAT', `the target ${d.source.spec} has ${Math.min(present, d.train.numClasses)} class${present === 1 ? '' : 'es'} with training images (${d.train.classNames.join(', ') || 'none'}); transfer and few-shot need at least 2.`,
-      'use a dataset with two or more classes (for folder:PATH, one sub-folder per class).', { path: d.source.path });
+    throw new DataError(
+      'DATA_FORMAT',
+      `the target ${d.source.spec} has ${Math.min(present, d.train.numClasses)} class${present === 1 ? '' : 'es'} with training images (${d.train.classNames.join(', ') || 'none'}); transfer and few-shot need at least 2.`,
+      'use a dataset with two or more classes (for folder:PATH, one sub-folder per class).',
+      { path: d.source.path },
+    );
   }
   return d;
 }
@@ -140,15 +177,23 @@ export async function loadTarget(spec: string, o: TargetOptions = {}): Promise<D
     if (!spec.includes(':') && !(DATASET_NAMES as readonly string[]).includes(spec)) {
       const valid = [...TARGET_NAMES, ...SOURCE_KINDS.map((k) => `${k}:PATH`)];
       const near = nearestName(spec, [...TARGET_NAMES, ...SOURCE_KINDS]);
-      throw new DataError('DATA_UNKNOWN', `unknown target dataset "${spec}"; the valid ones are ${valid.join(', ')}.`,
-        `did you mean "${(SOURCE_KINDS as readonly string[]).includes(near) ? `${near}:PATH` : near}"?`);
+      throw new DataError(
+        'DATA_UNKNOWN',
+        `unknown target dataset "${spec}"; the valid ones are ${valid.join(', ')}.`,
+        `did you mean "${(SOURCE_KINDS as readonly string[]).includes(near) ? `${near}:PATH` : near}"?`,
+      );
     }
     return requireClasses(await loadDataset(spec, o));
   }
   const dir = join(o.dataDir ?? defaultDataDir(), spec);
   const file = join(dir, spec === 'opencv-digits' ? 'digits.png' : 'digits.csv.gz');
   if (!isFile(file)) {
-    throw new DataError('DATA_MISSING', `the ${spec} target was expected at ${file}, but that file does not exist.`, EXTRACT_HINT, { path: file });
+    throw new DataError(
+      'DATA_MISSING',
+      `the ${spec} target was expected at ${file}, but that file does not exist.`,
+      EXTRACT_HINT,
+      { path: file },
+    );
   }
   const all = spec === 'opencv-digits' ? await readOpenCvDigits(file) : await readSklearnDigits(file);
   const halves = splitHalves(all);
@@ -156,5 +201,11 @@ export async function loadTarget(spec: string, o: TargetOptions = {}): Promise<D
   const train = o.limitTrain === undefined ? halves.train : stratifiedSubset(halves.train, o.limitTrain, seed);
   const test = o.limitTest === undefined ? halves.test : stratifiedSubset(halves.test, o.limitTest, seed);
   const { mean, std } = channelStats(halves.train);
-  return requireClasses({ train, test, mean, std, source: { spec, kind: spec, path: file, fromCache: false, cacheFile: null } });
+  return requireClasses({
+    train,
+    test,
+    mean,
+    std,
+    source: { spec, kind: spec, path: file, fromCache: false, cacheFile: null },
+  });
 }

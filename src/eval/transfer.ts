@@ -24,30 +24,74 @@ import { logisticProbe, type ProbeOptions, type ProbeResult } from './logistic.j
 import type { LoadedCheckpoint } from './model-checkpoint.js';
 
 /** Which checkpoint was evaluated. */
-export interface CheckpointInfo { path: string; generation: number; method: string; model: string; width: number; source: string }
+export interface CheckpointInfo {
+  path: string;
+  generation: number;
+  method: string;
+  model: string;
+  width: number;
+  source: string;
+}
 /** Which target it was evaluated on. */
-export interface TargetInfo { spec: string; classes: number; train: number; test: number; image: string }
+export interface TargetInfo {
+  spec: string;
+  classes: number;
+  train: number;
+  test: number;
+  image: string;
+}
 /** How target images were made to fit the network (the rule of adapt.ts). */
-export interface Adaptation { from: string; to: string; channels: string; size: string; normalization: { mean: number[]; std: number[]; of: string } }
+export interface Adaptation {
+  from: string;
+  to: string;
+  channels: string;
+  size: string;
+  normalization: { mean: number[]; std: number[]; of: string };
+}
 
 /** The rule of adaptImages, in words, for the result files. */
 export function describeAdaptation(set: Pick<ImageSet, 'channels' | 'height' | 'width'>, to: SourceData): Adaptation {
   const { channels: c, height: h, width: w } = set;
   const rule = adaptationRule(set, to);
-  const channels = { unchanged: 'unchanged', repeat: 'grey repeated into 3 channels', luma: 'luma 0.299 R + 0.587 G + 0.114 B' }[rule.channels];
+  const channels = {
+    unchanged: 'unchanged',
+    repeat: 'grey repeated into 3 channels',
+    luma: 'luma 0.299 R + 0.587 G + 0.114 B',
+  }[rule.channels];
   const size = { unchanged: 'unchanged', pad: 'zero-padded around the centre', resize: 'bilinear resize' }[rule.size];
-  return { from: `${c}x${h}x${w}`, to: `${to.channels}x${to.height}x${to.width}`, channels, size, normalization: { mean: to.mean, std: to.std, of: to.spec } };
+  return {
+    from: `${c}x${h}x${w}`,
+    to: `${to.channels}x${to.height}x${to.width}`,
+    channels,
+    size,
+    normalization: { mean: to.mean, std: to.std, of: to.spec },
+  };
 }
 
 /** The checkpoint's identity for result files. */
-export const checkpointInfo = (k: LoadedCheckpoint): CheckpointInfo =>
-  ({ path: k.path, generation: k.generation, method: k.config.method, model: k.config.model, width: k.config.width, source: k.source.spec });
+export const checkpointInfo = (k: LoadedCheckpoint): CheckpointInfo => ({
+  path: k.path,
+  generation: k.generation,
+  method: k.config.method,
+  model: k.config.model,
+  width: k.config.width,
+  source: k.source.spec,
+});
 /** The target's identity and size for result files. */
-export const targetInfo = (t: DatasetSplits): TargetInfo =>
-  ({ spec: t.source.spec, classes: t.train.numClasses, train: t.train.count, test: t.test.count, image: `${t.train.channels}x${t.train.height}x${t.train.width}` });
+export const targetInfo = (t: DatasetSplits): TargetInfo => ({
+  spec: t.source.spec,
+  classes: t.train.numClasses,
+  train: t.train.count,
+  test: t.test.count,
+  image: `${t.train.channels}x${t.train.height}x${t.train.width}`,
+});
 
 /** Options of linearProbe: the probe's, plus the feature pass. */
-export interface LinearProbeOptions extends ProbeOptions { batchSize?: number; device?: string; /** Shares feature passes with other evaluations. */ features?: FeatureCache }
+export interface LinearProbeOptions extends ProbeOptions {
+  batchSize?: number;
+  device?: string;
+  /** Shares feature passes with other evaluations. */ features?: FeatureCache;
+}
 
 /** A linear-probe result: JSON-serialisable, with every setting used. */
 export interface LinearProbeResult extends Omit<ProbeResult, 'settings'> {
@@ -63,19 +107,31 @@ export interface LinearProbeResult extends Omit<ProbeResult, 'settings'> {
  * Linear probe of a checkpoint's frozen penultimate features on a target.
  * @example const r = linearProbe(await loadModelCheckpoint('run/checkpoints/gen-0.safetensors'), await loadTarget('mnist'));
  */
-export function linearProbe(ckpt: LoadedCheckpoint, target: DatasetSplits, o: LinearProbeOptions = {}): LinearProbeResult {
-  const batchSize = o.batchSize ?? 256, device = o.device ?? 'cpu';
+export function linearProbe(
+  ckpt: LoadedCheckpoint,
+  target: DatasetSplits,
+  o: LinearProbeOptions = {},
+): LinearProbeResult {
+  const batchSize = o.batchSize ?? 256,
+    device = o.device ?? 'cpu';
   const t0 = performance.now();
-  const train = o.features?.get(target.train) ?? extractFeatures(ckpt.model, target.train, ckpt.source, { batchSize, device });
+  const train =
+    o.features?.get(target.train) ?? extractFeatures(ckpt.model, target.train, ckpt.source, { batchSize, device });
   try {
-    const test = o.features?.get(target.test) ?? extractFeatures(ckpt.model, target.test, ckpt.source, { batchSize, device });
+    const test =
+      o.features?.get(target.test) ?? extractFeatures(ckpt.model, target.test, ckpt.source, { batchSize, device });
     try {
       const t1 = performance.now();
       const { features: _shared, ...probeOptions } = o;
       const { settings, ...probe } = logisticProbe(train, test, target.train.numClasses, probeOptions);
       return {
-        protocol: 'linear-probe', checkpoint: checkpointInfo(ckpt), target: targetInfo(target), adaptation: describeAdaptation(target.train, ckpt.source),
-        ...probe, settings: { ...settings, batchSize, device }, seconds: { features: (t1 - t0) / 1000, fit: (performance.now() - t1) / 1000 },
+        protocol: 'linear-probe',
+        checkpoint: checkpointInfo(ckpt),
+        target: targetInfo(target),
+        adaptation: describeAdaptation(target.train, ckpt.source),
+        ...probe,
+        settings: { ...settings, batchSize, device },
+        seconds: { features: (t1 - t0) / 1000, fit: (performance.now() - t1) / 1000 },
       };
     } finally {
       disposeFeatures(test);
@@ -112,7 +168,15 @@ export interface FineTuneOptions {
 }
 
 /** One fine-tuning epoch. */
-export interface FineTuneEpoch { epoch: number; lr: number; trainLoss: number; trainAccuracy: number; testTop1: number; testTop5: number; seconds: number }
+export interface FineTuneEpoch {
+  epoch: number;
+  lr: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  testTop1: number;
+  testTop5: number;
+  seconds: number;
+}
 
 /** A fine-tuning result: JSON-serialisable, with every setting used. */
 export interface FineTuneResult {
@@ -133,21 +197,46 @@ export interface FineTuneResult {
  * the result and the fine-tuned model (the caller disposes it).
  * @example const { result, model } = await fineTune(ckpt, await loadTarget('opencv-digits'), { epochs: 5 }); model.dispose();
  */
-export async function fineTune(ckpt: LoadedCheckpoint, target: DatasetSplits, o: FineTuneOptions = {}): Promise<{ result: FineTuneResult; model: Classifier }> {
+export async function fineTune(
+  ckpt: LoadedCheckpoint,
+  target: DatasetSplits,
+  o: FineTuneOptions = {},
+): Promise<{ result: FineTuneResult; model: Classifier }> {
   const s = {
-    lr: o.lr ?? 0.01, epochs: o.epochs ?? 10, batchSize: o.batchSize ?? 64, weightDecay: o.weightDecay ?? 5e-4, momentum: o.momentum ?? 0.9,
-    padding: o.padding ?? 2, flip: o.flip ?? false, labelSmoothing: o.labelSmoothing ?? 0, seed: o.seed ?? 0,
-    device: o.device ?? ckpt.model.parameters()[0]?.device ?? 'cpu', evalBatchSize: o.evalBatchSize ?? 256,
+    lr: o.lr ?? 0.01,
+    epochs: o.epochs ?? 10,
+    batchSize: o.batchSize ?? 64,
+    weightDecay: o.weightDecay ?? 5e-4,
+    momentum: o.momentum ?? 0.9,
+    padding: o.padding ?? 2,
+    flip: o.flip ?? false,
+    labelSmoothing: o.labelSmoothing ?? 0,
+    seed: o.seed ?? 0,
+    device: o.device ?? ckpt.model.parameters()[0]?.device ?? 'cpu',
+    evalBatchSize: o.evalBatchSize ?? 256,
   };
   if (!(s.lr > 0) || !Number.isInteger(s.epochs) || s.epochs < 1) {
-    throw new ConfigError(`fine-tuning needs lr > 0 and a whole number of epochs >= 1; got lr ${s.lr}, epochs ${s.epochs}`);
+    throw new ConfigError(
+      `fine-tuning needs lr > 0 and a whole number of epochs >= 1; got lr ${s.lr}, epochs ${s.epochs}`,
+    );
   }
   const t0 = performance.now();
   const classes = target.train.numClasses;
-  const model = createModel({ model: ckpt.config.model, width: ckpt.config.width, memoryFormat: ckpt.config.memoryFormat, inChannels: ckpt.source.channels, numClasses: classes, device: s.device, generator: new Generator(deriveSeed(s.seed, 'finetune-init')) });
+  const model = createModel({
+    model: ckpt.config.model,
+    width: ckpt.config.width,
+    memoryFormat: ckpt.config.memoryFormat,
+    inChannels: ckpt.source.channels,
+    numClasses: classes,
+    device: s.device,
+    generator: new Generator(deriveSeed(s.seed, 'finetune-init')),
+  });
   try {
     // The checkpoint's weights everywhere but the head, which is a fresh Linear (as `model.fc = nn.Linear(d, C)`).
-    const head = new Linear(model.featureDim, classes, { device: s.device, generator: new Generator(deriveSeed(s.seed, 'finetune-head')) });
+    const head = new Linear(model.featureDim, classes, {
+      device: s.device,
+      generator: new Generator(deriveSeed(s.seed, 'finetune-head')),
+    });
     const state = new Map(ckpt.model.stateEntries());
     const [headName] = model.layerGroups().at(-1)?.modules[0] ?? ['fc'];
     for (const [n, t] of head.namedParameters(`${headName}.`)) state.set(n, t);
@@ -156,10 +245,18 @@ export async function fineTune(ckpt: LoadedCheckpoint, target: DatasetSplits, o:
 
     const norm = { mean: ckpt.source.mean, std: ckpt.source.std, device: s.device };
     const trainLoader = new BatchLoader(adaptImages(target.train, ckpt.source), {
-      ...norm, batchSize: s.batchSize, shuffle: true, seed: deriveSeed(s.seed, 'finetune-data'), augment: { padding: s.padding, flip: s.flip },
+      ...norm,
+      batchSize: s.batchSize,
+      shuffle: true,
+      seed: deriveSeed(s.seed, 'finetune-data'),
+      augment: { padding: s.padding, flip: s.flip },
     });
     const testLoader = new BatchLoader(adaptImages(target.test, ckpt.source), { ...norm, batchSize: s.evalBatchSize });
-    const opt = new SGD([{ params: model.parameters() }], { lr: s.lr, momentum: s.momentum, weightDecay: s.weightDecay });
+    const opt = new SGD([{ params: model.parameters() }], {
+      lr: s.lr,
+      momentum: s.momentum,
+      weightDecay: s.weightDecay,
+    });
     const epochs: FineTuneEpoch[] = [];
     try {
       for (let e = 0; e < s.epochs; e++) {
@@ -168,10 +265,22 @@ export async function fineTune(ckpt: LoadedCheckpoint, target: DatasetSplits, o:
         opt.groups[0]!.lr = lr;
         const pass = await trainEpoch(model, opt, trainLoader.epoch(e), {
           labelSmoothing: s.labelSmoothing,
-          diverged: (index, loss) => new DivergenceError(`fine-tuning diverged: the loss became ${loss} at epoch ${e}, batch ${index + 1} of ${trainLoader.batchesPerEpoch} (lr ${lr.toPrecision(3)})`, `lower lr (now ${s.lr})`),
+          diverged: (index, loss) =>
+            new DivergenceError(
+              `fine-tuning diverged: the loss became ${loss} at epoch ${e}, batch ${index + 1} of ${trainLoader.batchesPerEpoch} (lr ${lr.toPrecision(3)})`,
+              `lower lr (now ${s.lr})`,
+            ),
         });
         const test = evaluate(model, testLoader);
-        const row = { epoch: e, lr, trainLoss: pass.loss, trainAccuracy: pass.accuracy, testTop1: test.top1, testTop5: test.top5, seconds: (performance.now() - te) / 1000 };
+        const row = {
+          epoch: e,
+          lr,
+          trainLoss: pass.loss,
+          trainAccuracy: pass.accuracy,
+          testTop1: test.top1,
+          testTop5: test.top5,
+          seconds: (performance.now() - te) / 1000,
+        };
         epochs.push(row);
         o.onEpoch?.(row);
       }
@@ -180,12 +289,19 @@ export async function fineTune(ckpt: LoadedCheckpoint, target: DatasetSplits, o:
     }
     model.eval();
     const result: FineTuneResult = {
-      protocol: 'fine-tune', checkpoint: checkpointInfo(ckpt), target: targetInfo(target), adaptation: describeAdaptation(target.train, ckpt.source),
+      protocol: 'fine-tune',
+      checkpoint: checkpointInfo(ckpt),
+      target: targetInfo(target),
+      adaptation: describeAdaptation(target.train, ckpt.source),
       settings: {
-        ...s, optimizer: 'SGD, momentum, coupled weight decay, all parameters', schedule: 'cosine from lr to 0 over the epochs, set once per epoch, no warmup',
+        ...s,
+        optimizer: 'SGD, momentum, coupled weight decay, all parameters',
+        schedule: 'cosine from lr to 0 over the epochs, set once per epoch, no warmup',
         head: `new Linear(${model.featureDim}, ${classes}), torch default init U(±1/√${model.featureDim}), seeded by (seed, 'finetune-head')`,
       },
-      epochs, testTop1: epochs[epochs.length - 1]!.testTop1, seconds: (performance.now() - t0) / 1000,
+      epochs,
+      testTop1: epochs[epochs.length - 1]!.testTop1,
+      seconds: (performance.now() - t0) / 1000,
     };
     return { result, model };
   } catch (e) {

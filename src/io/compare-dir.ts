@@ -10,7 +10,15 @@
 //   DIR/slurm/jobs.json, <stamp>-<group>.sh       the Slurm launcher's submissions
 //   DIR/report.json, report.md, report.html
 // Paths inside plan.json are relative to DIR and '/'-separated, so a comparison folder can move.
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  type WriteStream,
+} from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { ensureDir, generationCheckpoint, RunDir, writeJsonAtomic } from './run-dir.js';
@@ -40,44 +48,85 @@ export function readJsonIfAny<T>(file: string): T | null {
 
 export class CompareLayout {
   constructor(readonly dir: string) {}
-  get settingsFile(): string { return join(this.dir, 'compare.json'); }
-  get planFile(): string { return join(this.dir, 'plan.json'); }
+  get settingsFile(): string {
+    return join(this.dir, 'compare.json');
+  }
+  get planFile(): string {
+    return join(this.dir, 'plan.json');
+  }
   /** A path of the plan (relative to the comparison folder) on this machine. */
-  path(relative: string): string { return join(this.dir, relative); }
-  runDir(method: string, seed: number): string { return join(this.dir, planPaths.run(runName(method, seed))); }
+  path(relative: string): string {
+    return join(this.dir, relative);
+  }
+  runDir(method: string, seed: number): string {
+    return join(this.dir, planPaths.run(runName(method, seed)));
+  }
   /** A run folder of the plan (relative path). */
-  run(relative: string): RunDir { return new RunDir(this.path(relative)); }
+  run(relative: string): RunDir {
+    return new RunDir(this.path(relative));
+  }
   checkpoint(method: string, seed: number, generation: number): string {
     return new RunDir(this.runDir(method, seed)).generationFile(generation);
   }
-  taskFile(task: string, state: TaskState): string { return join(this.dir, 'tasks', `${task}.${state}.json`); }
-  log(task: string, stream: 'out' | 'err'): string { return join(this.dir, 'logs', `${task}.${stream}`); }
-  get reportJson(): string { return join(this.dir, 'report.json'); }
-  get reportMd(): string { return join(this.dir, 'report.md'); }
-  get reportHtml(): string { return join(this.dir, 'report.html'); }
-  get slurmDir(): string { return join(this.dir, 'slurm'); }
-  get jobsFile(): string { return join(this.slurmDir, 'jobs.json'); }
-  get slurmLogDir(): string { return join(this.dir, 'logs', 'slurm'); }
+  taskFile(task: string, state: TaskState): string {
+    return join(this.dir, 'tasks', `${task}.${state}.json`);
+  }
+  log(task: string, stream: 'out' | 'err'): string {
+    return join(this.dir, 'logs', `${task}.${stream}`);
+  }
+  get reportJson(): string {
+    return join(this.dir, 'report.json');
+  }
+  get reportMd(): string {
+    return join(this.dir, 'report.md');
+  }
+  get reportHtml(): string {
+    return join(this.dir, 'report.html');
+  }
+  get slurmDir(): string {
+    return join(this.dir, 'slurm');
+  }
+  get jobsFile(): string {
+    return join(this.slurmDir, 'jobs.json');
+  }
+  get slurmLogDir(): string {
+    return join(this.dir, 'logs', 'slurm');
+  }
 
-  hasPlan(): boolean { return existsSync(this.planFile); }
-  hasSettings(): boolean { return existsSync(this.settingsFile); }
-  hasSlurmJobs(): boolean { return existsSync(this.slurmDir); }
+  hasPlan(): boolean {
+    return existsSync(this.planFile);
+  }
+  hasSettings(): boolean {
+    return existsSync(this.settingsFile);
+  }
+  hasSlurmJobs(): boolean {
+    return existsSync(this.slurmDir);
+  }
 
   /** plan.json as JSON (checking it against its settings is compare/plan.ts's). */
   readPlanJson(): unknown {
     if (!this.hasPlan()) {
-      throw new ConfigError(`${this.dir} has no plan.json`, 'give the --out folder of a `seal compare` run (it writes the plan before anything runs)');
+      throw new ConfigError(
+        `${this.dir} has no plan.json`,
+        'give the --out folder of a `seal compare` run (it writes the plan before anything runs)',
+      );
     }
     try {
       return JSON.parse(readFileSync(this.planFile, 'utf8'));
     } catch (e) {
-      throw new ConfigError(`${this.planFile} is not valid JSON (${(e as Error).message})`, 'it was edited or damaged; run the same `seal compare` command to write it again');
+      throw new ConfigError(
+        `${this.planFile} is not valid JSON (${(e as Error).message})`,
+        'it was edited or damaged; run the same `seal compare` command to write it again',
+      );
     }
   }
 
   readSettings<T>(): T {
     if (!this.hasSettings()) {
-      throw new ConfigError(`${this.dir} is not a comparison folder: ${this.settingsFile} does not exist`, 'give the --out folder of a `seal compare` run');
+      throw new ConfigError(
+        `${this.dir} is not a comparison folder: ${this.settingsFile} does not exist`,
+        'give the --out folder of a `seal compare` run',
+      );
     }
     return JSON.parse(readFileSync(this.settingsFile, 'utf8')) as T;
   }
@@ -89,21 +138,32 @@ export class CompareLayout {
     writeJsonAtomic(this.planFile, plan);
   }
 
-  isDone(task: string): boolean { return existsSync(this.taskFile(task, 'done')); }
+  isDone(task: string): boolean {
+    return existsSync(this.taskFile(task, 'done'));
+  }
   /** A task file, or null where there is none or it cannot be read (a status read races its writer). */
   readTaskFile<T>(task: string, state: TaskState): T | null {
-    try { return readJsonIfAny<T>(this.taskFile(task, state)); } catch { return null; }
+    try {
+      return readJsonIfAny<T>(this.taskFile(task, state));
+    } catch {
+      return null;
+    }
   }
   writeTaskFile(task: string, state: TaskState, value: unknown): void {
     ensureDir(join(this.dir, 'tasks'));
     writeJsonAtomic(this.taskFile(task, state), value);
   }
-  removeTaskFile(task: string, state: TaskState): void { rmSync(this.taskFile(task, state), { force: true }); }
+  removeTaskFile(task: string, state: TaskState): void {
+    rmSync(this.taskFile(task, state), { force: true });
+  }
 
   /** The task's log files, opened for appending. */
   openLogs(task: string): { out: WriteStream; err: WriteStream } {
     ensureDir(join(this.dir, 'logs'));
-    return { out: createWriteStream(this.log(task, 'out'), { flags: 'a' }), err: createWriteStream(this.log(task, 'err'), { flags: 'a' }) };
+    return {
+      out: createWriteStream(this.log(task, 'out'), { flags: 'a' }),
+      err: createWriteStream(this.log(task, 'err'), { flags: 'a' }),
+    };
   }
   /** The last `chars` characters of a task's log ('' where there is none). */
   logTail(task: string, stream: 'out' | 'err', chars: number): string {
@@ -112,26 +172,44 @@ export class CompareLayout {
   }
 
   /** Evaluation results, by the plan's relative evaluation folder. */
-  evalResultFile(outDir: string, g: number, kind: string): string { return join(this.path(outDir), evalResultName(g, kind)); }
-  hasEvalResult(outDir: string, g: number, kind: string): boolean { return existsSync(this.evalResultFile(outDir, g, kind)); }
+  evalResultFile(outDir: string, g: number, kind: string): string {
+    return join(this.path(outDir), evalResultName(g, kind));
+  }
+  hasEvalResult(outDir: string, g: number, kind: string): boolean {
+    return existsSync(this.evalResultFile(outDir, g, kind));
+  }
   writeEvalResult(outDir: string, g: number, kind: string, result: unknown): void {
     writeJsonAtomic(this.evalResultFile(outDir, g, kind), result);
   }
   /** An evaluation result by its path in the plan, or null where it was not written. */
-  readEvalResult<T>(relative: string): T | null { return readJsonIfAny<T>(this.path(relative)); }
+  readEvalResult<T>(relative: string): T | null {
+    return readJsonIfAny<T>(this.path(relative));
+  }
 
-  writeReport(report: unknown): void { writeJsonAtomic(this.reportJson, report); }
-  readReport<T>(): T { return JSON.parse(readFileSync(this.reportJson, 'utf8')) as T; }
-  hasReport(): boolean { return existsSync(this.reportJson); }
+  writeReport(report: unknown): void {
+    writeJsonAtomic(this.reportJson, report);
+  }
+  readReport<T>(): T {
+    return JSON.parse(readFileSync(this.reportJson, 'utf8')) as T;
+  }
+  hasReport(): boolean {
+    return existsSync(this.reportJson);
+  }
 
   /** DIR/slurm/jobs.json as JSON, or null before the first submission; unreadable is an error. */
-  readJobsJson(): unknown { return readJsonIfAny<unknown>(this.jobsFile); }
-  writeJobs(jobs: unknown): void { writeJsonAtomic(this.jobsFile, jobs); }
+  readJobsJson(): unknown {
+    return readJsonIfAny<unknown>(this.jobsFile);
+  }
+  writeJobs(jobs: unknown): void {
+    writeJsonAtomic(this.jobsFile, jobs);
+  }
   /** Writes a batch script into DIR/slurm/; returns its path. */
   writeScript(name: string, text: string): string {
     const file = join(this.slurmDir, name);
     writeFileSync(file, text, { mode: 0o755 });
     return file;
   }
-  readScript(file: string): string { return readFileSync(file, 'utf8'); }
+  readScript(file: string): string {
+    return readFileSync(file, 'utf8');
+  }
 }

@@ -7,23 +7,37 @@ import { dirname, join, resolve } from 'node:path';
 import { IoError } from '../errors.js';
 
 const REASONS: Record<string, string> = {
-  EACCES: 'permission denied', EPERM: 'operation not permitted', EROFS: 'the file system is read-only',
-  ENOTDIR: 'a part of the path is a file, not a folder', EISDIR: 'it is a folder', ENOSPC: 'no space left on the device',
-  EDQUOT: 'the disk quota is exhausted', ENAMETOOLONG: 'the name is too long', ELOOP: 'too many symbolic links',
-  ENOENT: 'no such file or folder', EEXIST: 'it already exists',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'the file system is read-only',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'it is a folder',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is exhausted',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many symbolic links',
+  ENOENT: 'no such file or folder',
+  EEXIST: 'it already exists',
 };
 
 /** The reason of a failed file operation in words, with its code. */
 export function reasonOf(e: unknown, bytes?: number): string {
   const { code, message } = e as NodeJS.ErrnoException;
   const words = code !== undefined && REASONS[code] !== undefined ? `${REASONS[code]} (${code})` : message;
-  return code === 'ENOSPC' && bytes !== undefined ? `${words}; it needed ${bytes.toLocaleString('en-US')} bytes` : words;
+  return code === 'ENOSPC' && bytes !== undefined
+    ? `${words}; it needed ${bytes.toLocaleString('en-US')} bytes`
+    : words;
 }
 
 /** An IoError "`what`: reason", keeping the original error as its cause. */
 export function ioError(what: string, e: unknown, bytes?: number): IoError {
   if (e instanceof IoError) return e;
-  const err = new IoError(`${what}: ${reasonOf(e, bytes)}`, (e as NodeJS.ErrnoException).code === 'ENOSPC' ? 'free some space (or choose a folder on another disk) and run the command again' : undefined);
+  const err = new IoError(
+    `${what}: ${reasonOf(e, bytes)}`,
+    (e as NodeJS.ErrnoException).code === 'ENOSPC'
+      ? 'free some space (or choose a folder on another disk) and run the command again'
+      : undefined,
+  );
   err.cause = e;
   return err;
 }
@@ -45,7 +59,8 @@ export function makeDirs(dir: string, label = `the folder ${dir}`): string[] {
       isDir = statSync(p).isDirectory();
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new IoError(`cannot create ${label}: ${part(p) || `${p} `}cannot be examined: ${reasonOf(e)}`, HINT);
+      if (code !== 'ENOENT' && code !== 'ENOTDIR')
+        throw new IoError(`cannot create ${label}: ${part(p) || `${p} `}cannot be examined: ${reasonOf(e)}`, HINT);
       missing.unshift(p);
       if (dirname(p) === p) break;
       p = dirname(p);
@@ -96,10 +111,17 @@ export function checkWritableFile(file: string, flag: string): void {
     isDir = statSync(dir).isDirectory();
   } catch (e) {
     const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new IoError(`${flag} ${file}: its folder ${dir} ${missing ? 'does not exist' : `cannot be used: ${reasonOf(e)}`}`, missing ? 'create it first, or write the file elsewhere' : HINT);
+    throw new IoError(
+      `${flag} ${file}: its folder ${dir} ${missing ? 'does not exist' : `cannot be used: ${reasonOf(e)}`}`,
+      missing ? 'create it first, or write the file elsewhere' : HINT,
+    );
   }
   if (!isDir) throw new IoError(`${flag} ${file}: ${dir} is a file, not a folder`, HINT);
-  if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw new IoError(`${flag} ${file}: it is a folder; expected the name of a file to write`, `e.g. ${join(file, 'result.json')}`);
+  if (statSync(file, { throwIfNoEntry: false })?.isDirectory())
+    throw new IoError(
+      `${flag} ${file}: it is a folder; expected the name of a file to write`,
+      `e.g. ${join(file, 'result.json')}`,
+    );
   try {
     rmdirSync(mkdtempSync(join(dir, '.seal-probe-')));
   } catch (e) {

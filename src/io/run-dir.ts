@@ -1,6 +1,17 @@
 // A run folder: config.json, metrics.jsonl (one row per epoch), summary.json and
 // checkpoints/. Whole files are written to a temporary name and renamed.
-import { appendFileSync, copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError } from '../errors.js';
 import { ioError, makeDirs } from './dirs.js';
@@ -22,7 +33,9 @@ export function writeJsonAtomic(path: string, value: unknown): void {
 }
 
 /** Creates `dir` and its missing parents; a path that cannot be a folder is an IoError naming it. */
-export function ensureDir(dir: string): void { makeDirs(dir); }
+export function ensureDir(dir: string): void {
+  makeDirs(dir);
+}
 
 /** A generation checkpoint's path inside a run folder, '/'-separated (plan.json keeps such paths). */
 export const generationCheckpoint = (g: number): string => `checkpoints/gen-${g}.safetensors`;
@@ -30,20 +43,41 @@ export const generationCheckpoint = (g: number): string => `checkpoints/gen-${g}
 export class RunDir {
   constructor(readonly dir: string) {}
 
-  get configFile(): string { return join(this.dir, 'config.json'); }
-  get metricsFile(): string { return join(this.dir, 'metrics.jsonl'); }
-  get summaryFile(): string { return join(this.dir, 'summary.json'); }
-  get checkpointDir(): string { return join(this.dir, 'checkpoints'); }
-  get resumeFile(): string { return join(this.checkpointDir, 'resume.safetensors'); }
-  generationFile(g: number): string { return join(this.dir, generationCheckpoint(g)); }
+  get configFile(): string {
+    return join(this.dir, 'config.json');
+  }
+  get metricsFile(): string {
+    return join(this.dir, 'metrics.jsonl');
+  }
+  get summaryFile(): string {
+    return join(this.dir, 'summary.json');
+  }
+  get checkpointDir(): string {
+    return join(this.dir, 'checkpoints');
+  }
+  get resumeFile(): string {
+    return join(this.checkpointDir, 'resume.safetensors');
+  }
+  generationFile(g: number): string {
+    return join(this.dir, generationCheckpoint(g));
+  }
   /** Whether a checkpoint to resume from was written (a run killed before its first has none). */
-  hasResumePoint(): boolean { return existsSync(this.resumeFile); }
-  hasMetrics(): boolean { return existsSync(this.metricsFile); }
+  hasResumePoint(): boolean {
+    return existsSync(this.resumeFile);
+  }
+  hasMetrics(): boolean {
+    return existsSync(this.metricsFile);
+  }
   /** Whether the folder holds a run (config.json is its claim). */
-  hasConfig(): boolean { return existsSync(this.configFile); }
+  hasConfig(): boolean {
+    return existsSync(this.configFile);
+  }
 
   private taken(file: string): CheckpointError {
-    return new CheckpointError(`${this.dir} already holds a run (${file} exists)`, `continue it with --resume ${this.dir}, or choose another --out folder`);
+    return new CheckpointError(
+      `${this.dir} already holds a run (${file} exists)`,
+      `continue it with --resume ${this.dir}, or choose another --out folder`,
+    );
   }
 
   /** Refuses a folder that already holds a run (create() claims it for good). */
@@ -72,7 +106,9 @@ export class RunDir {
         writeFileSync(this.configFile, text, { flag: 'wx' });
       }
     } catch (e) {
-      throw (e as NodeJS.ErrnoException).code === 'EEXIST' ? this.taken(this.configFile) : ioError(`cannot write ${this.configFile}`, e, Buffer.byteLength(text));
+      throw (e as NodeJS.ErrnoException).code === 'EEXIST'
+        ? this.taken(this.configFile)
+        : ioError(`cannot write ${this.configFile}`, e, Buffer.byteLength(text));
     } finally {
       rmSync(tmp, { force: true });
     }
@@ -86,7 +122,10 @@ export class RunDir {
 
   readConfig(): Record<string, unknown> {
     if (!existsSync(this.configFile)) {
-      throw new CheckpointError(`cannot resume: ${this.configFile} does not exist`, 'point --resume at the --out folder of an earlier `seal train` run');
+      throw new CheckpointError(
+        `cannot resume: ${this.configFile} does not exist`,
+        'point --resume at the --out folder of an earlier `seal train` run',
+      );
     }
     let text: string;
     try {
@@ -101,7 +140,8 @@ export class RunDir {
       throw new CheckpointError(`cannot resume: ${this.configFile} is not valid JSON (${(e as Error).message})`);
     }
     const config = typeof file === 'object' && file !== null ? (file as { config?: unknown }).config : undefined;
-    if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new CheckpointError(`cannot resume: ${this.configFile} has no "config" object`);
+    if (typeof config !== 'object' || config === null || Array.isArray(config))
+      throw new CheckpointError(`cannot resume: ${this.configFile} has no "config" object`);
     return config as Record<string, unknown>;
   }
 
@@ -130,10 +170,16 @@ export class RunDir {
         rows.push(JSON.parse(l) as unknown);
       } catch (e) {
         if (i === lines.length - 1) {
-          process.emitWarning(`${this.metricsFile}: dropped its last line, which was cut short (${l.length} characters without a newline)`, { code: 'SEAL_TORN_METRICS' });
+          process.emitWarning(
+            `${this.metricsFile}: dropped its last line, which was cut short (${l.length} characters without a newline)`,
+            { code: 'SEAL_TORN_METRICS' },
+          );
           return;
         }
-        throw new CheckpointError(`${this.metricsFile}: line ${i + 1} is not JSON (${(e as Error).message})`, 'the file was edited or damaged; restore it, or start the run again in another folder');
+        throw new CheckpointError(
+          `${this.metricsFile}: line ${i + 1} is not JSON (${(e as Error).message})`,
+          'the file was edited or damaged; restore it, or start the run again in another folder',
+        );
       }
     });
     return rows;
@@ -164,10 +210,14 @@ export class RunDir {
     return kept;
   }
 
-  writeSummary(summary: unknown): void { writeJsonAtomic(this.summaryFile, summary); }
+  writeSummary(summary: unknown): void {
+    writeJsonAtomic(this.summaryFile, summary);
+  }
 
   /** summary.json, or null before the first generation ended. */
-  readSummary(): unknown { return existsSync(this.summaryFile) ? JSON.parse(readFileSync(this.summaryFile, 'utf8')) as unknown : null; }
+  readSummary(): unknown {
+    return existsSync(this.summaryFile) ? (JSON.parse(readFileSync(this.summaryFile, 'utf8')) as unknown) : null;
+  }
 }
 
 /**
@@ -176,15 +226,31 @@ export class RunDir {
  * (another method, same settings). Built under a temporary name and renamed, so a kill leaves
  * either no folder or a whole one.
  */
-export function forkRun(from: string, to: string, generation: number, config: Record<string, unknown>, resumeProgress: { generation: number; epoch: number; batch?: number }, epochs: number): void {
+export function forkRun(
+  from: string,
+  to: string,
+  generation: number,
+  config: Record<string, unknown>,
+  resumeProgress: { generation: number; epoch: number; batch?: number },
+  epochs: number,
+): void {
   const src = new RunDir(from);
-  if (resumeProgress.generation !== generation || resumeProgress.epoch !== epochs - 1 || resumeProgress.batch !== undefined) {
+  if (
+    resumeProgress.generation !== generation ||
+    resumeProgress.epoch !== epochs - 1 ||
+    resumeProgress.batch !== undefined
+  ) {
     const inside = resumeProgress.batch !== undefined ? ` before batch ${resumeProgress.batch + 1}` : '';
-    throw new CheckpointError(`cannot start ${to} from ${from}: its resume point is generation ${resumeProgress.generation}, epoch ${resumeProgress.epoch + 1}${inside}, not the end of generation ${generation}`,
-      `${from} was trained further or is unfinished; remove ${to} and ${from} and run the comparison again`);
+    throw new CheckpointError(
+      `cannot start ${to} from ${from}: its resume point is generation ${resumeProgress.generation}, epoch ${resumeProgress.epoch + 1}${inside}, not the end of generation ${generation}`,
+      `${from} was trained further or is unfinished; remove ${to} and ${from} and run the comparison again`,
+    );
   }
   if (existsSync(to)) {
-    throw new CheckpointError(`cannot start the run ${to}: something is already there, but not a run (no config.json)`, `move ${to} away; the comparison creates this folder itself`);
+    throw new CheckpointError(
+      `cannot start the run ${to}: something is already there, but not a run (no config.json)`,
+      `move ${to} away; the comparison creates this folder itself`,
+    );
   }
   const tmp = `${to}.fork-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });

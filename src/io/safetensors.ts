@@ -7,13 +7,30 @@ import { tensor, type DType, type Tensor, type TypedArray } from '../backend/ind
 import { CheckpointError } from '../errors.js';
 import { ioError } from './dirs.js';
 
-const CODES: Record<string, DType> = { F32: 'float32', F64: 'float64', I64: 'int64', I32: 'int32', I16: 'int16', I8: 'int8', U8: 'uint8', BOOL: 'bool' };
+const CODES: Record<string, DType> = {
+  F32: 'float32',
+  F64: 'float64',
+  I64: 'int64',
+  I32: 'int32',
+  I16: 'int16',
+  I8: 'int8',
+  U8: 'uint8',
+  BOOL: 'bool',
+};
 const CODE_OF = Object.fromEntries(Object.entries(CODES).map(([k, v]) => [v, k])) as Record<DType, string>;
 
-interface Entry { dtype: string; shape: number[]; data_offsets: [number, number] }
+interface Entry {
+  dtype: string;
+  shape: number[];
+  data_offsets: [number, number];
+}
 
 /** Writes named tensors (copied to the CPU) and string metadata atomically. */
-export async function saveSafetensors(path: string, tensors: [string, Tensor][], metadata: Record<string, string> = {}): Promise<void> {
+export async function saveSafetensors(
+  path: string,
+  tensors: [string, Tensor][],
+  metadata: Record<string, string> = {},
+): Promise<void> {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   const blobs: Uint8Array[] = [];
@@ -50,14 +67,24 @@ export async function saveSafetensors(path: string, tensors: [string, Tensor][],
   }
 }
 
-export interface Safetensors { tensors: Map<string, Tensor>; metadata: Record<string, string> }
+export interface Safetensors {
+  tensors: Map<string, Tensor>;
+  metadata: Record<string, string>;
+}
 
 const SIZES: Record<string, number> = { F32: 4, F64: 8, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
 /** The reference implementation's limit: a longer header is damage, and allocating it could exhaust memory. */
 const MAX_HEADER = 100_000_000;
 const HINT = 'the file may be truncated, damaged or of another format; use another checkpoint';
 
-const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`);
+const kindOf = (v: unknown): string =>
+  v === null
+    ? 'null'
+    : Array.isArray(v)
+      ? 'an array'
+      : typeof v === 'object'
+        ? 'an object'
+        : `${typeof v} ${JSON.stringify(v)}`;
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
 /**
@@ -66,8 +93,14 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isS
  * size bytes; sorted by offset, the ranges must tile the data section with no gap or overlap;
  * __metadata__ maps strings to strings. Returns the entries in file order.
  */
-function parseHeader(path: string, bytes: Uint8Array, dataLength: number): { entries: [string, Entry][]; metadata: Record<string, string> } {
-  const corrupt = (what: string): never => { throw new CheckpointError(`${path} is not a valid safetensors file: ${what}`, HINT); };
+function parseHeader(
+  path: string,
+  bytes: Uint8Array,
+  dataLength: number,
+): { entries: [string, Entry][]; metadata: Record<string, string> } {
+  const corrupt = (what: string): never => {
+    throw new CheckpointError(`${path} is not a valid safetensors file: ${what}`, HINT);
+  };
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -80,12 +113,14 @@ function parseHeader(path: string, bytes: Uint8Array, dataLength: number): { ent
   } catch (e) {
     return corrupt(`the header is not JSON (${(e as Error).message})`);
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) return corrupt(`the header should be a JSON object of tensors, but it is ${kindOf(header)}`);
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    return corrupt(`the header should be a JSON object of tensors, but it is ${kindOf(header)}`);
   const metadata: Record<string, string> = {};
   const entries: [string, Entry][] = [];
   for (const [name, e] of Object.entries(header)) {
     if (name === '__metadata__') {
-      if (typeof e !== 'object' || e === null || Array.isArray(e)) corrupt(`__metadata__ should be an object of strings, but it is ${kindOf(e)}`);
+      if (typeof e !== 'object' || e === null || Array.isArray(e))
+        corrupt(`__metadata__ should be an object of strings, but it is ${kindOf(e)}`);
       for (const [k, v] of Object.entries(e as object)) {
         if (typeof v !== 'string') corrupt(`__metadata__ should map strings to strings, but "${k}" holds ${kindOf(v)}`);
         metadata[k] = v as string;
@@ -93,35 +128,56 @@ function parseHeader(path: string, bytes: Uint8Array, dataLength: number): { ent
       continue;
     }
     const where = `tensor ${name}`;
-    if (typeof e !== 'object' || e === null || Array.isArray(e)) corrupt(`${where} should be an object with dtype, shape and data_offsets, but it is ${kindOf(e)}`);
+    if (typeof e !== 'object' || e === null || Array.isArray(e))
+      corrupt(`${where} should be an object with dtype, shape and data_offsets, but it is ${kindOf(e)}`);
     const { dtype, shape, data_offsets: offsets } = e as Record<string, unknown>;
     if (typeof dtype !== 'string') corrupt(`${where} has no dtype string (found ${kindOf(dtype)})`);
-    const size = SIZES[dtype as string] ?? corrupt(`${where} has unsupported dtype ${String(dtype)} (seal reads ${Object.keys(SIZES).join(', ')})`);
-    if (!Array.isArray(shape) || !shape.every(isCount)) corrupt(`${where}: shape should be a list of non-negative integers, found ${JSON.stringify(shape) ?? 'nothing'}`);
-    const [begin, end] = Array.isArray(offsets) && offsets.length === 2 && offsets.every(isCount) && (offsets[0] as number) <= (offsets[1] as number) ? offsets as [number, number]
-      : corrupt(`${where}: data_offsets should be [begin, end], two non-negative integers with begin <= end, found ${JSON.stringify(offsets) ?? 'nothing'}`);
+    const size =
+      SIZES[dtype as string] ??
+      corrupt(`${where} has unsupported dtype ${String(dtype)} (seal reads ${Object.keys(SIZES).join(', ')})`);
+    if (!Array.isArray(shape) || !shape.every(isCount))
+      corrupt(`${where}: shape should be a list of non-negative integers, found ${JSON.stringify(shape) ?? 'nothing'}`);
+    const [begin, end] =
+      Array.isArray(offsets) &&
+      offsets.length === 2 &&
+      offsets.every(isCount) &&
+      (offsets[0] as number) <= (offsets[1] as number)
+        ? (offsets as [number, number])
+        : corrupt(
+            `${where}: data_offsets should be [begin, end], two non-negative integers with begin <= end, found ${JSON.stringify(offsets) ?? 'nothing'}`,
+          );
     const numel = (shape as number[]).reduce((a, b) => a * b, 1);
     if (!Number.isSafeInteger(numel * size) || numel * size !== end - begin) {
-      corrupt(`${where}: shape [${(shape as number[]).join(',')}] of ${String(dtype)} needs ${numel * size} bytes, but data_offsets [${begin}, ${end}] hold ${end - begin}`);
+      corrupt(
+        `${where}: shape [${(shape as number[]).join(',')}] of ${String(dtype)} needs ${numel * size} bytes, but data_offsets [${begin}, ${end}] hold ${end - begin}`,
+      );
     }
     entries.push([name, { dtype: dtype as string, shape: shape as number[], data_offsets: [begin, end] }]);
   }
   entries.sort((a, b) => a[1].data_offsets[0] - b[1].data_offsets[0] || a[1].data_offsets[1] - b[1].data_offsets[1]);
   let at = 0;
   let prev = '';
-  for (const [name, { data_offsets: [begin, end] }] of entries) {
+  for (const [
+    name,
+    {
+      data_offsets: [begin, end],
+    },
+  ] of entries) {
     if (begin < at) corrupt(`tensor ${name} (bytes ${begin}..${end}) overlaps ${prev}, which ends at byte ${at}`);
     if (begin > at) corrupt(`bytes ${at}..${begin} of the data belong to no tensor (a gap before ${name})`);
     at = end;
     prev = `tensor ${name}`;
   }
-  if (at !== dataLength) corrupt(`the tensors cover ${at} bytes of data, but the file holds ${dataLength} after the header`);
+  if (at !== dataLength)
+    corrupt(`the tensors cover ${at} bytes of data, but the file holds ${dataLength} after the header`);
   return { entries, metadata };
 }
 
 /** The header length from the first 8 bytes, checked against the file size. */
 function headerLength(path: string, head: Buffer, fileSize: number): number {
-  const corrupt = (what: string): never => { throw new CheckpointError(`${path} is not a valid safetensors file: ${what}`, HINT); };
+  const corrupt = (what: string): never => {
+    throw new CheckpointError(`${path} is not a valid safetensors file: ${what}`, HINT);
+  };
   if (fileSize < 8) corrupt(`only ${fileSize} bytes`);
   const n = head.readBigUInt64LE(0);
   if (n > BigInt(MAX_HEADER)) corrupt(`header length ${n} is over the format's limit of ${MAX_HEADER} bytes`);
@@ -130,7 +186,10 @@ function headerLength(path: string, head: Buffer, fileSize: number): number {
 }
 
 const cannotRead = (path: string, e: unknown): CheckpointError =>
-  new CheckpointError(`cannot read checkpoint ${path}: ${(e as Error).message}`, 'check the path; a run folder keeps them in checkpoints/');
+  new CheckpointError(
+    `cannot read checkpoint ${path}: ${(e as Error).message}`,
+    'check the path; a run folder keeps them in checkpoints/',
+  );
 
 /** Reads a safetensors file into CPU tensors (in file order); every problem names the file. */
 export async function loadSafetensors(path: string): Promise<Safetensors> {
@@ -156,13 +215,20 @@ export async function loadSafetensors(path: string): Promise<Safetensors> {
 
 function view(b: ArrayBuffer, dtype: DType): TypedArray {
   switch (dtype) {
-    case 'float32': return new Float32Array(b);
-    case 'float64': return new Float64Array(b);
-    case 'int64': return new BigInt64Array(b);
-    case 'int32': return new Int32Array(b);
-    case 'int16': return new Int16Array(b);
-    case 'int8': return new Int8Array(b);
-    default: return new Uint8Array(b);
+    case 'float32':
+      return new Float32Array(b);
+    case 'float64':
+      return new Float64Array(b);
+    case 'int64':
+      return new BigInt64Array(b);
+    case 'int32':
+      return new Int32Array(b);
+    case 'int16':
+      return new Int16Array(b);
+    case 'int8':
+      return new Int8Array(b);
+    default:
+      return new Uint8Array(b);
   }
 }
 
@@ -180,7 +246,8 @@ export function readSafetensorsMetadata(path: string): Record<string, string> {
     readSync(fd, len, 0, 8, 0);
     const n = headerLength(path, len, size);
     const head = Buffer.alloc(n);
-    if (readSync(fd, head, 0, n, 8) !== n) throw new CheckpointError(`${path} is not a valid safetensors file: the header is cut short`, HINT);
+    if (readSync(fd, head, 0, n, 8) !== n)
+      throw new CheckpointError(`${path} is not a valid safetensors file: the header is cut short`, HINT);
     return parseHeader(path, head, size - 8 - n).metadata;
   } finally {
     closeSync(fd);

@@ -30,7 +30,8 @@ export const ke = (splitRate: number): TrainingMethod => ({
     const weights = model.reinitTargets(params);
     const first = weights[0]?.[0];
     reinitialise(weights, reinitGenerator(seed, generation), (name, w) =>
-      kelsMask(w, splitRate, { allInputs: name === first, allOutputs: owner.get(name) instanceof Linear }));
+      kelsMask(w, splitRate, { allInputs: name === first, allOutputs: owner.get(name) instanceof Linear }),
+    );
   },
   planEpoch: () => NORMAL_EPOCH,
 });

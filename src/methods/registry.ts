@@ -12,15 +12,20 @@ import { seal } from './seal.js';
  * trained once for all of them (compare/plan.ts) is evaluated as each arm would evaluate it.
  */
 function evaluatedAfterAscent(m: TrainingMethod, k: number): TrainingMethod {
-  return { ...m, planEpoch: (ctx) => {
-    const plan = m.planEpoch(ctx);
-    return ctx.epoch === k && ctx.epoch > 0 ? { ...plan, evaluateAfter: true } : plan;
-  } };
+  return {
+    ...m,
+    planEpoch: (ctx) => {
+      const plan = m.planEpoch(ctx);
+      return ctx.epoch === k && ctx.epoch > 0 ? { ...plan, evaluateAfter: true } : plan;
+    },
+  };
 }
 
 /** A factory whose methods also evaluate after epoch k. */
-const withEvaluation = (make: (c: ResolvedConfig) => TrainingMethod) => (c: ResolvedConfig): TrainingMethod =>
-  evaluatedAfterAscent(make(c), c.ascentEpochs);
+const withEvaluation =
+  (make: (c: ResolvedConfig) => TrainingMethod) =>
+  (c: ResolvedConfig): TrainingMethod =>
+    evaluatedAfterAscent(make(c), c.ascentEpochs);
 
 export const METHODS: Readonly<Record<MethodName, (c: ResolvedConfig) => TrainingMethod>> = Object.freeze({
   normal: withEvaluation(() => normal()),

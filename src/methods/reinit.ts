@@ -6,10 +6,15 @@ import { fanIn } from '../nn/init.js';
 import type { NamedParam } from '../models/types.js';
 
 /** The generator LLF/KE use at the start of `generation`. */
-export const reinitGenerator = (seed: number, generation: number): Generator => new Generator(deriveSeed(seed, 'reinit', generation));
+export const reinitGenerator = (seed: number, generation: number): Generator =>
+  new Generator(deriveSeed(seed, 'reinit', generation));
 
 /** Overwrites each weight with U(±1/√fan_in) where `keep` (if given) is false. */
-export function reinitialise(weights: NamedParam[], gen: Generator, keep?: (name: string, w: Tensor) => Tensor | null): void {
+export function reinitialise(
+  weights: NamedParam[],
+  gen: Generator,
+  keep?: (name: string, w: Tensor) => Tensor | null,
+): void {
   noGrad(() => {
     for (const [name, w] of weights) {
       const b = 1 / Math.sqrt(fanIn(w.shape));

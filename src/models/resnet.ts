@@ -33,7 +33,10 @@ const conv = (i: number, o: number, k: number, stride: number, o2: Opts) =>
 
 class BasicBlock extends Module {
   static readonly expansion = 1;
-  readonly conv1: Conv2d; readonly bn1: BatchNorm2d; readonly conv2: Conv2d; readonly bn2: BatchNorm2d;
+  readonly conv1: Conv2d;
+  readonly bn1: BatchNorm2d;
+  readonly conv2: Conv2d;
+  readonly bn2: BatchNorm2d;
   readonly downsample: Sequential | null;
   constructor(inC: number, planes: number, stride: number, o: Opts) {
     super();
@@ -41,8 +44,10 @@ class BasicBlock extends Module {
     this.bn1 = this.child('bn1', new BatchNorm2d(planes, o));
     this.conv2 = this.child('conv2', conv(planes, planes, 3, 1, o));
     this.bn2 = this.child('bn2', new BatchNorm2d(planes, o));
-    this.downsample = stride !== 1 || inC !== planes
-      ? this.child('downsample', new Sequential([conv(inC, planes, 1, stride, o), new BatchNorm2d(planes, o)])) : null;
+    this.downsample =
+      stride !== 1 || inC !== planes
+        ? this.child('downsample', new Sequential([conv(inC, planes, 1, stride, o), new BatchNorm2d(planes, o)]))
+        : null;
   }
   forward(x: Tensor): Tensor {
     return tidy(() => this.run(x));
@@ -55,8 +60,13 @@ class BasicBlock extends Module {
 
 class Bottleneck extends Module {
   static readonly expansion = 4;
-  readonly conv1: Conv2d; readonly bn1: BatchNorm2d; readonly conv2: Conv2d; readonly bn2: BatchNorm2d;
-  readonly conv3: Conv2d; readonly bn3: BatchNorm2d; readonly downsample: Sequential | null;
+  readonly conv1: Conv2d;
+  readonly bn1: BatchNorm2d;
+  readonly conv2: Conv2d;
+  readonly bn2: BatchNorm2d;
+  readonly conv3: Conv2d;
+  readonly bn3: BatchNorm2d;
+  readonly downsample: Sequential | null;
   constructor(inC: number, planes: number, stride: number, o: Opts) {
     super();
     const outC = planes * 4;
@@ -66,8 +76,10 @@ class Bottleneck extends Module {
     this.bn2 = this.child('bn2', new BatchNorm2d(planes, o));
     this.conv3 = this.child('conv3', conv(planes, outC, 1, 1, o));
     this.bn3 = this.child('bn3', new BatchNorm2d(outC, o));
-    this.downsample = stride !== 1 || inC !== outC
-      ? this.child('downsample', new Sequential([conv(inC, outC, 1, stride, o), new BatchNorm2d(outC, o)])) : null;
+    this.downsample =
+      stride !== 1 || inC !== outC
+        ? this.child('downsample', new Sequential([conv(inC, outC, 1, stride, o), new BatchNorm2d(outC, o)]))
+        : null;
   }
   forward(x: Tensor): Tensor {
     return tidy(() => this.run(x));
@@ -91,13 +103,20 @@ export class ResNet extends Module implements Classifier {
 
   constructor(readonly config: ResNetConfig) {
     super();
-    const o: Opts = { ...(config.device ? { device: config.device } : {}), ...(config.generator ? { generator: config.generator } : {}) };
+    const o: Opts = {
+      ...(config.device ? { device: config.device } : {}),
+      ...(config.generator ? { generator: config.generator } : {}),
+    };
     const widths = [64, 128, 256, 512].map((w) => Math.max(1, Math.round(w * (config.width ?? 1))));
-    const [Block, blocks] = config.depth === 18 ? [BasicBlock, [2, 2, 2, 2]] as const : [Bottleneck, [3, 4, 6, 3]] as const;
+    const [Block, blocks] =
+      config.depth === 18 ? ([BasicBlock, [2, 2, 2, 2]] as const) : ([Bottleneck, [3, 4, 6, 3]] as const);
     const stem0 = widths[0] as number;
-    this.conv1 = this.child('conv1', config.stem === 'imagenet'
-      ? new Conv2d(config.inChannels ?? 3, stem0, 7, { stride: 2, padding: 3, ...o })
-      : new Conv2d(config.inChannels ?? 3, stem0, 3, { stride: 1, padding: 1, ...o }));
+    this.conv1 = this.child(
+      'conv1',
+      config.stem === 'imagenet'
+        ? new Conv2d(config.inChannels ?? 3, stem0, 7, { stride: 2, padding: 3, ...o })
+        : new Conv2d(config.inChannels ?? 3, stem0, 3, { stride: 1, padding: 1, ...o }),
+    );
     this.bn1 = this.child('bn1', new BatchNorm2d(stem0, o));
     let inC = stem0;
     this.stages = widths.map((planes, s) => {
@@ -141,8 +160,12 @@ export class ResNet extends Module implements Classifier {
     y.dispose();
     return f;
   }
-  forwardHead(features: Tensor): Tensor { return this.fc.forward(features); }
-  forward(x: Tensor): Tensor { return this.forwardHead(this.forwardFeatures(x)); }
+  forwardHead(features: Tensor): Tensor {
+    return this.fc.forward(features);
+  }
+  forward(x: Tensor): Tensor {
+    return this.forwardHead(this.forwardFeatures(x));
+  }
 
   /** 'stem', then every residual block ('layer1.0', …): ResNet-18 has 9 probes. */
   intermediateNames(): string[] {
@@ -158,9 +181,16 @@ export class ResNet extends Module implements Classifier {
   /** stem (conv1, bn1), layer1..layer4 by residual block, head (fc): LAYER_GROUPS. */
   layerGroups(): ModuleGroup[] {
     return [
-      { name: 'stem', modules: [['conv1', this.conv1], ['bn1', this.bn1]] },
+      {
+        name: 'stem',
+        modules: [
+          ['conv1', this.conv1],
+          ['bn1', this.bn1],
+        ],
+      },
       ...this.stages.map((s, i) => ({
-        name: `layer${i + 1}`, modules: s.items.map((b, j): [string, Module] => [`layer${i + 1}.${j}`, b]),
+        name: `layer${i + 1}`,
+        modules: s.items.map((b, j): [string, Module] => [`layer${i + 1}.${j}`, b]),
       })),
       { name: 'head', modules: [['fc', this.fc]] },
     ];

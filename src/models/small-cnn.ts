@@ -29,13 +29,18 @@ export class SmallCnn extends Module implements Classifier {
   constructor(readonly config: SmallCnnConfig) {
     super();
     const c = config.channels ?? 32;
-    const o = { ...(config.device ? { device: config.device } : {}), ...(config.generator ? { generator: config.generator } : {}) };
+    const o = {
+      ...(config.device ? { device: config.device } : {}),
+      ...(config.generator ? { generator: config.generator } : {}),
+    };
     this.convs = [];
     this.bns = [];
     // Each conv with its BatchNorm, so that registration order is depth order (the split walks it).
     // BatchNorm draws nothing, so the convs' initial values are those of any other order.
     for (let i = 0; i < 4; i++) {
-      this.convs.push(this.child(`conv${i + 1}`, new Conv2d(i === 0 ? config.inChannels : c, c, 3, { padding: 1, ...o })));
+      this.convs.push(
+        this.child(`conv${i + 1}`, new Conv2d(i === 0 ? config.inChannels : c, c, 3, { padding: 1, ...o })),
+      );
       this.bns.push(this.child(`bn${i + 1}`, new BatchNorm2d(c, o)));
     }
     const side = config.imageSize === undefined ? 1 : Math.floor(Math.floor(config.imageSize / 2) / 2);
@@ -65,9 +70,13 @@ export class SmallCnn extends Module implements Classifier {
       return this.pool(y);
     });
   }
-  forwardHead(features: Tensor): Tensor { return this.fc.forward(features); }
+  forwardHead(features: Tensor): Tensor {
+    return this.fc.forward(features);
+  }
 
-  intermediateNames(): string[] { return ['layer1', 'layer2', 'layer3', 'layer4']; }
+  intermediateNames(): string[] {
+    return ['layer1', 'layer2', 'layer3', 'layer4'];
+  }
   intermediates(x: Tensor): Intermediates {
     const activations: Tensor[] = [];
     let y = x;
@@ -82,7 +91,11 @@ export class SmallCnn extends Module implements Classifier {
   layerGroups(): ModuleGroup[] {
     return [
       ...this.convs.map((conv, i): ModuleGroup => ({
-        name: `layer${i + 1}`, modules: [[`conv${i + 1}`, conv], [`bn${i + 1}`, this.bns[i] as Module]],
+        name: `layer${i + 1}`,
+        modules: [
+          [`conv${i + 1}`, conv],
+          [`bn${i + 1}`, this.bns[i] as Module],
+        ],
       })),
       { name: 'head', modules: [['fc', this.fc]] },
     ];

@@ -10,7 +10,10 @@ export type NamedParam = [string, Tensor];
  * One named group of a model's layers, e.g. ResNet's 'layer3'. `modules` are the group's parts
  * by full name (ResNet: its residual blocks 'layer3.0', 'layer3.1'), in registration order.
  */
-export interface ModuleGroup { name: string; modules: [string, Module][] }
+export interface ModuleGroup {
+  name: string;
+  modules: [string, Module][];
+}
 
 /** What one forward pass gives the depth probes: the activations of `intermediateNames()`, and the features. */
 export interface Intermediates {

@@ -31,7 +31,9 @@ export abstract class Module {
     for (const [n, m] of this.children) out.push(...m.namedParameters(`${prefix}${n}.`));
     return out;
   }
-  parameters(): Tensor[] { return this.namedParameters().map(([, p]) => p); }
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
 
   /** [name, tensor] in torch's state_dict() order: each module's parameters, then its buffers, then its children. */
   stateEntries(prefix = ''): [string, Tensor][] {
@@ -61,7 +63,9 @@ export abstract class Module {
     for (const [, m] of this.namedModules()) m.training = on;
     return this;
   }
-  eval(): this { return this.train(false); }
+  eval(): this {
+    return this.train(false);
+  }
 
   /** Sets every gradient to none (torch's zero_grad(set_to_none=True)). */
   zeroGrad(): void {
@@ -74,7 +78,9 @@ export abstract class Module {
     const missing = own.filter(([n]) => !entries.has(n)).map(([n]) => n);
     const extra = [...entries.keys()].filter((n) => !own.some(([m]) => m === n));
     if (missing.length > 0 || extra.length > 0) {
-      throw new Error(`state does not match the model: missing ${missing.slice(0, 5).join(', ') || 'none'}; unexpected ${extra.slice(0, 5).join(', ') || 'none'}`);
+      throw new Error(
+        `state does not match the model: missing ${missing.slice(0, 5).join(', ') || 'none'}; unexpected ${extra.slice(0, 5).join(', ') || 'none'}`,
+      );
     }
     noGrad(() => {
       for (const [n, t] of own) {

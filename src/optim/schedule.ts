@@ -1,6 +1,12 @@
 // Learning-rate schedules, set once per epoch as the SEAL reference does (method.md §3).
 
-export interface ScheduleConfig { lr: number; epochs: number; warmupEpochs: number; generations: number; lrPolicy: 'cosine' | 'long-cosine' }
+export interface ScheduleConfig {
+  lr: number;
+  epochs: number;
+  warmupEpochs: number;
+  generations: number;
+  lrPolicy: 'cosine' | 'long-cosine';
+}
 
 /** Linear warmup to `lr` over `warmup` epochs, then cosine to 0 at `total`: lr(e) for e in [0, total). */
 export function warmupCosine(e: number, lr: number, warmup: number, total: number): number {

@@ -2,8 +2,16 @@
 // a momentum buffer set to the first gradient it sees, and negative lr allowed (ascent).
 import { sgdStep, type Tensor } from '../backend/index.js';
 
-export interface SgdGroupOptions { lr: number; momentum?: number; weightDecay?: number; dampening?: number; nesterov?: boolean }
-export interface SgdGroup extends Required<SgdGroupOptions> { params: Tensor[] }
+export interface SgdGroupOptions {
+  lr: number;
+  momentum?: number;
+  weightDecay?: number;
+  dampening?: number;
+  nesterov?: boolean;
+}
+export interface SgdGroup extends Required<SgdGroupOptions> {
+  params: Tensor[];
+}
 
 export class SGD {
   readonly groups: SgdGroup[];
@@ -33,7 +41,9 @@ export class SGD {
   }
 
   /** The momentum buffers, per group and parameter (null before a parameter's first step). */
-  momentumBuffers(): readonly (readonly (Tensor | null)[])[] { return this.buffers; }
+  momentumBuffers(): readonly (readonly (Tensor | null)[])[] {
+    return this.buffers;
+  }
 
   /** Replaces the momentum buffers (e.g. from a checkpoint); takes ownership of the tensors. */
   loadMomentumBuffers(bufs: (Tensor | null)[][]): void {

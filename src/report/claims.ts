@@ -8,60 +8,106 @@ import { formatNumber, methodLabel, metricDecimals, metricsWithPrefix } from './
 import type { Claim, ClaimPart, Claims, MetricInfo, Report, Verdict } from './types.js';
 
 export const VERDICT_WORDS: Record<Verdict, string> = {
-  supported: 'supported', contradicted: 'contradicted', noise: 'not distinguishable from noise', 'not-evaluated': 'not evaluated',
+  supported: 'supported',
+  contradicted: 'contradicted',
+  noise: 'not distinguishable from noise',
+  'not-evaluated': 'not evaluated',
 };
 
 /** What a part compares: metric(s) picked from the report, or a stand-in when none was measured. */
-interface PartSpec { kind: string; metrics: MetricInfo[]; fallback: MetricInfo; a: string; b: string; claimed: 'higher' | 'lower' }
+interface PartSpec {
+  kind: string;
+  metrics: MetricInfo[];
+  fallback: MetricInfo;
+  a: string;
+  b: string;
+  claimed: 'higher' | 'lower';
+}
 
 const methodName = (m: string): string => (m === 'normal' ? 'normal training' : methodLabel(m));
 
 /** Why a part has no numbers: a method left out, an evaluation not run, or no paired values yet. */
 function missing(report: Report, spec: PartSpec, measured: boolean, generation: number): string {
-  const absent = [spec.a, spec.b].filter((m) => !report.methods.includes(m)).map((m) => `needs ${methodName(m)}: add ${m} to --methods`);
+  const absent = [spec.a, spec.b]
+    .filter((m) => !report.methods.includes(m))
+    .map((m) => `needs ${methodName(m)}: add ${m} to --methods`);
   const evals = report.settings['evals'];
   const requested = spec.kind === 'source' || (Array.isArray(evals) && evals.includes(spec.kind));
   if (!measured) absent.push(requested ? `no values at generation ${generation}` : `run with --eval ${spec.kind}`);
-  else if (absent.length === 0) absent.push(`no seed has both ${methodLabel(spec.a)} and ${methodLabel(spec.b)} at generation ${generation}`);
+  else if (absent.length === 0)
+    absent.push(`no seed has both ${methodLabel(spec.a)} and ${methodLabel(spec.b)} at generation ${generation}`);
   return absent.join('; ');
 }
 
 /** seed → value of one (method, generation, metric); a non-finite value is left out (the seed count shows it). */
 function bySeed(report: Report, method: string, generation: number, metric: string): Map<number, number> {
   const out = new Map<number, number>();
-  for (const v of report.values) if (v.method === method && v.generation === generation && v.metric === metric && Number.isFinite(v.value)) out.set(v.seed, v.value);
+  for (const v of report.values)
+    if (v.method === method && v.generation === generation && v.metric === metric && Number.isFinite(v.value))
+      out.set(v.seed, v.value);
   return out;
 }
 
 function judgePart(report: Report, spec: PartSpec, info: MetricInfo | undefined, generation: number): ClaimPart {
   const m = info ?? spec.fallback;
-  const base = { metric: m.name, label: m.label, unit: m.unit, a: spec.a, b: spec.b, claimed: spec.claimed, generation };
+  const base = {
+    metric: m.name,
+    label: m.label,
+    unit: m.unit,
+    a: spec.a,
+    b: spec.b,
+    claimed: spec.claimed,
+    generation,
+  };
   const pair = `${methodLabel(spec.a)} − ${methodLabel(spec.b)}`;
   const a = bySeed(report, spec.a, generation, m.name);
   const b = bySeed(report, spec.b, generation, m.name);
-  const diffs = report.seeds.filter((s) => a.has(s) && b.has(s)).map((s) => (a.get(s) as number) - (b.get(s) as number));
-  if (info === undefined || diffs.length === 0 || !report.methods.includes(spec.a) || !report.methods.includes(spec.b)) {
+  const diffs = report.seeds
+    .filter((s) => a.has(s) && b.has(s))
+    .map((s) => (a.get(s) as number) - (b.get(s) as number));
+  if (
+    info === undefined ||
+    diffs.length === 0 ||
+    !report.methods.includes(spec.a) ||
+    !report.methods.includes(spec.b)
+  ) {
     const why = missing(report, spec, info !== undefined, generation);
-    return { ...base, n: diffs.length, mean: null, ciLow: null, ciHigh: null, verdict: 'not-evaluated', text: `${pair}, ${m.label}: not evaluated (${why})` };
+    return {
+      ...base,
+      n: diffs.length,
+      mean: null,
+      ciLow: null,
+      ciHigh: null,
+      verdict: 'not-evaluated',
+      text: `${pair}, ${m.label}: not evaluated (${why})`,
+    };
   }
   const s = meanInterval(diffs);
   const interval = s.n >= 2;
   const sign = !interval ? 0 : s.lower > 0 ? 1 : s.upper < 0 ? -1 : 0;
-  const verdict: Verdict = sign === 0 ? 'noise' : (sign > 0) === (spec.claimed === 'higher') ? 'supported' : 'contradicted';
+  const verdict: Verdict =
+    sign === 0 ? 'noise' : sign > 0 === (spec.claimed === 'higher') ? 'supported' : 'contradicted';
   const scale = m.unit === '%' ? 100 : 1;
   const dec = metricDecimals(report, m);
   const f = (x: number, signed = false) => formatNumber(x * scale, dec, signed);
   const points = m.unit === '%' ? ' points' : '';
   const span = interval ? `95% CI ${f(s.lower)} to ${f(s.upper)}, ${s.n} seeds` : 'one seed: no interval';
   return {
-    ...base, n: s.n, mean: s.mean, ciLow: interval ? s.lower : null, ciHigh: interval ? s.upper : null, verdict,
+    ...base,
+    n: s.n,
+    mean: s.mean,
+    ciLow: interval ? s.lower : null,
+    ciHigh: interval ? s.upper : null,
+    verdict,
     text: `${pair}, ${m.label} [${m.name}]: ${f(s.mean, true)}${points} (${span}): ${VERDICT_WORDS[verdict]}`,
   };
 }
 
 /** One part per metric measured (all of a kind's metrics), or one not-evaluated part. */
 function judgeParts(report: Report, spec: PartSpec, generation: number): ClaimPart[] {
-  return spec.metrics.length === 0 ? [judgePart(report, spec, undefined, generation)] : spec.metrics.map((i) => judgePart(report, spec, i, generation));
+  return spec.metrics.length === 0
+    ? [judgePart(report, spec, undefined, generation)]
+    : spec.metrics.map((i) => judgePart(report, spec, i, generation));
 }
 
 /**
@@ -70,10 +116,18 @@ function judgeParts(report: Report, spec: PartSpec, generation: number): ClaimPa
  */
 export function combine(parts: ClaimPart[]): { verdict: Verdict; text: string } {
   const count = (v: Verdict) => parts.filter((p) => p.verdict === v).length;
-  const verdict: Verdict = count('contradicted') > 0 ? 'contradicted' : count('supported') === parts.length ? 'supported'
-    : count('noise') > 0 ? 'noise' : 'not-evaluated';
+  const verdict: Verdict =
+    count('contradicted') > 0
+      ? 'contradicted'
+      : count('supported') === parts.length
+        ? 'supported'
+        : count('noise') > 0
+          ? 'noise'
+          : 'not-evaluated';
   if (parts.length === 1 || count(verdict) === parts.length) return { verdict, text: VERDICT_WORDS[verdict] };
-  const tally = (['supported', 'contradicted', 'noise', 'not-evaluated'] as const).filter((v) => count(v) > 0).map((v) => `${count(v)} ${VERDICT_WORDS[v]}`);
+  const tally = (['supported', 'contradicted', 'noise', 'not-evaluated'] as const)
+    .filter((v) => count(v) > 0)
+    .map((v) => `${count(v)} ${VERDICT_WORDS[v]}`);
   return { verdict, text: `${VERDICT_WORDS[verdict]} (of ${parts.length} parts: ${tally.join(', ')})` };
 }
 
@@ -83,12 +137,19 @@ export function scaleNote(report: Report): string {
   const get = <K extends 'dataset' | 'model' | 'width' | 'epochs' | 'limitTrain'>(k: K) => t[k] ?? DEFAULTS[k];
   const images = get('limitTrain');
   const seeds = `${report.seeds.length} seed${report.seeds.length === 1 ? '' : 's'}`;
-  return `The paper's results come from ResNets on Tiny-ImageNet (64 px) at 10 generations x 160 epochs; this report's from ${String(get('model'))} ` +
+  return (
+    `The paper's results come from ResNets on Tiny-ImageNet (64 px) at 10 generations x 160 epochs; this report's from ${String(get('model'))} ` +
     `(width ${String(get('width'))}) on ${String(get('dataset'))}${images === null ? '' : ` (${String(images)} training images)`} at ` +
-    `${report.generations} generations x ${String(get('epochs'))} epochs, ${seeds}. A verdict here is about these settings only.`;
+    `${report.generations} generations x ${String(get('epochs'))} epochs, ${seeds}. A verdict here is about these settings only.`
+  );
 }
 
-const info = (name: string, label: string, higherIsBetter: boolean, unit: '%' | ''): MetricInfo => ({ name, label, higherIsBetter, unit });
+const info = (name: string, label: string, higherIsBetter: boolean, unit: '%' | ''): MetricInfo => ({
+  name,
+  label,
+  higherIsBetter,
+  unit,
+});
 
 /**
  * The four claims of the SEAL paper, judged at the last generation; null unless the comparison
@@ -103,22 +164,37 @@ export function judgeClaims(report: Report): Claims | null {
   const transfer = info('transfer_*', 'Transfer (linear probe)', true, '%');
   const fewshot = info('fewshot_*', 'Few-shot accuracy', true, '%');
   const depth = info('depth_test', 'Mean prediction depth, test images', false, '');
-  const spec = (kind: string, metrics: MetricInfo[], fallback: MetricInfo, a: string, b: string, claimed: 'higher' | 'lower'): PartSpec => ({ kind, metrics, fallback, a, b, claimed });
+  const spec = (
+    kind: string,
+    metrics: MetricInfo[],
+    fallback: MetricInfo,
+    a: string,
+    b: string,
+    claimed: 'higher' | 'lower',
+  ): PartSpec => ({ kind, metrics, fallback, a, b, claimed });
   const T = metricsWithPrefix(report, 'transfer_');
   const F = metricsWithPrefix(report, 'fewshot_');
   const D = known('depth_test');
   const table: [Claim['id'], string, PartSpec[]][] = [
     ['a', 'SEAL beats LLF on the source task', [spec('source', known('source_top1'), source, 'seal', 'llf', 'higher')]],
     ['b', 'LLF is worse than normal training on transfer', [spec('transfer', T, transfer, 'llf', 'normal', 'lower')]],
-    ['c', 'SEAL beats LLF on transfer and few-shot', [spec('transfer', T, transfer, 'seal', 'llf', 'higher'), spec('fewshot', F, fewshot, 'seal', 'llf', 'higher')]],
-    ['d', "SEAL's prediction depth is lower than LLF's and than normal training's",
-      [spec('depth', D, depth, 'seal', 'llf', 'lower'), spec('depth', D, depth, 'seal', 'normal', 'lower')]],
+    [
+      'c',
+      'SEAL beats LLF on transfer and few-shot',
+      [spec('transfer', T, transfer, 'seal', 'llf', 'higher'), spec('fewshot', F, fewshot, 'seal', 'llf', 'higher')],
+    ],
+    [
+      'd',
+      "SEAL's prediction depth is lower than LLF's and than normal training's",
+      [spec('depth', D, depth, 'seal', 'llf', 'lower'), spec('depth', D, depth, 'seal', 'normal', 'lower')],
+    ],
   ];
   const claims = table.map(([id, statement, specs]): Claim => {
     const parts = specs.flatMap((s) => judgeParts(report, s, g));
     return { id, statement, ...combine(parts), parts };
   });
-  const rule = `Each line is a difference paired by seed at generation ${g}, with its 95% t-interval. Supported: the interval excludes 0 in the ` +
+  const rule =
+    `Each line is a difference paired by seed at generation ${g}, with its 95% t-interval. Supported: the interval excludes 0 in the ` +
     'claimed direction; contradicted: it excludes 0 in the other; otherwise not distinguishable from noise. ' +
     'A claim with several parts is supported only if every part is, and contradicted if any part is.';
   return { generation: g, scale: scaleNote(report), rule, claims };

@@ -2,13 +2,26 @@
 // no scripts and no external references, so it opens anywhere (file://, an artifact viewer, mail).
 import { chartSpecs, renderSvg, type ChartSpec } from './charts.js';
 import {
-  allGenerationRows, lastGeneration, methodLabel, metricTitle, metricsWithPrefix, tableHeaders, tableNote, tableRows, type TableRow,
+  allGenerationRows,
+  lastGeneration,
+  methodLabel,
+  metricTitle,
+  metricsWithPrefix,
+  tableHeaders,
+  tableNote,
+  tableRows,
+  type TableRow,
 } from './render-md.js';
 import type { ClaimPart, Claims, Report } from './types.js';
 
 /** Text made safe for HTML element content and attribute values. */
 export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 const CSS = `
@@ -50,7 +63,9 @@ function htmlTable(report: Report, rows: TableRow[], withGeneration: boolean, id
   const body = rows.map((r) => {
     const diffs = r.differences.map((d) => {
       const cls = d.excludesZero ? `diff sig ${d.favoursA ? 'good' : 'bad'}` : 'diff';
-      const tip = d.excludesZero ? `95% interval excludes 0 (${d.favoursA ? 'favours' : 'against'} ${methodLabel(d.a)})` : '95% interval includes 0';
+      const tip = d.excludesZero
+        ? `95% interval excludes 0 (${d.favoursA ? 'favours' : 'against'} ${methodLabel(d.a)})`
+        : '95% interval includes 0';
       return `<td class="${cls}" title="${escapeHtml(tip)}">${escapeHtml(d.text)}${d.excludesZero ? ' *' : ''}</td>`;
     });
     const gen = withGeneration ? `<td class="gen">${r.generation}</td>` : '';
@@ -62,10 +77,15 @@ function htmlTable(report: Report, rows: TableRow[], withGeneration: boolean, id
 /** The claims section: the scale note, each claim with its verdict and its parts, the rule. */
 function htmlClaims(c: Claims): string {
   const part = (p: ClaimPart) => `<li>${escapeHtml(p.text)}</li>`;
-  const items = c.claims.map((x) => `<li id="claim-${escapeHtml(x.id)}">(${escapeHtml(x.id)}) ${escapeHtml(x.statement)}: ` +
-    `<span class="verdict ${escapeHtml(x.verdict)}">${escapeHtml(x.text)}</span><ul>${x.parts.map(part).join('')}</ul></li>`);
-  return `<section id="claims"><h2>The paper's claims: generation ${c.generation}</h2><p class="note">${escapeHtml(c.scale)}</p>` +
-    `<ul class="claims">${items.join('')}</ul><p class="note">${escapeHtml(c.rule)}</p></section>`;
+  const items = c.claims.map(
+    (x) =>
+      `<li id="claim-${escapeHtml(x.id)}">(${escapeHtml(x.id)}) ${escapeHtml(x.statement)}: ` +
+      `<span class="verdict ${escapeHtml(x.verdict)}">${escapeHtml(x.text)}</span><ul>${x.parts.map(part).join('')}</ul></li>`,
+  );
+  return (
+    `<section id="claims"><h2>The paper's claims: generation ${c.generation}</h2><p class="note">${escapeHtml(c.scale)}</p>` +
+    `<ul class="claims">${items.join('')}</ul><p class="note">${escapeHtml(c.rule)}</p></section>`
+  );
 }
 
 /** A chart as a figure with its inline SVG; the curve and depth charts span the full width. */
@@ -95,12 +115,20 @@ export async function renderHtml(report: Report): Promise<string> {
   const figures = charts.map((c, i) => figure(c, svgs[i]!)).join('\n');
   const g = lastGeneration(report);
   const sections: string[] = [];
-  for (const [prefix, name, id] of [['transfer_', 'Transfer', 'transfer'], ['fewshot_', 'Few-shot', 'fewshot']] as const) {
+  for (const [prefix, name, id] of [
+    ['transfer_', 'Transfer', 'transfer'],
+    ['fewshot_', 'Few-shot', 'fewshot'],
+  ] as const) {
     const ms = metricsWithPrefix(report, prefix);
-    if (ms.length > 0) sections.push(`<section id="${id}"><h2>${name}, by generation</h2>${htmlTable(report, allGenerationRows(report, ms), true)}</section>`);
+    if (ms.length > 0)
+      sections.push(
+        `<section id="${id}"><h2>${name}, by generation</h2>${htmlTable(report, allGenerationRows(report, ms), true)}</section>`,
+      );
   }
-  const findings = report.findings.length > 0 ? report.findings.map((f) => `<li>${escapeHtml(f)}</li>`).join('') : '<li>(none)</li>';
-  const meta = `Created ${escapeHtml(formatDate(report.created))} · methods: ${escapeHtml(report.methods.map(methodLabel).join(', '))} · ` +
+  const findings =
+    report.findings.length > 0 ? report.findings.map((f) => `<li>${escapeHtml(f)}</li>`).join('') : '<li>(none)</li>';
+  const meta =
+    `Created ${escapeHtml(formatDate(report.created))} · methods: ${escapeHtml(report.methods.map(methodLabel).join(', '))} · ` +
     `seeds: ${escapeHtml(report.seeds.join(', '))} · generations: ${report.generations}`;
   return `<!DOCTYPE html>
 <html lang="en">

@@ -18,7 +18,9 @@ export function methodLabel(method: string): string {
 export function metricDecimals(report: Report, info: MetricInfo): number {
   const scale = info.unit === '%' ? 100 : 1;
   const aggs = report.aggregates.filter((a) => a.metric === info.name);
-  const halves = aggs.map((a) => Number((((a.ciHigh - a.ciLow) / 2) * scale).toPrecision(6))).filter((h) => Number.isFinite(h) && h > 0);
+  const halves = aggs
+    .map((a) => Number((((a.ciHigh - a.ciLow) / 2) * scale).toPrecision(6)))
+    .filter((h) => Number.isFinite(h) && h > 0);
   if (halves.length > 0) return Math.min(4, Math.max(0, 1 - Math.floor(Math.log10(Math.min(...halves)))));
   const largest = Math.max(0, ...aggs.map((a) => Math.abs(a.mean * scale)).filter(Number.isFinite));
   return info.unit === '%' ? 1 : largest >= 100 ? 0 : largest >= 10 ? 1 : 2;
@@ -34,11 +36,27 @@ export function formatNumber(v: number, decimals: number, signed = false): strin
 }
 
 /** One method's cell of a table row. */
-export interface MethodCell { method: string; mean: string; half: string; text: string }
+export interface MethodCell {
+  method: string;
+  mean: string;
+  half: string;
+  text: string;
+}
 /** One paired difference a − b of a table row; `excludesZero` when its 95% interval does. */
-export interface DifferenceCell { a: string; b: string; text: string; excludesZero: boolean; favoursA: boolean }
+export interface DifferenceCell {
+  a: string;
+  b: string;
+  text: string;
+  excludesZero: boolean;
+  favoursA: boolean;
+}
 /** One row of a results table: a metric at one generation, formatted. */
-export interface TableRow { info: MetricInfo; generation: number; methods: MethodCell[]; differences: DifferenceCell[] }
+export interface TableRow {
+  info: MetricInfo;
+  generation: number;
+  methods: MethodCell[];
+  differences: DifferenceCell[];
+}
 
 /** The (a, b) pairs of the report's differences, in their order of first appearance. */
 export function differencePairs(report: Report): [string, string][] {
@@ -58,7 +76,9 @@ export function tableRows(report: Report, metrics: MetricInfo[], generation: num
     const scale = info.unit === '%' ? 100 : 1;
     const dec = metricDecimals(report, info);
     const methods = report.methods.map((method): MethodCell => {
-      const a: Aggregate | undefined = report.aggregates.find((x) => x.metric === info.name && x.generation === generation && x.method === method);
+      const a: Aggregate | undefined = report.aggregates.find(
+        (x) => x.metric === info.name && x.generation === generation && x.method === method,
+      );
       if (a === undefined) return { method, mean: '–', half: '–', text: '–' };
       const mean = formatNumber(a.mean * scale, dec);
       const half = formatNumber(((a.ciHigh - a.ciLow) / 2) * scale, dec);
@@ -66,7 +86,9 @@ export function tableRows(report: Report, metrics: MetricInfo[], generation: num
       return a.n < 2 ? { method, mean, half: '–', text: mean } : { method, mean, half, text: `${mean} ± ${half}` };
     });
     const differences = pairs.map(([a, b]): DifferenceCell => {
-      const d: Difference | undefined = report.differences.find((x) => x.metric === info.name && x.generation === generation && x.a === a && x.b === b);
+      const d: Difference | undefined = report.differences.find(
+        (x) => x.metric === info.name && x.generation === generation && x.a === a && x.b === b,
+      );
       if (d === undefined) return { a, b, text: '–', excludesZero: false, favoursA: false };
       const text = `${formatNumber(d.mean * scale, dec, true)} [${formatNumber(d.ciLow * scale, dec)}, ${formatNumber(d.ciHigh * scale, dec)}]`;
       return { a, b, text, excludesZero: d.ciLow > 0 || d.ciHigh < 0, favoursA: d.mean > 0 === info.higherIsBetter };
@@ -77,40 +99,56 @@ export function tableRows(report: Report, metrics: MetricInfo[], generation: num
 
 /** Column headers of a results table after the metric column: methods, then 'A − B' pairs. */
 export function tableHeaders(report: Report): string[] {
-  return [...report.methods.map(methodLabel), ...differencePairs(report).map(([a, b]) => `${methodLabel(a)} − ${methodLabel(b)}`)];
+  return [
+    ...report.methods.map(methodLabel),
+    ...differencePairs(report).map(([a, b]) => `${methodLabel(a)} − ${methodLabel(b)}`),
+  ];
 }
 
 /** '↑' when higher is better, '↓' when lower is. */
 export const direction = (info: MetricInfo): string => (info.higherIsBetter ? '↑' : '↓');
 
 /** The metric's label with its unit and direction, e.g. 'Source top-1 (%) ↑'. */
-export const metricTitle = (info: MetricInfo): string => `${info.label}${info.unit === '%' ? ' (%)' : ''} ${direction(info)}`;
+export const metricTitle = (info: MetricInfo): string =>
+  `${info.label}${info.unit === '%' ? ' (%)' : ''} ${direction(info)}`;
 
 /** The generation shown in headline tables: the last one. */
 export const lastGeneration = (report: Report): number => Math.max(0, report.generations - 1);
 
 /** The sentence under a headline table that says what its numbers are. */
 export function tableNote(report: Report): string {
-  return `Mean ± 95% CI half-width over ${report.seeds.length} seed${report.seeds.length === 1 ? '' : 's'}; ` +
+  return (
+    `Mean ± 95% CI half-width over ${report.seeds.length} seed${report.seeds.length === 1 ? '' : 's'}; ` +
     'differences are paired by seed, shown as mean [95% CI]; percentages and their differences are in points. ' +
-    '* marks a difference whose interval excludes 0.';
+    '* marks a difference whose interval excludes 0.'
+  );
 }
 
-const mdCell = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ');
+const mdCell = (s: string): string =>
+  s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ');
 
 function mdTable(report: Report, rows: TableRow[], withGeneration: boolean): string {
   const head = ['Metric', ...(withGeneration ? ['Generation'] : []), ...tableHeaders(report)];
-  const lines = [`| ${head.map(mdCell).join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`];
+  const lines = [
+    `| ${head.map(mdCell).join(' | ')} |`,
+    `|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`,
+  ];
   for (const r of rows) {
     const diffs = r.differences.map((d) => (d.excludesZero ? `**${d.text}** *` : d.text));
-    const cells = [metricTitle(r.info), ...(withGeneration ? [String(r.generation)] : []), ...r.methods.map((m) => m.text), ...diffs];
+    const cells = [
+      metricTitle(r.info),
+      ...(withGeneration ? [String(r.generation)] : []),
+      ...r.methods.map((m) => m.text),
+      ...diffs,
+    ];
     lines.push(`| ${cells.map(mdCell).join(' | ')} |`);
   }
   return lines.join('\n');
 }
 
 /** Metrics whose name starts with `prefix` (e.g. 'transfer_', 'fewshot_'). */
-export const metricsWithPrefix = (report: Report, prefix: string): MetricInfo[] => report.metrics.filter((m) => m.name.startsWith(prefix));
+export const metricsWithPrefix = (report: Report, prefix: string): MetricInfo[] =>
+  report.metrics.filter((m) => m.name.startsWith(prefix));
 
 /** Every generation's rows for `metrics`, grouped by metric. */
 export function allGenerationRows(report: Report, metrics: MetricInfo[]): TableRow[] {
@@ -119,8 +157,20 @@ export function allGenerationRows(report: Report, metrics: MetricInfo[]): TableR
 
 /** The claims section: the scale note, one line per claim with its verdict, one per part, the rule. */
 function mdClaims(c: Claims): string[] {
-  const lines = c.claims.flatMap((x) => [`- (${x.id}) ${mdCell(x.statement)}: **${mdCell(x.text)}**`, ...x.parts.map((p) => `  - ${mdCell(p.text)}`)]);
-  return [`## The paper's claims (generation ${c.generation})`, '', mdCell(c.scale), '', ...lines, '', mdCell(c.rule), ''];
+  const lines = c.claims.flatMap((x) => [
+    `- (${x.id}) ${mdCell(x.statement)}: **${mdCell(x.text)}**`,
+    ...x.parts.map((p) => `  - ${mdCell(p.text)}`),
+  ]);
+  return [
+    `## The paper's claims (generation ${c.generation})`,
+    '',
+    mdCell(c.scale),
+    '',
+    ...lines,
+    '',
+    mdCell(c.rule),
+    '',
+  ];
 }
 
 /**
@@ -131,16 +181,43 @@ function mdClaims(c: Claims): string[] {
  */
 export function renderMarkdown(report: Report): string {
   const g = lastGeneration(report);
-  const out = [`# ${mdCell(report.title)}`, '', `Created ${mdCell(report.created)}. Methods: ${report.methods.map(methodLabel).join(', ')}; ` +
-    `seeds: ${report.seeds.join(', ')}; generations: ${report.generations}.`, '', ...(report.claims ? mdClaims(report.claims) : []), `## Headline (generation ${g})`, '',
-    mdTable(report, tableRows(report, report.metrics, g), false), '', tableNote(report), ''];
-  for (const [prefix, name] of [['transfer_', 'Transfer'], ['fewshot_', 'Few-shot']] as const) {
+  const out = [
+    `# ${mdCell(report.title)}`,
+    '',
+    `Created ${mdCell(report.created)}. Methods: ${report.methods.map(methodLabel).join(', ')}; ` +
+      `seeds: ${report.seeds.join(', ')}; generations: ${report.generations}.`,
+    '',
+    ...(report.claims ? mdClaims(report.claims) : []),
+    `## Headline (generation ${g})`,
+    '',
+    mdTable(report, tableRows(report, report.metrics, g), false),
+    '',
+    tableNote(report),
+    '',
+  ];
+  for (const [prefix, name] of [
+    ['transfer_', 'Transfer'],
+    ['fewshot_', 'Few-shot'],
+  ] as const) {
     const ms = metricsWithPrefix(report, prefix);
-    if (ms.length > 0) out.push(`## ${name}, by generation`, '', mdTable(report, allGenerationRows(report, ms), true), '');
+    if (ms.length > 0)
+      out.push(`## ${name}, by generation`, '', mdTable(report, allGenerationRows(report, ms), true), '');
   }
   out.push(...sweepMarkdown(report));
-  out.push('## Findings', '', ...(report.findings.length > 0 ? report.findings.map((f) => `- ${mdCell(f)}`) : ['- (none)']), '');
-  out.push('## Settings', '', '```json', JSON.stringify(report.settings, null, 2).replace(/```/g, '`\u200b``'), '```', '');
+  out.push(
+    '## Findings',
+    '',
+    ...(report.findings.length > 0 ? report.findings.map((f) => `- ${mdCell(f)}`) : ['- (none)']),
+    '',
+  );
+  out.push(
+    '## Settings',
+    '',
+    '```json',
+    JSON.stringify(report.settings, null, 2).replace(/```/g, '`\u200b``'),
+    '```',
+    '',
+  );
   return out.join('\n');
 }
 
@@ -152,12 +229,27 @@ export function renderMarkdown(report: Report): string {
 export function headlineTable(report: Report): string {
   const g = lastGeneration(report);
   const rows = tableRows(report, report.metrics, g);
-  const grid = [['metric', ...tableHeaders(report)], ...rows.map((r) => [
-    `${r.info.name}${r.info.unit === '%' ? ' %' : ''} ${direction(r.info)}`,
-    ...r.methods.map((m) => m.text), ...r.differences.map((d) => `${d.text}${d.excludesZero ? '*' : ' '}`)])];
+  const grid = [
+    ['metric', ...tableHeaders(report)],
+    ...rows.map((r) => [
+      `${r.info.name}${r.info.unit === '%' ? ' %' : ''} ${direction(r.info)}`,
+      ...r.methods.map((m) => m.text),
+      ...r.differences.map((d) => `${d.text}${d.excludesZero ? '*' : ' '}`),
+    ]),
+  ];
   const widths = grid[0]!.map((_, c) => Math.max(...grid.map((row) => (row[c] ?? '').length)));
-  const line = (row: string[]): string => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
+  const line = (row: string[]): string =>
+    row
+      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
-  return [`${report.title}: generation ${g} of 0..${report.generations - 1}, ${report.seeds.length} seeds`, line(grid[0]!), rule,
-    ...grid.slice(1).map(line), '', tableNote(report)].join('\n');
+  return [
+    `${report.title}: generation ${g} of 0..${report.generations - 1}, ${report.seeds.length} seeds`,
+    line(grid[0]!),
+    rule,
+    ...grid.slice(1).map(line),
+    '',
+    tableNote(report),
+  ].join('\n');
 }

@@ -3,36 +3,86 @@
 import type { EpochRow } from '../train/summary.js';
 
 /** One scalar measured on one (method, seed, generation). */
-export interface MetricValue { method: string; seed: number; generation: number; metric: string; value: number }
+export interface MetricValue {
+  method: string;
+  seed: number;
+  generation: number;
+  metric: string;
+  value: number;
+}
 
 /** Mean over seeds with a 95% confidence interval (t-distribution; n = number of seeds). */
-export interface Aggregate { method: string; generation: number; metric: string; mean: number; ciLow: number; ciHigh: number; n: number }
+export interface Aggregate {
+  method: string;
+  generation: number;
+  metric: string;
+  mean: number;
+  ciLow: number;
+  ciHigh: number;
+  n: number;
+}
 
 /** A paired difference a − b over seeds (same seed, same generation), with its 95% interval. */
-export interface Difference { metric: string; generation: number; a: string; b: string; mean: number; ciLow: number; ciHigh: number; n: number }
+export interface Difference {
+  metric: string;
+  generation: number;
+  a: string;
+  b: string;
+  mean: number;
+  ciLow: number;
+  ciHigh: number;
+  n: number;
+}
 
 export type { MetricInfo } from '../eval/registry.js';
 import type { MetricInfo } from '../eval/registry.js';
 
 /** Histogram of prediction depths of one run's checkpoint (counts per depth 0..probes). */
-export interface DepthHistogram { method: string; seed: number; generation: number; split: 'test' | 'train'; probes: string[]; counts: number[] }
+export interface DepthHistogram {
+  method: string;
+  seed: number;
+  generation: number;
+  split: 'test' | 'train';
+  probes: string[];
+  counts: number[];
+}
 
 /** A claim's verdict: 'noise' when the 95% interval includes 0 or there is one seed. */
 export type Verdict = 'supported' | 'contradicted' | 'noise' | 'not-evaluated';
 
 /** One paired difference a − b (by seed) behind a claim; the numbers are null when not evaluated. */
 export interface ClaimPart {
-  metric: string; label: string; unit: '%' | ''; a: string; b: string;
+  metric: string;
+  label: string;
+  unit: '%' | '';
+  a: string;
+  b: string;
   /** The sign of a − b that the paper claims. */
   claimed: 'higher' | 'lower';
-  generation: number; n: number; mean: number | null; ciLow: number | null; ciHigh: number | null;
-  verdict: Verdict; text: string;
+  generation: number;
+  n: number;
+  mean: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+  verdict: Verdict;
+  text: string;
 }
 
-export interface Claim { id: 'a' | 'b' | 'c' | 'd'; statement: string; verdict: Verdict; text: string; parts: ClaimPart[] }
+export interface Claim {
+  id: 'a' | 'b' | 'c' | 'd';
+  statement: string;
+  verdict: Verdict;
+  text: string;
+  parts: ClaimPart[];
+}
 
 /** The paper's claims judged from this report's values (report/claims.ts). */
-export interface Claims { generation: number; scale: string; rule: string; claims: Claim[] }
+export interface Claims {
+  generation: number;
+  scale: string;
+  rule: string;
+  claims: Claim[];
+}
 
 export interface Report {
   title: string;

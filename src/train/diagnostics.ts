@@ -19,7 +19,10 @@ export const PROBE_IMAGES = 512;
 
 /** What an epoch's measurements need from its start; a resume point inside an epoch keeps it.
  * `weights`: every parameter's values, by name; `probeLoss`: the probe loss measured there, if any. */
-export interface EpochStart { weights: Map<string, TypedArray>; probeLoss: number | null }
+export interface EpochStart {
+  weights: Map<string, TypedArray>;
+  probeLoss: number | null;
+}
 
 export function snapshotWeights(params: NamedParam[]): Map<string, TypedArray> {
   return new Map(params.map(([n, p]) => [n, p.toArray()]));
@@ -31,13 +34,15 @@ export function snapshotWeights(params: NamedParam[]): Map<string, TypedArray> {
  * @example relativeDisplacement(split.early, start.weights) // 3.1e-4 for an ascent epoch at S = -0.01
  */
 export function relativeDisplacement(params: NamedParam[], start: Map<string, TypedArray>): number | null {
-  let moved = 0, size = 0;
+  let moved = 0,
+    size = 0;
   for (const [n, p] of params) {
     const w0 = start.get(n) as ArrayLike<number> | undefined;
     const w = p.toArray() as ArrayLike<number>;
     if (w0 === undefined || w0.length !== w.length) return null;
     for (let i = 0; i < w.length; i++) {
-      const a = w0[i]!, d = w[i]! - a;
+      const a = w0[i]!,
+        d = w[i]! - a;
       moved += d * d;
       size += a * a;
     }
@@ -47,7 +52,9 @@ export function relativeDisplacement(params: NamedParam[], start: Map<string, Ty
 
 /** The generation's ascent epochs, from the method's (pure) epoch plans. */
 export function ascentEpochs(method: TrainingMethod, generation: number, epochs: number): number[] {
-  return Array.from({ length: epochs }, (_, e) => e).filter((e) => method.planEpoch({ generation, epoch: e }).phase === 'ascent');
+  return Array.from({ length: epochs }, (_, e) => e).filter(
+    (e) => method.planEpoch({ generation, epoch: e }).phase === 'ascent',
+  );
 }
 
 /** The probe: a stratified subset of the training set, in dataset order, unaugmented. Its own
@@ -61,9 +68,17 @@ export function probeLoader(data: DatasetSplits, seed: number, batchSize: number
 export const probeLoss = (model: Module, probe: BatchLoader): number => evaluate(model, probe).loss;
 
 /** The row's measurements at the end of an epoch. */
-export function epochMeasures(split: Split, start: EpochStart, after: number | null): Pick<EpochRow, 'displacement' | 'probeLossBefore' | 'probeLossAfter'> {
+export function epochMeasures(
+  split: Split,
+  start: EpochStart,
+  after: number | null,
+): Pick<EpochRow, 'displacement' | 'probeLossBefore' | 'probeLossAfter'> {
   return {
-    displacement: { early: relativeDisplacement(split.early, start.weights), late: relativeDisplacement(split.late, start.weights) },
-    probeLossBefore: start.probeLoss, probeLossAfter: after,
+    displacement: {
+      early: relativeDisplacement(split.early, start.weights),
+      late: relativeDisplacement(split.late, start.weights),
+    },
+    probeLossBefore: start.probeLoss,
+    probeLossAfter: after,
   };
 }

@@ -7,10 +7,20 @@ import type { SGD } from '../optim/sgd.js';
 
 /** What an epoch has summed over its batches so far: a resume point inside an epoch keeps
  * them, so the epoch's metrics come out as if it had run in one go. */
-export interface EpochSums { lossSum: number; correct: number; seen: number; trainSeconds: number; dataSeconds: number }
+export interface EpochSums {
+  lossSum: number;
+  correct: number;
+  seen: number;
+  trainSeconds: number;
+  dataSeconds: number;
+}
 
 export interface EpochPass {
-  loss: number; accuracy: number; seen: number; seconds: number; dataSeconds: number;
+  loss: number;
+  accuracy: number;
+  seen: number;
+  seconds: number;
+  dataSeconds: number;
   sums: EpochSums;
   /** Set when stopRequested ended the pass early: the index of the next batch to run. */
   stoppedBefore: number | null;
@@ -28,10 +38,18 @@ export interface EpochPassOptions {
   carried?: EpochSums | null;
 }
 
-export async function trainEpoch(model: Module, opt: SGD, batches: Iterator<Batch>, o: EpochPassOptions): Promise<EpochPass> {
+export async function trainEpoch(
+  model: Module,
+  opt: SGD,
+  batches: Iterator<Batch>,
+  o: EpochPassOptions,
+): Promise<EpochPass> {
   model.train();
   const c = o.carried;
-  let lossSum = c?.lossSum ?? 0, correct = c?.correct ?? 0, seen = c?.seen ?? 0, dataMs = 0;
+  let lossSum = c?.lossSum ?? 0,
+    correct = c?.correct ?? 0,
+    seen = c?.seen ?? 0,
+    dataMs = 0;
   let stoppedBefore: number | null = null;
   const t0 = performance.now();
   for (;;) {
@@ -49,19 +67,30 @@ export async function trainEpoch(model: Module, opt: SGD, batches: Iterator<Batc
       return [l.item(), logits.argmax(1).eq(y).sum().item()];
     });
     const n = y.shape[0] as number;
-    x.dispose(); y.dispose();
+    x.dispose();
+    y.dispose();
     if (!Number.isFinite(loss)) throw o.diverged(index, loss);
     opt.step();
-    lossSum += loss * n; correct += hits; seen += n;
+    lossSum += loss * n;
+    correct += hits;
+    seen += n;
     o.afterStep?.(index, loss);
     // Every batch, so timers, progress output and a signal handler's stop request get through.
     await new Promise((r) => setImmediate(r));
-    if (o.stopRequested?.() === true) { stoppedBefore = index + 1; break; }
+    if (o.stopRequested?.() === true) {
+      stoppedBefore = index + 1;
+      break;
+    }
   }
   const trainSeconds = (c?.trainSeconds ?? 0) + (performance.now() - t0) / 1000;
   const dataSeconds = (c?.dataSeconds ?? 0) + dataMs / 1000;
   return {
-    loss: lossSum / seen, accuracy: correct / seen, seen, seconds: trainSeconds, dataSeconds,
-    sums: { lossSum, correct, seen, trainSeconds, dataSeconds }, stoppedBefore,
+    loss: lossSum / seen,
+    accuracy: correct / seen,
+    seen,
+    seconds: trainSeconds,
+    dataSeconds,
+    sums: { lossSum, correct, seen, trainSeconds, dataSeconds },
+    stoppedBefore,
   };
 }

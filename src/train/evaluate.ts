@@ -3,12 +3,20 @@ import { crossEntropy, noGrad, tidy } from '../backend/index.js';
 import type { BatchLoader } from '../data/loader.js';
 import type { Module } from '../nn/module.js';
 
-export interface EvalResult { top1: number; top5: number; loss: number; count: number }
+export interface EvalResult {
+  top1: number;
+  top5: number;
+  loss: number;
+  count: number;
+}
 
 export function evaluate(model: Module, loader: BatchLoader, labelSmoothing = 0): EvalResult {
   const wasTraining = model.training;
   model.eval();
-  let top1 = 0, top5 = 0, lossSum = 0, count = 0;
+  let top1 = 0,
+    top5 = 0,
+    lossSum = 0,
+    count = 0;
   try {
     noGrad(() => {
       for (const { x, y } of loader.epoch(0)) {
@@ -24,8 +32,12 @@ export function evaluate(model: Module, loader: BatchLoader, labelSmoothing = 0)
           ];
         });
         const n = y.shape[0] as number;
-        top1 += c1; top5 += c5; lossSum += l; count += n;
-        x.dispose(); y.dispose();
+        top1 += c1;
+        top5 += c5;
+        lossSum += l;
+        count += n;
+        x.dispose();
+        y.dispose();
       }
     });
   } finally {
@@ -33,4 +45,3 @@ export function evaluate(model: Module, loader: BatchLoader, labelSmoothing = 0)
   }
   return { top1: top1 / count, top5: top5 / count, loss: lossSum / count, count };
 }
-

@@ -4,7 +4,10 @@ import type { Classifier } from '../models/types.js';
 import type { Split } from './split.js';
 
 /** Multipliers on the scheduled lr and on the weight decay of one side of the split. */
-export interface GroupPlan { lrMultiplier: number; wdMultiplier: number }
+export interface GroupPlan {
+  lrMultiplier: number;
+  wdMultiplier: number;
+}
 
 export interface EpochPlan {
   early: GroupPlan;
@@ -19,8 +22,16 @@ export interface EpochPlan {
   divergenceHint?: string;
 }
 
-export interface GenerationContext { generation: number; model: Classifier; split: Split; seed: number }
-export interface EpochContext { generation: number; epoch: number }
+export interface GenerationContext {
+  generation: number;
+  model: Classifier;
+  split: Split;
+  seed: number;
+}
+export interface EpochContext {
+  generation: number;
+  epoch: number;
+}
 
 export interface TrainingMethod {
   readonly name: string;
@@ -34,4 +45,9 @@ export interface TrainingMethod {
 }
 
 export const DESCEND: GroupPlan = Object.freeze({ lrMultiplier: 1, wdMultiplier: 1 });
-export const NORMAL_EPOCH: EpochPlan = Object.freeze({ early: DESCEND, late: DESCEND, resetOptimizer: false, phase: 'descent' });
+export const NORMAL_EPOCH: EpochPlan = Object.freeze({
+  early: DESCEND,
+  late: DESCEND,
+  resetOptimizer: false,
+  phase: 'descent',
+});

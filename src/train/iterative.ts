@@ -16,7 +16,14 @@ import type { Classifier } from '../models/types.js';
 import { SGD } from '../optim/sgd.js';
 import { scheduledLr } from '../optim/schedule.js';
 import { deriveSeed } from '../rng.js';
-import { ascentEpochs, epochMeasures, probeLoader, probeLoss, snapshotWeights, type EpochStart } from './diagnostics.js';
+import {
+  ascentEpochs,
+  epochMeasures,
+  probeLoader,
+  probeLoss,
+  snapshotWeights,
+  type EpochStart,
+} from './diagnostics.js';
 import { evaluate } from './evaluate.js';
 import { trainEpoch, type EpochSums } from './epoch.js';
 import type { EpochPlan } from './hooks.js';
@@ -25,7 +32,14 @@ import { splitParameters, type Split } from './split.js';
 import { emptySummary, recordEpoch, type EpochRow, type RunSummary } from './summary.js';
 
 export interface TrainCallbacks {
-  onStart?(info: { config: ResolvedConfig; model: Classifier; split: Split; batchesPerEpoch: number; resumedAt: Progress | null; data: DatasetSplits }): void;
+  onStart?(info: {
+    config: ResolvedConfig;
+    model: Classifier;
+    split: Split;
+    batchesPerEpoch: number;
+    resumedAt: Progress | null;
+    data: DatasetSplits;
+  }): void;
   onBatch?(info: { generation: number; epoch: number; batch: number; batches: number; loss: number }): void;
   onEpoch?(row: EpochRow): void;
   onGeneration?(info: { generation: number; model: Classifier; summary: RunSummary; checkpoint: string | null }): void;
@@ -52,15 +66,25 @@ export interface TrainOptions extends TrainCallbacks {
 }
 
 /** A position in training: batch `batch` (0-based) of epoch `epoch` of generation `generation`. */
-export interface BatchPosition { generation: number; epoch: number; batch: number }
+export interface BatchPosition {
+  generation: number;
+  epoch: number;
+  batch: number;
+}
 
 /** "after batch 5 of generation 1, epoch 2" (1-based words for people). */
 export function describePosition(p: BatchPosition): string {
-  return p.batch === 0 ? `at the start of generation ${p.generation}, epoch ${p.epoch + 1}` : `after batch ${p.batch} of generation ${p.generation}, epoch ${p.epoch + 1}`;
+  return p.batch === 0
+    ? `at the start of generation ${p.generation}, epoch ${p.epoch + 1}`
+    : `after batch ${p.batch} of generation ${p.generation}, epoch ${p.epoch + 1}`;
 }
 
 export interface TrainResult {
-  config: ResolvedConfig; summary: RunSummary; rows: EpochRow[]; model: Classifier; outDir: string | null;
+  config: ResolvedConfig;
+  summary: RunSummary;
+  rows: EpochRow[];
+  model: Classifier;
+  outDir: string | null;
   /** Set when stopRequested stopped training: the next batch to run, where a resume continues. */
   stopped: BatchPosition | null;
 }
@@ -70,7 +94,10 @@ function versions(): Record<string, string> {
   return { seal: pkg.version, libtorch: backendInfo().torchVersion, node: process.version };
 }
 
-const groupLr = (plan: EpochPlan, lrT: number) => ({ late: lrT * plan.late.lrMultiplier, early: lrT * plan.early.lrMultiplier });
+const groupLr = (plan: EpochPlan, lrT: number) => ({
+  late: lrT * plan.late.lrMultiplier,
+  early: lrT * plan.early.lrMultiplier,
+});
 
 /**
  * Trains `config.generations` generations with `config.method`.
@@ -83,31 +110,59 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
   const out = run ?? (cfg.out !== null ? new RunDir(cfg.out) : null);
   if (cfg.threads !== null) setNumThreads(cfg.threads);
 
-  const data = opts.data ?? await loadDataset(cfg.dataset, {
-    seed: cfg.seed,
-    ...(cfg.limitTrain !== null ? { limitTrain: cfg.limitTrain } : {}),
-    ...(cfg.limitTest !== null ? { limitTest: cfg.limitTest } : {}),
-    ...(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {}),
-    ...(opts.onDataProgress ? { onProgress: opts.onDataProgress } : {}),
-  });
+  const data =
+    opts.data ??
+    (await loadDataset(cfg.dataset, {
+      seed: cfg.seed,
+      ...(cfg.limitTrain !== null ? { limitTrain: cfg.limitTrain } : {}),
+      ...(cfg.limitTest !== null ? { limitTest: cfg.limitTest } : {}),
+      ...(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {}),
+      ...(opts.onDataProgress ? { onProgress: opts.onDataProgress } : {}),
+    }));
   const model = createModel({
-    model: cfg.model, width: cfg.width, memoryFormat: cfg.memoryFormat, inChannels: data.train.channels, numClasses: data.train.numClasses,
-    device: cfg.device, generator: new Generator(deriveSeed(cfg.seed, 'init')),
+    model: cfg.model,
+    width: cfg.width,
+    memoryFormat: cfg.memoryFormat,
+    inChannels: data.train.channels,
+    numClasses: data.train.numClasses,
+    device: cfg.device,
+    generator: new Generator(deriveSeed(cfg.seed, 'init')),
   });
   const split = splitParameters(model, cfg.splitAt);
-  const source = { spec: data.source.spec, channels: data.train.channels, height: data.train.height, width: data.train.width, numClasses: data.train.numClasses, mean: data.mean, std: data.std };
+  const source = {
+    spec: data.source.spec,
+    channels: data.train.channels,
+    height: data.train.height,
+    width: data.train.width,
+    numClasses: data.train.numClasses,
+    mean: data.mean,
+    std: data.std,
+  };
   const method = METHODS[cfg.method](cfg);
-  const testLoader = new BatchLoader(data.test, { batchSize: cfg.evalBatchSize, mean: data.mean, std: data.std, device: cfg.device });
-  const trainLoader = (generation: number) => new BatchLoader(data.train, {
-    batchSize: cfg.batchSize, mean: data.mean, std: data.std, device: cfg.device, shuffle: true,
-    seed: deriveSeed(cfg.seed, 'data', generation), augment: { padding: cfg.cropPadding, flip: cfg.flip },
+  const testLoader = new BatchLoader(data.test, {
+    batchSize: cfg.evalBatchSize,
+    mean: data.mean,
+    std: data.std,
+    device: cfg.device,
   });
+  const trainLoader = (generation: number) =>
+    new BatchLoader(data.train, {
+      batchSize: cfg.batchSize,
+      mean: data.mean,
+      std: data.std,
+      device: cfg.device,
+      shuffle: true,
+      seed: deriveSeed(cfg.seed, 'data', generation),
+      augment: { padding: cfg.cropPadding, flip: cfg.flip },
+    });
 
   const names = new Map([...split.early, ...split.late].map(([n, p]) => [p, n]));
-  const buildOptimizer = () => new SGD([
-    { params: split.late.map(([, p]) => p) },
-    { params: split.early.map(([, p]) => p) },
-  ], { lr: cfg.lr, momentum: cfg.momentum, weightDecay: cfg.weightDecay });
+  const buildOptimizer = () =>
+    new SGD([{ params: split.late.map(([, p]) => p) }, { params: split.early.map(([, p]) => p) }], {
+      lr: cfg.lr,
+      momentum: cfg.momentum,
+      weightDecay: cfg.weightDecay,
+    });
   let opt = buildOptimizer();
 
   let rows: EpochRow[] = [];
@@ -116,15 +171,18 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
   let carried: EpochSums | null = null;
   let carriedStart: EpochStart | null = null;
   let resumedAt: Progress | null = null;
-  for (const f of run?.removeOrphanTemps() ?? []) process.emitWarning(`removed ${f}, left by a write that was cut short`, { code: 'SEAL_ORPHAN_TEMP' });
+  for (const f of run?.removeOrphanTemps() ?? [])
+    process.emitWarning(`removed ${f}, left by a write that was cut short`, { code: 'SEAL_ORPHAN_TEMP' });
   if (run && !run.hasResumePoint()) {
     run.truncateMetrics(0); // killed before its first checkpoint: start over in the same folder
   } else if (run) {
     const r = await loadResume(run.resumeFile, model, opt, names, { generations: cfg.generations, epochs: cfg.epochs });
     const written = run.readMetrics();
     if (r.metricsRows > written.length) {
-      throw new CheckpointError(`cannot resume ${run.dir}: ${run.resumeFile} counts ${r.metricsRows} metrics rows, but ${run.metricsFile} has ${written.length}`,
-        'nothing was changed; the metrics file was cut short or replaced: restore it, or start the run again');
+      throw new CheckpointError(
+        `cannot resume ${run.dir}: ${run.resumeFile} counts ${r.metricsRows} metrics rows, but ${run.metricsFile} has ${written.length}`,
+        'nothing was changed; the metrics file was cut short or replaced: restore it, or start the run again',
+      );
     }
     rows = run.truncateMetrics(r.metricsRows, written) as EpochRow[];
     summary = r.summary;
@@ -137,8 +195,10 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
   }
   const batchesPerEpoch = trainLoader(0).batchesPerEpoch;
   if (run && start.batch > batchesPerEpoch) {
-    throw new CheckpointError(`cannot resume ${run.dir}: its resume point is before batch ${start.batch + 1} of generation ${start.generation}, epoch ${start.epoch + 1}, but the data gives only ${batchesPerEpoch} batches per epoch`,
-      'resume with the data the run was started with');
+    throw new CheckpointError(
+      `cannot resume ${run.dir}: its resume point is before batch ${start.batch + 1} of generation ${start.generation}, epoch ${start.epoch + 1}, but the data gives only ${batchesPerEpoch} batches per epoch`,
+      'resume with the data the run was started with',
+    );
   }
   opts.onStart?.({ config: cfg, model, split, batchesPerEpoch, resumedAt, data });
   const finish = (stopped: BatchPosition | null): TrainResult => {
@@ -148,7 +208,7 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
 
   // Built on first use, so runs without an ascent never decode or hold it.
   let probe: BatchLoader | null = null;
-  const probeNow = () => probeLoss(model, probe ??= probeLoader(data, cfg.seed, cfg.evalBatchSize, cfg.device));
+  const probeNow = () => probeLoss(model, (probe ??= probeLoader(data, cfg.seed, cfg.evalBatchSize, cfg.device)));
 
   const end = Math.min(cfg.generations, opts.untilGeneration ?? cfg.generations);
   for (let g = start.generation; g < end; g++) {
@@ -169,35 +229,61 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
       const t0 = performance.now();
       const plan = method.planEpoch({ generation: g, epoch: e });
       // Inside an epoch the momentum in the resume point already follows the reset.
-      if (plan.resetOptimizer && !resumedInside) { opt.dispose(); opt = buildOptimizer(); }
+      if (plan.resetOptimizer && !resumedInside) {
+        opt.dispose();
+        opt = buildOptimizer();
+      }
       // Taken after any re-initialisation and momentum reset: the displacement is the batches' alone.
-      const epochStart: EpochStart = resumedInside ? carriedStart ?? { weights: new Map(), probeLoss: null }
-        : { weights: snapshotWeights([...split.early, ...split.late]), probeLoss: e === ascents[0] ? probeNow() : null };
+      const epochStart: EpochStart = resumedInside
+        ? (carriedStart ?? { weights: new Map(), probeLoss: null })
+        : {
+            weights: snapshotWeights([...split.early, ...split.late]),
+            probeLoss: e === ascents[0] ? probeNow() : null,
+          };
       const lrT = scheduledLr(cfg, g, e);
-      const [late, early] = opt.groups as [typeof opt.groups[0], typeof opt.groups[0]];
-      late.lr = lrT * plan.late.lrMultiplier; late.weightDecay = cfg.weightDecay * plan.late.wdMultiplier;
-      early.lr = lrT * plan.early.lrMultiplier; early.weightDecay = cfg.weightDecay * plan.early.wdMultiplier;
+      const [late, early] = opt.groups as [(typeof opt.groups)[0], (typeof opt.groups)[0]];
+      late.lr = lrT * plan.late.lrMultiplier;
+      late.weightDecay = cfg.weightDecay * plan.late.wdMultiplier;
+      early.lr = lrT * plan.early.lrMultiplier;
+      early.weightDecay = cfg.weightDecay * plan.early.wdMultiplier;
 
       const pass = await trainEpoch(model, opt, loader.epoch(e, first), {
-        labelSmoothing: cfg.labelSmoothing, carried: sums,
+        labelSmoothing: cfg.labelSmoothing,
+        carried: sums,
         ...(opts.stopRequested ? { stopRequested: opts.stopRequested } : {}),
         diverged: (index, loss) => diverged(cfg, g, e, index, loader.batchesPerEpoch, plan, lrT, loss, out),
         beforeStep: (x, y, batch) => opts.onTrainBatch?.({ generation: g, epoch: e, batch, x, y }),
-        afterStep: (batch, loss) => opts.onBatch?.({ generation: g, epoch: e, batch, batches: loader.batchesPerEpoch, loss }),
+        afterStep: (batch, loss) =>
+          opts.onBatch?.({ generation: g, epoch: e, batch, batches: loader.batchesPerEpoch, loss }),
       });
       if (pass.stoppedBefore !== null) {
         const at = { generation: g, epoch: e, batch: pass.stoppedBefore };
-        if (out) await saveResume(out.resumeFile, model, opt, names, { progress: at, metricsRows: rows.length, summary, epochSums: pass.sums, epochStart });
+        if (out)
+          await saveResume(out.resumeFile, model, opt, names, {
+            progress: at,
+            metricsRows: rows.length,
+            summary,
+            epochSums: pass.sums,
+            epochStart,
+          });
         return finish(at);
       }
       const evaluated = (e + 1) % cfg.evalInterval === 0 || e === cfg.epochs - 1 || plan.evaluateAfter === true;
       const test = evaluated ? evaluate(model, testLoader) : null;
       const measures = epochMeasures(split, epochStart, e === ascents.at(-1) ? probeNow() : null);
       const row: EpochRow = {
-        generation: g, epoch: e, phase: plan.phase, lr: groupLr(plan, lrT),
-        trainLoss: pass.loss, trainAcc: pass.accuracy,
-        testTop1: test?.top1 ?? null, testTop5: test?.top5 ?? null, ...measures, seconds: (performance.now() - t0) / 1000 + (sums?.trainSeconds ?? 0),
-        trainSeconds: pass.seconds, dataSeconds: pass.dataSeconds,
+        generation: g,
+        epoch: e,
+        phase: plan.phase,
+        lr: groupLr(plan, lrT),
+        trainLoss: pass.loss,
+        trainAcc: pass.accuracy,
+        testTop1: test?.top1 ?? null,
+        testTop5: test?.top5 ?? null,
+        ...measures,
+        seconds: (performance.now() - t0) / 1000 + (sums?.trainSeconds ?? 0),
+        trainSeconds: pass.seconds,
+        dataSeconds: pass.dataSeconds,
       };
       rows.push(row);
       summary = recordEpoch(summary, row, e === cfg.epochs - 1);
@@ -205,8 +291,15 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
       if (out) {
         // Metrics first, then the checkpoint that counts them: a kill in between only repeats this epoch.
         out.appendMetrics(row);
-        if (e === cfg.epochs - 1) await saveGeneration(out.generationFile(g), model, { generation: g, config: cfg, summary, source });
-        await saveResume(out.resumeFile, model, opt, names, { progress: { generation: g, epoch: e }, metricsRows: rows.length, summary, epochSums: null, epochStart: null });
+        if (e === cfg.epochs - 1)
+          await saveGeneration(out.generationFile(g), model, { generation: g, config: cfg, summary, source });
+        await saveResume(out.resumeFile, model, opt, names, {
+          progress: { generation: g, epoch: e },
+          metricsRows: rows.length,
+          summary,
+          epochSums: null,
+          epochStart: null,
+        });
         if (e === cfg.epochs - 1) out.writeSummary(summary);
       }
     }
@@ -218,15 +311,33 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
 /** Where training continues from a resume point. */
 function nextPosition(p: Progress, epochs: number): BatchPosition {
   if (p.batch !== undefined) return { generation: p.generation, epoch: p.epoch, batch: p.batch };
-  return p.epoch + 1 < epochs ? { generation: p.generation, epoch: p.epoch + 1, batch: 0 } : { generation: p.generation + 1, epoch: 0, batch: 0 };
+  return p.epoch + 1 < epochs
+    ? { generation: p.generation, epoch: p.epoch + 1, batch: 0 }
+    : { generation: p.generation + 1, epoch: 0, batch: 0 };
 }
 
-function diverged(cfg: ResolvedConfig, g: number, e: number, b: number, batches: number, plan: EpochPlan, lrT: number, loss: number, out: RunDir | null): DivergenceError {
+function diverged(
+  cfg: ResolvedConfig,
+  g: number,
+  e: number,
+  b: number,
+  batches: number,
+  plan: EpochPlan,
+  lrT: number,
+  loss: number,
+  out: RunDir | null,
+): DivergenceError {
   const lr = groupLr(plan, lrT);
   const where = `generation ${g}, epoch ${e} (${plan.phase} phase), batch ${b + 1} of ${batches}`;
-  const kept = out === null ? ''
-    : out.hasResumePoint() ? ` The last good state is in ${out.resumeFile}; nothing after it was written.`
-      : ' No checkpoint had been written yet.';
+  const kept =
+    out === null
+      ? ''
+      : out.hasResumePoint()
+        ? ` The last good state is in ${out.resumeFile}; nothing after it was written.`
+        : ' No checkpoint had been written yet.';
   const hint = plan.divergenceHint ?? `lower --lr (now ${cfg.lr}) or raise --warmup-epochs (now ${cfg.warmupEpochs})`;
-  return new DivergenceError(`training diverged: the loss became ${loss} at ${where}; lr of the later layers ${lr.late.toPrecision(3)}, of the early layers ${lr.early.toPrecision(3)}.${kept}`, hint);
+  return new DivergenceError(
+    `training diverged: the loss became ${loss} at ${where}; lr of the later layers ${lr.late.toPrecision(3)}, of the early layers ${lr.early.toPrecision(3)}.${kept}`,
+    hint,
+  );
 }

@@ -8,7 +8,10 @@ import { BatchNorm2d } from '../nn/layers.js';
 import { groupParameters, type Classifier, type NamedParam } from '../models/types.js';
 
 export type { NamedParam } from '../models/types.js';
-export interface Split { early: NamedParam[]; late: NamedParam[] }
+export interface Split {
+  early: NamedParam[];
+  late: NamedParam[];
+}
 
 export function splitParameters(model: Classifier, splitAt: string): Split {
   const groups = model.layerGroups();
@@ -20,8 +23,10 @@ export function splitParameters(model: Classifier, splitAt: string): Split {
   const at = params.findIndex(([n]) => inside.has(n) && !(owner.get(n) instanceof BatchNorm2d));
   if (at < 0) {
     const example = groups.find((g) => g.modules.length > 1 && /\.\d+$/.test(g.modules[1]?.[0] ?? ''))?.modules[1]?.[0];
-    throw new ConfigError(`splitAt '${splitAt}' names no layer of this model`,
-      `use one of ${groups.map((g) => g.name).join(', ')}${example ? `, or a block such as ${example}` : ''}`);
+    throw new ConfigError(
+      `splitAt '${splitAt}' names no layer of this model`,
+      `use one of ${groups.map((g) => g.name).join(', ')}${example ? `, or a block such as ${example}` : ''}`,
+    );
   }
   return { early: params.slice(0, at), late: params.slice(at) };
 }
@@ -33,8 +38,11 @@ export function describeSplit(split: Split): string {
     ...split.early.map(([n, p]) => `early  ${n.padEnd(36)} [${p.shape.join(',')}]`),
     ...split.late.map(([n, p]) => `late   ${n.padEnd(36)} [${p.shape.join(',')}]`),
   ];
-  const e = count(split.early), l = count(split.late);
-  lines.push(`early: ${split.early.length} tensors, ${e.toLocaleString('en-US')} parameters (${((100 * e) / (e + l)).toFixed(1)}%)`);
+  const e = count(split.early),
+    l = count(split.late);
+  lines.push(
+    `early: ${split.early.length} tensors, ${e.toLocaleString('en-US')} parameters (${((100 * e) / (e + l)).toFixed(1)}%)`,
+  );
   lines.push(`late:  ${split.late.length} tensors, ${l.toLocaleString('en-US')} parameters`);
   return lines.join('\n');
 }

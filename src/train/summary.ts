@@ -29,21 +29,38 @@ export interface EpochRow {
   dataSeconds: number;
 }
 
-export interface GenerationSummary { generation: number; bestTop1: number | null; bestEpoch: number | null; lastTop1: number | null; lastTop5: number | null }
-export interface RunSummary { generations: GenerationSummary[] }
+export interface GenerationSummary {
+  generation: number;
+  bestTop1: number | null;
+  bestEpoch: number | null;
+  lastTop1: number | null;
+  lastTop5: number | null;
+}
+export interface RunSummary {
+  generations: GenerationSummary[];
+}
 
 export const emptySummary = (): RunSummary => ({ generations: [] });
 
 /** The summary after one more epoch (pure). */
 export function recordEpoch(s: RunSummary, row: EpochRow, lastOfGeneration: boolean): RunSummary {
   const gens = s.generations.slice();
-  const cur = gens[row.generation] ?? { generation: row.generation, bestTop1: null, bestEpoch: null, lastTop1: null, lastTop5: null };
+  const cur = gens[row.generation] ?? {
+    generation: row.generation,
+    bestTop1: null,
+    bestEpoch: null,
+    lastTop1: null,
+    lastTop5: null,
+  };
   const next = { ...cur };
   if (row.testTop1 !== null && (next.bestTop1 === null || row.testTop1 > next.bestTop1)) {
     next.bestTop1 = row.testTop1;
     next.bestEpoch = row.epoch;
   }
-  if (lastOfGeneration) { next.lastTop1 = row.testTop1; next.lastTop5 = row.testTop5; }
+  if (lastOfGeneration) {
+    next.lastTop1 = row.testTop1;
+    next.lastTop5 = row.testTop5;
+  }
   gens[row.generation] = next;
   return { generations: gens };
 }

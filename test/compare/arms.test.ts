@@ -23,30 +23,65 @@ test('a 4 x 3 sweep on 5 seeds trains generation 0 five times, and the baseline 
   const axes = [parseGrid('ascent-lr-multiplier=-0.01,-0.03,-0.1,-0.3'), parseGrid('ascent-epochs=1,2,3')];
   const arms = cellArms('seal', axes).map(parseArm);
   assert.equal(arms.length, 12);
-  assert.deepEqual(arms[5], { name: 'seal,ascent-lr-multiplier=-0.03,ascent-epochs=3', method: 'seal', overrides: { ascentLrMultiplier: -0.03, ascentEpochs: 3 } });
-  const s = settingsOf({ out: 'x', methods: ['normal'], arms, baseline: 'normal', seeds: [0, 1, 2, 3, 4], evals: ['fewshot'], train: { epochs: 4, generations: 3 } });
+  assert.deepEqual(arms[5], {
+    name: 'seal,ascent-lr-multiplier=-0.03,ascent-epochs=3',
+    method: 'seal',
+    overrides: { ascentLrMultiplier: -0.03, ascentEpochs: 3 },
+  });
+  const s = settingsOf({
+    out: 'x',
+    methods: ['normal'],
+    arms,
+    baseline: 'normal',
+    seeds: [0, 1, 2, 3, 4],
+    evals: ['fewshot'],
+    train: { epochs: 4, generations: 3 },
+  });
   const plan = buildPlan(s);
   const train = plan.tasks.filter((t) => t.kind === 'train');
   assert.equal(train.filter((t) => t.id.startsWith('train-gen0-')).length, 5);
   assert.equal(train.length, 5 + 5 * 13);
   assert.equal(train.filter((t) => t.id.startsWith('train-normal-')).length, 5);
   // Every cell forks the seed's one generation 0, whose settings carry none of the cell's.
-  for (const t of train.filter((x) => x.id.startsWith('train-seal,'))) assert.deepEqual(t.deps, [`train-gen0-s${String(t.id.split('-s').pop())}`]);
+  for (const t of train.filter((x) => x.id.startsWith('train-seal,')))
+    assert.deepEqual(t.deps, [`train-gen0-s${String(t.id.split('-s').pop())}`]);
   const gen0 = train.find((t) => t.id === 'train-gen0-s0');
-  assert.ok(gen0 && gen0.kind === 'train' && !('ascentLrMultiplier' in gen0.config) && gen0.config['method'] === 'normal');
+  assert.ok(
+    gen0 && gen0.kind === 'train' && !('ascentLrMultiplier' in gen0.config) && gen0.config['method'] === 'normal',
+  );
   // Each cell is compared with the baseline only (no LLF arm).
   assert.equal(comparedPairs(s).length, 12);
   assert.ok(comparedPairs(s).every(([, b]) => b === 'normal'));
   // An arm whose generation 0 differs (another lr) gets its own.
-  const other = buildPlan(settingsOf({ out: 'x', methods: ['normal', 'seal'], arms: [parseArm('slow=seal --lr 0.05')], seeds: [0], evals: [], train: {} }));
-  assert.deepEqual(other.tasks.filter((t) => t.kind === 'train').map((t) => [t.id, t.deps]), [
-    ['train-gen0-s0', []], ['train-normal-s0', ['train-gen0-s0']], ['train-seal-s0', ['train-gen0-s0']], ['train-gen0-1-s0', []], ['train-slow-s0', ['train-gen0-1-s0']],
-  ]);
+  const other = buildPlan(
+    settingsOf({
+      out: 'x',
+      methods: ['normal', 'seal'],
+      arms: [parseArm('slow=seal --lr 0.05')],
+      seeds: [0],
+      evals: [],
+      train: {},
+    }),
+  );
+  assert.deepEqual(
+    other.tasks.filter((t) => t.kind === 'train').map((t) => [t.id, t.deps]),
+    [
+      ['train-gen0-s0', []],
+      ['train-normal-s0', ['train-gen0-s0']],
+      ['train-seal-s0', ['train-gen0-s0']],
+      ['train-gen0-1-s0', []],
+      ['train-slow-s0', ['train-gen0-1-s0']],
+    ],
+  );
 });
 
 test('by --methods, every method is compared with normal and with LLF', () => {
   const s = settingsOf({ out: 'x', methods: ['normal', 'llf', 'seal'], seeds: [0], evals: [], train: {} });
-  assert.deepEqual(comparedPairs(s), [['llf', 'normal'], ['seal', 'normal'], ['seal', 'llf']]);
+  assert.deepEqual(comparedPairs(s), [
+    ['llf', 'normal'],
+    ['seal', 'normal'],
+    ['seal', 'llf'],
+  ]);
   assert.equal(s.arms, undefined, 'plain methods keep the plan of before');
 });
 
@@ -57,13 +92,25 @@ test('bad arms, grids and baselines are refused before anything starts', () => {
       [['compare', '--arm', 'x=seal --bogus 1'], /arm 'x': unknown key "bogus"/],
       [['compare', '--arm', 'x=sael'], /arm 'x': key "method": expected one of .* got 'sael'/],
       [['compare', '--methods', 'seal', '--arm', 'seal=seal --ascent-epochs 2'], /'seal' is listed twice/],
-      [['compare', '--methods', 'seal,llf', '--baseline', 'normal'], /--baseline: 'normal' is not an arm of this comparison/],
+      [
+        ['compare', '--methods', 'seal,llf', '--baseline', 'normal'],
+        /--baseline: 'normal' is not an arm of this comparison/,
+      ],
       [['compare', '--arm', 'x=seal --generations 3'], /arm 'x': generations is shared by every arm/],
-      [['sweep', '--method', 'seal', '--grid', 'ascent-epochs=1,-2'], /arm 'seal,ascent-epochs=-2': key "ascentEpochs": expected an integer >= 0, got -2/],
+      [
+        ['sweep', '--method', 'seal', '--grid', 'ascent-epochs=1,-2'],
+        /arm 'seal,ascent-epochs=-2': key "ascentEpochs": expected an integer >= 0, got -2/,
+      ],
       [['sweep', '--method', 'seal', '--grid', 'ascent-speed=1,2'], /--grid: unknown setting 'ascent-speed'/],
       [['sweep', '--method', 'seal', '--grid', 'ascent-epochs=1,1'], /a value is listed twice/],
-      [['sweep', '--method', 'seal', '--grid', 'ascent-epochs=1', '--grid', 'lr=0.1', '--grid', 'width=1'], /one or two --grid settings, got 3/],
-      [['sweep', '--method', 'seal', '--baseline', 'seal', '--grid', 'ascent-epochs=1'], /--baseline seal is the swept method itself/],
+      [
+        ['sweep', '--method', 'seal', '--grid', 'ascent-epochs=1', '--grid', 'lr=0.1', '--grid', 'width=1'],
+        /one or two --grid settings, got 3/,
+      ],
+      [
+        ['sweep', '--method', 'seal', '--baseline', 'seal', '--grid', 'ascent-epochs=1'],
+        /--baseline seal is the swept method itself/,
+      ],
     ];
     for (const [args, message] of cases) {
       const out = join(dir, String(cases.findIndex((c) => c[0] === args)));
@@ -78,25 +125,74 @@ test('bad arms, grids and baselines are refused before anything starts', () => {
   }
 });
 
-const TINY = ['--seeds', '0', '--eval', 'fewshot', '--generations', '2', '--epochs', '2', '--limit-train', '512', '--limit-test', '256', '--width', '0.125', '--jobs', '2', '--threads', '2'];
+const TINY = [
+  '--seeds',
+  '0',
+  '--eval',
+  'fewshot',
+  '--generations',
+  '2',
+  '--epochs',
+  '2',
+  '--limit-train',
+  '512',
+  '--limit-test',
+  '256',
+  '--width',
+  '0.125',
+  '--jobs',
+  '2',
+  '--threads',
+  '2',
+];
 
-test('a sweep cell equal to plain seal gives seal\'s numbers exactly', { skip: fashion }, () => {
+test("a sweep cell equal to plain seal gives seal's numbers exactly", { skip: fashion }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'seal-arms-'));
   try {
-    const sweep = spawnSync(process.execPath, [CLI, 'sweep', '--method', 'seal', '--grid', 'ascent-lr-multiplier=-0.01,-0.5', ...TINY, '--out', join(dir, 'sweep')], { encoding: 'utf8' });
+    const sweep = spawnSync(
+      process.execPath,
+      [
+        CLI,
+        'sweep',
+        '--method',
+        'seal',
+        '--grid',
+        'ascent-lr-multiplier=-0.01,-0.5',
+        ...TINY,
+        '--out',
+        join(dir, 'sweep'),
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(sweep.status, 0, sweep.stderr);
-    assert.match(sweep.stdout, /plan: 9 tasks/, 'one generation 0, the baseline and two cells, each evaluated, and the report');
-    const plain = spawnSync(process.execPath, [CLI, 'compare', '--methods', 'normal,seal', ...TINY, '--out', join(dir, 'plain')], { encoding: 'utf8' });
+    assert.match(
+      sweep.stdout,
+      /plan: 9 tasks/,
+      'one generation 0, the baseline and two cells, each evaluated, and the report',
+    );
+    const plain = spawnSync(
+      process.execPath,
+      [CLI, 'compare', '--methods', 'normal,seal', ...TINY, '--out', join(dir, 'plain')],
+      { encoding: 'utf8' },
+    );
     assert.equal(plain.status, 0, plain.stderr);
-    const values = (file: string, arm: string) => (JSON.parse(readFileSync(file, 'utf8')) as Report).values
-      .filter((v) => v.method === arm).map(({ method, ...v }) => v);
+    const values = (file: string, arm: string) =>
+      (JSON.parse(readFileSync(file, 'utf8')) as Report).values
+        .filter((v) => v.method === arm)
+        .map(({ method, ...v }) => v);
     const cell = values(join(dir, 'sweep', 'report.json'), 'seal,ascent-lr-multiplier=-0.01');
     assert.ok(cell.length >= 4, 'source and few-shot values of both generations');
     assert.deepEqual(cell, values(join(dir, 'plain', 'report.json'), 'seal'));
-    assert.deepEqual(values(join(dir, 'sweep', 'report.json'), 'normal'), values(join(dir, 'plain', 'report.json'), 'normal'));
+    assert.deepEqual(
+      values(join(dir, 'sweep', 'report.json'), 'normal'),
+      values(join(dir, 'plain', 'report.json'), 'normal'),
+    );
     const md = readFileSync(join(dir, 'sweep', 'report.md'), 'utf8');
     assert.match(md, /## Sweep: seal − normal at generation 1/);
-    assert.match(md, /\| ascent-lr-multiplier \| cell − baseline \|\n\|---\|---:\|\n\| -0\.01 \| [+-][\d.]+\*? \|\n\| -0\.5 \| [+-][\d.]+\*? \|/);
+    assert.match(
+      md,
+      /\| ascent-lr-multiplier \| cell − baseline \|\n\|---\|---:\|\n\| -0\.01 \| [+-][\d.]+\*? \|\n\| -0\.5 \| [+-][\d.]+\*? \|/,
+    );
     const html = readFileSync(join(dir, 'sweep', 'report.html'), 'utf8');
     assert.match(html, /id="chart-sweep-heat-source_top1"/);
     assert.match(html, /id="chart-sweep-line-source_top1-ascentLrMultiplier"/);

@@ -4,14 +4,25 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildPlan, checkPlan, evalFile, evalOptionsOf, settingsDiff, type CompareSettings } from '../../src/compare/plan.js';
+import {
+  buildPlan,
+  checkPlan,
+  evalFile,
+  evalOptionsOf,
+  settingsDiff,
+  type CompareSettings,
+} from '../../src/compare/plan.js';
 import { CompareLayout } from '../../src/io/compare-dir.js';
 import { readPlan } from '../../src/compare/worker.js';
 import { ConfigError } from '../../src/errors.js';
 
 const S: CompareSettings = {
-  methods: ['normal', 'llf', 'seal'], seeds: [0, 1], generations: 3, evals: ['transfer', 'depth'],
-  train: { epochs: 4, width: 0.25 }, evalOptions: { transfer: evalOptionsOf('transfer', { 'limit-train': 500 }), depth: evalOptionsOf('depth', {}) },
+  methods: ['normal', 'llf', 'seal'],
+  seeds: [0, 1],
+  generations: 3,
+  evals: ['transfer', 'depth'],
+  train: { epochs: 4, width: 0.25 },
+  evalOptions: { transfer: evalOptionsOf('transfer', { 'limit-train': 500 }), depth: evalOptionsOf('depth', {}) },
 };
 
 test('generation 0 is trained and evaluated once per seed; every later checkpoint once', () => {
@@ -29,7 +40,7 @@ test('generation 0 is trained and evaluated once per seed; every later checkpoin
   const g0 = p.tasks.find((t) => t.id === 'train-gen0-s1');
   assert.ok(g0?.kind === 'train');
   assert.equal(g0.untilGeneration, 1);
-  assert.equal(g0.config.generations, undefined, 'the schedule keeps the comparison\'s generations');
+  assert.equal(g0.config.generations, undefined, "the schedule keeps the comparison's generations");
   const ev = p.tasks.find((t) => t.id === 'eval-seal-s0-g2');
   assert.ok(ev?.kind === 'evaluate');
   assert.deepEqual(ev.deps, ['train-seal-s0']);
@@ -39,19 +50,30 @@ test('generation 0 is trained and evaluated once per seed; every later checkpoin
   assert.equal(evalFile(S, 'llf', 1, 2, 'depth'), 'evals/llf-s1/gen-2.depth.json');
   assert.deepEqual(p.tasks.find((t) => t.id === 'report')?.deps.length, p.tasks.length - 1);
   // Every dependency precedes its task, so the plan runs in its own order.
-  p.tasks.forEach((t, i) => t.deps.forEach((d) => assert.ok(p.tasks.findIndex((x) => x.id === d) < i, `${d} before ${t.id}`)));
+  p.tasks.forEach((t, i) =>
+    t.deps.forEach((d) => assert.ok(p.tasks.findIndex((x) => x.id === d) < i, `${d} before ${t.id}`)),
+  );
 });
 
 test('unknown evaluation options and edited plans are refused, naming what differs', () => {
-  assert.throws(() => evalOptionsOf('transfer', { shots: 3 }), (e: unknown) => e instanceof ConfigError && /evaluation transfer: unknown option shots/.test(e.message));
+  assert.throws(
+    () => evalOptionsOf('transfer', { shots: 3 }),
+    (e: unknown) => e instanceof ConfigError && /evaluation transfer: unknown option shots/.test(e.message),
+  );
   assert.throws(() => evalOptionsOf('probe', {}), /unknown evaluation 'probe'/);
   const p = buildPlan(S);
   const edited = JSON.parse(JSON.stringify(p)) as typeof p;
   const t = edited.tasks.find((x) => x.id === 'train-llf-s0');
   if (t?.kind === 'train') t.config.lr = 0.5;
-  assert.throws(() => checkPlan(edited, 'DIR/plan.json'), /DIR\/plan\.json: task train-llf-s0 differs from what the plan's settings give/);
+  assert.throws(
+    () => checkPlan(edited, 'DIR/plan.json'),
+    /DIR\/plan\.json: task train-llf-s0 differs from what the plan's settings give/,
+  );
   assert.throws(() => checkPlan({ format: 'other' }, 'DIR/plan.json'), /is not a seal plan/);
-  assert.deepEqual(settingsDiff(S, { ...S, seeds: [0, 1, 2], train: { ...S.train, epochs: 6 } }), ['seeds: [0,1] vs [0,1,2]', 'train.epochs: 4 vs 6']);
+  assert.deepEqual(settingsDiff(S, { ...S, seeds: [0, 1, 2], train: { ...S.train, epochs: 6 } }), [
+    'seeds: [0,1] vs [0,1,2]',
+    'train.epochs: 4 vs 6',
+  ]);
   const dir = mkdtempSync(join(tmpdir(), 'seal-plan-'));
   try {
     const layout = new CompareLayout(dir);

@@ -11,14 +11,17 @@ const flags = (values: Record<string, unknown>): ConfigLayer => ({ source: 'flag
 
 /** Asserts resolving `layers` throws a ConfigError whose message equals `message` and whose hint is `hint`. */
 function refuses(layers: ConfigLayer[], message: string, hint?: string | RegExp): void {
-  assert.throws(() => resolveConfig(layers), (e: unknown) => {
-    assert.ok(e instanceof ConfigError, `not a ConfigError: ${String(e)}`);
-    assert.equal(e.code, 'CONFIG');
-    assert.equal(e.message.split('\nhint: ')[0], message);
-    if (typeof hint === 'string') assert.equal(e.hint, hint);
-    else if (hint) assert.match(e.hint ?? '', hint);
-    return true;
-  });
+  assert.throws(
+    () => resolveConfig(layers),
+    (e: unknown) => {
+      assert.ok(e instanceof ConfigError, `not a ConfigError: ${String(e)}`);
+      assert.equal(e.code, 'CONFIG');
+      assert.equal(e.message.split('\nhint: ')[0], message);
+      if (typeof hint === 'string') assert.equal(e.hint, hint);
+      else if (hint) assert.match(e.hint ?? '', hint);
+      return true;
+    },
+  );
 }
 
 test('no layers: the reference defaults, with k = E/4 and the warmup E/8 derived from E = 160', () => {
@@ -33,7 +36,9 @@ test('no layers: the reference defaults, with k = E/4 and the warmup E/8 derived
 test('the result is frozen', () => {
   const c = resolveConfig([flags({ epochs: 8 })]);
   assert.ok(Object.isFrozen(c));
-  assert.throws(() => { (c as { epochs: number }).epochs = 9; }, TypeError);
+  assert.throws(() => {
+    (c as { epochs: number }).epochs = 9;
+  }, TypeError);
   assert.equal(c.epochs, 8);
 });
 
@@ -61,10 +66,14 @@ test('derived epochs follow the final E; an explicit k or warmup wins, and null 
 });
 const pick = (c: { ascentEpochs: number; warmupEpochs: number }) => [c.ascentEpochs, c.warmupEpochs];
 
-test('a flag error names the flag; a file error names the file and the key; both give the key\'s help as the hint', () => {
+test("a flag error names the flag; a file error names the file and the key; both give the key's help as the hint", () => {
   refuses([flags({ epochs: 0 })], '--epochs: expected an integer >= 1, got 0', KEYS.epochs.help);
   refuses([file({ epochs: 0 })], 'run.json: key "epochs": expected an integer >= 1, got 0', KEYS.epochs.help);
-  refuses([flags({ ascentLrMultiplier: 'x' })], "--ascent-lr-multiplier: expected a number, got 'x'", KEYS.ascentLrMultiplier.help);
+  refuses(
+    [flags({ ascentLrMultiplier: 'x' })],
+    "--ascent-lr-multiplier: expected a number, got 'x'",
+    KEYS.ascentLrMultiplier.help,
+  );
 });
 
 test('numbers: type, integrality, range (open and closed), finiteness and safe integers', () => {
@@ -78,8 +87,10 @@ test('numbers: type, integrality, range (open and closed), finiteness and safe i
   assert.equal(resolveConfig([flags({ width: 16 })]).width, 16, 'a closed bound is allowed');
   refuses([flags({ threads: 2000 })], '--threads: expected an integer in [1, 1024], got 2000');
   for (const v of [NaN, Infinity, -Infinity]) {
-    assert.throws(() => resolveConfig([flags({ lr: v })]),
-      (e: unknown) => e instanceof ConfigError && /^--lr: expected a number, got /.test(e.message));
+    assert.throws(
+      () => resolveConfig([flags({ lr: v })]),
+      (e: unknown) => e instanceof ConfigError && /^--lr: expected a number, got /.test(e.message),
+    );
   }
   // 2^53 would be rounded: two different seeds could name one run.
   const safe = `an integer >= 0 and at most 2^53-1 = ${Number.MAX_SAFE_INTEGER} (larger integers are rounded)`;
@@ -91,11 +102,16 @@ test('numbers: type, integrality, range (open and closed), finiteness and safe i
 test('booleans, enums with a nearest-name suggestion, non-empty strings and devices', () => {
   refuses([flags({ flip: 'yes' })], "--flip: expected true or false, got 'yes'");
   refuses([flags({ flip: 1 })], '--flip: expected true or false, got 1');
-  refuses([flags({ method: 'sael' })], `--method: expected one of ${METHOD_NAMES.join(', ')}, got 'sael' (did you mean 'seal'?)`,
-    KEYS.method.help);
-  refuses([file({ model: 'resnet19' })],
-    'run.json: key "model": expected one of resnet18, resnet50, resnet18-cifar, resnet50-cifar, '
-    + 'got \'resnet19\' (did you mean \'resnet18\'?)');
+  refuses(
+    [flags({ method: 'sael' })],
+    `--method: expected one of ${METHOD_NAMES.join(', ')}, got 'sael' (did you mean 'seal'?)`,
+    KEYS.method.help,
+  );
+  refuses(
+    [file({ model: 'resnet19' })],
+    'run.json: key "model": expected one of resnet18, resnet50, resnet18-cifar, resnet50-cifar, small-cnn, ' +
+      "got 'resnet19' (did you mean 'resnet18'?)",
+  );
   refuses([file({ lrPolicy: 3 })], 'run.json: key "lrPolicy": expected one of cosine, long-cosine, got 3');
   refuses([flags({ dataset: '' })], "--dataset: expected a non-empty string, got ''");
   refuses([flags({ splitAt: 3 })], '--split-at: expected a non-empty string, got 3');
@@ -116,9 +132,16 @@ test('null: accepted where a key is nullable, otherwise an error saying what the
 });
 
 test('unknown keys: a file names itself and the key, a flag names the option; both suggest the nearest name', () => {
-  refuses([file({ lrr: 0.1 })], 'run.json: unknown key "lrr"', 'did you mean "lr"? (`seal train --help` lists every option)');
-  refuses([flags({ ascentEpoch: 2 })], 'unknown option --ascent-epoch',
-    'did you mean --ascent-epochs? (`seal train --help` lists every option)');
+  refuses(
+    [file({ lrr: 0.1 })],
+    'run.json: unknown key "lrr"',
+    'did you mean "lr"? (`seal train --help` lists every option)',
+  );
+  refuses(
+    [flags({ ascentEpoch: 2 })],
+    'unknown option --ascent-epoch',
+    'did you mean --ascent-epochs? (`seal train --help` lists every option)',
+  );
   refuses([file({ Epochs: 3 })], 'run.json: unknown key "Epochs"', /did you mean "epochs"\?/);
 });
 
@@ -128,11 +151,21 @@ test('every layer is checked, even where a later layer sets the same key', () =>
 });
 
 test('keys that must agree with each other: k <= E, warmup < E, KE split rate <= 1', () => {
-  refuses([file({ epochs: 4, ascentEpochs: 5 })], 'ascentEpochs (5) is larger than epochs per generation (4)',
-    'choose k <= E; by default k = E/4');
-  assert.equal(resolveConfig([file({ epochs: 4, ascentEpochs: 4 })]).ascentEpochs, 4, 'k = E ascends for the whole generation');
-  refuses([file({ epochs: 4, warmupEpochs: 4 })], 'warmupEpochs (4) must be smaller than epochs per generation (4)',
-    'by default the warmup is E/8');
+  refuses(
+    [file({ epochs: 4, ascentEpochs: 5 })],
+    'ascentEpochs (5) is larger than epochs per generation (4)',
+    'choose k <= E; by default k = E/4',
+  );
+  assert.equal(
+    resolveConfig([file({ epochs: 4, ascentEpochs: 4 })]).ascentEpochs,
+    4,
+    'k = E ascends for the whole generation',
+  );
+  refuses(
+    [file({ epochs: 4, warmupEpochs: 4 })],
+    'warmupEpochs (4) must be smaller than epochs per generation (4)',
+    'by default the warmup is E/8',
+  );
   assert.equal(resolveConfig([file({ epochs: 4, warmupEpochs: 3 })]).warmupEpochs, 3);
   refuses([flags({ keSplitRate: 1.5 })], 'keSplitRate must be in (0, 1], got 1.5');
   assert.equal(resolveConfig([flags({ keSplitRate: 1 })]).keSplitRate, 1);

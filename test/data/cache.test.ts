@@ -12,9 +12,15 @@ test('a folder source is decoded once, then read from the cache until a file or 
   t.after(cleanup);
   const src = join(dir, 'src');
   const cacheDir = join(dir, 'cache');
-  for (let i = 0; i < 6; i++) await writeImage(join(src, i % 2 === 0 ? 'even' : 'odd', `${i}.png`), pixels(6, 5, 3, i), 6, 5, 3);
+  for (let i = 0; i < 6; i++)
+    await writeImage(join(src, i % 2 === 0 ? 'even' : 'odd', `${i}.png`), pixels(6, 5, 3, i), 6, 5, 3);
   let decoded = 0;
-  const opts = { cacheDir, onProgress: () => { decoded++; } };
+  const opts = {
+    cacheDir,
+    onProgress: () => {
+      decoded++;
+    },
+  };
   const first = await loadDataset(`folder:${src}`, opts);
   assert.equal(first.source.fromCache, false);
   assert.equal(decoded, 6);
@@ -40,7 +46,10 @@ test('a folder source is decoded once, then read from the cache until a file or 
   const touched = await loadDataset(`folder:${src}`, opts);
   assert.equal(touched.source.fromCache, false);
   assert.notEqual(touched.source.cacheFile, first.source.cacheFile);
-  assert.ok(readdirSync(cacheDir).every((f) => f.endsWith('.bin')), 'no temporary files are left behind');
+  assert.ok(
+    readdirSync(cacheDir).every((f) => f.endsWith('.bin')),
+    'no temporary files are left behind',
+  );
 });
 
 test('a truncated or altered cache file is ignored and rebuilt, never trusted', async (t) => {

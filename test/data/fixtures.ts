@@ -21,7 +21,13 @@ export function put(file: string, data: Uint8Array | string): string {
 }
 
 /** An IDX uint8 image file: magic 2051, count, rows, cols, then pixels. */
-export function idxImages(count: number, h: number, w: number, pixel: (i: number, p: number) => number, magic = 2051): Buffer {
+export function idxImages(
+  count: number,
+  h: number,
+  w: number,
+  pixel: (i: number, p: number) => number,
+  magic = 2051,
+): Buffer {
   const b = Buffer.alloc(16 + count * h * w);
   b.writeUInt32BE(magic, 0);
   b.writeUInt32BE(count, 4);
@@ -36,7 +42,9 @@ export function idxLabels(labels: number[]): Buffer {
   const b = Buffer.alloc(8 + labels.length);
   b.writeUInt32BE(2049, 0);
   b.writeUInt32BE(labels.length, 4);
-  labels.forEach((l, i) => { b[8 + i] = l; });
+  labels.forEach((l, i) => {
+    b[8 + i] = l;
+  });
   return b;
 }
 
@@ -77,7 +85,13 @@ export function imageOf(set: ImageSet, i: number): Uint8Array {
  * A synthetic ImageSet whose image i has pixel 0 of channel 0 equal to i (so a batch row can be
  * traced back to its image) and pattern bytes elsewhere; labels cycle through the classes.
  */
-export function syntheticSet(count: number, channels: number, height: number, width: number, numClasses: number): ImageSet {
+export function syntheticSet(
+  count: number,
+  channels: number,
+  height: number,
+  width: number,
+  numClasses: number,
+): ImageSet {
   const per = channels * height * width;
   const images = new Uint8Array(count * per);
   for (let i = 0; i < count; i++) {
@@ -85,8 +99,15 @@ export function syntheticSet(count: number, channels: number, height: number, wi
     images[i * per] = i;
   }
   return {
-    name: 'train', images, labels: Int32Array.from({ length: count }, (_, i) => i % numClasses), count, channels, height, width,
-    numClasses, classNames: Array.from({ length: numClasses }, (_, i) => `c${i}`),
+    name: 'train',
+    images,
+    labels: Int32Array.from({ length: count }, (_, i) => i % numClasses),
+    count,
+    channels,
+    height,
+    width,
+    numClasses,
+    classNames: Array.from({ length: numClasses }, (_, i) => `c${i}`),
   };
 }
 
@@ -94,7 +115,8 @@ export function syntheticSet(count: number, channels: number, height: number, wi
 export function dataError(code: string, ...patterns: (RegExp | string)[]): (e: unknown) => boolean {
   return (e: unknown) => {
     const err = e as DataError;
-    if (err?.name !== 'DataError' || err.code !== code) throw new Error(`expected DataError ${code}, got ${String(e)}`, { cause: e });
+    if (err?.name !== 'DataError' || err.code !== code)
+      throw new Error(`expected DataError ${code}, got ${String(e)}`, { cause: e });
     for (const p of patterns) {
       const ok = typeof p === 'string' ? err.message.includes(p) : p.test(err.message);
       if (!ok) throw new Error(`DataError message lacks ${String(p)}:\n${err.message}`);

@@ -34,7 +34,8 @@ for (const gz of [false, true]) {
     assert.deepEqual(Array.from(tst.labels), testLabels);
     assert.equal(train.numClasses, 3);
     assert.deepEqual(train.classNames, ['0', '1', '2']);
-    for (let i = 0; i < 7; i++) for (let p = 0; p < H * W; p++) assert.equal(train.images[i * H * W + p], pattern(i, p));
+    for (let i = 0; i < 7; i++)
+      for (let p = 0; p < H * W; p++) assert.equal(train.images[i * H * W + p], pattern(i, p));
     assert.equal(tst.images[2 * H * W + 3], pattern(102, 3));
     // idx:PATH sources normalise with statistics computed from the training images.
     const data = await loadDataset(`idx:${dir}`, { cacheDir: null });
@@ -49,7 +50,10 @@ test('an IDX file with the wrong magic number is an error naming the file and bo
   t.after(cleanup);
   // A label file where the images file should be.
   const file = put(join(dir, 'train-images-idx3-ubyte'), idxLabels([1, 2, 3]));
-  await assert.rejects(readIdxImages(file), dataError('DATA_FORMAT', file, 'magic number 2051', 'magic number 2049', 'an IDX label file'));
+  await assert.rejects(
+    readIdxImages(file),
+    dataError('DATA_FORMAT', file, 'magic number 2051', 'magic number 2049', 'an IDX label file'),
+  );
   const junk = put(join(dir, 'junk'), Buffer.from('hello world, not idx'));
   await assert.rejects(readIdxImages(junk), dataError('DATA_FORMAT', junk, 'not an IDX uint8 header'));
 });
@@ -59,7 +63,10 @@ test('a label count that differs from the image count names both files and both 
   t.after(cleanup);
   const images = put(join(dir, 'imgs.gz'), gzipSync(idxImages(6, H, W, pattern)));
   const labels = put(join(dir, 'labels'), idxLabels([0, 1, 0, 1, 0]));
-  await assert.rejects(loadIdxPair(images, labels, 'train'), dataError('DATA_MISMATCH', images, labels, '5 labels', '6 images'));
+  await assert.rejects(
+    loadIdxPair(images, labels, 'train'),
+    dataError('DATA_MISMATCH', images, labels, '5 labels', '6 images'),
+  );
 });
 
 test('a truncated IDX file and a missing one are clear errors', async (t) => {
@@ -67,9 +74,15 @@ test('a truncated IDX file and a missing one are clear errors', async (t) => {
   t.after(cleanup);
   writeIdxFolder(dir, false);
   const file = put(join(dir, 'train-images-idx3-ubyte'), idxImages(7, H, W, pattern).subarray(0, 16 + 7 * H * W - 3));
-  await assert.rejects(loadIdxFolder(dir), dataError('DATA_CORRUPT', file, `needs ${16 + 7 * H * W} bytes`, `has ${16 + 7 * H * W - 3}`));
+  await assert.rejects(
+    loadIdxFolder(dir),
+    dataError('DATA_CORRUPT', file, `needs ${16 + 7 * H * W} bytes`, `has ${16 + 7 * H * W - 3}`),
+  );
   const { dir: d2, cleanup: c2 } = tempDir('idx-missing');
   t.after(c2);
   put(join(d2, 'train-images-idx3-ubyte'), idxImages(1, H, W, pattern));
-  await assert.rejects(loadIdxFolder(d2), dataError('DATA_MISSING', d2, 'train-labels-idx1-ubyte', 'train-images-idx3-ubyte'));
+  await assert.rejects(
+    loadIdxFolder(d2),
+    dataError('DATA_MISSING', d2, 'train-labels-idx1-ubyte', 'train-images-idx3-ubyte'),
+  );
 });

@@ -3,7 +3,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { liveTensors } from '../../src/backend/index.js';
-import { BatchLoader, channelStats, hflip, loadDataset, normalizationTable, padCrop, writeSample, type Batch } from '../../src/data/index.js';
+import {
+  BatchLoader,
+  channelStats,
+  hflip,
+  loadDataset,
+  normalizationTable,
+  padCrop,
+  writeSample,
+  type Batch,
+} from '../../src/data/index.js';
 import { imageOf, syntheticSet } from './fixtures.js';
 
 const set = syntheticSet(50, 3, 6, 5, 4);
@@ -26,8 +35,19 @@ test('batches: drop_last=false sizes, shapes and dtypes', () => {
     assert.equal(b.y.dtype, 'int64');
     return plain(b);
   });
-  assert.deepEqual(batches.map((b) => b.shape), [[16, 3, 6, 5], [16, 3, 6, 5], [16, 3, 6, 5], [2, 3, 6, 5]]);
-  assert.deepEqual(batches.map((b) => b.index), [0, 1, 2, 3]);
+  assert.deepEqual(
+    batches.map((b) => b.shape),
+    [
+      [16, 3, 6, 5],
+      [16, 3, 6, 5],
+      [16, 3, 6, 5],
+      [2, 3, 6, 5],
+    ],
+  );
+  assert.deepEqual(
+    batches.map((b) => b.index),
+    [0, 1, 2, 3],
+  );
   assert.equal(batches.flatMap((b) => b.y).length, 50);
 });
 
@@ -53,16 +73,24 @@ test('an epoch started at batch b equals the tail of the full epoch (resume)', (
 test('shuffling without augmentation visits every image once per epoch, in a new order each epoch', () => {
   const loader = new BatchLoader(set, { ...opts, augment: {} });
   const lut = normalizationTable(stats.mean, stats.std, 3);
-  const firstPixels = (e: number): number[] => [...loader.epoch(e)].flatMap((b) => {
-    const p = plain(b);
-    const per = 3 * 6 * 5;
-    return Array.from({ length: p.y.length }, (_, k) => lut.indexOf(p.x[k * per]!)); // pixel 0 = image index
-  });
+  const firstPixels = (e: number): number[] =>
+    [...loader.epoch(e)].flatMap((b) => {
+      const p = plain(b);
+      const per = 3 * 6 * 5;
+      return Array.from({ length: p.y.length }, (_, k) => lut.indexOf(p.x[k * per]!)); // pixel 0 = image index
+    });
   const e0 = firstPixels(0);
-  assert.deepEqual([...e0].sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i));
+  assert.deepEqual(
+    [...e0].sort((a, b) => a - b),
+    Array.from({ length: 50 }, (_, i) => i),
+  );
   assert.notDeepEqual(firstPixels(1), e0);
   const evalLoader = new BatchLoader(set, { batchSize: 16, mean: stats.mean, std: stats.std });
-  assert.deepEqual([...evalLoader.epoch(0)].flatMap((b) => plain(b).y), Array.from(set.labels), 'evaluation keeps the dataset order');
+  assert.deepEqual(
+    [...evalLoader.epoch(0)].flatMap((b) => plain(b).y),
+    Array.from(set.labels),
+    'evaluation keeps the dataset order',
+  );
 });
 
 test('augmentation: flip twice is the identity; crop offsets and flips match the uint8 reference', () => {
@@ -73,7 +101,13 @@ test('augmentation: flip twice is the identity; crop offsets and flips match the
   assert.deepEqual(padCrop(img, c, h, w, 2, 2, 2), img, 'the centre crop of the padded image is the image');
   const lut = normalizationTable(stats.mean, stats.std, c);
   const norm = (u: Uint8Array): Float32Array => Float32Array.from(u, (v, i) => lut[Math.floor(i / (h * w)) * 256 + v]!);
-  for (const [dx, dy, flip] of [[0, 0, false], [4, 1, true], [3, 4, false], [1, 0, true], [2, 2, true]] as const) {
+  for (const [dx, dy, flip] of [
+    [0, 0, false],
+    [4, 1, true],
+    [3, 4, false],
+    [1, 0, true],
+    [2, 2, true],
+  ] as const) {
     const out = new Float32Array(c * h * w);
     writeSample(img, 0, out, 0, c, h, w, lut, { padding: 2, dx, dy, flip });
     const ref = padCrop(img, c, h, w, 2, dx, dy);
@@ -82,7 +116,10 @@ test('augmentation: flip twice is the identity; crop offsets and flips match the
   // In the loader, a crop keeps the shape, and padding shows as normalised zeros.
   const x = [...new BatchLoader(set, opts).epoch(0)].map(plain)[0]!;
   assert.deepEqual(x.shape, [16, 3, 6, 5]);
-  assert.ok(x.x.some((v) => v === lut[0]), 'some pixels come from the zero padding');
+  assert.ok(
+    x.x.some((v) => v === lut[0]),
+    'some pixels come from the zero padding',
+  );
 });
 
 test('normalisation: batch pixels have mean ~0 and std ~1 over the training set', async () => {
@@ -92,7 +129,10 @@ test('normalisation: batch pixels have mean ~0 and std ~1 over the training set'
     let n = 0;
     for (const b of loader.epoch(0)) {
       const x = b.x.toArray() as Float32Array;
-      for (const v of x) { s += v; s2 += v * v; }
+      for (const v of x) {
+        s += v;
+        s2 += v * v;
+      }
       n += x.length;
       b.x.dispose();
       b.y.dispose();
@@ -107,11 +147,20 @@ test('normalisation: batch pixels have mean ~0 and std ~1 over the training set'
 
 test('per-batch cost of 128 augmented 28x28 images, and no leaked tensors', async (t) => {
   const data = await loadDataset('mnist', { limitTrain: 12800 });
-  const loader = new BatchLoader(data.train, { batchSize: 128, mean: data.mean, std: data.std, shuffle: true, augment: { padding: 2, flip: true } });
+  const loader = new BatchLoader(data.train, {
+    batchSize: 128,
+    mean: data.mean,
+    std: data.std,
+    shuffle: true,
+    augment: { padding: 2, flip: true },
+  });
   const before = liveTensors();
   plain(loader.batch(0, 0)); // plans the epoch (permutation and draws) outside the timing
   const t0 = performance.now();
-  for (const b of loader.epoch(0, 1)) { b.x.dispose(); b.y.dispose(); }
+  for (const b of loader.epoch(0, 1)) {
+    b.x.dispose();
+    b.y.dispose();
+  }
   const ms = (performance.now() - t0) / (loader.batchesPerEpoch - 1);
   t.diagnostic(`${ms.toFixed(3)} ms per batch of 128 augmented 28x28 images`);
   assert.equal(liveTensors(), before);

@@ -10,9 +10,13 @@ const WNIDS = ['n03000000', 'n01000000', 'n02000000']; // deliberately not sorte
 
 async function writeTiny(root: string): Promise<void> {
   put(join(root, 'wnids.txt'), WNIDS.join('\n') + '\n');
-  put(join(root, 'words.txt'), 'n01000000\tgoldfish, Carassius auratus\nn02000000\ttabby, tabby cat\nn09999999\tother\n');
+  put(
+    join(root, 'words.txt'),
+    'n01000000\tgoldfish, Carassius auratus\nn02000000\ttabby, tabby cat\nn09999999\tother\n',
+  );
   for (const [k, w] of WNIDS.entries()) {
-    for (let i = 0; i < 2; i++) await writeImage(join(root, 'train', w, 'images', `${w}_${i}.JPEG`), pixels(8, 8, 3, 10 * k + i), 8, 8, 3);
+    for (let i = 0; i < 2; i++)
+      await writeImage(join(root, 'train', w, 'images', `${w}_${i}.JPEG`), pixels(8, 8, 3, 10 * k + i), 8, 8, 3);
     put(join(root, 'train', w, `${w}_boxes.txt`), 'ignored');
   }
   // A grey training JPEG, as in the real set.
@@ -55,7 +59,10 @@ test('Tiny-ImageNet layout errors name the file at fault', async (t) => {
   assert.throws(() => planTinyImageNet(dir), dataError('DATA_MISMATCH', 'val_9.JPEG', 'does not label'));
   rmSync(join(dir, 'val', 'images', 'val_9.JPEG'));
   rmSync(join(dir, 'val', 'images', 'val_2.JPEG'));
-  assert.throws(() => planTinyImageNet(dir), dataError('DATA_MISSING', join(dir, 'val', 'images', 'val_2.JPEG'), 'line 3'));
+  assert.throws(
+    () => planTinyImageNet(dir),
+    dataError('DATA_MISSING', join(dir, 'val', 'images', 'val_2.JPEG'), 'line 3'),
+  );
   rmSync(join(dir, 'wnids.txt'));
   assert.throws(() => planTinyImageNet(dir), dataError('DATA_MISSING', join(dir, 'wnids.txt')));
 });

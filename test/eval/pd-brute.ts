@@ -2,7 +2,13 @@
 // written straight from their documented rules, for the tests to compare against.
 
 /** k-NN by exhaustive search: neighbours by (distance, index), vote by (count, -summed distance, -class). */
-export function bruteKnn(query: number[][], support: number[][], labels: number[], k: number, exclude: number[] | null = null): number[] {
+export function bruteKnn(
+  query: number[][],
+  support: number[][],
+  labels: number[],
+  k: number,
+  exclude: number[] | null = null,
+): number[] {
   return query.map((qv, qi) => {
     const cand = support
       .map((sv, j) => ({ j, d: Math.sqrt(sv.reduce((acc, x, t) => acc + (x - (qv[t] as number)) ** 2, 0)) }))
@@ -13,7 +19,8 @@ export function bruteKnn(query: number[][], support: number[][], labels: number[
     for (const { j, d } of cand) {
       const c = labels[j] as number;
       const t = tally.get(c) ?? { n: 0, sum: 0 };
-      t.n += 1; t.sum += d;
+      t.n += 1;
+      t.sum += d;
       tally.set(c, t);
     }
     const ranked = [...tally.entries()].sort(([ca, a], [cb, b]) => b.n - a.n || a.sum - b.sum || ca - cb);

@@ -48,7 +48,19 @@ test('a tiny trained checkpoint: depths in range, histogram and mean consistent,
   const dir = mkdtempSync(join(tmpdir(), 'seal-pd-'));
   const data = tinyData({ train: 192, test: 64 });
   try {
-    const r = await train({ model: 'resnet18-cifar', width: 0.125, method: 'normal', generations: 1, epochs: 2, batchSize: 32, seed: 1, out: dir }, { data });
+    const r = await train(
+      {
+        model: 'resnet18-cifar',
+        width: 0.125,
+        method: 'normal',
+        generations: 1,
+        epochs: 2,
+        batchSize: 32,
+        seed: 1,
+        out: dir,
+      },
+      { data },
+    );
     r.model.dispose();
     const ckpt = await loadModelCheckpoint(join(dir, 'checkpoints', 'gen-0.safetensors'));
     const before = liveTensors();
@@ -56,16 +68,38 @@ test('a tiny trained checkpoint: depths in range, histogram and mean consistent,
     const pd = predictionDepth(ckpt.model, data, ckpt.source, cfg);
     assert.equal(liveTensors(), before, 'predictionDepth leaves no tensors behind');
     assert.equal(pd.numProbes, 9);
-    assert.deepEqual(pd.probes, ['stem', 'layer1.0', 'layer1.1', 'layer2.0', 'layer2.1', 'layer3.0', 'layer3.1', 'layer4.0', 'layer4.1']);
+    assert.deepEqual(pd.probes, [
+      'stem',
+      'layer1.0',
+      'layer1.1',
+      'layer2.0',
+      'layer2.1',
+      'layer3.0',
+      'layer3.1',
+      'layer4.0',
+      'layer4.1',
+    ]);
     assert.equal(pd.settings.supportCount, 96);
     assert.equal(pd.settings.testCount, 40);
-    for (const [name, s, n] of [['test', pd.test, 40], ['train', pd.train, 96]] as const) {
+    for (const [name, s, n] of [
+      ['test', pd.test, 40],
+      ['train', pd.train, 96],
+    ] as const) {
       assert.equal(s.count, n, name);
       assert.equal(s.depths.length, n);
-      assert.ok(s.depths.every((d) => Number.isInteger(d) && d >= 0 && d <= 9), `${name} depths in 0..9`);
+      assert.ok(
+        s.depths.every((d) => Number.isInteger(d) && d >= 0 && d <= 9),
+        `${name} depths in 0..9`,
+      );
       assert.equal(s.histogram.length, 10);
-      assert.equal(s.histogram.reduce((a, b) => a + b, 0), n);
-      assert.ok(Math.abs(s.mean - s.histogram.reduce((a, h, d) => a + h * d, 0) / n) < 1e-12, `${name} mean matches the histogram`);
+      assert.equal(
+        s.histogram.reduce((a, b) => a + b, 0),
+        n,
+      );
+      assert.ok(
+        Math.abs(s.mean - s.histogram.reduce((a, h, d) => a + h * d, 0) / n) < 1e-12,
+        `${name} mean matches the histogram`,
+      );
       assert.equal(s.probeAccuracy.length, 9);
       assert.ok(s.probeAgreement.every((a) => a >= 0 && a <= 1));
       // Depth 0 means every probe agrees with the network, so the share of depth-0 examples bounds the last probe's agreement.

@@ -19,8 +19,21 @@ const target = tinyData({ classes: 3, size: 6, train: 240, test: 120, seed: 21 }
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'seal-transfer-'));
-  const r = await train({ method: 'normal', model: 'resnet18-cifar', width: 0.125, generations: 1, epochs: 3, batchSize: 32, evalInterval: 3, cropPadding: 1, seed: 2, out: dir },
-    { data: tinyData({ train: 192, test: 64 }) });
+  const r = await train(
+    {
+      method: 'normal',
+      model: 'resnet18-cifar',
+      width: 0.125,
+      generations: 1,
+      epochs: 3,
+      batchSize: 32,
+      evalInterval: 3,
+      cropPadding: 1,
+      seed: 2,
+      out: dir,
+    },
+    { data: tinyData({ train: 192, test: 64 }) },
+  );
   r.model.dispose();
   ckpt = await loadModelCheckpoint(join(dir, 'checkpoints', 'gen-0.safetensors'));
 });
@@ -51,7 +64,14 @@ test('the linear probe beats chance clearly, leaks no tensors, and its JSON name
 test('fine-tuning trains every layer of a copy and improves over chance; the checkpoint model is untouched', async () => {
   const conv = (ckpt.model as ResNet).conv1.weight.toNumbers();
   const rows: number[] = [];
-  const { result, model: tuned } = await fineTune(ckpt, target, { epochs: 4, lr: 0.05, batchSize: 32, padding: 0, seed: 3, onEpoch: (r) => rows.push(r.epoch) });
+  const { result, model: tuned } = await fineTune(ckpt, target, {
+    epochs: 4,
+    lr: 0.05,
+    batchSize: 32,
+    padding: 0,
+    seed: 3,
+    onEpoch: (r) => rows.push(r.epoch),
+  });
   try {
     assert.deepEqual(rows, [0, 1, 2, 3]);
     const model = tuned as ResNet;
@@ -62,8 +82,25 @@ test('fine-tuning trains every layer of a copy and improves over chance; the che
     assert.ok(result.testTop1 > 0.8, `final test top-1 ${result.testTop1} (chance 1/3)`);
     assert.equal(result.epochs.length, 4);
     assert.ok(result.epochs[0]!.lr > result.epochs[3]!.lr, 'cosine schedule');
-    assert.deepEqual({ ...result.settings, optimizer: '', schedule: '', head: '' },
-      { lr: 0.05, epochs: 4, batchSize: 32, weightDecay: 5e-4, momentum: 0.9, padding: 0, flip: false, labelSmoothing: 0, seed: 3, device: 'cpu', evalBatchSize: 256, optimizer: '', schedule: '', head: '' });
+    assert.deepEqual(
+      { ...result.settings, optimizer: '', schedule: '', head: '' },
+      {
+        lr: 0.05,
+        epochs: 4,
+        batchSize: 32,
+        weightDecay: 5e-4,
+        momentum: 0.9,
+        padding: 0,
+        flip: false,
+        labelSmoothing: 0,
+        seed: 3,
+        device: 'cpu',
+        evalBatchSize: 256,
+        optimizer: '',
+        schedule: '',
+        head: '',
+      },
+    );
     assert.equal(result.checkpoint.generation, 0);
     assert.deepEqual(JSON.parse(JSON.stringify(result)), result);
   } finally {
@@ -72,10 +109,27 @@ test('fine-tuning trains every layer of a copy and improves over chance; the che
 });
 
 test('the adaptation record follows adapt.ts: padding for near sizes, resizing otherwise, channel rules', () => {
-  const src = { spec: 's', channels: 3, height: 28, width: 28, numClasses: 10, mean: [0.5, 0.5, 0.5], std: [0.2, 0.2, 0.2] };
-  assert.deepEqual(describeAdaptation({ channels: 1, height: 20, width: 20 }, src).size, 'zero-padded around the centre');
+  const src = {
+    spec: 's',
+    channels: 3,
+    height: 28,
+    width: 28,
+    numClasses: 10,
+    mean: [0.5, 0.5, 0.5],
+    std: [0.2, 0.2, 0.2],
+  };
+  assert.deepEqual(
+    describeAdaptation({ channels: 1, height: 20, width: 20 }, src).size,
+    'zero-padded around the centre',
+  );
   assert.deepEqual(describeAdaptation({ channels: 1, height: 8, width: 8 }, src).size, 'bilinear resize');
   assert.deepEqual(describeAdaptation({ channels: 3, height: 64, width: 64 }, src).size, 'bilinear resize');
-  assert.equal(describeAdaptation({ channels: 1, height: 28, width: 28 }, src).channels, 'grey repeated into 3 channels');
-  assert.equal(describeAdaptation({ channels: 3, height: 28, width: 28 }, { ...src, channels: 1 }).channels, 'luma 0.299 R + 0.587 G + 0.114 B');
+  assert.equal(
+    describeAdaptation({ channels: 1, height: 28, width: 28 }, src).channels,
+    'grey repeated into 3 channels',
+  );
+  assert.equal(
+    describeAdaptation({ channels: 3, height: 28, width: 28 }, { ...src, channels: 1 }).channels,
+    'luma 0.299 R + 0.587 G + 0.114 B',
+  );
 });

@@ -10,7 +10,23 @@ import { loadSafetensors, saveSafetensors } from '../../src/index.js';
 import { tempDir } from '../data/fixtures.js';
 import { refused, seal, snapshot, tinyIdx, unchanged } from './support.js';
 
-const trainArgs = (data: string) => ['train', '--dataset', `idx:${data}`, '--model', 'resnet18-cifar', '--width', '0.0625', '--generations', '2', '--epochs', '2', '--batch-size', '16', '--threads', '1'];
+const trainArgs = (data: string) => [
+  'train',
+  '--dataset',
+  `idx:${data}`,
+  '--model',
+  'resnet18-cifar',
+  '--width',
+  '0.0625',
+  '--generations',
+  '2',
+  '--epochs',
+  '2',
+  '--batch-size',
+  '16',
+  '--threads',
+  '1',
+];
 
 /** Rewrites the resume file's metadata with `edit` applied (the tensors stay). */
 async function editResume(file: string, edit: (m: Record<string, string>) => void): Promise<void> {
@@ -31,16 +47,54 @@ test('bad resume metadata is refused naming the file and field, and nothing in t
   const resume = join(run, 'checkpoints', 'resume.safetensors');
   const original = (await loadSafetensors(resume)).metadata;
   const cases: [(m: Record<string, string>) => void, string[]][] = [
-    [(m) => { delete m['metricsRows']; }, [resume, '"metricsRows" is missing, not a whole number']],
-    [(m) => { m['metricsRows'] = 'lots'; }, ['"metricsRows" is "lots", not a whole number']],
-    [(m) => { m['metricsRows'] = '99'; }, [`counts 99 metrics rows, but ${join(run, 'metrics.jsonl')} has 4`]],
-    [(m) => { m['progress'] = JSON.stringify({ generation: 7, epoch: 1 }); }, ['generation is 7; this run has generations 0 to 1']],
-    [(m) => { m['progress'] = JSON.stringify({ generation: -5, epoch: 1 }); }, ['generation is -5; this run has generations 0 to 1']],
-    [(m) => { m['progress'] = '{"generation": 1,'; }, ['the resume metadata\'s "progress" is not JSON']],
-    [(m) => { m['summary'] = '[]'; }, ['"summary" is not a run summary']],
+    [
+      (m) => {
+        delete m['metricsRows'];
+      },
+      [resume, '"metricsRows" is missing, not a whole number'],
+    ],
+    [
+      (m) => {
+        m['metricsRows'] = 'lots';
+      },
+      ['"metricsRows" is "lots", not a whole number'],
+    ],
+    [
+      (m) => {
+        m['metricsRows'] = '99';
+      },
+      [`counts 99 metrics rows, but ${join(run, 'metrics.jsonl')} has 4`],
+    ],
+    [
+      (m) => {
+        m['progress'] = JSON.stringify({ generation: 7, epoch: 1 });
+      },
+      ['generation is 7; this run has generations 0 to 1'],
+    ],
+    [
+      (m) => {
+        m['progress'] = JSON.stringify({ generation: -5, epoch: 1 });
+      },
+      ['generation is -5; this run has generations 0 to 1'],
+    ],
+    [
+      (m) => {
+        m['progress'] = '{"generation": 1,';
+      },
+      ['the resume metadata\'s "progress" is not JSON'],
+    ],
+    [
+      (m) => {
+        m['summary'] = '[]';
+      },
+      ['"summary" is not a run summary'],
+    ],
   ];
   for (const [edit, patterns] of cases) {
-    await editResume(resume, (m) => { Object.assign(m, original); edit(m); });
+    await editResume(resume, (m) => {
+      Object.assign(m, original);
+      edit(m);
+    });
     const before = snapshot(run);
     refused(seal(['train', '--resume', run]), 1, ...patterns, 'nothing was changed');
     unchanged(run, before);
@@ -58,7 +112,12 @@ test('temporary files left by a cut-short write are removed on resume; a run tha
   writeFileSync(orphan, 'half a checkpoint');
   const again = seal(['train', '--resume', run]);
   assert.equal(again.status, 0, again.stderr);
-  assert.match(again.stderr, new RegExp(`seal: warning: removed ${orphan.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, left by a write that was cut short`));
+  assert.match(
+    again.stderr,
+    new RegExp(
+      `seal: warning: removed ${orphan.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, left by a write that was cut short`,
+    ),
+  );
   assert.ok(!existsSync(orphan));
 
   const diverged = seal([...trainArgs(data), '--lr', '1e30', '--batch-size', '8', '--out', join(dir, 'boom')]);

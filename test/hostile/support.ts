@@ -10,12 +10,21 @@ import { idxImages, idxLabels, pattern, put } from '../data/fixtures.js';
 
 export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
-export interface CliResult { status: number | null; stdout: string; stderr: string }
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs `seal ARGS` (killed after `timeoutMs`, so a hang fails the test instead of the suite). */
-export function seal(args: string[], opts: { timeoutMs?: number; env?: Record<string, string>; nodeArgs?: string[] } = {}): CliResult {
+export function seal(
+  args: string[],
+  opts: { timeoutMs?: number; env?: Record<string, string>; nodeArgs?: string[] } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [...(opts.nodeArgs ?? []), CLI, ...args], {
-    encoding: 'utf8', timeout: opts.timeoutMs ?? 60_000, env: { ...process.env, SEAL_DEBUG: '', ...opts.env },
+    encoding: 'utf8',
+    timeout: opts.timeoutMs ?? 60_000,
+    env: { ...process.env, SEAL_DEBUG: '', ...opts.env },
   });
   assert.equal(r.signal, null, `seal ${args.join(' ')} was killed by ${r.signal} (a hang?); stderr:\n${r.stderr}`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -42,7 +51,10 @@ export function snapshot(dir: string): Map<string, string> {
   const walk = (d: string) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
-      if (e.isDirectory()) { out.set(`${p}/`, ''); walk(p); } else {
+      if (e.isDirectory()) {
+        out.set(`${p}/`, '');
+        walk(p);
+      } else {
         const st = statSync(p);
         out.set(p, `${st.size}:${st.mtimeMs}:${readFileSync(p).subarray(0, 4096).toString('base64')}`);
       }
@@ -58,14 +70,36 @@ export function unchanged(dir: string, before: Map<string, string>): void {
 }
 
 /** The metadata a generation checkpoint of seal carries, for a tiny model. */
-export const SOURCE = { spec: 'fashion-mnist', channels: 1, height: 28, width: 28, numClasses: 10, mean: [0.286], std: [0.353] };
+export const SOURCE = {
+  spec: 'fashion-mnist',
+  channels: 1,
+  height: 28,
+  width: 28,
+  numClasses: 10,
+  mean: [0.286],
+  std: [0.353],
+};
 export const MODEL = { model: 'resnet18-cifar', width: 0.0625 } as const;
 
 /** Writes a gen-0 checkpoint of a tiny model; `edit` may change its metadata first. */
-export async function writeCheckpoint(file: string, edit: (m: Record<string, string>) => void = () => {}): Promise<void> {
-  const model = createModel({ ...MODEL, inChannels: SOURCE.channels, numClasses: SOURCE.numClasses, device: 'cpu', generator: new Generator(0) });
+export async function writeCheckpoint(
+  file: string,
+  edit: (m: Record<string, string>) => void = () => {},
+): Promise<void> {
+  const model = createModel({
+    ...MODEL,
+    inChannels: SOURCE.channels,
+    numClasses: SOURCE.numClasses,
+    device: 'cpu',
+    generator: new Generator(0),
+  });
   const config = resolveConfig([{ source: 'test', values: { ...MODEL, method: 'normal' } }]);
-  const metadata: Record<string, string> = { format: 'seal-model-1', generation: '0', config: JSON.stringify(config), source: JSON.stringify(SOURCE) };
+  const metadata: Record<string, string> = {
+    format: 'seal-model-1',
+    generation: '0',
+    config: JSON.stringify(config),
+    source: JSON.stringify(SOURCE),
+  };
   edit(metadata);
   await saveSafetensors(file, model.stateEntries(), metadata);
   model.dispose();
@@ -77,7 +111,10 @@ export function tinyIdx(dir: string): string {
   const labels = (n: number) => Array.from({ length: n }, (_, i) => i % 2);
   put(join(data, 'train-images-idx3-ubyte'), idxImages(32, 8, 8, pattern));
   put(join(data, 'train-labels-idx1-ubyte'), idxLabels(labels(32)));
-  put(join(data, 't10k-images-idx3-ubyte'), idxImages(16, 8, 8, (i, p) => pattern(i + 99, p)));
+  put(
+    join(data, 't10k-images-idx3-ubyte'),
+    idxImages(16, 8, 8, (i, p) => pattern(i + 99, p)),
+  );
   put(join(data, 't10k-labels-idx1-ubyte'), idxLabels(labels(16)));
   return data;
 }

@@ -8,13 +8,26 @@ import { refused, seal } from './support.js';
 test('values out of range are refused with the flag and the range', () => {
   refused(seal(['train', '--label-smoothing', '2']), 2, '--label-smoothing: expected a number in [0, 1), got 2');
   refused(seal(['train', '--label-smoothing', '1']), 2, '--label-smoothing: expected a number in [0, 1), got 1');
-  refused(seal(['train', '--seed', '9007199254740993']), 2, '--seed: expected an integer >= 0 and at most 2^53-1 = 9007199254740991', 'got 9007199254740993');
+  refused(
+    seal(['train', '--seed', '9007199254740993']),
+    2,
+    '--seed: expected an integer >= 0 and at most 2^53-1 = 9007199254740991',
+    'got 9007199254740993',
+  );
   refused(seal(['train', '--epochs', '1e300']), 2, '--epochs: expected an integer >= 1 and at most 2^53-1');
   refused(seal(['train', '--width', '500']), 2, '--width: expected a number in [0.01, 16], got 500');
-  refused(seal(['compare', '--width', '500', '--out', join(tmpdir(), 'seal-values-unused')]), 2, '--width: expected a number in [0.01, 16], got 500');
+  refused(
+    seal(['compare', '--width', '500', '--out', join(tmpdir(), 'seal-values-unused')]),
+    2,
+    '--width: expected a number in [0.01, 16], got 500',
+  );
 });
 
-
 test('--flip false names --no-flip', () => {
-  refused(seal(['train', '--flip', 'false']), 2, "--flip is a switch and takes no value, got 'false'", 'hint: write --flip to turn it on and --no-flip to turn it off (or --flip=false)');
+  refused(
+    seal(['train', '--flip', 'false']),
+    2,
+    "--flip is a switch and takes no value, got 'false'",
+    'hint: write --flip to turn it on and --no-flip to turn it off (or --flip=false)',
+  );
 });

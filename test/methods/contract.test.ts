@@ -7,18 +7,28 @@ import { METHOD_NAMES, type MethodName, type ResolvedConfig } from '../../src/co
 import { DESCEND, NORMAL_EPOCH, type EpochPlan, type GroupPlan } from '../../src/train/hooks.js';
 
 // E = 8 gives k = E/4 = 2 ascent epochs; S and the wd multiplier are the reference's -0.01 and 0.
-const E = 8, K = 2, G = 4;
-const config = (method: MethodName): ResolvedConfig => resolveConfig([{ source: 'test', values: { method, epochs: E } }]);
+const E = 8,
+  K = 2,
+  G = 4;
+const config = (method: MethodName): ResolvedConfig =>
+  resolveConfig([{ source: 'test', values: { method, epochs: E } }]);
 const SEAL_LIKE: MethodName[] = ['seal', 'llf+seal', 'reverse', 'freeze-late'];
 
 /** The fields the loop acts on (a plan may carry more, e.g. hints for reports). */
-const core = (p: EpochPlan) => ({ early: { ...p.early }, late: { ...p.late }, resetOptimizer: p.resetOptimizer, phase: p.phase });
+const core = (p: EpochPlan) => ({
+  early: { ...p.early },
+  late: { ...p.late },
+  resetOptimizer: p.resetOptimizer,
+  phase: p.phase,
+});
 const ASCEND: GroupPlan = { lrMultiplier: -0.01, wdMultiplier: 0 };
 const normal = core(NORMAL_EPOCH);
 
 function plans(method: MethodName): EpochPlan[][] {
   const m = METHODS[method](config(method));
-  return Array.from({ length: G }, (_, g) => Array.from({ length: E }, (_, e) => m.planEpoch({ generation: g, epoch: e })));
+  return Array.from({ length: G }, (_, g) =>
+    Array.from({ length: E }, (_, e) => m.planEpoch({ generation: g, epoch: e })),
+  );
 }
 
 test('the registry holds exactly the configurable methods, each under its own name', () => {
@@ -44,16 +54,24 @@ for (const name of METHOD_NAMES) {
         assert.deepEqual(core(forward[0]?.[e] as EpochPlan), normal, `generation 0, epoch ${e} is normal training`);
       }
     }
-    forward.forEach((gen, g) => gen.forEach((p, e) => {
-      const at = `generation ${g}, epoch ${e}`;
-      for (const side of [p.early, p.late]) {
-        assert.ok(Number.isFinite(side.lrMultiplier) && Number.isFinite(side.wdMultiplier), `${at}: finite multipliers`);
-        assert.ok(side.wdMultiplier >= 0, `${at}: a negative weight decay would push weights away from 0 in descent`);
-      }
-      const ascends = p.early.lrMultiplier < 0 || p.late.lrMultiplier < 0;
-      assert.equal(p.phase, ascends ? 'ascent' : 'descent',
-        `${at}: phase '${p.phase}' with lr multipliers ${p.early.lrMultiplier}, ${p.late.lrMultiplier}`);
-    }));
+    forward.forEach((gen, g) =>
+      gen.forEach((p, e) => {
+        const at = `generation ${g}, epoch ${e}`;
+        for (const side of [p.early, p.late]) {
+          assert.ok(
+            Number.isFinite(side.lrMultiplier) && Number.isFinite(side.wdMultiplier),
+            `${at}: finite multipliers`,
+          );
+          assert.ok(side.wdMultiplier >= 0, `${at}: a negative weight decay would push weights away from 0 in descent`);
+        }
+        const ascends = p.early.lrMultiplier < 0 || p.late.lrMultiplier < 0;
+        assert.equal(
+          p.phase,
+          ascends ? 'ascent' : 'descent',
+          `${at}: phase '${p.phase}' with lr multipliers ${p.early.lrMultiplier}, ${p.late.lrMultiplier}`,
+        );
+      }),
+    );
   });
 
   test(`${name}: the ascent is a prefix of a generation, and the optimizer resets exactly at its end`, () => {
@@ -75,10 +93,18 @@ test('SEAL (method.md §3): early layers ascend at S·lr with wd × 0 for k epoc
   const p = plans('seal');
   for (const g of [1, 2, 3]) {
     for (let e = 0; e < K; e++) {
-      assert.deepEqual(core(p[g]?.[e] as EpochPlan), { early: ASCEND, late: { ...DESCEND }, resetOptimizer: false, phase: 'ascent' });
+      assert.deepEqual(core(p[g]?.[e] as EpochPlan), {
+        early: ASCEND,
+        late: { ...DESCEND },
+        resetOptimizer: false,
+        phase: 'ascent',
+      });
     }
-    assert.deepEqual(core(p[g]?.[K] as EpochPlan), { ...normal, resetOptimizer: true },
-      `generation ${g}, epoch k: descent after a momentum reset`);
+    assert.deepEqual(
+      core(p[g]?.[K] as EpochPlan),
+      { ...normal, resetOptimizer: true },
+      `generation ${g}, epoch k: descent after a momentum reset`,
+    );
     assert.deepEqual(core(p[g]?.[K + 1] as EpochPlan), normal);
     assert.deepEqual(core(p[g]?.[E - 1] as EpochPlan), normal);
   }
@@ -86,10 +112,20 @@ test('SEAL (method.md §3): early layers ascend at S·lr with wd × 0 for k epoc
 });
 
 test('the ablations (method.md §2, §8): reverse ascends the later layers, freeze-late leaves them out', () => {
-  const rev = plans('reverse'), frz = plans('freeze-late');
-  assert.deepEqual(core(rev[1]?.[0] as EpochPlan), { early: { ...DESCEND }, late: ASCEND, resetOptimizer: false, phase: 'ascent' });
-  assert.deepEqual(core(frz[1]?.[1] as EpochPlan),
-    { early: ASCEND, late: { lrMultiplier: 0, wdMultiplier: 0 }, resetOptimizer: false, phase: 'ascent' });
+  const rev = plans('reverse'),
+    frz = plans('freeze-late');
+  assert.deepEqual(core(rev[1]?.[0] as EpochPlan), {
+    early: { ...DESCEND },
+    late: ASCEND,
+    resetOptimizer: false,
+    phase: 'ascent',
+  });
+  assert.deepEqual(core(frz[1]?.[1] as EpochPlan), {
+    early: ASCEND,
+    late: { lrMultiplier: 0, wdMultiplier: 0 },
+    resetOptimizer: false,
+    phase: 'ascent',
+  });
   for (const p of [rev, frz]) assert.deepEqual(core(p[2]?.[K] as EpochPlan), { ...normal, resetOptimizer: true });
 });
 
@@ -109,7 +145,14 @@ test('S and the wd multiplier come from the config', () => {
 // onGenerationStart on a tiny model.
 
 function tinyModel() {
-  return createModel({ model: 'resnet18-cifar', width: 0.125, inChannels: 1, numClasses: 4, device: 'cpu', generator: new Generator(0) });
+  return createModel({
+    model: 'resnet18-cifar',
+    width: 0.125,
+    inChannels: 1,
+    numClasses: 4,
+    device: 'cpu',
+    generator: new Generator(0),
+  });
 }
 
 /** Every state entry (parameters and BatchNorm buffers) before and after one generation start. */
@@ -120,7 +163,8 @@ function generationStart(name: MethodName, generation = 1, seed = 0) {
   const before = values();
   METHODS[name](config(name)).onGenerationStart?.({ generation, model, split, seed });
   const after = values();
-  const early = split.early.map(([n]) => n), late = split.late.map(([n]) => n);
+  const early = split.early.map(([n]) => n),
+    late = split.late.map(([n]) => n);
   model.dispose();
   return { before, after, early, late };
 }
@@ -138,10 +182,15 @@ for (const name of ['llf', 'llf+seal'] as MethodName[]) {
     assert.ok(early.length > 0 && late.length > 0);
     for (const n of early) assert.deepEqual(after.get(n), before.get(n), `early ${n} is kept`);
     const redrawn = late.filter((n) => /(conv\d|downsample\.0|fc)\.weight$/.test(n));
-    for (const n of ['layer3.0.conv1.weight', 'layer4.0.downsample.0.weight', 'fc.weight']) assert.ok(redrawn.includes(n), n);
+    for (const n of ['layer3.0.conv1.weight', 'layer4.0.downsample.0.weight', 'fc.weight'])
+      assert.ok(redrawn.includes(n), n);
     for (const n of redrawn) {
-      const a = after.get(n) as number[], b = before.get(n) as number[];
-      assert.ok(a.every((v, i) => v !== b[i]), `late ${n} is redrawn everywhere`);
+      const a = after.get(n) as number[],
+        b = before.get(n) as number[];
+      assert.ok(
+        a.every((v, i) => v !== b[i]),
+        `late ${n} is redrawn everywhere`,
+      );
     }
     for (const n of late.filter((x) => !redrawn.includes(x))) {
       assert.deepEqual(after.get(n), before.get(n), `${n} (BatchNorm or fc.bias) is kept`);
@@ -161,7 +210,12 @@ for (const name of ['llf', 'llf+seal'] as MethodName[]) {
 
 test('ke: a generation start redraws part of the early layers too, and keeps BatchNorm', () => {
   const { before, after } = generationStart('ke');
-  assert.notDeepEqual(after.get('conv1.weight'), before.get('conv1.weight'), 'KE splits the whole net, the stem included');
+  assert.notDeepEqual(
+    after.get('conv1.weight'),
+    before.get('conv1.weight'),
+    'KE splits the whole net, the stem included',
+  );
   assert.notDeepEqual(after.get('layer1.0.conv1.weight'), before.get('layer1.0.conv1.weight'));
-  for (const n of [...before.keys()].filter((x) => /bn\d?\.|downsample\.1\./.test(x))) assert.deepEqual(after.get(n), before.get(n), n);
+  for (const n of [...before.keys()].filter((x) => /bn\d?\.|downsample\.1\./.test(x)))
+    assert.deepEqual(after.get(n), before.get(n), n);
 });

@@ -8,8 +8,26 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  DEFAULTS, Generator, MODELS, MODEL_NAMES, fewShotEval, fineTune, groupParameters, linearProbe, liveTensors, loadModelCheckpoint,
-  noGrad, predictionDepth, randn, setNumThreads, sharpness, splitParameters, tidy, train, type Classifier, type ModelName,
+  DEFAULTS,
+  Generator,
+  MODELS,
+  MODEL_NAMES,
+  fewShotEval,
+  fineTune,
+  groupParameters,
+  linearProbe,
+  liveTensors,
+  loadModelCheckpoint,
+  noGrad,
+  predictionDepth,
+  randn,
+  setNumThreads,
+  sharpness,
+  splitParameters,
+  tidy,
+  train,
+  type Classifier,
+  type ModelName,
 } from '../../src/index.js';
 import { tinyData } from '../support/tiny-data.js';
 
@@ -27,34 +45,64 @@ test('the registry lists every model name the config accepts', () => {
 function checkStructure(name: ModelName, model: Classifier): void {
   const params = model.namedParameters().map(([n]) => n);
   const groups = model.layerGroups();
-  assert.deepEqual(groups.flatMap(groupParameters).map(([n]) => n), params, `${name}: the groups hold every parameter once, in order`);
-  assert.ok(groups.every((g) => g.modules.length > 0), `${name}: no empty group`);
+  assert.deepEqual(
+    groups.flatMap(groupParameters).map(([n]) => n),
+    params,
+    `${name}: the groups hold every parameter once, in order`,
+  );
+  assert.ok(
+    groups.every((g) => g.modules.length > 0),
+    `${name}: no empty group`,
+  );
   assert.equal(new Set(groups.map((g) => g.name)).size, groups.length, `${name}: group names are unique`);
   const targets = model.reinitTargets(model.namedParameters()).map(([n]) => n);
-  assert.ok(targets.length > 0 && targets.every((n) => n.endsWith('.weight') && params.includes(n)), `${name}: re-initialisation targets`);
+  assert.ok(
+    targets.length > 0 && targets.every((n) => n.endsWith('.weight') && params.includes(n)),
+    `${name}: re-initialisation targets`,
+  );
   const split = splitParameters(model, DEFAULTS.splitAt);
-  assert.ok(split.early.length > 0 && split.late.length > 0, `${name}: both sides of the default split hold parameters`);
+  assert.ok(
+    split.early.length > 0 && split.late.length > 0,
+    `${name}: both sides of the default split hold parameters`,
+  );
 
   model.eval();
-  tidy(() => noGrad(() => {
-    const x = randn([3, 1, 8, 8], { generator: new Generator(4) });
-    const features = model.forwardFeatures(x);
-    assert.deepEqual(features.shape, [3, model.featureDim]);
-    const logits = model.forward(x);
-    assert.deepEqual(logits.shape, [3, 4]);
-    assert.ok(maxDiff(model.forwardHead(features).toNumbers(), logits.toNumbers()) < 1e-5,
-      `${name}: forwardHead(forwardFeatures(x)) = forward(x)`);
-    const inter = model.intermediates(x);
-    assert.equal(inter.activations.length, model.intermediateNames().length);
-    assert.ok(inter.activations.every((a) => a.ndim === 4 && a.shape[0] === 3), `${name}: activations are [B, C, H, W] maps`);
-    assert.ok(maxDiff(inter.features.toNumbers(), features.toNumbers()) < 1e-5, `${name}: intermediates' features = forwardFeatures`);
-  }));
+  tidy(() =>
+    noGrad(() => {
+      const x = randn([3, 1, 8, 8], { generator: new Generator(4) });
+      const features = model.forwardFeatures(x);
+      assert.deepEqual(features.shape, [3, model.featureDim]);
+      const logits = model.forward(x);
+      assert.deepEqual(logits.shape, [3, 4]);
+      assert.ok(
+        maxDiff(model.forwardHead(features).toNumbers(), logits.toNumbers()) < 1e-5,
+        `${name}: forwardHead(forwardFeatures(x)) = forward(x)`,
+      );
+      const inter = model.intermediates(x);
+      assert.equal(inter.activations.length, model.intermediateNames().length);
+      assert.ok(
+        inter.activations.every((a) => a.ndim === 4 && a.shape[0] === 3),
+        `${name}: activations are [B, C, H, W] maps`,
+      );
+      assert.ok(
+        maxDiff(inter.features.toNumbers(), features.toNumbers()) < 1e-5,
+        `${name}: intermediates' features = forwardFeatures`,
+      );
+    }),
+  );
   model.train();
 }
 
 for (const name of MODEL_NAMES) {
   test(`${name}: contract, then train → checkpoint → load → every evaluation`, async () => {
-    const fresh = MODELS[name]({ model: name, width: 0.125, inChannels: 1, numClasses: 4, device: 'cpu', generator: new Generator(0) });
+    const fresh = MODELS[name]({
+      model: name,
+      width: 0.125,
+      inChannels: 1,
+      numClasses: 4,
+      device: 'cpu',
+      generator: new Generator(0),
+    });
     checkStructure(name, fresh);
     fresh.dispose();
 
@@ -64,20 +112,44 @@ for (const name of MODEL_NAMES) {
     try {
       for (const method of ['seal', 'llf'] as const) {
         const out = join(dir, method);
-        const r = await train({
-          method, model: name, width: 0.125, generations: 2, epochs: 2, ascentEpochs: 1, batchSize: 32, evalInterval: 1, cropPadding: 1,
-          seed: 3, threads: 1, out,
-        }, { data });
+        const r = await train(
+          {
+            method,
+            model: name,
+            width: 0.125,
+            generations: 2,
+            epochs: 2,
+            ascentEpochs: 1,
+            batchSize: 32,
+            evalInterval: 1,
+            cropPadding: 1,
+            seed: 3,
+            threads: 1,
+            out,
+          },
+          { data },
+        );
         assert.equal(r.rows.length, 4);
-        assert.ok(r.rows.every((row) => Number.isFinite(row.trainLoss) && row.testTop1 !== null),
-          `${name} ${method}: finite losses, every epoch evaluated`);
-        if (method === 'seal') assert.deepEqual(r.rows.map((row) => row.phase), ['descent', 'descent', 'ascent', 'descent']);
+        assert.ok(
+          r.rows.every((row) => Number.isFinite(row.trainLoss) && row.testTop1 !== null),
+          `${name} ${method}: finite losses, every epoch evaluated`,
+        );
+        if (method === 'seal')
+          assert.deepEqual(
+            r.rows.map((row) => row.phase),
+            ['descent', 'descent', 'ascent', 'descent'],
+          );
 
         const ckpt = await loadModelCheckpoint(join(out, 'checkpoints', 'gen-1.safetensors'));
         try {
-          assert.equal(ckpt.model.constructor, r.model.constructor, `${name}: the checkpoint rebuilds the model it was written from`);
+          assert.equal(
+            ckpt.model.constructor,
+            r.model.constructor,
+            `${name}: the checkpoint rebuilds the model it was written from`,
+          );
           const trained = new Map(r.model.stateEntries());
-          for (const [n, t] of ckpt.model.stateEntries()) assert.deepEqual(t.toNumbers(), trained.get(n)?.toNumbers(), `${name}: ${n}`);
+          for (const [n, t] of ckpt.model.stateEntries())
+            assert.deepEqual(t.toNumbers(), trained.get(n)?.toNumbers(), `${name}: ${n}`);
           r.model.dispose();
           if (method === 'llf') continue;
 
@@ -87,20 +159,37 @@ for (const name of MODEL_NAMES) {
           assert.ok(probe.testAccuracy >= 0 && probe.testAccuracy <= 1);
 
           const fs = fewShotEval(ckpt, target, { ways: 3, shots: [1, 5], queries: 5, episodes: 6, seed: 1 });
-          assert.deepEqual(fs.cells.map((c) => `${c.classifier}/${c.shots}`),
-            ['nearest-centroid/1', 'logistic/1', 'nearest-centroid/5', 'logistic/5']);
+          assert.deepEqual(
+            fs.cells.map((c) => `${c.classifier}/${c.shots}`),
+            ['nearest-centroid/1', 'logistic/1', 'nearest-centroid/5', 'logistic/5'],
+          );
           assert.ok(finite(fs.cells.map((c) => c.accuracy.mean)));
 
-          const pd = predictionDepth(ckpt.model, data, ckpt.source, { k: 5, supportSize: 64, testSize: 16, seed: 2, batchSize: 32 });
+          const pd = predictionDepth(ckpt.model, data, ckpt.source, {
+            k: 5,
+            supportSize: 64,
+            testSize: 16,
+            seed: 2,
+            batchSize: 32,
+          });
           assert.deepEqual(pd.probes, ckpt.model.intermediateNames());
           assert.equal(pd.numProbes, pd.probes.length);
           assert.equal(pd.test.count, 16);
           assert.equal(pd.test.histogram.length, pd.numProbes + 1);
           assert.ok(pd.test.depths.every((d) => d >= 0 && d <= pd.numProbes));
 
-          const sh = sharpness(ckpt.model, data.train, ckpt.source,
-            { sampleSize: 32, batchSize: 32, maxIterations: 3, tolerance: 0, traceSamples: 2, seed: 3 });
-          assert.equal(sh.parameterCount, ckpt.model.parameters().reduce((s, p) => s + p.size, 0));
+          const sh = sharpness(ckpt.model, data.train, ckpt.source, {
+            sampleSize: 32,
+            batchSize: 32,
+            maxIterations: 3,
+            tolerance: 0,
+            traceSamples: 2,
+            seed: 3,
+          });
+          assert.equal(
+            sh.parameterCount,
+            ckpt.model.parameters().reduce((s, p) => s + p.size, 0),
+          );
           assert.ok(finite([sh.loss, sh.topEigenvalue.eigenvalue, sh.trace.trace]));
           assert.equal(liveTensors(), live, `${name}: the evaluations leave no tensors behind`);
 

@@ -40,7 +40,16 @@ test('a 1-channel weight gets NHWC strides, so kernels pick NHWC for gray images
 test('a checkpoint of an NHWC model holds the same bytes as of the NCHW one', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'seal-nhwc-'));
   try {
-    const make = (f: 'nchw' | 'nhwc') => createModel({ model: 'resnet18-cifar', width: 0.125, inChannels: 3, numClasses: 4, device: 'cpu', generator: new Generator(3), memoryFormat: f }) as ResNet;
+    const make = (f: 'nchw' | 'nhwc') =>
+      createModel({
+        model: 'resnet18-cifar',
+        width: 0.125,
+        inChannels: 3,
+        numClasses: 4,
+        device: 'cpu',
+        generator: new Generator(3),
+        memoryFormat: f,
+      }) as ResNet;
     const [a, b] = [make('nchw'), make('nhwc')];
     assert.equal(b.conv1.weight.memoryFormat, 'channels_last');
     await saveSafetensors(join(dir, 'a.safetensors'), a.stateEntries());
@@ -51,7 +60,8 @@ test('a checkpoint of an NHWC model holds the same bytes as of the NCHW one', as
     b.loadState(tensors);
     assert.equal(b.conv1.weight.memoryFormat, 'channels_last');
     for (const t of tensors.values()) t.dispose();
-    a.dispose(); b.dispose();
+    a.dispose();
+    b.dispose();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -59,7 +69,15 @@ test('a checkpoint of an NHWC model holds the same bytes as of the NCHW one', as
 
 test('training steps in NHWC agree with NCHW to float rounding', () => {
   const make = (f: 'nchw' | 'nhwc') => {
-    const m = createModel({ model: 'resnet18-cifar', width: 0.125, inChannels: 3, numClasses: 4, device: 'cpu', generator: new Generator(5), memoryFormat: f });
+    const m = createModel({
+      model: 'resnet18-cifar',
+      width: 0.125,
+      inChannels: 3,
+      numClasses: 4,
+      device: 'cpu',
+      generator: new Generator(5),
+      memoryFormat: f,
+    });
     return { m, opt: new SGD([{ params: m.parameters() }], { lr: 0.01, momentum: 0.9, weightDecay: 5e-4 }) };
   };
   const runs = [make('nchw'), make('nhwc')];
@@ -70,12 +88,19 @@ test('training steps in NHWC agree with NCHW to float rounding', () => {
     const ls: number[] = [];
     for (let s = 0; s < 3; s++) {
       opt.zeroGrad();
-      ls.push(tidy(() => { const l = crossEntropy(m.forward(x), y); l.backward(); return l.item(); }));
+      ls.push(
+        tidy(() => {
+          const l = crossEntropy(m.forward(x), y);
+          l.backward();
+          return l.item();
+        }),
+      );
       opt.step();
     }
     return ls;
   });
-  for (let s = 0; s < 3; s++) assert.ok(Math.abs(losses[0]![s]! - losses[1]![s]!) < 1e-5, `step ${s}: loss ${losses[0]![s]} vs ${losses[1]![s]}`);
+  for (let s = 0; s < 3; s++)
+    assert.ok(Math.abs(losses[0]![s]! - losses[1]![s]!) < 1e-5, `step ${s}: loss ${losses[0]![s]} vs ${losses[1]![s]}`);
   const [ea, eb] = runs.map(({ m }) => m.stateEntries());
   ea!.forEach(([name, ta], i) => {
     const tb = eb![i]![1] as Tensor;
@@ -83,6 +108,10 @@ test('training steps in NHWC agree with NCHW to float rounding', () => {
     const worst = p.reduce((w, v, k) => Math.max(w, Math.abs(v - q[k]!)), 0);
     assert.ok(worst < 1e-4, `${name}: max |nchw - nhwc| ${worst}`);
   });
-  for (const r of runs) { r.opt.dispose(); r.m.dispose(); }
-  x.dispose(); y.dispose();
+  for (const r of runs) {
+    r.opt.dispose();
+    r.m.dispose();
+  }
+  x.dispose();
+  y.dispose();
 });

@@ -11,7 +11,8 @@ import { CompareLayout } from '../../src/io/compare-dir.js';
 import { evalFile, type CompareSettings } from '../../src/compare/plan.js';
 import type { Aggregate, Difference, Report } from '../../src/report/types.js';
 
-const T2 = 12.706204736174698, T3 = 4.302652729911275;
+const T2 = 12.706204736174698,
+  T3 = 4.302652729911275;
 
 const write = (file: string, value: unknown) => {
   mkdirSync(dirname(file), { recursive: true });
@@ -20,13 +21,29 @@ const write = (file: string, value: unknown) => {
 
 // Last-epoch top-1 per method, seed and generation; the best epoch is 0.01 above it.
 const TOP1: Record<string, number[][]> = {
-  normal: [[0.60, 0.61, 0.62], [0.70, 0.72, 0.74]],
-  llf: [[0.60, 0.61, 0.62], [0.68, 0.69, 0.73]],
-  seal: [[0.60, 0.61, 0.62], [0.75, 0.74, 0.79]],
+  normal: [
+    [0.6, 0.61, 0.62],
+    [0.7, 0.72, 0.74],
+  ],
+  llf: [
+    [0.6, 0.61, 0.62],
+    [0.68, 0.69, 0.73],
+  ],
+  seal: [
+    [0.6, 0.61, 0.62],
+    [0.75, 0.74, 0.79],
+  ],
 };
 
 function folder(dir: string, seeds: number[], skip: (method: string, seed: number) => boolean = () => false) {
-  const s: CompareSettings = { methods: ['normal', 'llf', 'seal'], seeds, generations: 2, evals: ['transfer'], train: {}, evalOptions: {} };
+  const s: CompareSettings = {
+    methods: ['normal', 'llf', 'seal'],
+    seeds,
+    generations: 2,
+    evals: ['transfer'],
+    train: {},
+    evalOptions: {},
+  };
   const layout = new CompareLayout(dir);
   for (const m of s.methods) {
     for (const seed of seeds) {
@@ -35,7 +52,10 @@ function folder(dir: string, seeds: number[], skip: (method: string, seed: numbe
       const generations = [0, 1].map((g) => ({ generation: g, lastTop1: top1(g), bestTop1: top1(g) + 0.01 }));
       write(join(layout.runDir(m, seed), 'summary.json'), { generations });
       // A linear probe in generation 1 only: 0.9 minus a tenth of the source accuracy.
-      write(layout.path(evalFile(s, m, seed, 1, 'transfer')), { testAccuracy: 0.9 - top1(1) / 10, target: { spec: 'mnist' } });
+      write(layout.path(evalFile(s, m, seed, 1, 'transfer')), {
+        testAccuracy: 0.9 - top1(1) / 10,
+        target: { spec: 'mnist' },
+      });
     }
   }
   return buildReport(layout, s);
@@ -52,14 +72,20 @@ function aggregate(r: Report, method: string, generation: number, metric: string
 }
 
 function difference(r: Report, a: string, b: string, generation: number, metric: string): Difference {
-  const found = r.differences.filter((d) => d.a === a && d.b === b && d.generation === generation && d.metric === metric);
+  const found = r.differences.filter(
+    (d) => d.a === a && d.b === b && d.generation === generation && d.metric === metric,
+  );
   assert.equal(found.length, 1, `one difference ${a} − ${b} g${generation} ${metric}`);
   return found[0] as Difference;
 }
 
 /** Expected [mean, ciLow, ciHigh, n] from the mean, the sample sd and the t quantile. */
-const ci = (mean: number, sd: number, n: number, t: number): [number, number, number, number] =>
-  [mean, mean - (t * sd) / Math.sqrt(n), mean + (t * sd) / Math.sqrt(n), n];
+const ci = (mean: number, sd: number, n: number, t: number): [number, number, number, number] => [
+  mean,
+  mean - (t * sd) / Math.sqrt(n),
+  mean + (t * sd) / Math.sqrt(n),
+  n,
+];
 
 type Interval = { mean: number; ciLow: number; ciHigh: number; n: number };
 function check(label: string, got: Interval, want: [number, number, number, number]): void {
@@ -78,7 +104,7 @@ test('three seeds: means with t intervals per method, and paired differences aga
     assert.deepEqual([r.methods, r.seeds, r.generations], [['normal', 'llf', 'seal'], [0, 1, 2], 2]);
     // normal g1: 0.70 0.72 0.74 → mean 0.72, sd 0.02. llf g1: 0.68 0.69 0.73 → mean 0.70, sd √0.0007.
     check('normal g1', aggregate(r, 'normal', 1, 'source_top1'), ci(0.72, 0.02, 3, T3));
-    check('llf g1', aggregate(r, 'llf', 1, 'source_top1'), ci(0.70, Math.sqrt(0.0007), 3, T3));
+    check('llf g1', aggregate(r, 'llf', 1, 'source_top1'), ci(0.7, Math.sqrt(0.0007), 3, T3));
     check('seal g1', aggregate(r, 'seal', 1, 'source_top1'), ci(0.76, Math.sqrt(0.0007), 3, T3));
     check('seal g1 best', aggregate(r, 'seal', 1, 'source_best_top1'), ci(0.77, Math.sqrt(0.0007), 3, T3));
     check('normal g0', aggregate(r, 'normal', 0, 'source_top1'), ci(0.61, 0.01, 3, T3));
@@ -89,26 +115,56 @@ test('three seeds: means with t intervals per method, and paired differences aga
     check('llf − normal', difference(r, 'llf', 'normal', 1, 'source_top1'), ci(-0.02, 0.01, 3, T3));
     // Generation 0 is shared: every difference is exactly 0 with a zero-width interval.
     check('seal − normal g0', difference(r, 'seal', 'normal', 0, 'source_top1'), [0, 0, 0, 3]);
-    assert.deepEqual(r.differences.filter((d) => d.metric === 'source_top1' && d.generation === 1).map((d) => `${d.a}-${d.b}`).sort(),
-      ['llf-normal', 'seal-llf', 'seal-normal'], 'no normal − anything, no llf − llf');
+    assert.deepEqual(
+      r.differences
+        .filter((d) => d.metric === 'source_top1' && d.generation === 1)
+        .map((d) => `${d.a}-${d.b}`)
+        .sort(),
+      ['llf-normal', 'seal-llf', 'seal-normal'],
+      'no normal − anything, no llf − llf',
+    );
     // The probe metric comes from the evaluation file, for generation 1 only: 0.9 − top1/10.
-    check('transfer seal − normal', difference(r, 'seal', 'normal', 1, 'transfer_mnist'), ci(-0.004, Math.sqrt(0.0003) / 10, 3, T3));
+    check(
+      'transfer seal − normal',
+      difference(r, 'seal', 'normal', 1, 'transfer_mnist'),
+      ci(-0.004, Math.sqrt(0.0003) / 10, 3, T3),
+    );
     assert.equal(r.aggregates.filter((a) => a.metric === 'transfer_mnist' && a.generation === 0).length, 0);
-    assert.deepEqual(r.metrics.map((m) => m.name), ['source_top1', 'source_best_top1', 'transfer_mnist']);
-    assert.equal(r.values.length, 3 * 3 * (2 * 2 + 1), 'methods × seeds × (2 source metrics × 2 generations + 1 probe)');
+    assert.deepEqual(
+      r.metrics.map((m) => m.name),
+      ['source_top1', 'source_best_top1', 'transfer_mnist'],
+    );
+    assert.equal(
+      r.values.length,
+      3 * 3 * (2 * 2 + 1),
+      'methods × seeds × (2 source metrics × 2 generations + 1 probe)',
+    );
     // seal − normal's interval [-0.0030, 0.0830] holds 0: the finding must not call it a win.
-    assert.ok(r.findings.includes('Source test top-1, last epoch of the generation, generation 1: SEAL − normal = +4.00 points '
-      + '(95% CI -0.30 to 8.30 points, 3 seeds): not distinguishable from seed noise.'), r.findings.join('\n'));
-    assert.ok(r.findings.includes('Source test top-1, last epoch of the generation, generation 1: SEAL − LLF = +6.00 points '
-      + '(95% CI 3.52 to 8.48 points, 3 seeds): SEAL is better than LLF.'), r.findings.join('\n'));
+    assert.ok(
+      r.findings.includes(
+        'Source test top-1, last epoch of the generation, generation 1: SEAL − normal = +4.00 points ' +
+          '(95% CI -0.30 to 8.30 points, 3 seeds): not distinguishable from seed noise.',
+      ),
+      r.findings.join('\n'),
+    );
+    assert.ok(
+      r.findings.includes(
+        'Source test top-1, last epoch of the generation, generation 1: SEAL − LLF = +6.00 points ' +
+          '(95% CI 3.52 to 8.48 points, 3 seeds): SEAL is better than LLF.',
+      ),
+      r.findings.join('\n'),
+    );
     const probe = /^Linear probe on mnist, generation 1: SEAL − LLF = -0\.60 points .*: SEAL is worse than LLF\.$/;
-    assert.ok(r.findings.some((f) => probe.test(f)), r.findings.join('\n'));
+    assert.ok(
+      r.findings.some((f) => probe.test(f)),
+      r.findings.join('\n'),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('a missing run drops out of its method\'s aggregate, and differences pair only the seeds both have', () => {
+test("a missing run drops out of its method's aggregate, and differences pair only the seeds both have", () => {
   const dir = mkdtempSync(join(tmpdir(), 'seal-build-'));
   try {
     // Seeds 0 and 1; seal's seed 1 never finished.
@@ -117,9 +173,17 @@ test('a missing run drops out of its method\'s aggregate, and differences pair o
     check('seal g1, 1 seed: the point, no interval', aggregate(r, 'seal', 1, 'source_top1'), [0.75, 0.75, 0.75, 1]);
     check('seal − normal, seed 0 only', difference(r, 'seal', 'normal', 1, 'source_top1'), [0.05, 0.05, 0.05, 1]);
     // llf − normal over seeds 0 and 1: −0.02, −0.03 → mean −0.025, sd √0.00005.
-    check('llf − normal, 2 seeds', difference(r, 'llf', 'normal', 1, 'source_top1'), ci(-0.025, Math.sqrt(0.00005), 2, T2));
-    const one = 'Source test top-1, last epoch of the generation, generation 1: SEAL − normal = +5.00 points (one seed: no interval): ';
-    assert.ok(r.findings.some((f) => f.startsWith(one)), r.findings.join('\n'));
+    check(
+      'llf − normal, 2 seeds',
+      difference(r, 'llf', 'normal', 1, 'source_top1'),
+      ci(-0.025, Math.sqrt(0.00005), 2, T2),
+    );
+    const one =
+      'Source test top-1, last epoch of the generation, generation 1: SEAL − normal = +5.00 points (one seed: no interval): ';
+    assert.ok(
+      r.findings.some((f) => f.startsWith(one)),
+      r.findings.join('\n'),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -37,9 +37,22 @@ function synth(data: Data, o: { methods?: string[]; generations?: number; evals?
     }
   }
   return {
-    title: 't', created: '2026-01-01T00:00:00Z', methods, seeds: Array.from({ length: seeds }, (_, i) => i), generations,
-    settings: { evals: o.evals ?? ['transfer', 'fewshot', 'depth'], train: { dataset: 'fashion-mnist', model: 'resnet18', width: 0.25, epochs: 6, limitTrain: 5000 } },
-    metrics: INFOS.filter((i) => i.name in data), values, aggregates: [], differences: [], curves: [], depthHistograms: [], findings: [],
+    title: 't',
+    created: '2026-01-01T00:00:00Z',
+    methods,
+    seeds: Array.from({ length: seeds }, (_, i) => i),
+    generations,
+    settings: {
+      evals: o.evals ?? ['transfer', 'fewshot', 'depth'],
+      train: { dataset: 'fashion-mnist', model: 'resnet18', width: 0.25, epochs: 6, limitTrain: 5000 },
+    },
+    metrics: INFOS.filter((i) => i.name in data),
+    values,
+    aggregates: [],
+    differences: [],
+    curves: [],
+    depthHistograms: [],
+    findings: [],
   };
 }
 
@@ -51,15 +64,22 @@ const claim = (r: Report, id: Claim['id']): Claim => {
 const verdicts = (c: Claim) => c.parts.map((p) => p.verdict);
 
 test('(a) supported, contradicted, noise: the paired interval decides, with the numbers of meanInterval', () => {
-  const llf = [0.80, 0.82, 0.81];
+  const llf = [0.8, 0.82, 0.81];
   const up = [0.83, 0.84, 0.845];
   const a = claim(synth({ source_top1: { normal: llf, llf, seal: up } }), 'a');
   const expect = meanInterval(up.map((x, i) => x - llf[i]!));
   assert.equal(a.verdict, 'supported');
   const p = a.parts[0]!;
   assert.deepEqual([p.metric, p.a, p.b, p.claimed, p.generation, p.n], ['source_top1', 'seal', 'llf', 'higher', 2, 3]);
-  assert.ok(Math.abs(p.mean! - expect.mean) < 1e-12 && Math.abs(p.ciLow! - expect.lower) < 1e-12 && Math.abs(p.ciHigh! - expect.upper) < 1e-12);
-  assert.equal(p.text, 'SEAL − LLF, Source test top-1 [source_top1]: +2.8 points (95% CI 0.9 to 4.7, 3 seeds): supported');
+  assert.ok(
+    Math.abs(p.mean! - expect.mean) < 1e-12 &&
+      Math.abs(p.ciLow! - expect.lower) < 1e-12 &&
+      Math.abs(p.ciHigh! - expect.upper) < 1e-12,
+  );
+  assert.equal(
+    p.text,
+    'SEAL − LLF, Source test top-1 [source_top1]: +2.8 points (95% CI 0.9 to 4.7, 3 seeds): supported',
+  );
 
   assert.equal(claim(synth({ source_top1: { llf: up, seal: llf } }), 'a').verdict, 'contradicted');
   const noise = claim(synth({ source_top1: { llf, seal: [0.81, 0.81, 0.82] } }), 'a');
@@ -86,23 +106,38 @@ test('(b) claims LLF lower than normal; (d) claims lower depth, and is supported
     depth_test: { normal: [3.0, 3.1, 3.2], llf: [3.5, 3.6, 3.6], seal: [2.5, 2.6, 2.6] },
   });
   const b = claim(r, 'b');
-  assert.deepEqual([b.verdict, b.parts[0]!.a, b.parts[0]!.b, b.parts[0]!.claimed], ['supported', 'llf', 'normal', 'lower']);
+  assert.deepEqual(
+    [b.verdict, b.parts[0]!.a, b.parts[0]!.b, b.parts[0]!.claimed],
+    ['supported', 'llf', 'normal', 'lower'],
+  );
   const d = claim(r, 'd');
   assert.deepEqual([d.verdict, ...verdicts(d)], ['supported', 'supported', 'supported']);
-  assert.deepEqual(d.parts.map((p) => `${p.a}-${p.b}`), ['seal-llf', 'seal-normal']);
+  assert.deepEqual(
+    d.parts.map((p) => `${p.a}-${p.b}`),
+    ['seal-llf', 'seal-normal'],
+  );
 
-  const mixed = claim(synth({ depth_test: { normal: [2.0, 2.1, 2.1], llf: [3.5, 3.6, 3.6], seal: [2.5, 2.6, 2.6] } }), 'd');
+  const mixed = claim(
+    synth({ depth_test: { normal: [2.0, 2.1, 2.1], llf: [3.5, 3.6, 3.6], seal: [2.5, 2.6, 2.6] } }),
+    'd',
+  );
   assert.deepEqual([mixed.verdict, ...verdicts(mixed)], ['contradicted', 'supported', 'contradicted']);
   assert.equal(mixed.text, 'contradicted (of 2 parts: 1 supported, 1 contradicted)');
 });
 
 test('(c) has a part per transfer and few-shot metric; noise in one part keeps the claim from being supported', () => {
-  const c = claim(synth({
-    transfer_mnist: { llf: [0.8, 0.81, 0.82], seal: [0.85, 0.86, 0.88] },
-    'fewshot_mnist_5w1s_nearest-centroid': { llf: [0.5, 0.6, 0.7], seal: [0.6, 0.5, 0.72] },
-    'fewshot_mnist_5w5s_nearest-centroid': { llf: [0.7, 0.71, 0.72], seal: [0.75, 0.76, 0.78] },
-  }), 'c');
-  assert.deepEqual(c.parts.map((p) => p.metric), ['transfer_mnist', 'fewshot_mnist_5w1s_nearest-centroid', 'fewshot_mnist_5w5s_nearest-centroid']);
+  const c = claim(
+    synth({
+      transfer_mnist: { llf: [0.8, 0.81, 0.82], seal: [0.85, 0.86, 0.88] },
+      'fewshot_mnist_5w1s_nearest-centroid': { llf: [0.5, 0.6, 0.7], seal: [0.6, 0.5, 0.72] },
+      'fewshot_mnist_5w5s_nearest-centroid': { llf: [0.7, 0.71, 0.72], seal: [0.75, 0.76, 0.78] },
+    }),
+    'c',
+  );
+  assert.deepEqual(
+    c.parts.map((p) => p.metric),
+    ['transfer_mnist', 'fewshot_mnist_5w1s_nearest-centroid', 'fewshot_mnist_5w5s_nearest-centroid'],
+  );
   assert.deepEqual([c.verdict, ...verdicts(c)], ['noise', 'supported', 'noise', 'supported']);
   assert.equal(c.text, 'not distinguishable from noise (of 3 parts: 2 supported, 1 not distinguishable from noise)');
 });
@@ -111,26 +146,47 @@ test('a metric not evaluated says which --eval measures it; one requested but mi
   const r = synth({ source_top1: { llf: [0.5, 0.5], seal: [0.6, 0.6] } }, { evals: [] });
   const c = claim(r, 'c');
   assert.deepEqual([c.verdict, ...verdicts(c)], ['not-evaluated', 'not-evaluated', 'not-evaluated']);
-  assert.deepEqual(c.parts.map((p) => [p.metric, p.mean, p.n]), [['transfer_*', null, 0], ['fewshot_*', null, 0]]);
+  assert.deepEqual(
+    c.parts.map((p) => [p.metric, p.mean, p.n]),
+    [
+      ['transfer_*', null, 0],
+      ['fewshot_*', null, 0],
+    ],
+  );
   assert.equal(c.parts[0]!.text, 'SEAL − LLF, Transfer (linear probe): not evaluated (run with --eval transfer)');
   assert.equal(c.text, 'not evaluated');
   assert.match(claim(r, 'd').parts[0]!.text, /not evaluated \(run with --eval depth\)$/);
-  assert.match(claim(synth({ source_top1: { llf: [0.5], seal: [0.6] } }), 'd').parts[0]!.text, /not evaluated \(no values at generation 2\)$/);
+  assert.match(
+    claim(synth({ source_top1: { llf: [0.5], seal: [0.6] } }), 'd').parts[0]!.text,
+    /not evaluated \(no values at generation 2\)$/,
+  );
   // Transfer measured, few-shot not: supported where measured is still not supported.
-  const half = claim(synth({ transfer_mnist: { llf: [0.8, 0.81, 0.82], seal: [0.85, 0.86, 0.88] } }, { evals: ['transfer'] }), 'c');
+  const half = claim(
+    synth({ transfer_mnist: { llf: [0.8, 0.81, 0.82], seal: [0.85, 0.86, 0.88] } }, { evals: ['transfer'] }),
+    'c',
+  );
   assert.deepEqual([half.verdict, ...verdicts(half)], ['not-evaluated', 'supported', 'not-evaluated']);
   assert.equal(half.text, 'not evaluated (of 2 parts: 1 supported, 1 not evaluated)');
 });
 
 test('without normal training, the claims that need it say so; without SEAL or LLF there are no claims', () => {
-  const data: Data = { transfer_mnist: { llf: [0.8, 0.81], seal: [0.85, 0.86] }, depth_test: { llf: [3.5, 3.6], seal: [2.5, 2.6] } };
+  const data: Data = {
+    transfer_mnist: { llf: [0.8, 0.81], seal: [0.85, 0.86] },
+    depth_test: { llf: [3.5, 3.6], seal: [2.5, 2.6] },
+  };
   const r = synth(data, { methods: ['llf', 'seal'] });
   const b = claim(r, 'b');
   assert.equal(b.verdict, 'not-evaluated');
-  assert.equal(b.parts[0]!.text, 'LLF − normal, Linear probe on mnist: not evaluated (needs normal training: add normal to --methods)');
+  assert.equal(
+    b.parts[0]!.text,
+    'LLF − normal, Linear probe on mnist: not evaluated (needs normal training: add normal to --methods)',
+  );
   const d = claim(r, 'd');
   assert.deepEqual([d.verdict, ...verdicts(d)], ['not-evaluated', 'supported', 'not-evaluated']);
-  assert.match(d.parts[1]!.text, /^SEAL − normal, .*: not evaluated \(needs normal training: add normal to --methods\)$/);
+  assert.match(
+    d.parts[1]!.text,
+    /^SEAL − normal, .*: not evaluated \(needs normal training: add normal to --methods\)$/,
+  );
   assert.equal(claim(r, 'c').verdict, 'not-evaluated'); // few-shot not run
   const both = claim(synth({ source_top1: { llf: [0.5], seal: [0.6] } }, { methods: ['llf', 'seal'], evals: [] }), 'b');
   assert.match(both.parts[0]!.text, /\(needs normal training: add normal to --methods; run with --eval transfer\)$/);
@@ -146,10 +202,13 @@ test('combine: contradicted beats everything, supported needs every part', () =>
   assert.equal(combine([part('noise'), part('noise')]).text, 'not distinguishable from noise');
 });
 
-test('the scale note names the paper\'s setting and this report\'s, defaults filled in', () => {
+test("the scale note names the paper's setting and this report's, defaults filled in", () => {
   const r = synth({ source_top1: { llf: [0.5], seal: [0.6] } });
-  assert.equal(scaleNote(r), "The paper's results come from ResNets on Tiny-ImageNet (64 px) at 10 generations x 160 epochs; this report's from " +
-    'resnet18 (width 0.25) on fashion-mnist (5000 training images) at 3 generations x 6 epochs, 1 seed. A verdict here is about these settings only.');
+  assert.equal(
+    scaleNote(r),
+    "The paper's results come from ResNets on Tiny-ImageNet (64 px) at 10 generations x 160 epochs; this report's from " +
+      'resnet18 (width 0.25) on fashion-mnist (5000 training images) at 3 generations x 6 epochs, 1 seed. A verdict here is about these settings only.',
+  );
   r.settings = {};
   assert.match(scaleNote(r), /from resnet50 \(width 1\) on fashion-mnist at 3 generations x 160 epochs, 1 seed\./);
 });
@@ -173,5 +232,8 @@ test('report.md and report.html open with the claims section; a report without c
   const h = html.indexOf('<section id="claims">');
   assert.ok(h > 0 && h < html.indexOf('<section id="headline">'));
   for (const id of ['a', 'b', 'c', 'd']) assert.ok(html.includes(`<li id="claim-${id}">`), id);
-  assert.match(html, /SEAL&#39;s prediction depth is lower than LLF&#39;s and than normal training&#39;s: <span class="verdict (supported|contradicted|noise|not-evaluated)">/);
+  assert.match(
+    html,
+    /SEAL&#39;s prediction depth is lower than LLF&#39;s and than normal training&#39;s: <span class="verdict (supported|contradicted|noise|not-evaluated)">/,
+  );
 });

@@ -11,7 +11,11 @@ import type { Report } from '../../src/report/types.js';
 
 const FIXTURE = fileURLToPath(new URL('../../../test/report/sample-report.json', import.meta.url));
 const load = (): Report => JSON.parse(readFileSync(FIXTURE, 'utf8')) as Report;
-const NAMESPACES = new Set(['http://www.w3.org/2000/svg', 'http://www.w3.org/1999/xlink', 'http://www.w3.org/1999/xhtml']);
+const NAMESPACES = new Set([
+  'http://www.w3.org/2000/svg',
+  'http://www.w3.org/1999/xlink',
+  'http://www.w3.org/1999/xhtml',
+]);
 
 /** The Markdown table rows (lines starting with '|') under the heading that starts with `heading`. */
 function mdSection(md: string, heading: string): string[] {
@@ -28,7 +32,10 @@ test('the HTML has one inline <svg> per chart and every chart kind', async () =>
   const html = await renderHtml(report);
   const charts = chartSpecs(report);
   assert.equal(charts.length, report.metrics.length + 2);
-  assert.deepEqual(charts.slice(-2).map((c) => c.id), ['curves', 'depth-test']);
+  assert.deepEqual(
+    charts.slice(-2).map((c) => c.id),
+    ['curves', 'depth-test'],
+  );
   assert.equal(html.match(/<svg[\s>]/g)?.length, charts.length);
   for (const c of charts) assert.ok(html.includes(`id="chart-${c.id}"`), c.id);
   const fonts = new Set([...html.matchAll(/font-family="([^"]*)"/g)].map((m) => m[1]));
@@ -42,7 +49,8 @@ test('the HTML is self-contained: no external URLs, scripts or linked resources'
   const urls = [...html.matchAll(/https?:\/\/[^\s"'<>)]+/g)].map((m) => m[0]).filter((u) => !NAMESPACES.has(u));
   assert.deepEqual(urls, []);
   assert.doesNotMatch(html, /<script|<link|<img|<iframe|\ssrc=|@import/i);
-  for (const id of ['headline-table', 'findings', 'charts', 'transfer', 'fewshot', 'settings']) assert.ok(html.includes(`id="${id}"`), id);
+  for (const id of ['headline-table', 'findings', 'charts', 'transfer', 'fewshot', 'settings'])
+    assert.ok(html.includes(`id="${id}"`), id);
 });
 
 test('all report text is escaped in the HTML', async () => {
@@ -65,12 +73,27 @@ test('the Markdown headline table has a row per metric, formatted as in the fixt
   assert.equal(rows.length, 2 + report.metrics.length);
   assert.equal(rows[0], '| Metric | normal | LLF | SEAL | SEAL − LLF | SEAL − normal |');
   assert.equal(rows[1], '| --- | ---: | ---: | ---: | ---: | ---: |');
-  assert.deepEqual(rows.slice(2).map((r) => r.split(' | ')[0]!.slice(2)), report.metrics.map((m) => `${m.label}${m.unit === '%' ? ' (%)' : ''} ${m.higherIsBetter ? '↑' : '↓'}`));
+  assert.deepEqual(
+    rows.slice(2).map((r) => r.split(' | ')[0]!.slice(2)),
+    report.metrics.map((m) => `${m.label}${m.unit === '%' ? ' (%)' : ''} ${m.higherIsBetter ? '↑' : '↓'}`),
+  );
   // The fixture's finding reads "by 1.0 points (95% CI -0.2 to 2.2)": the table says the same.
-  assert.equal(rows[2], '| Source test top-1 (last epoch) (%) ↑ | 84.7 ± 1.0 | 84.5 ± 1.0 | 85.3 ± 1.0 | +1.0 [-0.2, 2.2] | +1.0 [-0.2, 2.2] |');
-  assert.equal(rows[3], '| Linear probe on MNIST (%) ↑ | 90.4 ± 1.0 | 86.3 ± 1.0 | 91.6 ± 1.0 | **+5.3 [4.1, 6.5]** * | +1.0 [-0.2, 2.2] |');
-  assert.equal(rows[6], '| Mean prediction depth (test) ↓ | 3.605 ± 0.010 | 3.608 ± 0.010 | 3.613 ± 0.010 | +0.010 [-0.002, 0.022] | +0.010 [-0.002, 0.022] |');
-  assert.equal(rows[7], '| Top Hessian eigenvalue ↓ | 40.002 ± 0.010 | 40.004 ± 0.010 | 40.014 ± 0.010 | +0.010 [-0.002, 0.022] | **+0.012 [0.004, 0.021]** * |');
+  assert.equal(
+    rows[2],
+    '| Source test top-1 (last epoch) (%) ↑ | 84.7 ± 1.0 | 84.5 ± 1.0 | 85.3 ± 1.0 | +1.0 [-0.2, 2.2] | +1.0 [-0.2, 2.2] |',
+  );
+  assert.equal(
+    rows[3],
+    '| Linear probe on MNIST (%) ↑ | 90.4 ± 1.0 | 86.3 ± 1.0 | 91.6 ± 1.0 | **+5.3 [4.1, 6.5]** * | +1.0 [-0.2, 2.2] |',
+  );
+  assert.equal(
+    rows[6],
+    '| Mean prediction depth (test) ↓ | 3.605 ± 0.010 | 3.608 ± 0.010 | 3.613 ± 0.010 | +0.010 [-0.002, 0.022] | +0.010 [-0.002, 0.022] |',
+  );
+  assert.equal(
+    rows[7],
+    '| Top Hessian eigenvalue ↓ | 40.002 ± 0.010 | 40.004 ± 0.010 | 40.014 ± 0.010 | +0.010 [-0.002, 0.022] | **+0.012 [0.004, 0.021]** * |',
+  );
   assert.equal(mdSection(md, '## Transfer, by generation').length, 2 + report.generations);
   assert.equal(mdSection(md, '## Few-shot, by generation').length, 2 + 2 * report.generations);
   for (const f of report.findings) assert.ok(md.includes(`- ${f}`));
@@ -91,12 +114,19 @@ test('the terminal headline table: last generation, one aligned line per metric'
   assert.match(lines[1]!, /^metric +normal +LLF +SEAL +SEAL − LLF +SEAL − normal$/);
   assert.match(lines[2]!, /^-+( +-+){5}$/);
   const body = lines.slice(3, 3 + report.metrics.length);
-  assert.deepEqual(body.map((l) => l.split(/\s+/)[0]), report.metrics.map((m) => m.name));
-  assert.match(body[1]!, /^transfer_mnist % ↑ +90\.4 ± 1\.0 +86\.3 ± 1\.0 +91\.6 ± 1\.0 +\+5\.3 \[4\.1, 6\.5\]\* +\+1\.0 \[-0\.2, 2\.2\]$/);
+  assert.deepEqual(
+    body.map((l) => l.split(/\s+/)[0]),
+    report.metrics.map((m) => m.name),
+  );
+  assert.match(
+    body[1]!,
+    /^transfer_mnist % ↑ +90\.4 ± 1\.0 +86\.3 ± 1\.0 +91\.6 ± 1\.0 +\+5\.3 \[4\.1, 6\.5\]\* +\+1\.0 \[-0\.2, 2\.2\]$/,
+  );
   assert.match(body[5]!, /^sharpness_top ↓ +40\.002 ± 0\.010 .* \+0\.012 \[0\.004, 0\.021\]\*$/);
   // Right-aligned columns: every row's method cells end at the header's column ends.
   const seal = lines[1]!.indexOf('SEAL ') + 'SEAL'.length;
-  for (const l of body) assert.equal(l.slice(0, seal).endsWith('± 1.0') || l.slice(0, seal).endsWith('± 0.010'), true, l);
+  for (const l of body)
+    assert.equal(l.slice(0, seal).endsWith('± 1.0') || l.slice(0, seal).endsWith('± 0.010'), true, l);
   assert.equal(lines[3 + report.metrics.length], '');
 });
 
@@ -121,10 +151,14 @@ test('a sparse report (one seed, no differences, curves or histograms) still ren
   assert.equal(rows[2], '| Source test top-1 (last epoch) (%) ↑ | 84.7 | 84.5 | 85.3 |');
 });
 
-test('the curve chart plots each side\'s weight change on a log scale, below the loss, when the rows have it', async () => {
+test("the curve chart plots each side's weight change on a log scale, below the loss, when the rows have it", async () => {
   const report = load();
-  type Layer = { data?: { values: Record<string, unknown>[] }; encoding?: { y?: { title?: string; scale?: { type?: string } } } };
-  const panels = (r: Report) => (chartSpecs(r).find((c) => c.id === 'curves')?.spec as unknown as { vconcat: { layer: Layer[] }[] }).vconcat;
+  type Layer = {
+    data?: { values: Record<string, unknown>[] };
+    encoding?: { y?: { title?: string; scale?: { type?: string } } };
+  };
+  const panels = (r: Report) =>
+    (chartSpecs(r).find((c) => c.id === 'curves')?.spec as unknown as { vconcat: { layer: Layer[] }[] }).vconcat;
   assert.equal(panels(report).length, 2, 'rows written before the displacement was measured: no third panel');
   for (const c of report.curves) {
     for (const r of c.rows) {
@@ -140,7 +174,10 @@ test('the curve chart plots each side\'s weight change on a log scale, below the
   const values = moved.data?.values ?? [];
   assert.ok(values.length > 0 && values.every((v) => typeof v.value === 'number' && v.value > 0));
   assert.ok(!values.some((v) => v.x === 0 && v.side === 'early'), 'an epoch without an early value has no early point');
-  assert.ok(values.some((v) => v.method === 'SEAL' && v.side === 'early' && v.value === 2e-4), 'the ascent\'s early change');
+  assert.ok(
+    values.some((v) => v.method === 'SEAL' && v.side === 'early' && v.value === 2e-4),
+    "the ascent's early change",
+  );
   assert.ok((await renderHtml(report)).includes('weight change'));
 });
 

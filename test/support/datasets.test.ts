@@ -16,22 +16,28 @@ test('a present file does not skip; a missing one skips with its path and how to
   assert.equal(needsData(HELPER, 'never shown', { CI: 'true' }), false);
   const reason = '/nonexistent/seal-data/x.gz is missing (apt-get install x)';
   assert.equal(needsData('/nonexistent/seal-data/x.gz', 'apt-get install x', {}), reason);
-  assert.equal(needsData('/nonexistent/seal-data/x.gz', 'apt-get install x', { CI: '1' }), reason,
-    'only CI=true, as .ci/run sets it, turns the skip into a failure');
+  assert.equal(
+    needsData('/nonexistent/seal-data/x.gz', 'apt-get install x', { CI: '1' }),
+    reason,
+    'only CI=true, as .ci/run sets it, turns the skip into a failure',
+  );
 });
 
 test('under CI=true a missing dataset fails the file once, naming the path, and its tests are skipped', () => {
   const dir = mkdtempSync(join(tmpdir(), 'seal-needs-data-'));
   try {
     const file = join(dir, 'needs.test.mjs');
-    writeFileSync(file, [
-      "import { test } from 'node:test';",
-      `import { needsData } from ${JSON.stringify(HELPER)};`,
-      "const skip = needsData('/nonexistent/seal-data/x.gz', 'apt-get install x');",
-      "needsData('/nonexistent/seal-data/x.gz', 'apt-get install x');",
-      "test('uses the data', { skip }, () => {});",
-      "test('another', { skip }, () => {});",
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        "import { test } from 'node:test';",
+        `import { needsData } from ${JSON.stringify(HELPER)};`,
+        "const skip = needsData('/nonexistent/seal-data/x.gz', 'apt-get install x');",
+        "needsData('/nonexistent/seal-data/x.gz', 'apt-get install x');",
+        "test('uses the data', { skip }, () => {});",
+        "test('another', { skip }, () => {});",
+      ].join('\n'),
+    );
     // Without the runner's own context variable, which makes a nested `node --test` run nothing.
     const { NODE_TEST_CONTEXT: _, ...env } = process.env;
     const r = spawnSync(process.execPath, ['--test', file], { encoding: 'utf8', env: { ...env, CI: 'true' } });

@@ -18,7 +18,11 @@ const failed = new Set<string>();
  *
  * @example test('reads Fashion-MNIST', { skip: needsData(FASHION_MNIST, FASHION_MNIST_INSTALL) }, async () => {});
  */
-export function needsData(path: string, install: string, env: Record<string, string | undefined> = process.env): string | false {
+export function needsData(
+  path: string,
+  install: string,
+  env: Record<string, string | undefined> = process.env,
+): string | false {
   if (existsSync(path)) return false;
   const reason = `${path} is missing (${install})`;
   if (env['CI'] !== 'true') return reason;

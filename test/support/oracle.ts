@@ -11,8 +11,19 @@ export const PYTHON = '/usr/bin/python3';
 export type Num = number | string; // non-finite numbers and -0 travel as 'nan', 'inf', '-inf', '-0'
 
 /** `layout` (4-D tensors only): [dense in NCHW order, dense in NHWC (channels_last) order]. */
-export interface OracleTensor { shape: number[]; dtype: string; data: number[]; layout?: [boolean, boolean] }
-export interface OracleInput { shape: number[]; dtype: string; data: number[]; requiresGrad?: boolean; memoryFormat?: 'channels_last' }
+export interface OracleTensor {
+  shape: number[];
+  dtype: string;
+  data: number[];
+  layout?: [boolean, boolean];
+}
+export interface OracleInput {
+  shape: number[];
+  dtype: string;
+  data: number[];
+  requiresGrad?: boolean;
+  memoryFormat?: 'channels_last';
+}
 export interface OracleCase {
   op: string;
   inputs: OracleInput[];
@@ -46,7 +57,17 @@ export const ORACLE_SCRIPT = join(repoRoot(), 'test', 'oracle', 'ops.py');
 const encNum = (v: number): Num =>
   Object.is(v, -0) ? '-0' : Number.isFinite(v) ? v : Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
 const decNum = (v: Num): number =>
-  typeof v === 'number' ? v : v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v === '-0' ? -0 : NaN;
+  typeof v === 'number'
+    ? v
+    : v === 'nan'
+      ? NaN
+      : v === 'inf'
+        ? Infinity
+        : v === '-inf'
+          ? -Infinity
+          : v === '-0'
+            ? -0
+            : NaN;
 
 /** Plain numbers from any typed array (bigints and bools included), for the request. */
 export function numbers(a: ArrayLike<number | bigint>): number[] {
@@ -57,7 +78,8 @@ export function numbers(a: ArrayLike<number | bigint>): number[] {
 function encodeParams(v: unknown): unknown {
   if (typeof v === 'number') return encNum(v);
   if (Array.isArray(v)) return v.map(encodeParams);
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encodeParams(x)]));
+  if (v !== null && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encodeParams(x)]));
   return v;
 }
 
@@ -96,28 +118,40 @@ export function runOracle(cases: OracleCase[]): Promise<OracleResult[]> {
           error?: string;
         }[];
         if (raw.length !== cases.length) throw new Error(`oracle answered ${raw.length} cases for ${cases.length}`);
-        resolve(raw.map((r) => ({
-          outputs: (r.outputs ?? []).map(decodeTensor),
-          ...(r.grads ? { grads: r.grads.map((g) => (g ? decodeTensor(g) : null)) } : {}),
-          ...(r.error !== undefined ? { error: r.error } : {}),
-        })));
+        resolve(
+          raw.map((r) => ({
+            outputs: (r.outputs ?? []).map(decodeTensor),
+            ...(r.grads ? { grads: r.grads.map((g) => (g ? decodeTensor(g) : null)) } : {}),
+            ...(r.error !== undefined ? { error: r.error } : {}),
+          })),
+        );
       } catch (e) {
         reject(new Error(`oracle output is not valid: ${(e as Error).message}\n${stderr}`));
       }
     });
-    py.stdin.on('error', () => { /* reported through 'close' */ });
+    py.stdin.on('error', () => {
+      /* reported through 'close' */
+    });
     py.stdin.end(JSON.stringify(cases.map(encodeCase)));
   });
 }
 
-export interface Tolerance { rtol: number; atol: number }
+export interface Tolerance {
+  rtol: number;
+  atol: number;
+}
 
 /**
  * Asserts |actual - expected| <= atol + rtol * |expected| elementwise (NaN matches NaN,
  * infinities must match exactly; with rtol = atol = 0, -0 and +0 must match too). On failure the message names the worst element: its
  * index, both values, and how far past the tolerance it is.
  */
-export function assertClose(actual: ArrayLike<number | bigint>, expected: ArrayLike<number | bigint>, tol: Tolerance, label: string): void {
+export function assertClose(
+  actual: ArrayLike<number | bigint>,
+  expected: ArrayLike<number | bigint>,
+  tol: Tolerance,
+  label: string,
+): void {
   if (actual.length !== expected.length) {
     throw new Error(`${label}: ${actual.length} elements, expected ${expected.length}`);
   }
@@ -157,8 +191,10 @@ export function assertClose(actual: ArrayLike<number | bigint>, expected: ArrayL
     const a = Number(actual[worst]);
     const e = Number(expected[worst]);
     const fmt = (v: number): string => (Object.is(v, -0) ? '-0' : String(v));
-    throw new Error(`${label}: ${bad}/${actual.length} elements outside rtol=${tol.rtol} atol=${tol.atol}; ` +
-      `worst at [${worst}]: got ${fmt(a)}, expected ${fmt(e)} (|diff| ${Math.abs(a - e)}, ${worstExcess.toPrecision(3)}x the tolerance)`);
+    throw new Error(
+      `${label}: ${bad}/${actual.length} elements outside rtol=${tol.rtol} atol=${tol.atol}; ` +
+        `worst at [${worst}]: got ${fmt(a)}, expected ${fmt(e)} (|diff| ${Math.abs(a - e)}, ${worstExcess.toPrecision(3)}x the tolerance)`,
+    );
   }
 }
 

@@ -9,24 +9,43 @@ function makeSet(name: string, count: number, size: number, classes: number, see
   const labelsT = randint(0, classes, [count], { generator: gen });
   const px = noise.toArray() as Float32Array;
   const labels = Int32Array.from(labelsT.toArray() as BigInt64Array, Number);
-  noise.dispose(); labelsT.dispose();
+  noise.dispose();
+  labelsT.dispose();
   const images = new Uint8Array(count * size * size);
   for (let i = 0; i < count; i++) {
     const c = labels[i] as number;
     for (let p = 0; p < size * size; p++) {
-      const inPatch = (p % classes) === c;
-      images[i * size * size + p] = Math.min(255, Math.floor((px[i * size * size + p] as number) * 160 + (inPatch ? 95 : 0)));
+      const inPatch = p % classes === c;
+      images[i * size * size + p] = Math.min(
+        255,
+        Math.floor((px[i * size * size + p] as number) * 160 + (inPatch ? 95 : 0)),
+      );
     }
   }
-  return { name, images, labels, count, channels: 1, height: size, width: size, numClasses: classes, classNames: Array.from({ length: classes }, (_, i) => `c${i}`) };
+  return {
+    name,
+    images,
+    labels,
+    count,
+    channels: 1,
+    height: size,
+    width: size,
+    numClasses: classes,
+    classNames: Array.from({ length: classes }, (_, i) => `c${i}`),
+  };
 }
 
-export function tinyData(o: { train?: number; test?: number; size?: number; classes?: number; seed?: number } = {}): DatasetSplits {
-  const size = o.size ?? 8, classes = o.classes ?? 4, seed = o.seed ?? 1;
+export function tinyData(
+  o: { train?: number; test?: number; size?: number; classes?: number; seed?: number } = {},
+): DatasetSplits {
+  const size = o.size ?? 8,
+    classes = o.classes ?? 4,
+    seed = o.seed ?? 1;
   return {
     train: makeSet('tiny-train', o.train ?? 96, size, classes, seed),
     test: makeSet('tiny-test', o.test ?? 48, size, classes, seed + 1),
-    mean: [0.45], std: [0.3],
+    mean: [0.45],
+    std: [0.3],
     source: { spec: 'tiny', kind: 'memory', path: '', fromCache: false, cacheFile: null },
   };
 }

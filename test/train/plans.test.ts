@@ -7,7 +7,9 @@ import { METHOD_NAMES, METHODS, resolveConfig } from '../../src/index.js';
 
 test('every method evaluates after epoch k (k > 0) in every generation, and nowhere else of its own accord', () => {
   for (const k of [0, 1, 3]) {
-    const cfg = resolveConfig([{ source: 'test', values: { epochs: 6, ascentEpochs: k, lr: 0.05, ascentLrMultiplier: -0.02 } }]);
+    const cfg = resolveConfig([
+      { source: 'test', values: { epochs: 6, ascentEpochs: k, lr: 0.05, ascentLrMultiplier: -0.02 } },
+    ]);
     for (const name of METHOD_NAMES) {
       const m = METHODS[name](cfg);
       for (const generation of [0, 1, 2]) {
@@ -16,8 +18,12 @@ test('every method evaluates after epoch k (k > 0) in every generation, and nowh
           const at = `${name}, k = ${k}, generation ${generation}, epoch ${epoch}`;
           assert.equal(plan.evaluateAfter === true, epoch === k && epoch > 0, at);
           if (plan.phase === 'ascent') {
-            assert.equal(plan.divergenceHint, "the ascent diverged: make the early layers' step smaller with a smaller " +
-              `|--ascent-lr-multiplier| (now -0.02), fewer --ascent-epochs (now ${k}) or a lower --lr (now 0.05)`, at);
+            assert.equal(
+              plan.divergenceHint,
+              "the ascent diverged: make the early layers' step smaller with a smaller " +
+                `|--ascent-lr-multiplier| (now -0.02), fewer --ascent-epochs (now ${k}) or a lower --lr (now 0.05)`,
+              at,
+            );
           } else {
             assert.equal(plan.divergenceHint, undefined, `${at}: a descent epoch leaves the hint to the loop`);
           }
