@@ -10,7 +10,7 @@ import { sharpness, type SharpnessResult } from './sharpness.js';
 import { fewShotEval, FEW_SHOT_CLASSIFIERS, type FewShotClassifier, type FewShotEvalResult } from './few-shot.js';
 import { fineTune, linearProbe, type FineTuneResult, type LinearProbeResult } from './transfer.js';
 
-type Specs = Record<string, OptionSpec>;
+export type Specs = Record<string, OptionSpec>;
 
 /** What every run is given besides its own options. */
 export interface RunSettings {
