@@ -811,6 +811,12 @@ group('integer tensors with number operands (dtype promotion as in Python)', () 
   def('int64 + 1', 'add', [literal([0, 1, 2, 3], [4], 'int64')], { scalar: 1 }, EXACT);
   def('int64 * 3', 'mul', [literal([0, 1, -2, 3], [4], 'int64')], { scalar: 3 }, EXACT);
   def('int64 + 0.5 (promotes to float)', 'add', [literal([0, 1, 2, 3], [4], 'int64')], { scalar: 0.5 }, EXACT);
+  def('int64 + -1 (stays int64)', 'add', [literal([0, 1, 2, 3], [4], 'int64')], { scalar: -1 }, EXACT);
+  def('int64 * -2 (stays int64)', 'mul', [literal([0, 1, -2, 3], [4], 'int64')], { scalar: -2 }, EXACT);
+  def('int64 - -3 (stays int64)', 'sub', [literal([0, 1, -2, 3], [4], 'int64')], { scalar: -3 }, EXACT);
+  def('int64 * 0 (stays int64)', 'mul', [literal([0, 1, -2, 3], [4], 'int64')], { scalar: 0 }, EXACT);
+  def('int64 + -0 (a float: promotes)', 'add', [literal([0, 1, -2, 3], [4], 'int64')], { scalar: -0 }, EXACT);
+  def('int64 * -0.5 (promotes)', 'mul', [literal([0, 1, -2, 3], [4], 'int64')], { scalar: -0.5 }, EXACT);
   def(
     'int64 + int64 tensor',
     'add',
