@@ -95,8 +95,6 @@ export { renderHtml } from './report/render-html.js';
 export { renderMarkdown, headlineTable } from './report/render-md.js';
 // Types that the exports above take or return, so the API reference (npm run docs) is whole.
 export type { LayerOptions } from './nn/layers.js';
-export type { Disposable } from './backend/scope.js';
-export type { CoreTypeChoice } from './backend/cpu-features.js';
 export type { KeyDoc } from './config/schema.js';
 export type { ScheduleConfig } from './optim/schedule.js';
 export type { GenerationContext, EpochContext } from './train/hooks.js';
@@ -108,7 +106,7 @@ export type { Adaptation, CheckpointInfo, TargetInfo, FineTuneEpoch } from './ev
 export type { FeatureCache, FeatureOptions } from './eval/features.js';
 export type { FewShotCell, FewShotResult } from './eval/few-shot.js';
 export type { HessianOperator, PowerIterationOptions } from './eval/sharpness.js';
-export type { ProbeOptions } from './eval/logistic.js';
+export type { ProbeOptions } from './eval/probe.js';
 export type { Evaluation, MetricInfo, MetricOf, HistogramOf, RunSettings, Specs } from './eval/registry.js';
 export type { EvalContext } from './eval/context.js';
 export type { OptionDoc, OptionKind, OptionValues } from './config/options.js';

@@ -4,4 +4,5 @@ export * from './creation.js';
 export * from './functional.js';
 export * from './autograd.js';
 export * from './system.js';
-export { tidy, keep, dispose, liveTensors } from './scope.js';
+export { tidy, keep, dispose, liveTensors, type Disposable } from './scope.js';
+export type { CoreTypeChoice } from './cpu-features.js';

@@ -20,7 +20,7 @@ import { trainEpoch } from '../train/epoch.js';
 import type { SourceData } from '../io/checkpoint.js';
 import { adaptImages, adaptationRule } from './adapt.js';
 import { disposeFeatures, extractFeatures, type FeatureCache } from './features.js';
-import { logisticProbe, type ProbeOptions, type ProbeResult } from './logistic.js';
+import { logisticProbe, type ProbeOptions, type ProbeResult } from './probe.js';
 import type { LoadedCheckpoint } from './model-checkpoint.js';
 
 /** Which checkpoint was evaluated. */

@@ -17,7 +17,8 @@ import {
   tidy,
   type Tensor,
 } from '../../src/index.js';
-import { accuracy, fitLogistic, logisticLogits, logisticProbe, stratifiedHoldOut } from '../../src/eval/logistic.js';
+import { accuracy, fitLogistic, logisticLogits } from '../../src/eval/logistic.js';
+import { logisticProbe, stratifiedHoldOut } from '../../src/eval/probe.js';
 import { PYTHON, repoRoot } from '../support/python.js';
 
 /** Gaussian blobs: class c centred at `gap`·e_c in D dims, unit noise. */
