@@ -81,9 +81,9 @@ const target = (o: { target: string; seed: number; 'limit-train': number; 'limit
     ...(o['limit-test'] > 0 ? { limitTest: o['limit-test'] } : {}),
   });
 
-/** Test top-1 of either protocol. */
+/** Test top-1 of either protocol; a result that names no protocol is read as a probe. */
 const transferAccuracy = (r: LinearProbeResult | FineTuneResult): number =>
-  r.protocol === 'linear-probe' ? r.testAccuracy : r.testTop1;
+  r.protocol === 'fine-tune' ? r.testTop1 : r.testAccuracy;
 
 const transfer = evaluation({
   help: 'transfer to a target: linear probe (logistic regression on frozen features) or fine-tuning',
