@@ -21,7 +21,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { ensureDir, generationCheckpoint, RunDir, writeJsonAtomic } from './run-dir.js';
+import { ensureDir, generationCheckpoint, readJson, readJsonIfAny, RunDir, writeJsonAtomic } from './run-dir.js';
 
 export const runName = (method: string, seed: number): string => `${method.replace('+', '-')}-s${seed}`;
 /** The run folder name of a seed's shared generation 0. */
@@ -40,11 +40,6 @@ export const planPaths = {
 };
 
 export type TaskState = 'started' | 'done' | 'failed';
-
-/** A JSON file, or null where there is none; a file that is not JSON is an error. */
-export function readJsonIfAny<T>(file: string): T | null {
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : null;
-}
 
 export class CompareLayout {
   constructor(readonly dir: string) {}
@@ -112,7 +107,7 @@ export class CompareLayout {
       );
     }
     try {
-      return JSON.parse(readFileSync(this.planFile, 'utf8'));
+      return readJson(this.planFile);
     } catch (e) {
       throw new ConfigError(
         `${this.planFile} is not valid JSON (${(e as Error).message})`,
@@ -128,7 +123,7 @@ export class CompareLayout {
         'give the --out folder of a `seal compare` run',
       );
     }
-    return JSON.parse(readFileSync(this.settingsFile, 'utf8')) as T;
+    return readJson<T>(this.settingsFile);
   }
 
   /** Starts a comparison folder: its settings and plan. */
@@ -190,7 +185,7 @@ export class CompareLayout {
     writeJsonAtomic(this.reportJson, report);
   }
   readReport<T>(): T {
-    return JSON.parse(readFileSync(this.reportJson, 'utf8')) as T;
+    return readJson<T>(this.reportJson);
   }
   hasReport(): boolean {
     return existsSync(this.reportJson);

@@ -32,6 +32,16 @@ export function writeJsonAtomic(path: string, value: unknown): void {
   writeTextAtomic(path, JSON.stringify(value, null, 2) + '\n');
 }
 
+/** A JSON file's value; a missing file or one that is not JSON throws. */
+export function readJson<T>(file: string): T {
+  return JSON.parse(readFileSync(file, 'utf8')) as T;
+}
+
+/** A JSON file, or null where there is none; a file that is not JSON is an error. */
+export function readJsonIfAny<T>(file: string): T | null {
+  return existsSync(file) ? readJson<T>(file) : null;
+}
+
 /** Creates `dir` and its missing parents; a path that cannot be a folder is an IoError naming it. */
 export function ensureDir(dir: string): void {
   makeDirs(dir);
@@ -216,7 +226,7 @@ export class RunDir {
 
   /** summary.json, or null before the first generation ended. */
   readSummary(): unknown {
-    return existsSync(this.summaryFile) ? (JSON.parse(readFileSync(this.summaryFile, 'utf8')) as unknown) : null;
+    return readJsonIfAny<unknown>(this.summaryFile);
   }
 }
 
@@ -261,7 +271,7 @@ export function forkRun(
   const rows = src.readMetrics().filter((r) => (r as { generation: number }).generation <= generation);
   writeFileSync(dst.metricsFile, rows.map((r) => JSON.stringify(r) + '\n').join(''));
   copyFileSync(src.summaryFile, dst.summaryFile);
-  const versions = (JSON.parse(readFileSync(src.configFile, 'utf8')) as { versions?: unknown }).versions ?? {};
+  const versions = readJson<{ versions?: unknown }>(src.configFile).versions ?? {};
   writeJsonAtomic(dst.configFile, { config, versions, forkedFrom: { run: from, generation } });
   renameSync(tmp, to);
 }
