@@ -152,6 +152,22 @@ function findIdx(dir: string, prefix: 'train' | 't10k', kind: 'images-idx3' | 'l
   );
 }
 
+/** The four files of an IDX folder (each plain or gzipped); a missing one is DATA_MISSING naming the folder. */
+export function idxFiles(dir: string): {
+  trainImages: string;
+  trainLabels: string;
+  testImages: string;
+  testLabels: string;
+} {
+  requireDir(dir, 'IDX files (train-images-idx3-ubyte[.gz] and friends)', HINT);
+  return {
+    trainImages: findIdx(dir, 'train', 'images-idx3'),
+    trainLabels: findIdx(dir, 'train', 'labels-idx1'),
+    testImages: findIdx(dir, 't10k', 'images-idx3'),
+    testLabels: findIdx(dir, 't10k', 'labels-idx1'),
+  };
+}
+
 /**
  * Both splits of an IDX folder (train-* and t10k-* files). Both splits get the same class count:
  * the larger of the two label ranges, unless class names are given.
@@ -161,13 +177,7 @@ export async function loadIdxFolder(
   dir: string,
   opts: { classNames?: string[] } = {},
 ): Promise<{ train: ImageSet; test: ImageSet }> {
-  requireDir(dir, 'IDX files (train-images-idx3-ubyte[.gz] and friends)', HINT);
-  const files = {
-    trainImages: findIdx(dir, 'train', 'images-idx3'),
-    trainLabels: findIdx(dir, 'train', 'labels-idx1'),
-    testImages: findIdx(dir, 't10k', 'images-idx3'),
-    testLabels: findIdx(dir, 't10k', 'labels-idx1'),
-  };
+  const files = idxFiles(dir);
   const names = opts.classNames === undefined ? {} : { classNames: opts.classNames };
   let [train, test] = await Promise.all([
     loadIdxPair(files.trainImages, files.trainLabels, 'train', names),

@@ -9,7 +9,7 @@ import { decodePlan, type DecodeOptions } from './decode.js';
 import { nearest } from '../errors.js';
 import { DataError } from './errors.js';
 import { isDir, isFile } from './files.js';
-import { loadIdxFolder } from './idx.js';
+import { idxFiles, loadIdxFolder } from './idx.js';
 import { planImageFolder, type ImageFolderOptions } from './image-folder.js';
 import { channelStats, stratifiedSubset } from './image-set.js';
 import { planTinyImageNet } from './tiny-imagenet.js';
@@ -140,18 +140,15 @@ const FASHION_HINT =
   'install the Debian package as root: `apt-get install dataset-fashion-mnist` (or run `bash scripts/setup.sh`), or pass its folder as the root option.';
 
 /** fashion-mnist and mnist: IDX folders at known places, published statistics. */
-async function loadNamed(name: (typeof DATASET_NAMES)[number], opts: LoadDatasetOptions): Promise<Loaded> {
+async function loadNamed(
+  name: (typeof DATASET_NAMES)[number],
+  opts: LoadDatasetOptions,
+  cacheDir: string | null,
+): Promise<Loaded> {
   const stats = PUBLISHED_STATS[name];
   if (name === 'mnist') {
     const path = resolve(opts.root ?? mnistRoot());
-    return {
-      kind: 'idx',
-      path,
-      ...(await loadIdxFolder(path, { classNames: DIGITS })),
-      stats,
-      fromCache: false,
-      cacheFile: null,
-    };
+    return { ...(await loadIdx(path, { classNames: DIGITS }, cacheDir)), stats };
   }
   const path = resolve(opts.root ?? FASHION_ROOT);
   if (!isDir(path)) {
@@ -163,20 +160,35 @@ async function loadNamed(name: (typeof DATASET_NAMES)[number], opts: LoadDataset
     );
   }
   try {
-    return {
-      kind: 'idx',
-      path,
-      ...(await loadIdxFolder(path, { classNames: FASHION_CLASSES })),
-      stats,
-      fromCache: false,
-      cacheFile: null,
-    };
+    return { ...(await loadIdx(path, { classNames: FASHION_CLASSES }, cacheDir)), stats };
   } catch (e) {
     // A half-installed package: keep the detail, but say how to reinstall.
     if (e instanceof DataError && e.code === 'DATA_MISSING')
       throw new DataError(e.code, e.detail, FASHION_HINT, { path: e.path ?? path, cause: e });
     throw e;
   }
+}
+
+/**
+ * An IDX folder; through the cache when any of its files is gzipped (inflating Fashion-MNIST's
+ * 26 MB of images took ~0.6 s of every process that read it; the cache file reads in ~0.05 s).
+ * Plain files are read as they are: the cache would only copy them.
+ */
+async function loadIdx(
+  path: string,
+  names: { classNames?: string[] },
+  cacheDir: string | null,
+): Promise<Omit<Loaded, 'stats'>> {
+  const files = Object.values(idxFiles(path));
+  const load = () => loadIdxFolder(path, names);
+  if (!files.some((f) => f.endsWith('.gz')))
+    return { kind: 'idx', path, ...(await load()), fromCache: false, cacheFile: null };
+  const key = cacheKey('idx', path, files, { classNames: names.classNames ?? null });
+  const r = await cachedSets(cacheDir, key, 2, async () => {
+    const s = await load();
+    return [s.train, s.test];
+  });
+  return { kind: 'idx', path, train: r.sets[0]!, test: r.sets[1]!, fromCache: r.fromCache, cacheFile: r.file };
 }
 
 /** CIFAR batches through the cache (keyed by the batch and names files). */
@@ -264,11 +276,10 @@ export async function loadDataset(spec: string, opts: LoadDatasetOptions = {}): 
   const cacheDir = opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir;
   let loaded: Loaded;
   if ('name' in parsed) {
-    loaded = await loadNamed(parsed.name, opts);
+    loaded = await loadNamed(parsed.name, opts, cacheDir);
   } else {
     const path = resolve(parsed.path);
-    if (parsed.kind === 'idx')
-      loaded = { kind: 'idx', path, ...(await loadIdxFolder(path)), stats: null, fromCache: false, cacheFile: null };
+    if (parsed.kind === 'idx') loaded = { ...(await loadIdx(path, {}, cacheDir)), stats: null };
     else if (parsed.kind === 'cifar10' || parsed.kind === 'cifar100')
       loaded = await loadCifarCached(parsed.kind, path, cacheDir);
     else loaded = await loadDecoded(parsed.kind, path, opts, cacheDir);

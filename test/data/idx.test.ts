@@ -45,6 +45,30 @@ for (const gz of [false, true]) {
   });
 }
 
+test('a gzipped IDX folder is inflated once and then read from the decoded cache; a raw one is read as it is', async (t) => {
+  const { dir, cleanup } = tempDir('idx-cache');
+  t.after(cleanup);
+  const cacheDir = join(dir, 'cache');
+  writeIdxFolder(join(dir, 'gz'), true);
+  writeIdxFolder(join(dir, 'raw'), false);
+  const first = await loadDataset(`idx:${join(dir, 'gz')}`, { cacheDir });
+  const second = await loadDataset(`idx:${join(dir, 'gz')}`, { cacheDir });
+  assert.deepEqual([first.source.fromCache, second.source.fromCache], [false, true]);
+  assert.match(second.source.cacheFile ?? '', /idx-[0-9a-f]{32}\.bin$/);
+  assert.deepEqual(second.train.images, first.train.images);
+  assert.deepEqual(second.test.labels, first.test.labels);
+  assert.deepEqual([second.mean, second.std], [first.mean, first.std]);
+  // A rewritten file (another size or time) is a new key, so the old bytes are never served.
+  put(join(dir, 'gz', 'train-labels-idx1-ubyte.gz'), gzipSync(idxLabels([2, 2, 1, 0, 1, 2, 0])));
+  const changed = await loadDataset(`idx:${join(dir, 'gz')}`, { cacheDir });
+  assert.equal(changed.source.fromCache, false);
+  assert.deepEqual(Array.from(changed.train.labels), [2, 2, 1, 0, 1, 2, 0]);
+  for (let i = 0; i < 2; i++) {
+    const raw = await loadDataset(`idx:${join(dir, 'raw')}`, { cacheDir });
+    assert.deepEqual([raw.source.fromCache, raw.source.cacheFile], [false, null]);
+  }
+});
+
 test('an IDX file with the wrong magic number is an error naming the file and both numbers', async (t) => {
   const { dir, cleanup } = tempDir('idx-magic');
   t.after(cleanup);

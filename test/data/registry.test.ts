@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { channelStats, classCounts, loadDataset, parseDatasetSpec } from '../../src/data/index.js';
-import { dataError } from './fixtures.js';
+import { dataError, tempDir } from './fixtures.js';
 import { FASHION_MNIST_INSTALL, needsData } from '../support/datasets.js';
 
 const FASHION = '/usr/share/datasets/fashion-mnist';
@@ -46,9 +46,11 @@ test(
   'the real Fashion-MNIST: 60000/10000, 6000 per class, train pixel mean 0.2860',
   { skip: needsData(FASHION, FASHION_MNIST_INSTALL) },
   async (t) => {
-    const t0 = performance.now();
-    const data = await loadDataset('fashion-mnist');
-    t.diagnostic(`fashion-mnist load: ${(performance.now() - t0).toFixed(0)} ms`);
+    const { dir, cleanup } = tempDir('fashion-cache');
+    t.after(cleanup);
+    let t0 = performance.now();
+    const data = await loadDataset('fashion-mnist', { cacheDir: dir });
+    t.diagnostic(`fashion-mnist load, inflating the .gz files: ${(performance.now() - t0).toFixed(0)} ms`);
     assert.equal(data.train.count, 60000);
     assert.equal(data.test.count, 10000);
     assert.deepEqual([data.train.channels, data.train.height, data.train.width], [1, 28, 28]);
@@ -59,6 +61,13 @@ test(
     assert.ok(Math.abs(stats.std[0]! - 0.353) < 5e-4, `std ${stats.std[0]}`);
     assert.deepEqual([data.mean, data.std], [[0.286], [0.353]]);
     assert.equal(data.source.fromCache, false);
+    t0 = performance.now();
+    const cached = await loadDataset('fashion-mnist', { cacheDir: dir });
+    t.diagnostic(`fashion-mnist load from the decoded cache: ${(performance.now() - t0).toFixed(0)} ms`);
+    assert.equal(cached.source.fromCache, true, 'the gzipped files are inflated once, then read from the cache');
+    assert.ok(Buffer.from(cached.train.images).equals(Buffer.from(data.train.images)));
+    assert.deepEqual(cached.test.labels, data.test.labels);
+    assert.deepEqual(cached.train.classNames, data.train.classNames);
 
     const small = await loadDataset('fashion-mnist', { limitTrain: 1000, limitTest: 250, seed: 7 });
     assert.deepEqual(classCounts(small.train), new Array(10).fill(100), 'stratified: 100 per class');
