@@ -212,6 +212,8 @@ def features(model, images, fmt, batch=256, probes=False):
         for start in range(0, len(images), batch):
             x = normalise(images[start:start + batch]).contiguous(memory_format=fmt)
             h = model.relu(model.bn1(model.conv1(x)))
+            if model.maxpool is not None:
+                h = model.maxpool(h)
             pooled = [h.mean((2, 3))] if probes else []
             for stage in stages(model):
                 for block in stage:
@@ -335,6 +337,48 @@ def prediction_depth(model, support_x, support_y, test_x, fmt, k):
     return {'test': depth_of(test, t_pred).mean().item(), 'train': depth_of(train, s_pred).mean().item()}
 
 
+def sharpness(model, images, labels, fmt, iterations, tolerance, trace_samples, seed, batch=128):
+    """Top Hessian eigenvalue (power iteration) and Hutchinson trace of the eval-mode loss, as
+    seal's sharpness evaluation: each batch's first gradient graph built once and kept."""
+    model.eval()
+    params = list(model.parameters())
+    n = len(images)
+    grads = []
+    for start in range(0, n, batch):
+        x = normalise(images[start:start + batch]).contiguous(memory_format=fmt)
+        y = labels[start:start + batch]
+        loss = F.cross_entropy(model(x), y) * (len(y) / n)
+        grads.append(torch.autograd.grad(loss, params, create_graph=True))
+
+    def hvp(v):
+        out = None
+        for g in grads:
+            h = torch.autograd.grad(sum((gi * vi).sum() for gi, vi in zip(g, v)), params, retain_graph=True)
+            out = h if out is None else [a + b for a, b in zip(out, h)]
+        return out
+
+    gen = torch.Generator().manual_seed(seed)
+    v = [torch.randn(p.shape, generator=gen) for p in params]
+    norm = math.sqrt(sum((t * t).sum().item() for t in v))
+    v = [t / norm for t in v]
+    eig = None
+    for _ in range(iterations):
+        hv = hvp(v)
+        est = sum((a * b).sum().item() for a, b in zip(v, hv))
+        norm = math.sqrt(sum((t * t).sum().item() for t in hv))
+        v = [t / norm for t in hv]
+        done = eig is not None and abs(est - eig) <= tolerance * abs(eig)
+        eig = est
+        if done:
+            break
+    trace = []
+    for _ in range(trace_samples):
+        r = [torch.randint(0, 2, p.shape, generator=gen).float() * 2 - 1 for p in params]
+        trace.append(sum((a * b).sum().item() for a, b in zip(r, hvp(r))))
+    model.train()
+    return {'eigenvalue': eig, 'trace': sum(trace) / len(trace)}
+
+
 def evaluate_checkpoint(model, data, a, clock, fmt):
     t0 = time.perf_counter()
     # One pass over the union of what the probe and the episodes need: the probe's 5,000 train
@@ -351,7 +395,12 @@ def evaluate_checkpoint(model, data, a, clock, fmt):
     t0 = time.perf_counter()
     depth = prediction_depth(model, data['depth_support_x'], data['depth_support_y'], data['depth_test_x'], fmt, a.depth_k)
     clock.add('eval_depth', t0)
-    return {'probe': probe, 'fewshot': fs, 'depth': depth}
+    out = {'probe': probe, 'fewshot': fs, 'depth': depth}
+    if a.sharpness_samples > 0:
+        t0 = time.perf_counter()
+        out['sharpness'] = sharpness(model, data['sharp_x'], data['sharp_y'], fmt, 10, 1e-3, 10, seed=0)
+        clock.add('eval_sharpness', t0)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -386,6 +435,8 @@ def main():
     ap.add_argument('--depth-k', type=int, default=30)
     ap.add_argument('--channels-last', type=int, default=1)  # measured here: 1.3-1.5x faster training steps, evaluation at par
     ap.add_argument('--eval', type=int, default=1, help='0: training only')
+    ap.add_argument('--stem', default='cifar', help="cifar, or imagenet (seal's resnet18, the default preset's model)")
+    ap.add_argument('--sharpness-samples', type=int, default=0, help='> 0: also the sharpness evaluation on this many training images (the default preset: 256)')
     a = ap.parse_args()
     if a.threads > 0:
         torch.set_num_threads(a.threads)
@@ -415,10 +466,13 @@ def main():
             'probe_test_idx': stratified(mtest_y, a.probe_test, gen),
             'depth_support_x': ftrain_x[tr][ds], 'depth_support_y': ftrain_y[tr][ds], 'depth_test_x': ftest_x[te][dt],
         }
+        if a.sharpness_samples > 0:
+            sh = stratified(ftrain_y[tr], a.sharpness_samples, gen)
+            data['sharp_x'], data['sharp_y'] = ftrain_x[tr][sh], ftrain_y[tr][sh]
         clock.add('data', t0)
 
         torch.manual_seed(seed)
-        model = build_model({'depth': 18, 'stem': 'cifar', 'width': a.width, 'inChannels': 1, 'numClasses': 10})
+        model = build_model({'depth': 18, 'stem': a.stem, 'width': a.width, 'inChannels': 1, 'numClasses': 10})
         init_weights(model, torch.Generator().manual_seed(seed))
         model = model.to(memory_format=fmt)
         accs0 = trainer.generation(model, 'normal', 0, seed)

@@ -5,7 +5,11 @@ import { crossEntropy, Generator, liveTensors, randint, randn, tidy, cpuCacheInf
 import { SmallCnn } from '../src/models/small-cnn.js';
 import { SGD } from '../src/optim/sgd.js';
 
-test('1,000 training steps: live tensors unchanged, RSS within 10% of that after 100 steps', () => {
+// RSS climbs for the first several hundred steps as glibc's arenas, oneDNN's primitive cache and
+// the caching allocator settle (228 -> 245 MiB over 900 steps here, further on a loaded machine),
+// then stays flat: growth is measured from step 500 to step 1,500, where a leak of 25 KiB a step
+// would already add 10%.
+test('1,500 training steps: live tensors unchanged, RSS at step 1,500 within 10% of that at step 500', () => {
   const gen = new Generator(0);
   const model = new SmallCnn({ inChannels: 1, imageSize: 16, channels: 16, numClasses: 10, generator: gen });
   const x = randn([32, 1, 16, 16], { generator: gen });
@@ -18,15 +22,15 @@ test('1,000 training steps: live tensors unchanged, RSS within 10% of that after
   };
   step();
   const liveAfterFirst = liveTensors();
-  for (let i = 1; i < 100; i++) step();
-  assert.equal(liveTensors(), liveAfterFirst, 'live tensors after 100 steps');
-  const rss100 = process.memoryUsage().rss;
-  for (let i = 100; i < 1000; i++) step();
-  const rss1000 = process.memoryUsage().rss;
-  assert.equal(liveTensors(), liveAfterFirst, 'live tensors after 1000 steps');
+  for (let i = 1; i < 500; i++) step();
+  assert.equal(liveTensors(), liveAfterFirst, 'live tensors after 500 steps');
+  const rss500 = process.memoryUsage().rss;
+  for (let i = 500; i < 1500; i++) step();
+  const rss1500 = process.memoryUsage().rss;
+  assert.equal(liveTensors(), liveAfterFirst, 'live tensors after 1,500 steps');
   assert.ok(
-    rss1000 <= rss100 * 1.1,
-    `RSS grew from ${(rss100 / 2 ** 20).toFixed(0)} MiB to ${(rss1000 / 2 ** 20).toFixed(0)} MiB`,
+    rss1500 <= rss500 * 1.1,
+    `RSS grew from ${(rss500 / 2 ** 20).toFixed(0)} MiB at step 500 to ${(rss1500 / 2 ** 20).toFixed(0)} MiB at step 1,500`,
   );
   if (cpuCacheInfo().enabled) assert.ok(cpuCacheInfo().hits > 0, 'the caching allocator reuses blocks');
   opt.dispose();
