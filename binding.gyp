@@ -9,7 +9,8 @@
         "native/ops.cc",
         "native/nn.cc",
         "native/autograd.cc",
-        "native/allocator.cc"
+        "native/allocator.cc",
+        "native/conv_hessian.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

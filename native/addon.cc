@@ -55,6 +55,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterOps(env, exports);
   RegisterNn(env, exports);
   RegisterAutograd(env, exports);
+  RegisterConvHessian(env, exports);
   SEAL_EXPORT(exports, "setNumThreads", SetNumThreads);
   SEAL_EXPORT(exports, "getNumThreads", GetNumThreads);
   SEAL_EXPORT(exports, "info", Info);

@@ -88,6 +88,12 @@ void RegisterCreation(Napi::Env env, Napi::Object exports);
 void RegisterOps(Napi::Env env, Napi::Object exports);
 void RegisterNn(Napi::Env env, Napi::Object exports);
 void RegisterAutograd(Napi::Env env, Napi::Object exports);
+void RegisterConvHessian(Napi::Env env, Napi::Object exports);
+
+// conv_hessian.cc: whether Hessian code asked for convolutions with oneDNN double backward, and that convolution.
+bool hessianConvolutions();
+at::Tensor hessianConv2d(const at::Tensor& x, const at::Tensor& w, const c10::optional<at::Tensor>& bias,
+                         at::IntArrayRef stride, at::IntArrayRef padding, at::IntArrayRef dilation, int64_t groups);
 void InstallAllocator(Napi::Env env, Napi::Object exports);
 
 }  // namespace seal

@@ -5,7 +5,10 @@ namespace seal {
 
 // conv2d(x, weight, bias|null, stride[2], padding[2], dilation[2], groups)
 SEAL_OP(Conv2d, "conv2d") {
-  return W(info.Env(), at::conv2d(T(info, 0), T(info, 1), optT(info, 2), ints(info, 3), ints(info, 4), ints(info, 5), i64(info, 6)));
+  const at::Tensor &x = T(info, 0), &w = T(info, 1);
+  if (hessianConvolutions() && x.is_cpu() && at::GradMode::is_enabled() && (x.requires_grad() || w.requires_grad()))
+    return W(info.Env(), hessianConv2d(x, w, optT(info, 2), ints(info, 3), ints(info, 4), ints(info, 5), i64(info, 6)));
+  return W(info.Env(), at::conv2d(x, w, optT(info, 2), ints(info, 3), ints(info, 4), ints(info, 5), i64(info, 6)));
 }
 // batchNorm(x, weight|null, bias|null, runningMean|null, runningVar|null, training, momentum, eps)
 // In training mode the running statistics are updated in place, as torch.nn.functional.batch_norm does.

@@ -174,6 +174,7 @@ export interface NativeAddon {
   ): (H | null)[];
   setGradEnabled(on: boolean): boolean;
   isGradEnabled(): boolean;
+  setHessianConvolutions(on: boolean): boolean;
 }
 
 function load(): NativeAddon {

@@ -14,6 +14,7 @@ import {
   crossEntropy,
   enableGrad,
   grad,
+  withHessianConvolutions,
   noGrad,
   randint,
   randn,
@@ -95,7 +96,11 @@ export function hessianOperator(obj: Objective, o: { retainGraphs?: boolean } = 
   const firstGradient = (i: number): (Tensor | null)[] => {
     const kept = gradients[i];
     if (kept !== undefined) return kept;
-    const g = tidy(() => enableGrad(() => grad(obj.term(i), obj.params, { createGraph: true, allowUnused: true })));
+    const g = tidy(() =>
+      enableGrad(() =>
+        withHessianConvolutions(() => grad(obj.term(i), obj.params, { createGraph: true, allowUnused: true })),
+      ),
+    );
     if (retainGraphs) gradients[i] = g;
     return g;
   };
