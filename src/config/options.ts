@@ -22,6 +22,8 @@ export interface OptionDoc<K extends OptionKind = OptionKind> {
   min?: number;
   max?: number;
   maxOpen?: boolean;
+  /** `min` excluded (e.g. a share in (0, 1]). */
+  minOpen?: boolean;
   values?: readonly string[];
 }
 
@@ -41,9 +43,24 @@ export function defaultsOf<S extends Record<string, OptionSpec>>(specs: S): Opti
 /** What a numeric option accepts, in words: "an integer >= 1", "a number in [0, 1)". */
 export function rangeText(doc: OptionDoc): string {
   const what = doc.kind === 'int' || doc.kind === 'ints' ? 'an integer' : 'a number';
-  if (doc.max === undefined) return doc.min === undefined ? what : `${what} >= ${doc.min}`;
+  if (doc.max === undefined) return doc.min === undefined ? what : `${what} ${doc.minOpen ? '>' : '>='} ${doc.min}`;
   if (doc.min === undefined) return `${what} ${doc.maxOpen ? '<' : '<='} ${doc.max}`;
-  return `${what} in [${doc.min}, ${doc.max}${doc.maxOpen ? ')' : ']'}`;
+  return `${what} in ${doc.minOpen ? '(' : '['}${doc.min}, ${doc.max}${doc.maxOpen ? ')' : ']'}`;
+}
+
+/** Whether n lies outside doc's bounds (min/max, each open or closed). */
+export function outOfRange(doc: OptionDoc, n: number): boolean {
+  return (
+    (doc.min !== undefined && (doc.minOpen ? n <= doc.min : n < doc.min)) ||
+    (doc.max !== undefined && (doc.maxOpen ? n >= doc.max : n > doc.max))
+  );
+}
+
+/** A value as an error message shows it: strings quoted, NaN and ±Infinity by name (JSON would say null). */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'string') return `'${v}'`;
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  return JSON.stringify(v) ?? String(v);
 }
 
 /**
@@ -57,7 +74,7 @@ export function parseOptionValue<K extends OptionKind>(name: string, doc: Option
   };
   const integer = (s: string): number => {
     const n = Number(s);
-    if (!Number.isInteger(n) || (doc.min !== undefined && n < doc.min) || (doc.max !== undefined && n > doc.max)) {
+    if (!Number.isInteger(n) || outOfRange(doc, n)) {
       bad(
         doc.kind === 'ints' ? `${rangeText(doc).replace('an integer', 'integers')}, comma-separated` : rangeText(doc),
       );
@@ -69,7 +86,7 @@ export function parseOptionValue<K extends OptionKind>(name: string, doc: Option
     ints: () => raw.split(',').map(integer),
     number: () => {
       const n = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(n) || (doc.min !== undefined && n < doc.min)) bad(rangeText(doc));
+      if (raw.trim() === '' || !Number.isFinite(n) || outOfRange(doc, n)) bad(rangeText(doc));
       return n;
     },
     enum: () => (doc.values?.includes(raw) ? raw : bad(`one of ${doc.values?.join(', ')}`)),
@@ -111,7 +128,7 @@ export function checkOptions<S extends Record<string, OptionSpec>>(
     const v = Object.hasOwn(given, name) ? given[name] : spec.default;
     if (!fits(spec, v)) {
       const expected = spec.kind === 'enum' ? `one of ${spec.values?.join(', ')}` : `a value of kind ${spec.kind}`;
-      throw new ConfigError(`${where}: option ${name}: expected ${expected}, got ${JSON.stringify(v)}`, spec.help);
+      throw new ConfigError(`${where}: option ${name}: expected ${expected}, got ${describeValue(v)}`, spec.help);
     }
     out[name] = v;
   }

@@ -1,7 +1,7 @@
 // defaults < config file < flags → a frozen, validated ResolvedConfig. Every error names the
 // source (file or flag), the key, what was expected and what was found.
 import { ConfigError, nearest } from '../errors.js';
-import { rangeText } from './options.js';
+import { describeValue, outOfRange, rangeText } from './options.js';
 import { DEFAULTS, KEYS, type ResolvedConfig, type RunConfig } from './schema.js';
 
 /** One layer of settings and where it came from (for messages), e.g. "config.json" or "flags". */
@@ -12,10 +12,6 @@ export interface ConfigLayer {
 
 export const kebab = (k: string): string => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-function describe(v: unknown): string {
-  return typeof v === 'string' ? `'${v}'` : typeof v === 'bigint' ? String(v) : (JSON.stringify(v) ?? String(v));
-}
-
 /** Devices as the backend names them. */
 const DEVICE = /^(cpu|cuda(:\d+)?)$/;
 
@@ -23,7 +19,7 @@ function check(key: keyof RunConfig, v: unknown, source: string): unknown {
   const doc = KEYS[key];
   const where = source === 'flags' ? `--${kebab(key)}` : `${source}: key "${key}"`;
   const bad = (expected: string): never => {
-    throw new ConfigError(`${where}: expected ${expected}, got ${describe(v)}`, doc.help);
+    throw new ConfigError(`${where}: expected ${expected}, got ${describeValue(v)}`, doc.help);
   };
   if (v === null) {
     if (!doc.nullable)
@@ -51,11 +47,7 @@ function check(key: keyof RunConfig, v: unknown, source: string): unknown {
       if (typeof v !== 'number' || !Number.isFinite(v)) bad(doc.kind === 'int' ? 'an integer' : 'a number');
       const n = v as number;
       if (doc.kind === 'int' && !Number.isInteger(n)) bad('an integer');
-      if (
-        (doc.min !== undefined && n < doc.min) ||
-        (doc.max !== undefined && (doc.maxOpen ? n >= doc.max : n > doc.max))
-      )
-        bad(rangeText(doc));
+      if (outOfRange(doc, n)) bad(rangeText(doc));
       return n;
     }
     case 'boolean':
@@ -65,7 +57,7 @@ function check(key: keyof RunConfig, v: unknown, source: string): unknown {
       if (typeof v !== 'string' || !doc.values?.includes(v)) {
         const hint = typeof v === 'string' ? ` (did you mean '${nearest(v, doc.values ?? [])}'?)` : '';
         throw new ConfigError(
-          `${where}: expected one of ${doc.values?.join(', ')}, got ${describe(v)}${hint}`,
+          `${where}: expected one of ${doc.values?.join(', ')}, got ${describeValue(v)}${hint}`,
           doc.help,
         );
       }
@@ -112,6 +104,5 @@ export function resolveConfig(layers: ConfigLayer[]): ResolvedConfig {
       'by default the warmup is E/8',
     );
   }
-  if (resolved.keSplitRate > 1) throw new ConfigError(`keSplitRate must be in (0, 1], got ${resolved.keSplitRate}`);
   return Object.freeze(resolved);
 }

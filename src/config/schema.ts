@@ -134,7 +134,13 @@ export const KEYS: Record<keyof RunConfig, KeyDoc> = {
   ascentLrMultiplier: { kind: 'number', help: 'S: lr multiplier of the ascending layers (negative = ascent)' },
   ascentWdMultiplier: { kind: 'number', help: 'weight-decay multiplier of the ascending layers during ascent' },
   splitAt: { kind: 'string', help: 'first layer of the later part (layer1..layer4, or layerN.M for a block)' },
-  keSplitRate: { kind: 'number', min: 0, help: 'ke: share of filters and channels kept in the fit hypothesis' },
+  keSplitRate: {
+    kind: 'number',
+    min: 0,
+    minOpen: true,
+    max: 1,
+    help: 'ke: share of filters and channels kept in the fit hypothesis',
+  },
   evalInterval: {
     kind: 'int',
     min: 1,

@@ -167,7 +167,10 @@ test('keys that must agree with each other: k <= E, warmup < E, KE split rate <=
     'by default the warmup is E/8',
   );
   assert.equal(resolveConfig([file({ epochs: 4, warmupEpochs: 3 })]).warmupEpochs, 3);
-  refuses([flags({ keSplitRate: 1.5 })], 'keSplitRate must be in (0, 1], got 1.5');
+  refuses([flags({ keSplitRate: 1.5 })], '--ke-split-rate: expected a number in (0, 1], got 1.5');
+  refuses([flags({ keSplitRate: 0 })], '--ke-split-rate: expected a number in (0, 1], got 0');
+  refuses([file({ lr: Number.NaN })], 'run.json: key "lr": expected a number, got NaN');
+  refuses([file({ lr: Number.POSITIVE_INFINITY })], 'run.json: key "lr": expected a number, got Infinity');
   assert.equal(resolveConfig([flags({ keSplitRate: 1 })]).keSplitRate, 1);
 });
 
