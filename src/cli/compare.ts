@@ -100,9 +100,9 @@ export function parseArm(spec: string): Arm {
     : [head, head];
   let overrides: Record<string, unknown>;
   try {
-    overrides = layerValues(
-      configLayers(parseArgv(rest, CONFIG_FLAGS, { command: 'train', unknown: 'collect' }), CONFIG_FLAGS),
-    );
+    const parsed = parseArgv(rest, CONFIG_FLAGS, { command: 'train', unknown: 'collect' });
+    refuseResume(parsed.given);
+    overrides = layerValues(configLayers(parsed, CONFIG_FLAGS));
   } catch (e) {
     throw new ConfigError(
       `--arm '${spec}': ${(e as Error).message.split('\nhint: ')[0]}`,
@@ -110,6 +110,15 @@ export function parseArm(spec: string): Arm {
     );
   }
   return { name: name as string, method: method as string, overrides };
+}
+
+/** --resume belongs to seal train: a comparison continues by running the same command again. */
+function refuseResume(given: readonly string[]): void {
+  if (given.includes('resume'))
+    throw new ConfigError(
+      '--resume is an option of seal train, not of a comparison',
+      'a stopped comparison continues when the same seal compare command is run again: finished tasks are kept, stopped training resumes',
+    );
 }
 
 /** `--plan FILE.json`: {"arms": [{"name", "method", "settings": {configKey: value}}], "baseline"?}. */
@@ -200,6 +209,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
     process.stdout.write(COMPARE_USAGE);
     return 0;
   }
+  refuseResume(parsed.given);
   const slurmFlags = new Map(
     SLURM_FLAGS.flatMap((f): [string, string][] => {
       const x = v[f];

@@ -1,6 +1,8 @@
 // Flag values out of range: refused before any data is read, naming the flag, what it expects
 // and what it got, with exit status 2.
 import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { refused, seal } from './support.js';
@@ -30,4 +32,18 @@ test('--flip false names --no-flip', () => {
     "--flip is a switch and takes no value, got 'false'",
     'hint: write --flip to turn it on and --no-flip to turn it off (or --flip=false)',
   );
+});
+
+test('--resume, a seal train option, is refused by a comparison (it used to be ignored); nothing is created', () => {
+  const out = join(tmpdir(), `seal-values-resume-${process.pid}`);
+  const hint = 'the same seal compare command is run again';
+  refused(seal(['compare', '--resume', 'runs/x', '--out', out]), 2, '--resume is an option of seal train', hint);
+  refused(seal(['compare', '--arm', 'a=seal --resume runs/x', '--out', out]), 2, "--arm 'a=seal --resume runs/x'");
+  refused(
+    seal(['sweep', '--method', 'seal', '--grid', 'ascent-epochs=1,2', '--resume', 'runs/x', '--out', out]),
+    2,
+    '--resume is an option of seal train',
+  );
+  refused(seal(['train', '--ke-split-rate', '0']), 2, '--ke-split-rate: expected a number in (0, 1], got 0');
+  assert.equal(existsSync(out), false);
 });
