@@ -23,25 +23,23 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor[], o: GradOption
   ) as (Tensor | null)[];
 }
 
-/** Runs fn with gradient recording off (as torch.no_grad). fn must be synchronous. */
-export function noGrad<T>(fn: () => T): T {
-  const prev = native.setGradEnabled(false);
+/** Runs fn with a native switch set to `on`, then puts back what the switch was (set returns that). */
+function withSwitch<T>(set: (on: boolean) => boolean, on: boolean, fn: () => T): T {
+  const prev = set(on);
   try {
     return fn();
   } finally {
-    native.setGradEnabled(prev);
+    set(prev);
   }
 }
 
+const gradSwitch = (on: boolean): boolean => native.setGradEnabled(on);
+
+/** Runs fn with gradient recording off (as torch.no_grad). fn must be synchronous. */
+export const noGrad = <T>(fn: () => T): T => withSwitch(gradSwitch, false, fn);
+
 /** Runs fn with gradient recording on, even inside noGrad. */
-export function enableGrad<T>(fn: () => T): T {
-  const prev = native.setGradEnabled(true);
-  try {
-    return fn();
-  } finally {
-    native.setGradEnabled(prev);
-  }
-}
+export const enableGrad = <T>(fn: () => T): T => withSwitch(gradSwitch, true, fn);
 
 export const isGradEnabled = (): boolean => native.isGradEnabled();
 
@@ -52,11 +50,5 @@ export const isGradEnabled = (): boolean => native.isGradEnabled();
  * computes the same derivatives 1.5-2x faster, equal to float rounding. Graphs built inside fn
  * keep the behaviour; first-order training does not need it and keeps libtorch's path.
  */
-export function withHessianConvolutions<T>(fn: () => T): T {
-  const prev = native.setHessianConvolutions(true);
-  try {
-    return fn();
-  } finally {
-    native.setHessianConvolutions(prev);
-  }
-}
+export const withHessianConvolutions = <T>(fn: () => T): T =>
+  withSwitch((on) => native.setHessianConvolutions(on), true, fn);
