@@ -128,7 +128,7 @@ export function checkOptions<S extends Record<string, OptionSpec>>(
     const v = Object.hasOwn(given, name) ? given[name] : spec.default;
     if (!fits(spec, v)) {
       const expected = spec.kind === 'enum' ? `one of ${spec.values?.join(', ')}` : `a value of kind ${spec.kind}`;
-      throw new ConfigError(`${where}: option ${name}: expected ${expected}, got ${describeValue(v)}`, spec.help);
+      throw new ConfigError(`${where}: option ${name}: expected ${expected}, got ${JSON.stringify(v)}`, spec.help);
     }
     out[name] = v;
   }
