@@ -37,6 +37,25 @@ function run(cmd: string, args: string[]): Run {
   return JSON.parse(last) as Run;
 }
 
+/** One timed training epoch (seal's workloads.ts or a PyTorch epoch script). */
+interface EpochRun {
+  seconds: number;
+  data_seconds: number;
+  images_per_s: number;
+  peak_rss_mb: number;
+}
+
+/** One epoch of seal's own loop on the named workload of workloads.ts. */
+const sealEpoch = (name: string): EpochRun =>
+  run(process.execPath, [
+    fileURLToPath(new URL('./workloads.js', import.meta.url)),
+    name,
+    String(threads),
+    '1',
+    '0',
+    device,
+  ]) as unknown as EpochRun;
+
 const workloads: [string, number, number][] = [
   ['resnet18_cifar', 10, 2],
   ['small_cnn', 30, 3],
@@ -63,20 +82,7 @@ for (const [name, steps, warmup] of workloads.filter(([n]) => want(n))) {
 }
 // A whole training epoch through seal's own loop (loader, augmentation, step, loss read-back).
 if (want('train_epoch_fashion') && existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz')) {
-  interface EpochRun {
-    seconds: number;
-    data_seconds: number;
-    images_per_s: number;
-    peak_rss_mb: number;
-  }
-  const seal = run(process.execPath, [
-    fileURLToPath(new URL('./workloads.js', import.meta.url)),
-    'train_epoch_fashion',
-    String(threads),
-    '1',
-    '0',
-    device,
-  ]) as unknown as EpochRun;
+  const seal = sealEpoch('train_epoch_fashion');
   const torch = run(python, ['bench/torch_train_epoch.py', String(threads), device]) as unknown as EpochRun;
   result.train_epoch_fashion = {
     seal_images_per_s: round(seal.images_per_s),
@@ -96,20 +102,7 @@ if (want('train_epoch_fashion') && existsSync('/usr/share/datasets/fashion-mnist
 // The narrow setting (width-0.25 CIFAR-stem ResNet-18, 5,000 images, batch 64) against PyTorch
 // in channels_last, its faster layout here.
 if (want('narrow_cifar_epoch') && existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz')) {
-  interface EpochRun {
-    seconds: number;
-    data_seconds: number;
-    images_per_s: number;
-    peak_rss_mb: number;
-  }
-  const seal = run(process.execPath, [
-    fileURLToPath(new URL('./workloads.js', import.meta.url)),
-    'narrow_cifar_epoch',
-    String(threads),
-    '1',
-    '0',
-    device,
-  ]) as unknown as EpochRun;
+  const seal = sealEpoch('narrow_cifar_epoch');
   const torch = run(python, [
     'bench/torch_narrow_epoch.py',
     String(threads),
