@@ -62,18 +62,17 @@ export {
   type PredictionDepthResult,
   type DepthSummary,
 } from './eval/prediction-depth.js';
+export { sharpness, SHARPNESS_DEFAULTS, type SharpnessConfig, type SharpnessResult } from './eval/sharpness.js';
 export {
-  sharpness,
   hessianVectorProduct,
   topHessianEigenvalue,
   hessianTrace,
-  SHARPNESS_DEFAULTS,
   type Objective,
-  type SharpnessConfig,
-  type SharpnessResult,
   type EigenvalueResult,
   type TraceResult,
-} from './eval/sharpness.js';
+  type HessianOperator,
+  type PowerIterationOptions,
+} from './eval/hessian.js';
 export { loadModelCheckpoint, type LoadedCheckpoint } from './eval/model-checkpoint.js';
 export {
   linearProbe,
@@ -105,7 +104,6 @@ export type { InputShape } from './eval/adapt.js';
 export type { Adaptation, CheckpointInfo, TargetInfo, FineTuneEpoch } from './eval/transfer.js';
 export type { FeatureCache, FeatureOptions } from './eval/features.js';
 export type { FewShotCell, FewShotResult } from './eval/few-shot.js';
-export type { HessianOperator, PowerIterationOptions } from './eval/sharpness.js';
 export type { ProbeOptions } from './eval/probe.js';
 export type { Evaluation, MetricInfo, MetricOf, HistogramOf, RunSettings, Specs } from './eval/registry.js';
 export type { EvalContext } from './eval/context.js';

@@ -28,8 +28,6 @@ import {
   type TraceResult,
 } from './hessian.js';
 
-export * from './hessian.js';
-
 /** Settings of a sharpness run (all JSON). */
 export interface SharpnessConfig {
   /** Training images in the fixed subset (seeded, stratified). */

@@ -17,7 +17,7 @@ import {
   tensor,
   type Tensor,
 } from '../../src/index.js';
-import { hessianVectorProduct, type Objective } from '../../src/eval/sharpness.js';
+import { hessianVectorProduct, type Objective } from '../../src/eval/hessian.js';
 import { PYTHON, repoRoot } from '../support/python.js';
 
 const SHAPES: Record<string, number[]> = { w1: [3, 2, 3, 3], b1: [3], w2: [4, 3, 3, 3], w3: [3, 4], b3: [3] };

@@ -1,6 +1,6 @@
 // Quadratic losses 0.5·wᵀAw with a Hessian A chosen exactly, for the sharpness tests.
 import { cat, dispose, tensor, type Tensor } from '../../src/index.js';
-import type { Objective } from '../../src/eval/sharpness.js';
+import type { Objective } from '../../src/eval/hessian.js';
 
 /** A = Q·diag(eig)·Q with the Householder reflection Q = I − 2uuᵀ/uᵀu (Q = I when u is null). */
 export function symmetricWithEigenvalues(eig: number[], u: number[] | null): number[][] {

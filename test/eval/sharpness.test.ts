@@ -20,13 +20,8 @@ import {
   type Tensor,
 } from '../../src/index.js';
 import { loadModelCheckpoint } from '../../src/eval/model-checkpoint.js';
-import {
-  hessianTrace,
-  hessianVectorProduct,
-  sharpness,
-  topHessianEigenvalue,
-  type Objective,
-} from '../../src/eval/sharpness.js';
+import { hessianTrace, hessianVectorProduct, topHessianEigenvalue, type Objective } from '../../src/eval/hessian.js';
+import { sharpness } from '../../src/eval/sharpness.js';
 import { PYTHON, repoRoot } from '../support/python.js';
 import { tinyData } from '../support/tiny-data.js';
 import { quadratic, symmetricWithEigenvalues } from './sharp-quadratic.js';
