@@ -3,12 +3,36 @@
 
 namespace seal {
 
+// On the CPU a 1x1 convolution with a stride runs as a stride-1 convolution of the (padded) input
+// sampled every `stride` pixels: the same function, and autograd differentiates the sampling.
+// oneDNN 2.6's AVX2 kernel for the weight gradient of a strided 1x1 convolution in NHWC writes
+// past its buffer when the input has fewer than 8 channels (heap corruption, then a crash or a
+// hang), and AVX2-only CPUs run it; this keeps every strided 1x1 convolution away from it. For
+// stride 2 without padding (a ResNet shortcut) the results are bit-identical to libtorch's own.
+struct ConvArgs {
+  at::Tensor x;
+  std::vector<int64_t> stride, padding;
+};
+
+ConvArgs unitStride(const at::Tensor& x, const at::Tensor& w, std::vector<int64_t> stride, std::vector<int64_t> padding) {
+  bool pointwise = w.dim() == 4 && w.size(2) == 1 && w.size(3) == 1;
+  bool strided = stride.size() == 2 && (stride[0] > 1 || stride[1] > 1);
+  if (!x.is_cpu() || !pointwise || !strided || padding.size() != 2 || x.dim() < 3) return {x, stride, padding};
+  at::Tensor in = x;
+  if (padding[0] > 0 || padding[1] > 0) in = at::constant_pad_nd(in, {padding[1], padding[1], padding[0], padding[0]}, 0);
+  int64_t h = in.dim() - 2, wd = in.dim() - 1;
+  in = in.slice(h, 0, in.size(h), stride[0]).slice(wd, 0, in.size(wd), stride[1]);
+  return {in, {1, 1}, {0, 0}};
+}
+
 // conv2d(x, weight, bias|null, stride[2], padding[2], dilation[2], groups)
 SEAL_OP(Conv2d, "conv2d") {
-  const at::Tensor &x = T(info, 0), &w = T(info, 1);
+  const at::Tensor& w = T(info, 1);
+  ConvArgs a = unitStride(T(info, 0), w, ints(info, 3), ints(info, 4));
+  const at::Tensor& x = a.x;
   if (hessianConvolutions() && x.is_cpu() && at::GradMode::is_enabled() && (x.requires_grad() || w.requires_grad()))
-    return W(info.Env(), hessianConv2d(x, w, optT(info, 2), ints(info, 3), ints(info, 4), ints(info, 5), i64(info, 6)));
-  return W(info.Env(), at::conv2d(x, w, optT(info, 2), ints(info, 3), ints(info, 4), ints(info, 5), i64(info, 6)));
+    return W(info.Env(), hessianConv2d(x, w, optT(info, 2), a.stride, a.padding, ints(info, 5), i64(info, 6)));
+  return W(info.Env(), at::conv2d(x, w, optT(info, 2), a.stride, a.padding, ints(info, 5), i64(info, 6)));
 }
 // batchNorm(x, weight|null, bias|null, runningMean|null, runningVar|null, training, momentum, eps)
 // In training mode the running statistics are updated in place, as torch.nn.functional.batch_norm does.
