@@ -487,6 +487,23 @@ group('conv2d', () => {
   def('groups 2, bias', 'conv2d', [rn([2, 4, 6, 6]), rn([6, 2, 3, 3]), rn([6])], { groups: 2, padding: 1 }, GEMM);
   def('depthwise (groups 4), no bias', 'conv2d', [rn([2, 4, 6, 6]), rn([4, 1, 3, 3])], { groups: 4, stride: 2 }, GEMM);
   def('1x1', 'conv2d', [rn([2, 5, 4, 4]), rn([3, 5, 1, 1]), rn([3])], {}, GEMM);
+  // Strided 1x1 convolutions run as stride-1 ones on a sampled input (native/nn.cc).
+  def('1x1 stride 2, bias', 'conv2d', [rn([3, 4, 7, 7]), rn([8, 4, 1, 1]), rn([8])], { stride: 2 }, GEMM);
+  def(
+    '1x1 stride [3,2], padding 1',
+    'conv2d',
+    [rn([2, 3, 8, 7]), rn([5, 3, 1, 1])],
+    { stride: [3, 2], padding: 1 },
+    GEMM,
+  );
+  def(
+    '1x1 stride 2, groups 2',
+    'conv2d',
+    [rn([2, 4, 6, 6]), rn([6, 2, 1, 1]), rn([6])],
+    { stride: 2, groups: 2 },
+    GEMM,
+  );
+  def('1x1 stride 2, unbatched [4,7,7]', 'conv2d', [rn([4, 7, 7]), rn([8, 4, 1, 1])], { stride: 2 }, GEMM);
   def(
     'float64 stride 2 padding 1 groups 2',
     'conv2d',
@@ -615,6 +632,13 @@ group('channels_last (NHWC)', () => {
     'conv2d',
     [cl(rn([2, 4, 6, 6])), cl(rn([8, 4, 1, 1]))],
     { stride: 2 },
+    GEMM,
+  );
+  def(
+    'conv2d 1x1 stride 2, padding 1, 2 input channels, bias, x and w NHWC',
+    'conv2d',
+    [cl(rn([4, 2, 9, 9])), cl(rn([4, 2, 1, 1])), rn([4])],
+    { stride: 2, padding: 1 },
     GEMM,
   );
   def(

@@ -30,6 +30,8 @@ import traceback
 import torch
 import torch.nn.functional as F
 
+import safe_conv  # the script's own folder is on sys.path
+
 DTYPES = {
     'float32': torch.float32, 'float64': torch.float64, 'float16': torch.float16,
     'bfloat16': torch.bfloat16, 'int64': torch.int64, 'int32': torch.int32,
@@ -287,8 +289,8 @@ OPS = {
     # linear algebra and layers
     'matmul': lambda x, p: torch.matmul(x[0], x[1]),
     'linear': lambda x, p: F.linear(x[0], x[1], x[2] if len(x) > 2 else None),
-    'conv2d': lambda x, p: F.conv2d(x[0], x[1], x[2] if len(x) > 2 else None, p.get('stride', 1),
-                                    p.get('padding', 0), p.get('dilation', 1), p.get('groups', 1)),
+    'conv2d': lambda x, p: safe_conv.conv2d(x[0], x[1], x[2] if len(x) > 2 else None, p.get('stride', 1),
+                                            p.get('padding', 0), p.get('dilation', 1), p.get('groups', 1)),
     'batchNorm': op_batch_norm,
     'maxPool2d': lambda x, p: F.max_pool2d(x[0], p['kernel'], p.get('stride') or p['kernel'], p.get('padding', 0),
                                            p.get('dilation', 1), p.get('ceilMode', False)),

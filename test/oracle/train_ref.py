@@ -21,6 +21,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import safe_conv  # noqa: E402
 import safetensors_io  # noqa: E402
 
 METHODS = ('normal', 'llf', 'seal', 'llf+seal', 'reverse', 'freeze-late', 'ke')
@@ -76,7 +77,7 @@ class Bottleneck(nn.Module):
 def _downsample(inplanes, outplanes, stride):
     if stride == 1 and inplanes == outplanes:
         return None
-    return nn.Sequential(nn.Conv2d(inplanes, outplanes, 1, stride=stride, bias=False), nn.BatchNorm2d(outplanes))
+    return nn.Sequential(safe_conv.Conv2d(inplanes, outplanes, 1, stride=stride, bias=False), nn.BatchNorm2d(outplanes))
 
 
 def stage_widths(width):
