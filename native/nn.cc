@@ -3,19 +3,21 @@
 
 namespace seal {
 
-// On the CPU a 1x1 convolution with a stride runs as a stride-1 convolution of the (padded) input
-// sampled every `stride` pixels: the same function, and autograd differentiates the sampling.
 // oneDNN 2.6's AVX2 kernel for the weight gradient of a strided 1x1 convolution in NHWC writes
-// past its buffer when the input has fewer than 8 channels (heap corruption, then a crash or a
-// hang), and AVX2-only CPUs run it; this keeps every strided 1x1 convolution away from it. For
-// stride 2 without padding (a ResNet shortcut) the results are bit-identical to libtorch's own.
+// past its buffer when a group has fewer than 8 input channels (its vector width): heap
+// corruption, then a crash or a hang, on every AVX2-only CPU (valgrind: invalid writes with 4
+// channels at stride 2, none with 12 channels at stride 2 or with 4 at stride 1). On the CPU such a convolution runs here as a stride-1
+// convolution of the (padded) input sampled every `stride` pixels: the same function, and
+// autograd differentiates the sampling. The AVX-512 kernel's vector holds 16 channels and no
+// tool here can check it, so it gets the same margin: fewer than 16 channels per group. Wider
+// layers (every preset's shortcut) keep libtorch's kernel, which is about twice as fast.
 struct ConvArgs {
   at::Tensor x;
   std::vector<int64_t> stride, padding;
 };
 
-ConvArgs unitStride(const at::Tensor& x, const at::Tensor& w, std::vector<int64_t> stride, std::vector<int64_t> padding) {
-  bool pointwise = w.dim() == 4 && w.size(2) == 1 && w.size(3) == 1;
+ConvArgs avoidNarrowStrided1x1(const at::Tensor& x, const at::Tensor& w, std::vector<int64_t> stride, std::vector<int64_t> padding) {
+  bool pointwise = w.dim() == 4 && w.size(2) == 1 && w.size(3) == 1 && w.size(1) < 16;
   bool strided = stride.size() == 2 && (stride[0] > 1 || stride[1] > 1);
   if (!x.is_cpu() || !pointwise || !strided || padding.size() != 2 || x.dim() < 3) return {x, stride, padding};
   at::Tensor in = x;
@@ -28,7 +30,7 @@ ConvArgs unitStride(const at::Tensor& x, const at::Tensor& w, std::vector<int64_
 // conv2d(x, weight, bias|null, stride[2], padding[2], dilation[2], groups)
 SEAL_OP(Conv2d, "conv2d") {
   const at::Tensor& w = T(info, 1);
-  ConvArgs a = unitStride(T(info, 0), w, ints(info, 3), ints(info, 4));
+  ConvArgs a = avoidNarrowStrided1x1(T(info, 0), w, ints(info, 3), ints(info, 4));
   const at::Tensor& x = a.x;
   if (hessianConvolutions() && x.is_cpu() && at::GradMode::is_enabled() && (x.requires_grad() || w.requires_grad()))
     return W(info.Env(), hessianConv2d(x, w, optT(info, 2), a.stride, a.padding, ints(info, 5), i64(info, 6)));

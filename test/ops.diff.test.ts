@@ -642,6 +642,13 @@ group('channels_last (NHWC)', () => {
     GEMM,
   );
   def(
+    'conv2d 1x1 stride 2, 16 input channels (libtorch kernel), x and w NHWC',
+    'conv2d',
+    [cl(rn([2, 16, 6, 6])), cl(rn([8, 16, 1, 1]))],
+    { stride: 2 },
+    GEMM,
+  );
+  def(
     'conv2d gray input [2,1,7,7] with an NHWC weight (x is dense in both)',
     'conv2d',
     [rn([2, 1, 7, 7]), cl(rn([4, 1, 3, 3]))],

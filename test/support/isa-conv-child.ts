@@ -35,6 +35,7 @@ export const ISA_CONV_CASES: IsaConvCase[] = [
   big(4, 8, 4, 0, 'channels_last'),
   big(4, 8, 2, 1, 'channels_last'),
   big(8, 16, 2, 0, 'channels_last'),
+  big(16, 32, 2, 0, 'channels_last'),
   big(4, 8, 2, 0, 'contiguous'),
 ];
 export const ISA_CONV_BATCH = 64;
