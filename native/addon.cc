@@ -43,6 +43,9 @@ SEAL_OP(Synchronize, "synchronize") {
   return info.Env().Undefined();
 }
 
+std::atomic<int64_t> g_host_reads{0};
+SEAL_OP(HostReads, "hostReads") { return Napi::Number::New(info.Env(), static_cast<double>(g_host_reads.load())); }
+
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // Debian's libtorch starts with one intra-op thread; use every core unless the user chose.
   if (std::getenv("OMP_NUM_THREADS") == nullptr) {
@@ -60,6 +63,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   SEAL_EXPORT(exports, "getNumThreads", GetNumThreads);
   SEAL_EXPORT(exports, "info", Info);
   SEAL_EXPORT(exports, "synchronize", Synchronize);
+  SEAL_EXPORT(exports, "hostReads", HostReads);
   return exports;
 }
 

@@ -42,6 +42,8 @@ class TensorWrap : public Napi::ObjectWrap<TensorWrap> {
 };
 
 extern std::atomic<int64_t> g_live;
+// Reads of tensor values into JS (item, toArray): each one waits for the device's queued work.
+extern std::atomic<int64_t> g_host_reads;
 extern Napi::FunctionReference* g_tensor_ctor;
 
 // Argument access. Each throws a JS TypeError naming the argument position on a bad value.

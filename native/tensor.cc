@@ -151,6 +151,7 @@ static Napi::Value typedArray(Napi::Env env, at::ScalarType st, Napi::ArrayBuffe
 Napi::Value TensorWrap::ToArray(const Napi::CallbackInfo& info) {
   return guard(info, "toArray", [&]() {
     at::Tensor t = self(this, info).detach();
+    g_host_reads++;
     if (t.scalar_type() == at::kHalf || t.scalar_type() == at::kBFloat16) t = t.to(at::kFloat);
     t = t.to(at::kCPU).contiguous();
     size_t n = static_cast<size_t>(t.numel());
@@ -181,6 +182,7 @@ Napi::Value TensorWrap::Item(const Napi::CallbackInfo& info) {
   return guard(info, "item", [&]() {
     auto& t = self(this, info);
     if (t.numel() != 1) throw Napi::Error::New(info.Env(), "item() needs a tensor with one element, got " + describe(t));
+    g_host_reads++;
     return Napi::Number::New(info.Env(), t.item<double>());
   });
 }

@@ -57,6 +57,7 @@ export interface NativeAddon {
     blasConfig: string | null;
   };
   synchronize(): void;
+  hostReads(): number;
   cpuCacheInfo(): { enabled: boolean; cachedBytes: number; hits: number; misses: number };
   releaseCpuCache(): void;
   manualSeed(seed: number): void;

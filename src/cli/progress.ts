@@ -36,7 +36,7 @@ export class Progress {
     this.tty = out.isTTY === true;
   }
 
-  batch(g: number, e: number, b: number, loss: number): void {
+  batch(g: number, e: number, b: number, loss: number | null): void {
     this.done++;
     if (!this.tty) return;
     const now = performance.now();
@@ -47,7 +47,7 @@ export class Progress {
     const frac = (b + 1) / this.batchesPerEpoch;
     const bar = '#'.repeat(Math.round(frac * 20)).padEnd(20, '.');
     this.out.write(
-      `\r\x1b[2Kgen ${g}/${this.generations - 1} epoch ${e + 1}/${this.epochs} [${bar}] ${b + 1}/${this.batchesPerEpoch} loss ${loss.toFixed(4)} ETA ${fmtTime(rate * (total - this.done))}`,
+      `\r\x1b[2Kgen ${g}/${this.generations - 1} epoch ${e + 1}/${this.epochs} [${bar}] ${b + 1}/${this.batchesPerEpoch} loss ${loss === null ? '-' : loss.toFixed(4)} ETA ${fmtTime(rate * (total - this.done))}`,
     );
   }
 

@@ -1,6 +1,15 @@
 // One pass of SGD over a loader's batches: the step every training loop in seal shares
-// (iterative training and fine-tuning). Stops on a non-finite loss before the step is taken.
-import { crossEntropy, tidy, type Tensor } from '../backend/index.js';
+// (iterative training and fine-tuning).
+//
+// The step reads nothing back from the device: each batch's loss and number of correct
+// predictions stay on it as tensors, and are read together, in one copy each, every
+// `readEvery` batches, at least every `readIntervalMs`, before a stop and at the end of the pass
+// (on a GPU every read waits for all queued work). The sums are then added up in batch order,
+// exactly as reading each batch at once would. A loss that is not finite is therefore found up
+// to `readEvery` batches late: the pass throws `diverged` for the first such batch there, the
+// steps taken since were on weights that nothing keeps (no metrics row, checkpoint or resume
+// point is written after the last good one).
+import { crossEntropy, keep, stack, tidy, type Tensor } from '../backend/index.js';
 import type { Batch } from '../data/loader.js';
 import type { Module } from '../nn/module.js';
 import type { SGD } from '../optim/sgd.js';
@@ -31,11 +40,24 @@ export interface EpochPassOptions {
   /** Builds the error thrown when the loss of batch `index` is not finite. */
   diverged(index: number, loss: number): Error;
   beforeStep?(x: Tensor, y: Tensor, index: number): void;
-  afterStep?(index: number, loss: number): void;
+  /** Called right after each batch's step, with the latest loss read so far (null before the first read). */
+  afterStep?(index: number, latestLoss: number | null): void;
   /** Asked after every step: true ends the pass there. */
   stopRequested?(): boolean;
   /** The sums of this epoch's batches that ran before a resume. */
   carried?: EpochSums | null;
+  /** Most batches whose loss stays unread on the device (default 50). */
+  readEvery?: number;
+  /** Longest time between reads, in ms of host time (default 1000; Infinity: by count only). */
+  readIntervalMs?: number;
+}
+
+/** A batch whose loss and hits have not been read yet. */
+interface Pending {
+  index: number;
+  n: number;
+  loss: Tensor;
+  hits: Tensor;
 }
 
 export async function trainEpoch(
@@ -45,41 +67,76 @@ export async function trainEpoch(
   o: EpochPassOptions,
 ): Promise<EpochPass> {
   model.train();
+  const readEvery = o.readEvery ?? 50;
+  const readIntervalMs = o.readIntervalMs ?? 1000;
   const c = o.carried;
   let lossSum = c?.lossSum ?? 0,
     correct = c?.correct ?? 0,
     seen = c?.seen ?? 0,
     dataMs = 0;
   let stoppedBefore: number | null = null;
-  const t0 = performance.now();
-  for (;;) {
-    const td = performance.now();
-    const next = batches.next();
-    dataMs += performance.now() - td;
-    if (next.done) break;
-    const { x, y, index } = next.value;
-    o.beforeStep?.(x, y, index);
-    opt.zeroGrad();
-    const [loss, hits] = tidy(() => {
-      const logits = model.forward(x);
-      const l = crossEntropy(logits, y, { labelSmoothing: o.labelSmoothing });
-      l.backward();
-      return [l.item(), logits.argmax(1).eq(y).sum().item()];
+  let pending: Pending[] = [];
+  let lastRead = performance.now();
+  let latestLoss: number | null = null;
+
+  // One copy of the pending losses and one of their hits, then the sums in batch order.
+  const read = (): void => {
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    lastRead = performance.now();
+    const [losses, hits] = tidy(() => [
+      stack(batch.map((p) => p.loss)).toNumbers(),
+      stack(batch.map((p) => p.hits)).toNumbers(),
+    ]);
+    for (const p of batch) {
+      p.loss.dispose();
+      p.hits.dispose();
+    }
+    batch.forEach((p, i) => {
+      const loss = losses[i]!;
+      if (!Number.isFinite(loss)) throw o.diverged(p.index, loss);
+      lossSum += loss * p.n;
+      correct += hits[i]!;
+      seen += p.n;
+      latestLoss = loss;
     });
-    const n = y.shape[0] as number;
-    x.dispose();
-    y.dispose();
-    if (!Number.isFinite(loss)) throw o.diverged(index, loss);
-    opt.step();
-    lossSum += loss * n;
-    correct += hits;
-    seen += n;
-    o.afterStep?.(index, loss);
-    // Every batch, so timers, progress output and a signal handler's stop request get through.
-    await new Promise((r) => setImmediate(r));
-    if (o.stopRequested?.() === true) {
-      stoppedBefore = index + 1;
-      break;
+  };
+
+  const t0 = performance.now();
+  try {
+    for (;;) {
+      const td = performance.now();
+      const next = batches.next();
+      dataMs += performance.now() - td;
+      if (next.done) break;
+      const { x, y, index } = next.value;
+      o.beforeStep?.(x, y, index);
+      opt.zeroGrad();
+      const [loss, hits] = tidy(() => {
+        const logits = model.forward(x);
+        const l = crossEntropy(logits, y, { labelSmoothing: o.labelSmoothing });
+        l.backward();
+        return [l.detach(), logits.argmax(1).eq(y).sum()];
+      });
+      pending.push({ index, n: y.shape[0] as number, loss: keep(loss), hits: keep(hits) });
+      x.dispose();
+      y.dispose();
+      opt.step();
+      if (pending.length >= readEvery || performance.now() - lastRead >= readIntervalMs) read();
+      o.afterStep?.(index, latestLoss);
+      // Every batch, so timers, progress output and a signal handler's stop request get through.
+      await new Promise((r) => setImmediate(r));
+      if (o.stopRequested?.() === true) {
+        stoppedBefore = index + 1;
+        break;
+      }
+    }
+    read();
+  } finally {
+    for (const p of pending) {
+      p.loss.dispose();
+      p.hits.dispose();
     }
   }
   const trainSeconds = (c?.trainSeconds ?? 0) + (performance.now() - t0) / 1000;

@@ -40,7 +40,8 @@ export interface TrainCallbacks {
     resumedAt: Progress | null;
     data: DatasetSplits;
   }): void;
-  onBatch?(info: { generation: number; epoch: number; batch: number; batches: number; loss: number }): void;
+  /** After each batch's step; `loss` is the latest batch loss read from the device (null before the first read of the pass). */
+  onBatch?(info: { generation: number; epoch: number; batch: number; batches: number; loss: number | null }): void;
   onEpoch?(row: EpochRow): void;
   onGeneration?(info: { generation: number; model: Classifier; summary: RunSummary; checkpoint: string | null }): void;
   /** Sees every training batch before its step (used by the PyTorch differential test). */
