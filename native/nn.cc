@@ -81,7 +81,9 @@ SEAL_OP(NllLoss, "nllLoss") {
 // sgdStep(params[], buffers (Tensor|null)[], lr, momentum, dampening, weightDecay, nesterov)
 // One torch.optim.SGD step over a parameter group: coupled weight decay, a momentum buffer set
 // to the first gradient it sees, a negative lr allowed (gradient ascent). Parameters without a
-// gradient are skipped. Returns, per parameter, a newly created momentum buffer or null.
+// gradient are skipped. Returns, per parameter, a newly created momentum buffer or null. The
+// arithmetic runs as multi-tensor (_foreach_*) ops over the group: on a GPU a few fused kernels
+// instead of four per parameter; on the CPU the same per-tensor kernels, so the same bits.
 SEAL_OP(SgdStep, "sgdStep") {
   Napi::Env env = info.Env();
   auto params = tensors(info, 0);
@@ -91,28 +93,44 @@ SEAL_OP(SgdStep, "sgdStep") {
   bool nesterov = flag(info, 6);
   at::NoGradGuard noGrad;
   auto out = Napi::Array::New(env, params.size());
+  std::vector<at::Tensor> P, G, B;  // parameters with a gradient, their gradients and buffers
+  std::vector<uint32_t> slots;      // each one's index in params
   for (size_t i = 0; i < params.size(); i++) {
-    at::Tensor& p = params[i];
     out.Set(static_cast<uint32_t>(i), env.Null());
-    const at::Tensor& g = p.grad();
-    if (!g.defined()) continue;
-    at::Tensor d = wd != 0 ? g.add(p, wd) : g;
-    if (momentum != 0) {
-      Napi::Value slot = bufArr.Get(static_cast<uint32_t>(i));
-      at::Tensor buf;
-      if (slot.IsNull() || slot.IsUndefined()) {
-        buf = d.clone().detach();
-        out.Set(static_cast<uint32_t>(i), W(env, buf));
-      } else {
-        TensorWrap* w = isTensor(slot) ? TensorWrap::Unwrap(slot.As<Napi::Object>()) : nullptr;
-        if (w == nullptr || !w->alive) throw Napi::TypeError::New(env, "momentum buffer " + std::to_string(i) + " is not a live tensor");
-        buf = w->tensor;
-        buf.mul_(momentum).add_(d, 1 - dampening);
-      }
-      d = nesterov ? d.add(buf, momentum) : buf;
+    if (!params[i].grad().defined()) continue;
+    P.push_back(params[i]);
+    G.push_back(params[i].grad());
+    slots.push_back(static_cast<uint32_t>(i));
+    if (momentum == 0) continue;
+    Napi::Value slot = bufArr.Get(static_cast<uint32_t>(i));
+    if (slot.IsNull() || slot.IsUndefined()) {
+      B.emplace_back();  // made from the first step's d below
+      continue;
     }
-    p.add_(d, -lr);
+    TensorWrap* w = isTensor(slot) ? TensorWrap::Unwrap(slot.As<Napi::Object>()) : nullptr;
+    if (w == nullptr || !w->alive) throw Napi::TypeError::New(env, "momentum buffer " + std::to_string(i) + " is not a live tensor");
+    B.push_back(w->tensor);
   }
+  if (P.empty()) return out;
+  std::vector<at::Tensor> D = wd != 0 ? at::_foreach_add(G, P, wd) : G;
+  if (momentum != 0) {
+    std::vector<at::Tensor> held, heldD;  // existing buffers and their d
+    for (size_t k = 0; k < P.size(); k++) {
+      if (B[k].defined()) {
+        held.push_back(B[k]);
+        heldD.push_back(D[k]);
+      } else {
+        B[k] = D[k].clone().detach();
+        out.Set(slots[k], W(env, B[k]));
+      }
+    }
+    if (!held.empty()) {
+      at::_foreach_mul_(held, momentum);
+      at::_foreach_add_(held, heldD, 1 - dampening);
+    }
+    D = nesterov ? at::_foreach_add(D, B, momentum) : B;
+  }
+  at::_foreach_add_(P, D, -lr);
   return out;
 }
 
