@@ -4,6 +4,8 @@
 // (measured: +12 MB per small-CNN step). Here large blocks are kept on per-size free lists
 // and handed out again, so a steady training loop neither page-faults nor grows.
 #include <c10/core/CPUAllocator.h>
+
+#include <cstring>
 #include <c10/core/impl/alloc_cpu.h>
 #include <malloc.h>
 #include <unistd.h>
@@ -27,7 +29,14 @@ class CachingCpuAllocator final : public c10::Allocator {
  public:
   explicit CachingCpuAllocator(size_t limit) : limit_(limit) {}
 
-  c10::DataPtr allocate(size_t n) const override {
+  // libtorch 1.13 to 2.2 declare allocate() const; later releases declare it non-const and add
+  // a pure virtual copy_data(). Both forms are defined, without `override`, so that each
+  // release's base class finds its own, and the one source builds against any of them.
+  c10::DataPtr allocate(size_t n) { return allocateBlock(n); }
+  c10::DataPtr allocate(size_t n) const { return allocateBlock(n); }
+  void copy_data(void* dest, const void* src, std::size_t count) const { std::memcpy(dest, src, count); }
+
+  c10::DataPtr allocateBlock(size_t n) const {
     size_t size = n < kMinCached ? n : (n + kRound - 1) / kRound * kRound;
     void* base = n < kMinCached ? nullptr : take(size);
     if (base == nullptr) {
@@ -126,6 +135,10 @@ SEAL_OP(CpuCacheInfo, "cpuCacheInfo") {
   o.Set("cachedBytes", Napi::Number::New(info.Env(), static_cast<double>(cached)));
   o.Set("hits", Napi::Number::New(info.Env(), static_cast<double>(hits)));
   o.Set("misses", Napi::Number::New(info.Env(), static_cast<double>(misses)));
+  // glibc's count of bytes in live malloc blocks (heap and mmap), whoever allocated them: what a
+  // leak raises, unlike RSS, which also holds freed but unreturned pages.
+  struct mallinfo2 m = mallinfo2();
+  o.Set("mallocInUseBytes", Napi::Number::New(info.Env(), static_cast<double>(m.uordblks + m.hblkhd)));
   return o;
 }
 

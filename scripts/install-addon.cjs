@@ -27,7 +27,11 @@ if (process.env.SEAL_REBUILD !== '1' && upToDate()) {
   console.log('seal: the native addon is up to date (build/Release/seal.node); SEAL_REBUILD=1 rebuilds it');
   process.exit(0);
 }
-const r = spawnSync('node-gyp', ['rebuild'], { cwd: root, stdio: 'inherit' });
+// Node's own headers, from the Node that runs this (a distribution package: /usr/include/node; a
+// binary archive: <prefix>/include/node), so node-gyp never fetches them from the network.
+const prefix = join(process.execPath, '..', '..');
+const nodedir = existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : [];
+const r = spawnSync('node-gyp', ['rebuild', ...nodedir], { cwd: root, stdio: 'inherit' });
 if (r.error) {
   console.error(
     `seal: cannot run node-gyp (${r.error.message}); it comes with npm: run this through npm install / npm ci`,

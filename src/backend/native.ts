@@ -58,7 +58,7 @@ export interface NativeAddon {
   };
   synchronize(): void;
   hostReads(): number;
-  cpuCacheInfo(): { enabled: boolean; cachedBytes: number; hits: number; misses: number };
+  cpuCacheInfo(): { enabled: boolean; cachedBytes: number; hits: number; misses: number; mallocInUseBytes: number };
   releaseCpuCache(): void;
   manualSeed(seed: number): void;
 

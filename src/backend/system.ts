@@ -14,7 +14,7 @@ export const synchronize = (): void => native.synchronize();
  * process. On a GPU each read waits for all queued work, so a training step should make none.
  */
 export const hostReadCount = (): number => native.hostReads();
-/** The caching CPU allocator's state (SEAL_CPU_CACHE_MB=0 turns it off). */
+/** The caching CPU allocator's state (SEAL_CPU_CACHE_MB=0 turns it off), and glibc's bytes in live malloc blocks. */
 export const cpuCacheInfo = () => native.cpuCacheInfo();
 /** Returns cached CPU blocks to the system. */
 export const releaseCpuCache = (): void => native.releaseCpuCache();
