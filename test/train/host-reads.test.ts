@@ -1,14 +1,16 @@
 // The training step reads nothing back from the device: a pass reads its losses and hits in one
-// copy each per `readEvery` batches (on a GPU each read waits for all queued work), and gives
+// copy each per `readEvery` batches, an evaluation its counts once at the end (on a GPU each read waits for all queued work), and gives
 // the same sums, bit for bit, as reading every batch at once; a non-finite loss is still
 // reported at the batch where it first appeared.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { full, Generator, hostReadCount, randint, randn, type Tensor } from '../../src/backend/index.js';
-import type { Batch } from '../../src/data/loader.js';
+import { BatchLoader, type Batch } from '../../src/data/loader.js';
 import { createModel } from '../../src/models/registry.js';
 import { SGD } from '../../src/optim/sgd.js';
 import { trainEpoch, type EpochPass } from '../../src/train/epoch.js';
+import { evaluate } from '../../src/train/evaluate.js';
+import { tinyData } from '../support/tiny-data.js';
 
 const BATCHES = 40;
 
@@ -60,4 +62,26 @@ test('a pass of 40 batches read every 10 makes 8 reads, and sums as reading each
 test('a non-finite loss is reported at its own batch, found at the next read', async () => {
   await assert.rejects(pass(10, 13), /^Error: diverged at batch 13: NaN$/);
   await assert.rejects(pass(1, 13), /^Error: diverged at batch 13: NaN$/);
+});
+
+test('evaluating over 10 batches makes one read', () => {
+  const data = tinyData({ train: 8, test: 80, size: 12, classes: 4 });
+  const loader = new BatchLoader(data.test, { batchSize: 8, mean: data.mean, std: data.std });
+  const model = createModel({
+    model: 'small-cnn',
+    width: 0.25,
+    inChannels: 1,
+    numClasses: 4,
+    device: 'cpu',
+    generator: new Generator(1),
+  });
+  try {
+    const before = hostReadCount();
+    const r = evaluate(model, loader);
+    assert.equal(hostReadCount() - before, 1);
+    assert.equal(r.count, 80);
+    assert.ok(r.top1 >= 0 && r.top1 <= r.top5 && r.top5 <= 1 && Number.isFinite(r.loss));
+  } finally {
+    model.dispose();
+  }
 });
