@@ -1,4 +1,7 @@
-// Autograd entry points: backward, grad (with create_graph for double backward), grad mode.
+// Autograd entry points: backward, grad (with create_graph for double backward), grad mode,
+// autocast (mixed precision).
+#include <ATen/autocast_mode.h>
+
 #include "common.h"
 
 namespace seal {
@@ -31,11 +34,50 @@ SEAL_OP(SetGradEnabled, "setGradEnabled") {
 }
 SEAL_OP(IsGradEnabled, "isGradEnabled") { return Napi::Boolean::New(info.Env(), at::GradMode::is_enabled()); }
 
+// autocastEnter(device 'cpu'|'cuda', dtype): as entering torch.autocast(device, dtype); returns
+// the previous [enabled, dtype] for autocastExit. libtorch 1.13's per-device calls (2.4 and later
+// keep them, deprecated).
+SEAL_OP(AutocastEnter, "autocastEnter") {
+  Napi::Env env = info.Env();
+  bool cuda = str(info, 0) == "cuda";
+  at::ScalarType dtype = parseDtype(str(info, 1));
+  auto prev = Napi::Array::New(env, 2);
+  prev.Set(0u, Napi::Boolean::New(env, cuda ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled()));
+  prev.Set(1u, Napi::String::New(env, dtypeName(cuda ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype())));
+  if (cuda) {
+    at::autocast::set_enabled(true);
+    at::autocast::set_autocast_gpu_dtype(dtype);
+  } else {
+    at::autocast::set_cpu_enabled(true);
+    at::autocast::set_autocast_cpu_dtype(dtype);
+  }
+  at::autocast::increment_nesting();
+  return prev;
+}
+// autocastExit(device, prevEnabled, prevDtype): puts the state back; leaving the outermost
+// region drops the cache of casted weights, as torch.autocast does.
+SEAL_OP(AutocastExit, "autocastExit") {
+  bool cuda = str(info, 0) == "cuda";
+  bool enabled = flag(info, 1);
+  at::ScalarType dtype = parseDtype(str(info, 2));
+  if (cuda) {
+    at::autocast::set_enabled(enabled);
+    at::autocast::set_autocast_gpu_dtype(dtype);
+  } else {
+    at::autocast::set_cpu_enabled(enabled);
+    at::autocast::set_autocast_cpu_dtype(dtype);
+  }
+  if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+  return info.Env().Undefined();
+}
+
 void RegisterAutograd(Napi::Env env, Napi::Object exports) {
   SEAL_EXPORT(exports, "backward", Backward);
   SEAL_EXPORT(exports, "grad", Grad);
   SEAL_EXPORT(exports, "setGradEnabled", SetGradEnabled);
   SEAL_EXPORT(exports, "isGradEnabled", IsGradEnabled);
+  SEAL_EXPORT(exports, "autocastEnter", AutocastEnter);
+  SEAL_EXPORT(exports, "autocastExit", AutocastExit);
 }
 
 }  // namespace seal

@@ -63,6 +63,7 @@ import {
   sgdStep,
   grad,
   noGrad,
+  withAutocast,
   tidy,
   dispose,
   liveTensors,
@@ -84,6 +85,9 @@ const EXACT: Tolerance = { rtol: 0, atol: 0 };
 const ELEM: Tolerance = { rtol: 1e-5, atol: 1e-6 };
 const RED: Tolerance = { rtol: 1e-5, atol: 1e-5 };
 const GEMM: Tolerance = { rtol: 1e-4, atol: 1e-4 };
+// bfloat16 results (autocast): 8 significant bits, so one rounding step apart is ~0.4%; the
+// float32 accumulation inside the kernels may split by thread count, as for GEMM.
+const BF16: Tolerance = { rtol: 1e-2, atol: 1e-2 };
 const F64: Tolerance = { rtol: 1e-10, atol: 1e-12 };
 
 const startLive = liveTensors();
@@ -277,7 +281,9 @@ function computeSeal(op: string, inputs: In[], params: P): Computed {
     const fn = SEAL[op];
     if (!fn) throw new Error(`no seal implementation for ${op}`);
     const xs = inputs.map(toTensor);
-    const r = fn(xs, params);
+    const r = params.autocast
+      ? withAutocast(params.autocast as 'bfloat16', 'cpu', () => fn(xs, params))
+      : fn(xs, params);
     const outs = Array.isArray(r) ? r : [r];
     const outputs = outs.map(asOracle); // before backward: batch norm's running stats are final here
     if (!xs.some((x) => x.requiresGrad)) return { outputs, grads: null };
@@ -707,6 +713,24 @@ group('channels_last (NHWC)', () => {
   def('flatten from 1 of [2,5,1,1] NHWC (pooled features)', 'flatten', [cl(rn([2, 5, 1, 1]))], { start: 1 }, EXACT);
   def('reshape [2,3,4,4] NHWC -> [2,48]', 'reshape', [cl(rn([2, 3, 4, 4]))], { shape: [2, 48] }, EXACT);
   def('mean over [2,3] of NHWC', 'mean', [cl(rn([2, 3, 4, 4]))], { dims: [2, 3] }, RED);
+});
+
+// Mixed precision: the op runs inside withAutocast('bfloat16', 'cpu') here and inside
+// torch.autocast('cpu', dtype=torch.bfloat16) in the oracle; output dtypes must agree (bf16 for
+// convolutions and linear layers, float32 for the loss) and gradients reach the float32 inputs.
+group('autocast bfloat16 (CPU)', () => {
+  const bf = { autocast: 'bfloat16' };
+  def('conv2d 3x3, bias', 'conv2d', [rn([2, 3, 7, 7]), rn([4, 3, 3, 3]), rn([4])], { ...bf, padding: 1 }, BF16);
+  def('conv2d NHWC, stride 2', 'conv2d', [cl(rn([2, 4, 8, 8])), cl(rn([6, 4, 3, 3]))], { ...bf, stride: 2 }, BF16);
+  def('linear, bias', 'linear', [rn([5, 7]), rn([3, 7]), rn([3])], bf, BF16);
+  def('matmul', 'matmul', [rn([4, 6]), rn([6, 3])], bf, BF16);
+  def(
+    'crossEntropy with label smoothing (float32)',
+    'crossEntropy',
+    [rn([6, 5], { scale: 2 }), ix(0, 5, [6])],
+    { ...bf, labelSmoothing: 0.1, reduction: 'mean' },
+    RED,
+  );
 });
 
 group('losses: crossEntropy, nllLoss', () => {

@@ -52,3 +52,20 @@ export const isGradEnabled = (): boolean => native.isGradEnabled();
  */
 export const withHessianConvolutions = <T>(fn: () => T): T =>
   withSwitch((on) => native.setHessianConvolutions(on), true, fn);
+
+/**
+ * Runs fn under autocast, as torch.autocast(device, dtype): convolutions, linear layers and
+ * matrix products run in `dtype` (bfloat16 or float16) while the parameters stay float32 and
+ * receive float32 gradients; ops that need the range (losses, reductions) stay in float32.
+ * Run the backward pass outside. fn must be synchronous.
+ * @example const loss = withAutocast('bfloat16', 'cpu', () => crossEntropy(model.forward(x), y)); loss.backward();
+ */
+export function withAutocast<T>(dtype: 'bfloat16' | 'float16', device: string, fn: () => T): T {
+  const kind = device.startsWith('cuda') ? 'cuda' : 'cpu';
+  const [enabled, prevDtype] = native.autocastEnter(kind, dtype);
+  try {
+    return fn();
+  } finally {
+    native.autocastExit(kind, enabled, prevDtype);
+  }
+}

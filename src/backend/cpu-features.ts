@@ -128,3 +128,23 @@ export function selectOpenblasCoreType(
   if (chosen !== null) env.OPENBLAS_CORETYPE = chosen;
   return { user, reported, chosen };
 }
+
+/** oneDNN ISA caps (ONEDNN_MAX_CPU_ISA, DNNL_MAX_CPU_ISA) that stop below AVX-512. */
+const CAPS_BELOW_AVX512 = ['SSE41', 'AVX', 'AVX2', 'AVX2_VNNI', 'AVX512_MIC', 'AVX512_MIC_4OPS'];
+
+/**
+ * Why bfloat16 convolutions cannot run on this CPU, or null when they can. libtorch 1.13 sends
+ * bfloat16 convolutions to oneDNN when the CPU has AVX-512 BW, VL and DQ, and oneDNN has no
+ * bfloat16 kernel below AVX-512: with the ISA capped below it, libtorch still asks and fails
+ * ("could not create a primitive descriptor").
+ * @example cpuBf16Blocker(new Set(['avx2']), {}) // 'this CPU lacks avx512bw, avx512vl, avx512dq'
+ */
+export function cpuBf16Blocker(flags: ReadonlySet<string>, env: NodeJS.ProcessEnv): string | null {
+  const missing = ['avx512bw', 'avx512vl', 'avx512dq'].filter((f) => !flags.has(f));
+  if (missing.length > 0) return `this CPU lacks ${missing.join(', ')}`;
+  const [name, cap] = env.ONEDNN_MAX_CPU_ISA
+    ? ['ONEDNN_MAX_CPU_ISA', env.ONEDNN_MAX_CPU_ISA]
+    : ['DNNL_MAX_CPU_ISA', env.DNNL_MAX_CPU_ISA ?? ''];
+  if (CAPS_BELOW_AVX512.includes(cap.toUpperCase())) return `${name}=${cap} caps oneDNN below AVX-512`;
+  return null;
+}

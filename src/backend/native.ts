@@ -58,6 +58,8 @@ export interface NativeAddon {
   };
   synchronize(): void;
   hostReads(): number;
+  autocastEnter(device: string, dtype: string): [boolean, string];
+  autocastExit(device: string, enabled: boolean, dtype: string): void;
   cpuCacheInfo(): { enabled: boolean; cachedBytes: number; hits: number; misses: number; mallocInUseBytes: number };
   releaseCpuCache(): void;
   manualSeed(seed: number): void;

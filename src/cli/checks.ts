@@ -1,8 +1,10 @@
 // Checks of flags against this machine, made before any data is read: threads against the
-// cores, the device against the build, and ascent methods left without an ascent.
+// cores, the device against the build, bf16 against the CPU, and ascent methods left without an
+// ascent.
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { backendInfo } from '../backend/index.js';
+import { cpuBf16Blocker, readCpuFeatures } from '../backend/cpu-features.js';
 import { kebab, resolveConfig, type ConfigLayer } from '../config/resolve.js';
 import { MAX_THREADS, type ResolvedConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
@@ -62,6 +64,17 @@ export function checkDevice(device: string, flag = '--device'): void {
       'check nvidia-smi and CUDA_VISIBLE_DEVICES, or use --device cpu',
     );
   }
+}
+
+/** Refuses bf16 training on a CPU whose oneDNN has no bfloat16 kernels. */
+export function checkPrecision(precision: string, device: string, flag = '--precision'): void {
+  if (precision !== 'bf16' || device !== 'cpu') return;
+  const why = cpuBf16Blocker(readCpuFeatures()?.flags ?? new Set(), process.env);
+  if (why !== null)
+    throw new ConfigError(
+      `${flag} bf16 on the CPU needs oneDNN's bfloat16 kernels (AVX-512 BW, VL and DQ): ${why}`,
+      'use --precision fp32 here, or bf16 on a GPU (--device cuda)',
+    );
 }
 
 const ASCENT_METHODS = ['seal', 'llf+seal', 'reverse', 'freeze-late'];

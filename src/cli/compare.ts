@@ -9,7 +9,7 @@ import { compareOnSlurm, SLURM_FLAGS, SLURM_USAGE, slurmOptionsOf } from './comp
 import { EVALUATORS } from '../eval/registry.js';
 import { CONFIG_FLAGS, SWITCH, configLayers, optionHelp, parseArgv, text, texts, withConfigFlags } from './args.js';
 import { writeReports, printHeadline } from './report.js';
-import { checkDevice, parseThreads, warnNoAscent } from './checks.js';
+import { checkDevice, checkPrecision, parseThreads, warnNoAscent } from './checks.js';
 import { checkCreatable } from '../io/dirs.js';
 import { resolveConfig, type ConfigLayer } from '../config/resolve.js';
 
@@ -242,6 +242,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
     throw new ConfigError(`--${slurmOnly[0]} is an option of the Slurm launcher`, 'add --launcher slurm');
   const threads = v.threads !== undefined ? parseThreads(v.threads) : undefined;
   if (launcher === 'local' && train.device !== undefined) checkDevice(String(train.device));
+  if (launcher === 'local') checkPrecision(String(train.precision ?? 'fp32'), String(train.device ?? 'cpu'));
   checkCreatable(out, '--out');
   const t0 = performance.now();
   const arms = [...(v.arm ?? []).map(parseArm), ...(v.plan !== undefined ? readArmsFile(v.plan) : [])];

@@ -12,7 +12,7 @@ import { RunDir } from '../io/run-dir.js';
 import { SWITCH, configLayers, withConfigFlags, optionHelp, parseArgv, type ValueFlag } from './args.js';
 import { Progress } from './progress.js';
 import { STOP_SIGNALS, StopOnSignal } from './stop.js';
-import { checkDevice, checkResumeSettings, checkThreads, warnNoAscent } from './checks.js';
+import { checkDevice, checkPrecision, checkResumeSettings, checkThreads, warnNoAscent } from './checks.js';
 
 export const TRAIN_USAGE = `usage: seal train [--config FILE.json] [--name value ...] [--out DIR]
        seal train --resume DIR
@@ -158,6 +158,7 @@ function preflight(layers: ConfigLayer[], resume: string | null): void {
   if (run) checkResumeSettings(layers, run, cfg);
   if (cfg.threads !== null) checkThreads(cfg.threads, run ? `${run.configFile}: threads` : '--threads', run === null);
   checkDevice(cfg.device, run ? `${run.configFile}: device` : '--device');
+  checkPrecision(cfg.precision, cfg.device, run ? `${run.configFile}: precision` : '--precision');
   warnNoAscent(cfg);
   if (run === null && cfg.out !== null) {
     new RunDir(cfg.out).checkFree();

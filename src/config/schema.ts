@@ -8,6 +8,8 @@ export const MODEL_NAMES = ['resnet18', 'resnet50', 'resnet18-cifar', 'resnet50-
 export type ModelName = (typeof MODEL_NAMES)[number];
 export const MEMORY_FORMATS = ['auto', 'nchw', 'nhwc'] as const;
 export type MemoryFormatChoice = (typeof MEMORY_FORMATS)[number];
+export const PRECISIONS = ['fp32', 'bf16'] as const;
+export type Precision = (typeof PRECISIONS)[number];
 
 export interface RunConfig {
   method: MethodName;
@@ -15,6 +17,7 @@ export interface RunConfig {
   model: ModelName;
   width: number;
   memoryFormat: MemoryFormatChoice;
+  precision: Precision;
   generations: number;
   epochs: number;
   batchSize: number;
@@ -53,6 +56,7 @@ export const DEFAULTS = {
   model: 'resnet50',
   width: 1,
   memoryFormat: 'auto',
+  precision: 'fp32',
   generations: 10,
   epochs: 160,
   batchSize: 32,
@@ -110,6 +114,11 @@ export const KEYS: Record<keyof RunConfig, KeyDoc> = {
     kind: 'enum',
     values: MEMORY_FORMATS,
     help: 'layout of conv weights and activations: nhwc (channels_last), nchw, or auto (nhwc on the CPU, where it is faster); results agree to float rounding',
+  },
+  precision: {
+    kind: 'enum',
+    values: PRECISIONS,
+    help: 'training arithmetic: fp32, or bf16 (autocast: convolutions and linear layers in bfloat16, float32 weights, optimizer and loss; evaluations stay fp32)',
   },
   generations: { kind: 'int', min: 1, help: 'generations (generation 0 is ordinary training)' },
   epochs: { kind: 'int', min: 1, help: 'epochs per generation (E)' },

@@ -9,7 +9,7 @@
 // to `readEvery` batches late: the pass throws `diverged` for the first such batch there, the
 // steps taken since were on weights that nothing keeps (no metrics row, checkpoint or resume
 // point is written after the last good one).
-import { crossEntropy, keep, stack, tidy, type Tensor } from '../backend/index.js';
+import { crossEntropy, keep, stack, tidy, withAutocast, type Tensor } from '../backend/index.js';
 import type { Batch } from '../data/loader.js';
 import type { Module } from '../nn/module.js';
 import type { SGD } from '../optim/sgd.js';
@@ -50,6 +50,8 @@ export interface EpochPassOptions {
   readEvery?: number;
   /** Longest time between reads, in ms of host time (default 1000; Infinity: by count only). */
   readIntervalMs?: number;
+  /** Forward pass and loss under autocast in this dtype on this device (mixed precision); null: float32. */
+  autocast?: { dtype: 'bfloat16'; device: string } | null;
 }
 
 /** A batch whose loss and hits have not been read yet. */
@@ -114,8 +116,11 @@ export async function trainEpoch(
       o.beforeStep?.(x, y, index);
       opt.zeroGrad();
       const [loss, hits] = tidy(() => {
-        const logits = model.forward(x);
-        const l = crossEntropy(logits, y, { labelSmoothing: o.labelSmoothing });
+        const forward = () => {
+          const logits = model.forward(x);
+          return [logits, crossEntropy(logits, y, { labelSmoothing: o.labelSmoothing })] as const;
+        };
+        const [logits, l] = o.autocast ? withAutocast(o.autocast.dtype, o.autocast.device, forward) : forward();
         l.backward();
         return [l.detach(), logits.argmax(1).eq(y).sum()];
       });

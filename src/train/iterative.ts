@@ -250,6 +250,7 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
 
       const pass = await trainEpoch(model, opt, loader.epoch(e, first), {
         labelSmoothing: cfg.labelSmoothing,
+        autocast: cfg.precision === 'bf16' ? { dtype: 'bfloat16', device: cfg.device } : null,
         carried: sums,
         ...(opts.stopRequested ? { stopRequested: opts.stopRequested } : {}),
         diverged: (index, loss) => diverged(cfg, g, e, index, loader.batchesPerEpoch, plan, lrT, loss, out),

@@ -326,7 +326,11 @@ OPS = {
 def run_case(case):
     inputs = [make(s) for s in case.get('inputs', [])]
     params = dec_params(case.get('params') or {})
-    res = OPS[case['op']](inputs, params)
+    if params.get('autocast'):
+        with torch.autocast('cpu', dtype=DTYPES[params['autocast']]):
+            res = OPS[case['op']](inputs, params)
+    else:
+        res = OPS[case['op']](inputs, params)
     outs = list(res) if isinstance(res, (list, tuple)) else [res]
     result = {'outputs': [out(o) for o in outs]}
     go = case.get('gradOut')
