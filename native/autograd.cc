@@ -1,6 +1,7 @@
 // Autograd entry points: backward, grad (with create_graph for double backward), grad mode,
 // autocast (mixed precision).
 #include <ATen/autocast_mode.h>
+#include <torch/version.h>
 
 #include "common.h"
 
@@ -34,39 +35,47 @@ SEAL_OP(SetGradEnabled, "setGradEnabled") {
 }
 SEAL_OP(IsGradEnabled, "isGradEnabled") { return Napi::Boolean::New(info.Env(), at::GradMode::is_enabled()); }
 
+// libtorch 2.4 made autocast's state per device type (set_autocast_enabled(kCUDA, on), ...) and
+// deprecated the older per-device calls that 1.13 has; each release gets the calls it has.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+static bool autocastEnabled(bool cuda) { return at::autocast::is_autocast_enabled(cuda ? at::kCUDA : at::kCPU); }
+static at::ScalarType autocastDtype(bool cuda) { return at::autocast::get_autocast_dtype(cuda ? at::kCUDA : at::kCPU); }
+static void setAutocast(bool cuda, bool on, at::ScalarType dtype) {
+  at::autocast::set_autocast_enabled(cuda ? at::kCUDA : at::kCPU, on);
+  at::autocast::set_autocast_dtype(cuda ? at::kCUDA : at::kCPU, dtype);
+}
+#else
+static bool autocastEnabled(bool cuda) { return cuda ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled(); }
+static at::ScalarType autocastDtype(bool cuda) {
+  return cuda ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype();
+}
+static void setAutocast(bool cuda, bool on, at::ScalarType dtype) {
+  if (cuda) {
+    at::autocast::set_enabled(on);
+    at::autocast::set_autocast_gpu_dtype(dtype);
+  } else {
+    at::autocast::set_cpu_enabled(on);
+    at::autocast::set_autocast_cpu_dtype(dtype);
+  }
+}
+#endif
+
 // autocastEnter(device 'cpu'|'cuda', dtype): as entering torch.autocast(device, dtype); returns
-// the previous [enabled, dtype] for autocastExit. libtorch 1.13's per-device calls (2.4 and later
-// keep them, deprecated).
+// the previous [enabled, dtype] for autocastExit.
 SEAL_OP(AutocastEnter, "autocastEnter") {
   Napi::Env env = info.Env();
   bool cuda = str(info, 0) == "cuda";
-  at::ScalarType dtype = parseDtype(str(info, 1));
   auto prev = Napi::Array::New(env, 2);
-  prev.Set(0u, Napi::Boolean::New(env, cuda ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled()));
-  prev.Set(1u, Napi::String::New(env, dtypeName(cuda ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype())));
-  if (cuda) {
-    at::autocast::set_enabled(true);
-    at::autocast::set_autocast_gpu_dtype(dtype);
-  } else {
-    at::autocast::set_cpu_enabled(true);
-    at::autocast::set_autocast_cpu_dtype(dtype);
-  }
+  prev.Set(0u, Napi::Boolean::New(env, autocastEnabled(cuda)));
+  prev.Set(1u, Napi::String::New(env, dtypeName(autocastDtype(cuda))));
+  setAutocast(cuda, true, parseDtype(str(info, 1)));
   at::autocast::increment_nesting();
   return prev;
 }
 // autocastExit(device, prevEnabled, prevDtype): puts the state back; leaving the outermost
 // region drops the cache of casted weights, as torch.autocast does.
 SEAL_OP(AutocastExit, "autocastExit") {
-  bool cuda = str(info, 0) == "cuda";
-  bool enabled = flag(info, 1);
-  at::ScalarType dtype = parseDtype(str(info, 2));
-  if (cuda) {
-    at::autocast::set_enabled(enabled);
-    at::autocast::set_autocast_gpu_dtype(dtype);
-  } else {
-    at::autocast::set_cpu_enabled(enabled);
-    at::autocast::set_autocast_cpu_dtype(dtype);
-  }
+  setAutocast(str(info, 0) == "cuda", flag(info, 1), parseDtype(str(info, 2)));
   if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
   return info.Env().Undefined();
 }
