@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'build/', 'docs/', 'node_modules/', 'runs/'] },
+  { ignores: ['dist/', 'build/', 'docs/', 'node_modules/', 'runs/', 'device-pack/', 'device-results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
