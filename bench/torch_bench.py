@@ -72,6 +72,10 @@ def main():
     if threads > 0:
         torch.set_num_threads(threads)
     torch.manual_seed(0)
+    # The GPU arithmetic seal trains with by default: float32 without TF32, cuDNN benchmark mode.
+    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.benchmark = True
     sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
     flops = 0
     if name == "matmul_2048":

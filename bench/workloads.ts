@@ -6,6 +6,7 @@ import {
   Generator,
   randint,
   randn,
+  setGpuMath,
   setNumThreads,
   synchronize,
   tidy,
@@ -20,6 +21,7 @@ import { train, type EpochRow } from '../src/index.js';
 const [name = '', threadsArg = '0', stepsArg = '10', warmupArg = '2', device = 'cpu'] = process.argv.slice(2);
 const threads = Number(threadsArg);
 if (threads > 0) setNumThreads(threads);
+setGpuMath({ tf32: false, deterministic: false }); // train()'s defaults, as torch_bench.py sets them
 const steps = Number(stepsArg);
 const warmup = Number(warmupArg);
 

@@ -43,6 +43,30 @@ SEAL_OP(Synchronize, "synchronize") {
   return info.Env().Undefined();
 }
 
+// setGpuMath(tf32, deterministic): TF32 for float32 convolutions and matrix products on GPUs
+// that have it (cuDNN and cuBLAS), and either deterministic cuDNN algorithms or cuDNN's
+// benchmark mode (the fastest algorithm per shape, timed at first use). Process-wide; no effect
+// on the CPU.
+SEAL_OP(SetGpuMath, "setGpuMath") {
+  bool tf32 = flag(info, 0), deterministic = flag(info, 1);
+  auto& ctx = at::globalContext();
+  ctx.setAllowTF32CuDNN(tf32);
+  ctx.setAllowTF32CuBLAS(tf32);
+  ctx.setDeterministicCuDNN(deterministic);
+  ctx.setBenchmarkCuDNN(!deterministic);
+  return info.Env().Undefined();
+}
+SEAL_OP(GpuMath, "gpuMath") {
+  Napi::Env env = info.Env();
+  auto& ctx = at::globalContext();
+  auto o = Napi::Object::New(env);
+  o.Set("tf32Convolutions", Napi::Boolean::New(env, ctx.allowTF32CuDNN()));
+  o.Set("tf32Matmul", Napi::Boolean::New(env, ctx.allowTF32CuBLAS()));
+  o.Set("deterministic", Napi::Boolean::New(env, ctx.deterministicCuDNN()));
+  o.Set("benchmark", Napi::Boolean::New(env, ctx.benchmarkCuDNN()));
+  return o;
+}
+
 std::atomic<int64_t> g_host_reads{0};
 SEAL_OP(HostReads, "hostReads") { return Napi::Number::New(info.Env(), static_cast<double>(g_host_reads.load())); }
 
@@ -64,6 +88,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   SEAL_EXPORT(exports, "info", Info);
   SEAL_EXPORT(exports, "synchronize", Synchronize);
   SEAL_EXPORT(exports, "hostReads", HostReads);
+  SEAL_EXPORT(exports, "setGpuMath", SetGpuMath);
+  SEAL_EXPORT(exports, "gpuMath", GpuMath);
   return exports;
 }
 

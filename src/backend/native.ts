@@ -58,6 +58,8 @@ export interface NativeAddon {
   };
   synchronize(): void;
   hostReads(): number;
+  setGpuMath(tf32: boolean, deterministic: boolean): void;
+  gpuMath(): { tf32Convolutions: boolean; tf32Matmul: boolean; deterministic: boolean; benchmark: boolean };
   autocastEnter(device: string, dtype: string): [boolean, string];
   autocastExit(device: string, enabled: boolean, dtype: string): void;
   cpuCacheInfo(): { enabled: boolean; cachedBytes: number; hits: number; misses: number; mallocInUseBytes: number };

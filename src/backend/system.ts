@@ -10,6 +10,16 @@ export const cudaAvailable = (): boolean => native.info().cudaAvailable;
 /** Waits for queued GPU work (no-op on the CPU); call before reading a timer. */
 export const synchronize = (): void => native.synchronize();
 /**
+ * GPU arithmetic, process-wide: `tf32` lets float32 convolutions and matrix products use TF32
+ * on GPUs that have it (faster, 10-bit mantissa inputs); `deterministic` picks deterministic
+ * cuDNN algorithms, otherwise cuDNN's benchmark mode times the algorithms per shape at first use
+ * and keeps the fastest. No effect on the CPU.
+ */
+export const setGpuMath = (o: { tf32: boolean; deterministic: boolean }): void =>
+  native.setGpuMath(o.tf32, o.deterministic);
+/** The GPU arithmetic settings in force (see setGpuMath). */
+export const gpuMath = () => native.gpuMath();
+/**
  * How many times tensor values have been read into JS (item(), toArray(), toNumbers()) in this
  * process. On a GPU each read waits for all queued work, so a training step should make none.
  */

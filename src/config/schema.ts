@@ -18,6 +18,8 @@ export interface RunConfig {
   width: number;
   memoryFormat: MemoryFormatChoice;
   precision: Precision;
+  tf32: boolean;
+  deterministic: boolean;
   generations: number;
   epochs: number;
   batchSize: number;
@@ -57,6 +59,8 @@ export const DEFAULTS = {
   width: 1,
   memoryFormat: 'auto',
   precision: 'fp32',
+  tf32: false,
+  deterministic: false,
   generations: 10,
   epochs: 160,
   batchSize: 32,
@@ -119,6 +123,14 @@ export const KEYS: Record<keyof RunConfig, KeyDoc> = {
     kind: 'enum',
     values: PRECISIONS,
     help: 'training arithmetic: fp32, or bf16 (autocast: convolutions and linear layers in bfloat16, float32 weights, optimizer and loss; evaluations stay fp32)',
+  },
+  tf32: {
+    kind: 'boolean',
+    help: 'GPU: let float32 convolutions and matrix products use TF32 (faster, 10-bit mantissa inputs); off keeps float32 exact',
+  },
+  deterministic: {
+    kind: 'boolean',
+    help: "GPU: deterministic cuDNN algorithms (off: cuDNN's benchmark mode picks the fastest per shape)",
   },
   generations: { kind: 'int', min: 1, help: 'generations (generation 0 is ordinary training)' },
   epochs: { kind: 'int', min: 1, help: 'epochs per generation (E)' },

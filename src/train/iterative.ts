@@ -1,7 +1,7 @@
 // The one training loop: generation → epoch → batch. Methods act only through their hooks
 // (train/hooks.ts); this file turns their epoch plans into optimizer settings, evaluates,
 // checkpoints and reports progress through callbacks (the library never prints).
-import { backendInfo, Generator, setNumThreads, type Tensor } from '../backend/index.js';
+import { backendInfo, Generator, setGpuMath, setNumThreads, type Tensor } from '../backend/index.js';
 import type { ResolvedConfig, RunConfig } from '../config/schema.js';
 import { resolveConfig, type ConfigLayer } from '../config/resolve.js';
 import { BatchLoader } from '../data/loader.js';
@@ -110,6 +110,7 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
   const cfg = run ? resolveConfig([{ source: run.configFile, values: run.readConfig() }]) : resolveConfig(layers);
   const out = run ?? (cfg.out !== null ? new RunDir(cfg.out) : null);
   if (cfg.threads !== null) setNumThreads(cfg.threads);
+  setGpuMath({ tf32: cfg.tf32, deterministic: cfg.deterministic });
 
   const data =
     opts.data ??

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cpuBf16Blocker, readCpuFeatures } from '../../src/backend/cpu-features.js';
-import { train } from '../../src/index.js';
+import { gpuMath, train } from '../../src/index.js';
 import type { SmallCnn } from '../../src/models/small-cnn.js';
 import { tinyData } from '../support/tiny-data.js';
 
@@ -82,4 +82,19 @@ test('seal train --precision bf16 where the CPU cannot is refused before anythin
   assert.match(r.stderr, /--precision bf16 on the CPU needs oneDNN's bfloat16 kernels \(AVX-512 BW, VL and DQ\): /);
   assert.match(r.stderr, /hint: use --precision fp32 here, or bf16 on a GPU/);
   assert.equal(existsSync(out), false, 'no run folder');
+});
+
+test("tf32 and deterministic reach libtorch's context: off by default, with cuDNN's benchmark mode", async () => {
+  const data = tinyData({ train: 64, test: 32 });
+  const small = { model: 'small-cnn', width: 0.25, generations: 1, epochs: 1, batchSize: 32 } as const;
+  const seen = [];
+  for (const o of [{}, { tf32: true, deterministic: true }]) {
+    const r = await train({ ...small, ...o }, { data });
+    r.model.dispose();
+    seen.push(gpuMath());
+  }
+  assert.deepEqual(seen, [
+    { tf32Convolutions: false, tf32Matmul: false, deterministic: false, benchmark: true },
+    { tf32Convolutions: true, tf32Matmul: true, deterministic: true, benchmark: false },
+  ]);
 });
