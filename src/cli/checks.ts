@@ -3,8 +3,7 @@
 // ascent.
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { backendInfo } from '../backend/index.js';
-import { cpuBf16Blocker, readCpuFeatures } from '../backend/cpu-features.js';
+import { backendInfo, cpuBf16Blocker, readCpuFeatures } from '../backend/index.js';
 import { kebab, resolveConfig, type ConfigLayer } from '../config/resolve.js';
 import { MAX_THREADS, type ResolvedConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
