@@ -3,6 +3,7 @@
 // (kebab-case names of config/schema.ts KEYS, 'null' for an empty nullable value) are coerced
 // here and checked by resolveConfig, which names the flag in its refusal.
 import { readFileSync } from 'node:fs';
+import { checkRegularFile, MAX_JSON_BYTES } from '../io/regular-file.js';
 import { ConfigError, nearest } from '../errors.js';
 import { KEYS, type RunConfig } from '../config/schema.js';
 import { parseOptionValue, type KindValues, type OptionDoc, type OptionKind } from '../config/options.js';
@@ -230,6 +231,7 @@ export function configLayers(p: Parsed<Flags>, table: Flags): ConfigLayer[] {
 }
 
 function readConfigFile(path: string): Record<string, unknown> {
+  checkRegularFile(path, '--config', MAX_JSON_BYTES);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

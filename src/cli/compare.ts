@@ -1,5 +1,6 @@
 // `seal compare`: methods x seeds, every generation evaluated, one report.
 import { readFileSync } from 'node:fs';
+import { checkRegularFile, MAX_JSON_BYTES } from '../io/regular-file.js';
 import { DEFAULTS, type RunConfig } from '../config/schema.js';
 import type { Arm } from '../compare/plan.js';
 import { ConfigError } from '../errors.js';
@@ -123,6 +124,7 @@ function refuseResume(given: readonly string[]): void {
 
 /** `--plan FILE.json`: {"arms": [{"name", "method", "settings": {configKey: value}}], "baseline"?}. */
 function readArmsFile(file: string): Arm[] {
+  checkRegularFile(file, '--plan', MAX_JSON_BYTES);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));

@@ -15,6 +15,7 @@ import {
 import { join } from 'node:path';
 import { CheckpointError } from '../errors.js';
 import { ioError, makeDirs } from './dirs.js';
+import { checkRegularFile, MAX_JSON_BYTES } from './regular-file.js';
 
 /** Writes a whole file under a temporary name, then renames it: readers never see half a file. */
 export function writeTextAtomic(path: string, text: string): void {
@@ -34,6 +35,7 @@ export function writeJsonAtomic(path: string, value: unknown): void {
 
 /** A JSON file's value; a missing file or one that is not JSON throws. */
 export function readJson<T>(file: string): T {
+  checkRegularFile(file, 'file', MAX_JSON_BYTES);
   return JSON.parse(readFileSync(file, 'utf8')) as T;
 }
 
@@ -137,6 +139,7 @@ export class RunDir {
         'point --resume at the --out folder of an earlier `seal train` run',
       );
     }
+    checkRegularFile(this.configFile, 'cannot resume:', MAX_JSON_BYTES);
     let text: string;
     try {
       text = readFileSync(this.configFile, 'utf8');

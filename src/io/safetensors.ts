@@ -6,6 +6,7 @@ import { open, rename, readFile, rm } from 'node:fs/promises';
 import { tensor, type DType, type Tensor, type TypedArray } from '../backend/index.js';
 import { CheckpointError } from '../errors.js';
 import { ioError } from './dirs.js';
+import { checkRegularFile } from './regular-file.js';
 
 const CODES: Record<string, DType> = {
   F32: 'float32',
@@ -193,6 +194,7 @@ const cannotRead = (path: string, e: unknown): CheckpointError =>
 
 /** Reads a safetensors file into CPU tensors (in file order); every problem names the file. */
 export async function loadSafetensors(path: string): Promise<Safetensors> {
+  checkRegularFile(path, 'checkpoint');
   let buf: Buffer;
   try {
     buf = await readFile(path);
@@ -234,6 +236,7 @@ function view(b: ArrayBuffer, dtype: DType): TypedArray {
 
 /** Only the metadata of a safetensors file (its header, checked whole), without reading the tensors. */
 export function readSafetensorsMetadata(path: string): Record<string, string> {
+  checkRegularFile(path, 'checkpoint');
   let fd: number;
   try {
     fd = openSync(path, 'r');
