@@ -6,11 +6,12 @@ namespace seal {
 // oneDNN 2.6's AVX2 kernel for the weight gradient of a strided 1x1 convolution in NHWC writes
 // past its buffer when a group has fewer than 8 input channels (its vector width): heap
 // corruption, then a crash or a hang, on every AVX2-only CPU (valgrind: invalid writes with 4
-// channels at stride 2, none with 12 channels at stride 2 or with 4 at stride 1). On the CPU such a convolution runs here as a stride-1
-// convolution of the (padded) input sampled every `stride` pixels: the same function, and
-// autograd differentiates the sampling. The AVX-512 kernel's vector holds 16 channels and no
-// tool here can check it, so it gets the same margin: fewer than 16 channels per group. Wider
-// layers (every preset's shortcut) keep libtorch's kernel, which is about twice as fast.
+// channels at stride 2, none with 12 channels at stride 2 or with 4 at stride 1). On the CPU
+// such a convolution runs here as a stride-1 convolution of the (padded) input sampled every
+// `stride` pixels: the same function, and autograd differentiates the sampling. The AVX-512
+// kernel's vector holds 16 channels and no tool here can check it, so it gets the same margin:
+// fewer than 16 channels per group. Wider layers (every preset's shortcut) keep libtorch's
+// kernel, which is about twice as fast.
 struct ConvArgs {
   at::Tensor x;
   std::vector<int64_t> stride, padding;

@@ -10,7 +10,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { refused, seal } from './support.js';
 
-function place(): { dir: string; fifo: string; zeroLink: string; randomLink: string; big: string } {
+interface Place {
+  dir: string;
+  fifo: string;
+  zeroLink: string;
+  randomLink: string;
+  big: string;
+}
+
+/** Runs body with a folder of things that are not files (and one too large), removed after. */
+function withPlace(body: (p: Place) => void): void {
+  const p = place();
+  try {
+    body(p);
+  } finally {
+    rmSync(p.dir, { recursive: true, force: true });
+  }
+}
+
+function place(): Place {
   const dir = mkdtempSync(join(tmpdir(), 'seal-files-'));
   const fifo = join(dir, 'pipe');
   execFileSync('mkfifo', [fifo]);
@@ -24,9 +42,8 @@ function place(): { dir: string; fifo: string; zeroLink: string; randomLink: str
   return { dir, fifo, zeroLink, randomLink, big };
 }
 
-test('--config that is a device, a FIFO, a directory or 9 MiB is refused naming it, and no run folder appears', () => {
-  const p = place();
-  try {
+test('--config that is a device, a FIFO, a directory or 9 MiB is refused naming it, and no run folder appears', () =>
+  withPlace((p) => {
     const out = join(p.dir, 'run');
     const cases: [string, RegExp][] = [
       ['/dev/zero', /--config \/dev\/zero: a character device, not a file/],
@@ -38,27 +55,19 @@ test('--config that is a device, a FIFO, a directory or 9 MiB is refused naming 
       refused(seal(['train', '--config', config, '--out', out], { timeoutMs: 20_000 }), 2, message);
       assert.equal(existsSync(out), false);
     }
-  } finally {
-    rmSync(p.dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('compare --plan on /dev/zero or a FIFO is refused before anything is written', () => {
-  const p = place();
-  try {
+test('compare --plan on /dev/zero or a FIFO is refused before anything is written', () =>
+  withPlace((p) => {
     const out = join(p.dir, 'cmp');
     for (const plan of ['/dev/zero', p.fifo]) {
       refused(seal(['compare', '--plan', plan, '--out', out], { timeoutMs: 20_000 }), 2, /--plan .*, not a file/);
       assert.equal(existsSync(out), false);
     }
-  } finally {
-    rmSync(p.dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('eval --checkpoint on a link to /dev/zero or /dev/urandom, or on a FIFO, is refused at once', () => {
-  const p = place();
-  try {
+test('eval --checkpoint on a link to /dev/zero or /dev/urandom, or on a FIFO, is refused at once', () =>
+  withPlace((p) => {
     for (const [ckpt, kind] of [
       [p.zeroLink, 'a character device'],
       [p.randomLink, 'a character device'],
@@ -69,14 +78,10 @@ test('eval --checkpoint on a link to /dev/zero or /dev/urandom, or on a FIFO, is
         2,
         `checkpoint ${ckpt}: ${kind}, not a file`,
       );
-  } finally {
-    rmSync(p.dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('--resume on a run folder whose config.json is a FIFO says so instead of waiting', () => {
-  const p = place();
-  try {
+test('--resume on a run folder whose config.json is a FIFO says so instead of waiting', () =>
+  withPlace((p) => {
     const run = join(p.dir, 'run');
     mkdirSync(run);
     execFileSync('mkfifo', [join(run, 'config.json')]);
@@ -85,7 +90,4 @@ test('--resume on a run folder whose config.json is a FIFO says so instead of wa
       2,
       /config\.json: a FIFO \(named pipe\), not a file/,
     );
-  } finally {
-    rmSync(p.dir, { recursive: true, force: true });
-  }
-});
+  }));

@@ -22,8 +22,9 @@ function* batches(nanAt: number | null): Iterator<Batch> {
   }
 }
 
-async function pass(readEvery: number, nanAt: number | null = null): Promise<{ r: EpochPass; reads: number }> {
-  const model = createModel({
+/** The same small 4-class net each time. */
+const smallCnn = () =>
+  createModel({
     model: 'small-cnn',
     width: 0.25,
     inChannels: 1,
@@ -31,6 +32,9 @@ async function pass(readEvery: number, nanAt: number | null = null): Promise<{ r
     device: 'cpu',
     generator: new Generator(1),
   });
+
+async function pass(readEvery: number, nanAt: number | null = null): Promise<{ r: EpochPass; reads: number }> {
+  const model = smallCnn();
   const opt = new SGD([{ params: model.parameters() }], { lr: 0.05, momentum: 0.9 });
   const before = hostReadCount();
   try {
@@ -67,14 +71,7 @@ test('a non-finite loss is reported at its own batch, found at the next read', a
 test('evaluating over 10 batches makes one read', () => {
   const data = tinyData({ train: 8, test: 80, size: 12, classes: 4 });
   const loader = new BatchLoader(data.test, { batchSize: 8, mean: data.mean, std: data.std });
-  const model = createModel({
-    model: 'small-cnn',
-    width: 0.25,
-    inChannels: 1,
-    numClasses: 4,
-    device: 'cpu',
-    generator: new Generator(1),
-  });
+  const model = smallCnn();
   try {
     const before = hostReadCount();
     const r = evaluate(model, loader);
