@@ -12,9 +12,9 @@ type Layer = string;
 
 /**
  * What each layer may import from the others. The direction is style.md's, cli → config →
- * train → {methods, eval} → {models, data, optim, io} → backend, where it holds today: methods/
- * and eval/ also reach up into train/ (the hook contract, the parameter split, and the epoch loop
- * transfer learning reuses), and report/ reads train/'s row types. config/ holds the settings'
+ * train → {methods, eval} → {models, data, optim, io} → backend, where it holds today: eval/
+ * also reaches up into train/ (the parameter split, and the epoch loop transfer learning reuses),
+ * and report/ reads train/'s row types. No cycle, between layers or between files (tested below). config/ holds the settings'
  * types that every layer reads, so it sits low.
  */
 const MAY_IMPORT: Record<Layer, Layer[]> = {
@@ -27,7 +27,7 @@ const MAY_IMPORT: Record<Layer, Layer[]> = {
   io: ['backend', 'errors.ts'],
   data: ['backend', 'errors.ts', 'rng.ts'],
   models: ['backend', 'nn', 'config', 'errors.ts', 'rng.ts'],
-  methods: ['backend', 'nn', 'config', 'errors.ts', 'rng.ts', 'models', 'train'],
+  methods: ['backend', 'nn', 'config', 'errors.ts', 'rng.ts', 'models'],
   eval: ['backend', 'nn', 'config', 'errors.ts', 'rng.ts', 'models', 'data', 'optim', 'io', 'train'],
   train: ['backend', 'nn', 'config', 'errors.ts', 'rng.ts', 'models', 'data', 'optim', 'io', 'methods'],
   report: ['config', 'errors.ts', 'eval', 'train'],
@@ -267,4 +267,84 @@ test('the checker names the file and the import of each kind of violation', () =
   assert.match(found[0]?.rule ?? '', /only io\/, data\/, cli\/ touch the filesystem/);
   assert.match(found[1]?.rule ?? '', /train may import only from .*\(dependencies point down\)/);
   assert.match(found[2]?.rule ?? '', /nothing outside cli\/ imports from cli\//);
+});
+
+/** A cycle in `edges` (node → the nodes it imports), as the path that closes it, or null. */
+export function findCycle(edges: Map<string, Set<string>>): string[] | null {
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const visit = (n: string): string[] | null => {
+    if (state.get(n) === 'done') return null;
+    if (state.get(n) === 'open') return [...path.slice(path.indexOf(n)), n];
+    state.set(n, 'open');
+    path.push(n);
+    for (const m of edges.get(n) ?? []) {
+      const c = visit(m);
+      if (c) return c;
+    }
+    path.pop();
+    state.set(n, 'done');
+    return null;
+  };
+  for (const n of edges.keys()) {
+    const c = visit(n);
+    if (c) return c;
+  }
+  return null;
+}
+
+/** The import graph of src/: file → files, and layer → layers (type-only imports count: they still tie the code). */
+function importGraphs(files: SourceFile[]): { modules: Map<string, Set<string>>; layers: Map<string, Set<string>> } {
+  const modules = new Map<string, Set<string>>();
+  const layers = new Map<string, Set<string>>();
+  for (const { path, text } of files) {
+    const to = new Set<string>();
+    for (const spec of importsOf(text)) {
+      if (!spec.startsWith('.')) continue;
+      const target = posix.normalize(posix.join(posix.dirname(path), spec)).replace(/\.js$/, '.ts');
+      if (target.startsWith('../')) continue;
+      to.add(target);
+      if (layerOf(target) !== layerOf(path)) {
+        const set = layers.get(layerOf(path)) ?? new Set<string>();
+        set.add(layerOf(target));
+        layers.set(layerOf(path), set);
+      }
+    }
+    modules.set(path, to);
+  }
+  return { modules, layers };
+}
+
+test('no import cycle: neither between the layers nor between two files', () => {
+  const { modules, layers } = importGraphs(sourceFiles(SRC));
+  assert.equal(findCycle(layers)?.join(' → ') ?? null, null, 'a cycle between layers');
+  assert.equal(findCycle(modules)?.join(' → ') ?? null, null, 'a cycle between files');
+});
+
+test('the cycle finder finds a cycle, and only where there is one', () => {
+  const g = (pairs: [string, string][]) => {
+    const m = new Map<string, Set<string>>();
+    for (const [a, b] of pairs) m.set(a, new Set([...(m.get(a) ?? []), b]));
+    return m;
+  };
+  assert.deepEqual(
+    findCycle(
+      g([
+        ['a', 'b'],
+        ['b', 'c'],
+        ['c', 'a'],
+      ]),
+    ),
+    ['a', 'b', 'c', 'a'],
+  );
+  assert.equal(
+    findCycle(
+      g([
+        ['a', 'b'],
+        ['b', 'c'],
+        ['a', 'c'],
+      ]),
+    ),
+    null,
+  );
 });

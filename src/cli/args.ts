@@ -1,13 +1,14 @@
 // The command line of every command: --name value or --name=value, switches, --no-x for a
-// boolean, repeatable options, and values typed by their option's description. Config flags
-// (kebab-case names of config/schema.ts KEYS, 'null' for an empty nullable value) are coerced
-// here and checked by resolveConfig, which names the flag in its refusal.
+// boolean, repeatable options, and values typed and checked by their option's description (one
+// checker, config/options.ts). A single-value flag given twice is refused. Config flags are the
+// kebab-case names of config/schema.ts KEYS ('null' for an empty nullable value).
 import { readFileSync } from 'node:fs';
 import { checkRegularFile, MAX_JSON_BYTES } from '../io/regular-file.js';
 import { ConfigError, nearest } from '../errors.js';
-import { KEYS, type RunConfig } from '../config/schema.js';
-import { parseOptionValue, type KindValues, type OptionDoc, type OptionKind } from '../config/options.js';
+import { KEYS } from '../config/schema.js';
+import { helpLine, parseOptionValue, type KindValues, type OptionDoc, type OptionKind } from '../config/options.js';
 import { kebab, type ConfigLayer } from '../config/resolve.js';
+import { COMMAND_OPTIONS, type CommandName, type CommandOption } from './command-options.js';
 
 interface Reader<T> {
   help?: string;
@@ -80,6 +81,31 @@ export const typed = <K extends OptionKind>(doc: OptionDoc<K>): ValueFlag<KindVa
   parse: (raw, name) => parseOptionValue(name, doc, raw),
 });
 
+/** The flags of `command`'s own options (cli/command-options.ts), typed and checked by their descriptions. */
+export function commandFlags(command: CommandName): Record<string, Flag> {
+  const out: Record<string, Flag> = {};
+  for (const [key, o] of Object.entries(COMMAND_OPTIONS as Record<string, CommandOption>)) {
+    if (!o.commands.includes(command)) continue;
+    out[o.flag ?? key] =
+      o.doc.kind === 'switch'
+        ? { kind: 'switch', help: o.doc.help }
+        : { ...typed(o.doc as OptionDoc), ...(o.repeat ? { kind: 'repeat' as const } : {}) };
+  }
+  return out;
+}
+
+/** The --help lines of `command`'s own options. */
+export function commandHelp(command: CommandName, width = 24): string {
+  return Object.entries(COMMAND_OPTIONS as Record<string, CommandOption>)
+    .filter(([, o]) => o.commands.includes(command))
+    .map(([key, o]) =>
+      o.doc.kind === 'switch'
+        ? `  --${(o.flag ?? key).padEnd(width)} ${o.doc.help}`
+        : helpLine(o.flag ?? key, o.doc as OptionDoc, o.shown ?? '', '  ', width),
+    )
+    .join('\n');
+}
+
 /**
  * Parses argv against a table of flags. `-h` stands for `--help` where the table has it.
  * @example parseArgv(['--out', 'x', '--wait'], { out: text(), wait: SWITCH }, { command: 'compare' }).values // { out: 'x', wait: true }
@@ -91,7 +117,17 @@ export function parseArgv<F extends Flags>(argv: readonly string[], flags: F, o:
   const unknown: [string, string | null][] = [];
   const rest: string[] = [];
   const mode = o.unknown ?? 'error';
-  const note = (name: string) => {
+  const written = new Map<string, string>();
+  // A single-value flag given twice would silently lose one of its values: refuse it, naming both.
+  const note = (name: string, as = `--${name}`) => {
+    const f = flagOf(name);
+    const before = written.get(name);
+    if (before !== undefined && f !== undefined && f.kind !== 'repeat')
+      throw new ConfigError(
+        `--${name} is given twice (${before} and ${as})`,
+        `give it once${f.kind === 'value' ? '; a list is written as one comma-separated value' : ''}`,
+      );
+    written.set(name, as);
     if (!given.includes(name)) given.push(name);
   };
   const flagOf = (name: string): Flag | undefined => (Object.hasOwn(flags, name) ? flags[name] : undefined);
@@ -102,7 +138,7 @@ export function parseArgv<F extends Flags>(argv: readonly string[], flags: F, o:
     lastBoolean = null;
     if (a === '-h' && flagOf('help')?.kind === 'switch') {
       values.help = true;
-      note('help');
+      if (!given.includes('help')) given.push('help');
       continue;
     }
     if (!a.startsWith('--')) {
@@ -129,8 +165,8 @@ export function parseArgv<F extends Flags>(argv: readonly string[], flags: F, o:
     const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
     const f = flagOf(name);
     if (f === undefined && name.startsWith('no-') && flagOf(name.slice(3))?.kind === 'boolean') {
+      note(name.slice(3), a);
       values[name.slice(3)] = false;
-      note(name.slice(3));
       continue;
     }
     if (f === undefined && mode === 'keep') {
@@ -144,7 +180,10 @@ export function parseArgv<F extends Flags>(argv: readonly string[], flags: F, o:
         `${names.length > 0 ? `did you mean --${nearest(name, names)}? (` : ''}\`seal ${o.command} --help\` lists them${names.length > 0 ? ')' : ''}`,
       );
     }
-    note(name);
+    note(
+      name,
+      eq >= 0 || f === undefined || f.kind === 'switch' || f.kind === 'boolean' ? a : `${a} ${argv[i + 1] ?? ''}`,
+    );
     // Whether an unknown flag takes a value is not known: a flag after it is not taken as one, so
     // that `--wiat --out DIR` is refused for --wiat, not for a stray DIR.
     if (f === undefined && eq < 0 && (argv[i + 1] === undefined || argv[i + 1]?.startsWith('--'))) {
@@ -179,18 +218,6 @@ export function onlyPositional(argv: readonly string[], command: string): string
 /** A flag's name as a config key: ascent-lr-multiplier → ascentLrMultiplier. */
 export const camel = (k: string): string => k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
-function coerce(key: string, raw: string): unknown {
-  const doc = KEYS[key as keyof RunConfig];
-  if (doc === undefined) return raw;
-  if (raw === 'null' && doc.nullable) return null;
-  // Digits past 2^53 stay exact as a bigint, so the refusal shows the number that was typed.
-  if (doc.kind === 'int' && /^\s*\d+\s*$/.test(raw) && !Number.isSafeInteger(Number(raw))) return BigInt(raw.trim());
-  if (doc.kind === 'int' || doc.kind === 'number')
-    return raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
-  if (doc.kind === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
-  return raw;
-}
-
 /** The flag of every config key, plus --config FILE and --resume DIR. */
 export const CONFIG_FLAGS: Readonly<Record<string, Flag>> & { config: ValueFlag<string>; resume: ValueFlag<string> } = {
   ...Object.fromEntries(
@@ -199,7 +226,7 @@ export const CONFIG_FLAGS: Readonly<Record<string, Flag>> & { config: ValueFlag<
       {
         kind: doc.kind === 'boolean' ? 'boolean' : 'value',
         help: doc.help,
-        parse: (raw: string) => coerce(key, raw),
+        parse: (raw: string, name: string) => parseOptionValue(name, doc, raw),
       },
     ]),
   ),
@@ -260,7 +287,7 @@ export function optionHelp(defaults: Record<string, unknown>): string {
     .map(([k, d]) => {
       const def = defaults[k];
       const shown = def === null ? (k === 'ascentEpochs' ? 'E/4' : k === 'warmupEpochs' ? 'E/8' : 'none') : String(def);
-      return `  --${kebab(k).padEnd(24)} ${d.help} [${shown}]`;
+      return helpLine(kebab(k), d, shown, '  ', 24);
     })
     .join('\n');
 }

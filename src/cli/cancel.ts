@@ -1,5 +1,6 @@
 // `seal cancel DIR`: cancels the Slurm jobs of a comparison that are still queued or running.
 import { CompareLayout } from '../io/compare-dir.js';
+import { checkPathName } from '../io/path-name.js';
 import { cancelSlurm } from '../compare/slurm-run.js';
 import { ConfigError } from '../errors.js';
 import { onlyPositional } from './args.js';
@@ -8,6 +9,7 @@ export async function cancelCommand(argv: string[]): Promise<number> {
   const dir = onlyPositional(argv, 'cancel');
   if (dir === undefined)
     throw new ConfigError('usage: seal cancel DIR', 'DIR is the --out folder of a `seal compare --launcher slurm` run');
+  checkPathName(dir, 'the folder');
   const layout = new CompareLayout(dir);
   if (!layout.hasSlurmJobs())
     throw new ConfigError(

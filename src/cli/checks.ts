@@ -7,6 +7,7 @@ import { backendInfo, cpuBf16Blocker, readCpuFeatures } from '../backend/index.j
 import { kebab, resolveConfig, type ConfigLayer } from '../config/resolve.js';
 import { MAX_THREADS, type ResolvedConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
+import { METHOD_ENTRIES } from '../methods/registry.js';
 
 export function warn(text: string): void {
   process.stderr.write(`seal: warning: ${text}\n`);
@@ -29,18 +30,6 @@ export function checkThreads(n: number, flag: string, refuse = true): void {
     warn(
       `${flag} ${n} is more than the ${cores} cores of this machine: the threads will take turns and training will be much slower`,
     );
-}
-
-/** A --threads value given as text (seal eval, info, worker, compare). */
-export function parseThreads(raw: string | undefined, flag = '--threads'): number {
-  const n = Number(raw);
-  if (raw === undefined || raw.trim() === '' || !Number.isInteger(n) || n < 1)
-    throw new ConfigError(
-      `${flag}: expected a positive integer, got '${raw ?? ''}'`,
-      'CPU threads; leave it out to use every core',
-    );
-  checkThreads(n, flag);
-  return n;
 }
 
 /** Refuses a device this build or machine does not have, before anything is allocated on it. */
@@ -76,13 +65,12 @@ export function checkPrecision(precision: string, device: string, flag = '--prec
     );
 }
 
-const ASCENT_METHODS = ['seal', 'llf+seal', 'reverse', 'freeze-late'];
-
 /** An ascent method with k = 0 silently trains like its baseline: say so. */
 export function warnNoAscent(cfg: ResolvedConfig): void {
-  if (!ASCENT_METHODS.includes(cfg.method) || cfg.ascentEpochs > 0 || cfg.generations < 2) return;
+  const like = METHOD_ENTRIES[cfg.method].withoutAscent;
+  if (like === undefined || cfg.ascentEpochs > 0 || cfg.generations < 2) return;
   warn(
-    `--method ${cfg.method} with k = 0 ascent epochs (--ascent-epochs; by default E/4 rounded, here ${cfg.epochs}/4) has no ascent phase and trains exactly like --method ${cfg.method === 'llf+seal' ? 'llf' : 'normal'}; give --ascent-epochs 1 or more, or more --epochs`,
+    `--method ${cfg.method} with k = 0 ascent epochs (--ascent-epochs; by default E/4 rounded, here ${cfg.epochs}/4) has no ascent phase and trains exactly like --method ${like}; give --ascent-epochs 1 or more, or more --epochs`,
   );
 }
 

@@ -4,7 +4,7 @@
 import type { TaskEvents } from '../compare/launcher.js';
 import type { CompareLayout } from '../io/compare-dir.js';
 import type { Plan, Task } from '../compare/plan.js';
-import { estimate, taskClass, taskStatuses, type TaskStatus } from '../compare/status.js';
+import { estimate, taskClass, taskStatuses, type TaskStatus } from '../compare/task-status.js';
 
 export const fmtTime = (s: number | null): string => {
   if (s === null || !Number.isFinite(s)) return '?';

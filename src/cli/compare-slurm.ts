@@ -4,13 +4,14 @@ import type { CompareLayout } from '../io/compare-dir.js';
 import type { Plan } from '../compare/plan.js';
 import { activeJobs, queueStates, submitSlurm } from '../compare/slurm-run.js';
 import type { SlurmOptions } from '../compare/slurm.js';
-import { taskStatuses } from '../compare/status.js';
+import { taskStatuses } from '../compare/task-status.js';
 import { ConfigError, SealError } from '../errors.js';
 import type { Report } from '../report/types.js';
 import { cudaAvailable, setNumThreads } from '../backend/index.js';
 import { measureThroughput, knownSource, trainingImages } from '../compare/estimate.js';
 import { resolveConfig } from '../config/resolve.js';
 import { countLine } from './compare-progress.js';
+import type { CommandValues } from './command-options.js';
 
 /** The Slurm options among seal compare's own flags. */
 export const SLURM_FLAGS = [
@@ -25,31 +26,19 @@ export const SLURM_FLAGS = [
   'max-parallel',
   'max-requeues',
   'signal-seconds',
-];
+  'sbatch-arg',
+  'wait',
+  'dry-run',
+] as const satisfies readonly (keyof CommandValues<'compare'>)[];
 
-export const SLURM_USAGE = `cluster (--launcher slurm): submits the tasks with sbatch as job arrays with dependencies and returns
-  --wait               follow the jobs to the end and print the headline table
-  --dry-run            write DIR/slurm/*.sh and print them, submit nothing
-  --partition P  --time T  --mem M  --account A  --qos Q  --constraint C   as sbatch's options
-  --gpus-per-task N    one task per GPU (sets --device cuda unless given)
-  --cpus-per-task N    cores of each task, used as its thread count [1]
-  --max-parallel P     elements of one array running at once (--array=0-N%P) [no limit]
-  --max-requeues N     requeues of a task after a warning signal or preemption before it fails [3]
-  --signal-seconds S   Slurm's warning signal (USR2) this long before the time limit [120]
-  --sbatch-arg ARG     any other sbatch option, e.g. --sbatch-arg=--exclusive (repeatable)
-  Submitting again skips done tasks and tasks still queued, and resubmits failed ones.
-  \`seal status DIR\` merges the queue; \`seal cancel DIR\` cancels the comparison's jobs.
+export const SLURM_USAGE = `cluster (--launcher slurm): submits the tasks with sbatch as job arrays with dependencies and returns;
+  the options marked slurm below go with it. Submitting again skips done tasks and tasks still queued,
+  and resubmits failed ones. \`seal status DIR\` merges the queue; \`seal cancel DIR\` cancels the comparison's jobs.
 `;
 
-const positiveInt = (flag: string, v: string | undefined, min: number): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(`--${flag}: expected an integer >= ${min}, got '${v}'`);
-  return n;
-};
-
-export function slurmOptionsOf(own: Map<string, string>, sbatchArgs: string[]): SlurmOptions {
-  const gpus = positiveInt('gpus-per-task', own.get('gpus-per-task'), 0);
+/** The sbatch settings among seal compare's flags, already typed and bounded by the option table. */
+export function slurmOptionsOf(v: CommandValues<'compare'>): SlurmOptions {
+  const sbatchArgs = v['sbatch-arg'] ?? [];
   for (const a of sbatchArgs) {
     if (!a.startsWith('-'))
       throw new ConfigError(
@@ -57,9 +46,9 @@ export function slurmOptionsOf(own: Map<string, string>, sbatchArgs: string[]): 
         'write it with = so the value stays attached: --sbatch-arg=--nice=10',
       );
   }
-  const str = (k: string) => {
-    const v = own.get(k);
-    return v !== undefined && v !== '' ? { [k]: v } : {};
+  const str = (k: 'partition' | 'time' | 'mem' | 'account' | 'qos' | 'constraint') => {
+    const x = v[k];
+    return x !== undefined && x !== '' ? { [k]: x } : {};
   };
   return {
     ...str('partition'),
@@ -68,11 +57,11 @@ export function slurmOptionsOf(own: Map<string, string>, sbatchArgs: string[]): 
     ...str('account'),
     ...str('qos'),
     ...str('constraint'),
-    ...(gpus !== undefined ? { gpusPerTask: gpus } : {}),
-    cpusPerTask: positiveInt('cpus-per-task', own.get('cpus-per-task'), 1) ?? 1,
-    maxParallel: positiveInt('max-parallel', own.get('max-parallel'), 1) ?? 0,
-    maxRequeues: positiveInt('max-requeues', own.get('max-requeues'), 0) ?? 3,
-    signalSeconds: positiveInt('signal-seconds', own.get('signal-seconds'), 1) ?? 120,
+    ...(v['gpus-per-task'] !== undefined ? { gpusPerTask: v['gpus-per-task'] } : {}),
+    cpusPerTask: v['cpus-per-task'] ?? 1,
+    maxParallel: v['max-parallel'] ?? 0,
+    maxRequeues: v['max-requeues'] ?? 3,
+    signalSeconds: v['signal-seconds'] ?? 120,
     sbatchArgs,
   };
 }

@@ -2,23 +2,38 @@
 import { readFileSync } from 'node:fs';
 import { checkRegularFile, MAX_JSON_BYTES } from '../io/regular-file.js';
 import { DEFAULTS, type RunConfig } from '../config/schema.js';
-import type { Arm } from '../compare/plan.js';
 import { ConfigError } from '../errors.js';
-import { compare, layoutOf, preparePlan } from '../compare/compare.js';
+import { compare, jobsAndThreads, preparePlan, settingsOf, type CompareOptions } from '../compare/run-comparison.js';
+import { buildPlan, type Arm } from '../compare/plan.js';
 import { CompareProgress } from './compare-progress.js';
 import { compareOnSlurm, SLURM_FLAGS, SLURM_USAGE, slurmOptionsOf } from './compare-slurm.js';
 import { EVALUATORS } from '../eval/registry.js';
-import { CONFIG_FLAGS, SWITCH, configLayers, optionHelp, parseArgv, text, texts, withConfigFlags } from './args.js';
+import {
+  CONFIG_FLAGS,
+  SWITCH,
+  commandFlags,
+  commandHelp,
+  configLayers,
+  optionHelp,
+  parseArgv,
+  withConfigFlags,
+} from './args.js';
 import { writeReports, printHeadline } from './report.js';
-import { checkDevice, checkPrecision, parseThreads, warnNoAscent } from './checks.js';
+import { checkDevice, checkPrecision, checkThreads, warnNoAscent } from './checks.js';
+import { COMMAND_OPTIONS, DEFAULT_MAX_TASKS, MAX_ARMS, type CommandValues } from './command-options.js';
+import { parseOptionValue } from '../config/options.js';
 import { checkCreatable } from '../io/dirs.js';
+import { lockComparison } from './lock.js';
 import { resolveConfig, type ConfigLayer } from '../config/resolve.js';
 
 /** Ready-made settings: `default` fits in minutes on 2 cores, `large` in about an hour, `paper` in GPU-days. */
-export const PRESETS: Record<
-  string,
-  { methods: string[]; seeds: number[]; evals: string[]; train: Partial<RunConfig> }
-> = {
+interface Preset {
+  methods: string[];
+  seeds: number[];
+  evals: string[];
+  train: Partial<RunConfig>;
+}
+export const PRESETS: Record<(typeof COMMAND_OPTIONS.comparePreset.doc.values)[number], Preset> = {
   default: {
     methods: ['normal', 'llf', 'seal'],
     seeds: [0, 1, 2],
@@ -84,6 +99,9 @@ needs --dataset tiny-imagenet:PATH), for a cluster: --dry-run estimates its hour
 task's state; \`seal worker DIR TASK\` runs one task (its log is DIR/logs/TASK.out|.err).
 
 ${SLURM_USAGE}
+options of seal compare (bounds in parentheses):
+${commandHelp('compare')}
+
 training options (as seal train; the preset's values unless given):
 ${optionHelp(DEFAULTS)}
 `;
@@ -159,20 +177,24 @@ function readArmsFile(file: string): Arm[] {
   });
 }
 
-const list = (v: string, name: string): string[] => {
-  const xs = v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (xs.length === 0) throw new ConfigError(`--${name} needs a comma-separated list, got '${v}'`);
-  return xs;
-};
-const ints = (v: string, name: string): number[] =>
-  list(v, name).map((s) => {
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < 0) throw new ConfigError(`--${name}: expected non-negative integers, got '${s}'`);
-    return n;
-  });
+/**
+ * Refuses a comparison of more arms or tasks than the bounds, before any file is written: a grid
+ * or seed list typed one digit too long would otherwise plan (and print) thousands of tasks.
+ */
+function checkPlanSize(o: CompareOptions, maxTasks: number): void {
+  const arms = o.methods.length + (o.arms?.length ?? 0);
+  if (arms > MAX_ARMS)
+    throw new ConfigError(
+      `the comparison has ${arms} arms; at most ${MAX_ARMS} are allowed`,
+      'split it into several comparisons (a sweep: fewer grid values)',
+    );
+  const tasks = buildPlan(settingsOf(o)).tasks.length;
+  if (tasks > maxTasks)
+    throw new ConfigError(
+      `the comparison plans ${tasks} tasks, more than --max-tasks ${maxTasks}`,
+      `fewer seeds, arms or grid values; or raise the bound deliberately: --max-tasks ${tasks}`,
+    );
+}
 
 /** The k = 0 warning of seal train, once per ascent method of the comparison. */
 function warnNoAscentOf(train: Partial<RunConfig>, methods: string[]): void {
@@ -183,46 +205,28 @@ function warnNoAscentOf(train: Partial<RunConfig>, methods: string[]): void {
 const layerValues = (layers: ConfigLayer[]): Record<string, unknown> =>
   Object.assign({}, ...layers.map((l) => l.values)) as Record<string, unknown>;
 
-/** seal compare's own flags, over the training options (its --out and --threads are its own). */
+/** seal compare's own flags (cli/command-options.ts), over the training options (its --out and --threads are its own). */
 const COMPARE_FLAGS = withConfigFlags({
-  preset: text(),
-  out: text(),
-  threads: text(),
-  launcher: text(),
-  plan: text(),
-  baseline: text(),
-  methods: { kind: 'value', parse: list },
-  seeds: { kind: 'value', parse: ints },
-  jobs: { kind: 'value', parse: ints },
-  eval: { kind: 'value', parse: (raw, name) => (raw === 'none' ? [] : list(raw, name)) },
-  ...Object.fromEntries(SLURM_FLAGS.map((f) => [f, text()])),
-  'sbatch-arg': texts(),
-  arm: texts(),
+  ...commandFlags('compare'),
+  // --eval none: a comparison of accuracy alone.
+  eval: {
+    kind: 'value',
+    parse: (raw: string, name: string) => (raw === 'none' ? [] : parseOptionValue(name, COMMAND_OPTIONS.eval.doc, raw)),
+  },
   help: SWITCH,
-  wait: SWITCH,
-  'dry-run': SWITCH,
 });
 
 export async function compareCommand(argv: string[]): Promise<number> {
   // Flags outside the table are collected as training options, so that resolveConfig names the nearest one.
   const parsed = parseArgv(argv, COMPARE_FLAGS, { command: 'compare', unknown: 'collect' });
-  const v = parsed.values;
+  const v = parsed.values as CommandValues<'compare'> & { help?: true };
   if (v.help) {
     process.stdout.write(COMPARE_USAGE);
     return 0;
   }
   refuseResume(parsed.given);
-  const slurmFlags = new Map(
-    SLURM_FLAGS.flatMap((f): [string, string][] => {
-      const x = v[f];
-      return typeof x === 'string' ? [[f, x]] : [];
-    }),
-  );
-  const sbatchArgs = v['sbatch-arg'] ?? [];
   const presetName = v.preset ?? 'default';
-  const preset = PRESETS[presetName];
-  if (!preset)
-    throw new ConfigError(`--preset: expected one of ${Object.keys(PRESETS).join(', ')}, got '${presetName}'`);
+  const preset = PRESETS[presetName as keyof typeof PRESETS];
   const out = v.out;
   if (!out) throw new ConfigError('seal compare needs --out DIR (where runs, evaluations and the report go)');
   const train = { ...preset.train, ...layerValues(configLayers(parsed, COMPARE_FLAGS)) } as Partial<RunConfig>;
@@ -233,19 +237,16 @@ export async function compareCommand(argv: string[]): Promise<number> {
     );
   }
   const launcher = v.launcher ?? 'local';
-  if (launcher !== 'local' && launcher !== 'slurm')
-    throw new ConfigError(`--launcher: expected local or slurm, got '${launcher}'`);
-  const slurmOnly = [
-    ...slurmFlags.keys(),
-    ...(sbatchArgs.length > 0 ? ['sbatch-arg'] : []),
-    ...(['wait', 'dry-run'] as const).filter((f) => v[f]),
-  ];
+  const slurmOnly = SLURM_FLAGS.filter((f) => v[f] !== undefined);
   if (launcher === 'local' && slurmOnly.length > 0)
     throw new ConfigError(`--${slurmOnly[0]} is an option of the Slurm launcher`, 'add --launcher slurm');
-  const threads = v.threads !== undefined ? parseThreads(v.threads) : undefined;
+  const threads = v.threads;
+  if (threads !== undefined) checkThreads(threads, '--threads');
   if (launcher === 'local' && train.device !== undefined) checkDevice(String(train.device));
   if (launcher === 'local') checkPrecision(String(train.precision ?? 'fp32'), String(train.device ?? 'cpu'));
   checkCreatable(out, '--out');
+  // Held until the command ends: a second coordinator would launch the same tasks again.
+  using _lock = lockComparison(out);
   const t0 = performance.now();
   const arms = [...(v.arm ?? []).map(parseArm), ...(v.plan !== undefined ? readArmsFile(v.plan) : [])];
   const what = {
@@ -255,8 +256,9 @@ export async function compareCommand(argv: string[]): Promise<number> {
     seeds: v.seeds ?? preset.seeds,
     evals: v.eval ?? preset.evals,
   };
+  checkPlanSize({ out, train, ...what }, v['max-tasks'] ?? DEFAULT_MAX_TASKS);
   if (launcher === 'slurm') {
-    const slurm = slurmOptionsOf(slurmFlags, sbatchArgs);
+    const slurm = slurmOptionsOf(v);
     // A task per GPU trains on it, unless the device was chosen.
     if ((slurm.gpusPerTask ?? 0) > 0 && train.device === undefined) train.device = 'cuda';
     if (v.jobs !== undefined || v.threads !== undefined)
@@ -284,12 +286,12 @@ export async function compareCommand(argv: string[]): Promise<number> {
     out,
     train,
     ...what,
-    ...(v.jobs?.[0] !== undefined ? { jobs: v.jobs[0] } : {}),
+    ...(v.jobs !== undefined ? { jobs: v.jobs } : {}),
     ...(threads !== undefined ? { threads } : {}),
   };
   const { layout, plan } = preparePlan(options);
   warnNoAscentOf(train, what.methods);
-  const { jobs, threads: perTask } = layoutOf(options);
+  const { jobs, threads: perTask } = jobsAndThreads(options);
   process.stdout.write(
     `plan: ${plan.tasks.length} tasks (${layout.planFile}); ${jobs} at a time with ${perTask} thread${perTask === 1 ? '' : 's'} each; \`seal status ${out}\` shows them\n`,
   );

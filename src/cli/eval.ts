@@ -6,12 +6,13 @@ import { ConfigError, nearest } from '../errors.js';
 import { ensureDir, writeJsonAtomic } from '../io/run-dir.js';
 import { EVALUATORS, evaluationOf, findEvaluation, optionLines } from '../eval/registry.js';
 import { defaultsOf, type KindValues, type OptionKind } from '../config/options.js';
-import { SWITCH, parseArgv, text, typed, type ValueFlag } from './args.js';
+import { SWITCH, commandFlags, parseArgv, typed, type ValueFlag } from './args.js';
 import { loadModelCheckpoint } from '../eval/model-checkpoint.js';
 import { evaluateCheckpoint, type EvalRecord } from '../eval/run.js';
 import { evalResultName } from '../io/compare-dir.js';
 import { checkCreatable, checkWritableFile } from '../io/dirs.js';
-import { checkDevice, parseThreads } from './checks.js';
+import { checkDevice, checkThreads } from './checks.js';
+import type { CommandValues } from './command-options.js';
 
 export const EVAL_USAGE = `usage: seal eval <kind> --checkpoint FILE [options] [--out FILE.json] [--threads N] [--device D]
        seal eval all [--kinds ${Object.keys(EVALUATORS).join(',')}] --checkpoint FILE [options] [--out-dir DIR]
@@ -27,8 +28,8 @@ evaluation that needs them, and writes DIR/gen-<g>.<kind>.json per evaluation; a
 applies to every chosen evaluation that has it.
 `;
 
-/** The flags every evaluation takes; its own options are typed by its specs once the evaluations are known. */
-const COMMON = { checkpoint: text(), out: text(), 'out-dir': text(), threads: text(), device: text(), kinds: text() };
+/** The flags every evaluation takes (cli/command-options.ts); its own options are typed by its specs once the evaluations are known. */
+const COMMON = commandFlags('eval');
 
 export async function evalCommand(argv: string[]): Promise<number> {
   const [kind, ...rest] = argv;
@@ -42,22 +43,14 @@ export async function evalCommand(argv: string[]): Promise<number> {
       `did you mean '${nearest(kind, [...Object.keys(EVALUATORS), 'all'])}'? (\`seal eval --help\`)`,
     );
   }
-  const { values: common, unknown } = parseArgv(
-    rest,
-    { ...COMMON, help: SWITCH },
-    { command: 'eval', unknown: 'collect' },
-  );
+  const parsed = parseArgv(rest, { ...COMMON, help: SWITCH }, { command: 'eval', unknown: 'collect' });
+  const common = parsed.values as CommandValues<'eval'> & { help?: true };
+  const unknown = parsed.unknown;
   if (common.help) {
     process.stdout.write(EVAL_USAGE);
     return 0;
   }
-  const kinds =
-    kind !== 'all'
-      ? [kind]
-      : (common.kinds
-          ?.split(',')
-          .map((k) => k.trim())
-          .filter(Boolean) ?? Object.keys(EVALUATORS));
+  const kinds = kind !== 'all' ? [kind] : (common.kinds ?? Object.keys(EVALUATORS));
   for (const k of kinds)
     if (!findEvaluation(k))
       throw new ConfigError(`--kinds: unknown evaluation '${k}'`, `choose from ${Object.keys(EVALUATORS).join(', ')}`);
@@ -78,7 +71,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const { values } = parseArgv(rest, Object.assign({}, optionFlags, COMMON, { help: SWITCH }), { command: 'eval' });
   for (const r of requests) {
     for (const name of Object.keys(r.ev.options)) {
-      const v = values[name];
+      const v = values[name] as KindValues[OptionKind] | undefined;
       if (v !== undefined) r.options[name] = v;
     }
   }
@@ -89,7 +82,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
     throw new ConfigError('--out-dir goes with `seal eval all`; one evaluation writes --out FILE.json');
   if (kind === 'all' && common.out !== undefined)
     throw new ConfigError('`seal eval all` writes one file per evaluation: use --out-dir DIR');
-  if (common.threads !== undefined) setNumThreads(parseThreads(common.threads));
+  if (common.threads !== undefined) {
+    checkThreads(common.threads, '--threads');
+    setNumThreads(common.threads);
+  }
   const device = common.device ?? 'cpu';
   checkDevice(device);
   const outDir = common['out-dir'];

@@ -10,9 +10,11 @@ import { reportCommand } from './report.js';
 import { evalCommand } from './eval.js';
 import { statusCommand } from './status.js';
 import { workerCommand } from './worker.js';
-import { parseThreads } from './checks.js';
-import { parseArgv, text } from './args.js';
+import { checkThreads } from './checks.js';
+import type { CommandValues } from './command-options.js';
+import { commandFlags, parseArgv } from './args.js';
 import { EVALUATORS } from '../eval/registry.js';
+import { optionsMarkdown } from './options-doc.js';
 
 const USAGE = `seal: iterative training of image classifiers (SEAL, LLF, normal) on libtorch
 
@@ -28,7 +30,7 @@ commands:
   cancel DIR           cancel the Slurm jobs of a comparison (--launcher slurm)
   report DIR           rebuild a comparison's report from its files
   info [--threads N]   show the libtorch build, threads and devices seal runs on
-  help                 show this text
+  help [options]       show this text, or every option of every command as a Markdown table
 
 exit status: 0 done; 1 a file or folder could not be read, written or used; 2 the command line
 asks for something impossible (an option, a value, a dataset name); 3 training diverged;
@@ -61,6 +63,10 @@ function describeBlas(b: ReturnType<typeof backendInfo>): string {
 
 async function main(argv: string[]): Promise<number> {
   const [cmd = 'help', ...rest] = argv;
+  if (cmd === 'help' && rest[0] === 'options') {
+    process.stdout.write(`${optionsMarkdown()}\n`);
+    return 0;
+  }
   if (cmd === 'help' || cmd === '--help' || cmd === '-h') {
     process.stdout.write(USAGE);
     return 0;
@@ -78,8 +84,11 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'worker') return workerCommand(rest);
   if (cmd === 'cancel') return cancelCommand(rest);
   if (cmd === 'info') {
-    const { threads } = parseArgv(rest, { threads: text() }, { command: 'info' }).values;
-    if (threads !== undefined) setNumThreads(parseThreads(threads));
+    const { threads } = parseArgv(rest, commandFlags('info'), { command: 'info' }).values as CommandValues<'info'>;
+    if (threads !== undefined) {
+      checkThreads(threads, '--threads');
+      setNumThreads(threads);
+    }
     const b = backendInfo();
     process.stdout.write(
       `libtorch ${b.torchVersion}; ${getNumThreads()} CPU threads; CUDA: ${b.cudaAvailable ? `${b.cudaDevices} device(s)` : b.builtWithCuda ? 'built with CUDA, no device found' : 'not in this build'}\n`,

@@ -1,6 +1,7 @@
 // Writes report.md and report.html next to report.json; `seal report DIR` rebuilds all three.
-import { rebuildReport } from '../compare/compare.js';
+import { rebuildReport } from '../compare/run-comparison.js';
 import { CompareLayout } from '../io/compare-dir.js';
+import { checkPathName } from '../io/path-name.js';
 import { writeTextAtomic } from '../io/run-dir.js';
 import { renderHtml } from '../report/render-html.js';
 import { headlineTable, renderMarkdown } from '../report/render-md.js';
@@ -25,6 +26,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
     process.stderr.write('usage: seal report DIR   (rebuilds DIR/report.{json,md,html} from a comparison folder)\n');
     return 2;
   }
+  checkPathName(dir, 'the folder');
   const report = rebuildReport(dir);
   const files = await writeReports(dir, report);
   printHeadline(report);

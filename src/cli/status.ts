@@ -1,8 +1,9 @@
 // `seal status DIR`: where every task of a comparison stands, from its files (and, for a
 // comparison submitted to Slurm, the queue).
 import { CompareLayout } from '../io/compare-dir.js';
-import { readPlan } from '../compare/worker.js';
-import { taskStatuses } from '../compare/status.js';
+import { checkPathName } from '../io/path-name.js';
+import { readPlan } from '../compare/run-task.js';
+import { taskStatuses } from '../compare/task-status.js';
 import { activeJobs, queueStates, recordedJobs } from '../compare/slurm-run.js';
 import { ConfigError } from '../errors.js';
 import { onlyPositional } from './args.js';
@@ -12,6 +13,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
   const dir = onlyPositional(argv, 'status');
   if (dir === undefined)
     throw new ConfigError('usage: seal status DIR', 'DIR is the --out folder of a `seal compare` run');
+  checkPathName(dir, 'the folder');
   const layout = new CompareLayout(dir);
   const plan = readPlan(layout);
   const st = taskStatuses(layout, plan);

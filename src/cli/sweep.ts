@@ -3,7 +3,9 @@
 import { ConfigError } from '../errors.js';
 import { KEYS } from '../config/schema.js';
 import { compareCommand } from './compare.js';
-import { SWITCH, camel, parseArgv, text, texts } from './args.js';
+import { SWITCH, camel, commandFlags, parseArgv, text, texts } from './args.js';
+import { MAX_ARMS, type CommandValues } from './command-options.js';
+import { checkValue, fromText } from '../config/options.js';
 
 export const SWEEP_USAGE = `usage: seal sweep --method M --grid SETTING=v1,v2,... [--grid SETTING=...] [--baseline METHOD]
                   [--preset ascent] [--seeds 0-4] [any seal compare option] --out DIR
@@ -54,6 +56,10 @@ export interface GridAxis {
   values: string[];
 }
 
+/**
+ * `SETTING=v1,v2,...`: every value checked as the setting's flag would be, and compared as a
+ * value, so that -0.1 and -1e-1 are one value listed twice.
+ */
 export function parseGrid(spec: string): GridAxis {
   const eq = spec.indexOf('=');
   const flag = eq > 0 ? spec.slice(0, eq).replace(/^--/, '') : '';
@@ -71,10 +77,23 @@ export function parseGrid(spec: string): GridAxis {
       'e.g. --grid ascent-lr-multiplier=-0.01,-0.1',
     );
   const key = camel(flag);
-  if (!(key in KEYS))
+  if (!Object.hasOwn(KEYS, key))
     throw new ConfigError(`--grid: unknown setting '${flag}'`, '`seal train --help` lists the settings');
-  if (new Set(values).size !== values.length)
-    throw new ConfigError(`--grid ${flag}: a value is listed twice in '${spec}'`);
+  if (values.length > MAX_ARMS)
+    throw new ConfigError(
+      `--grid ${flag}: ${values.length} values; at most ${MAX_ARMS} are allowed`,
+      'a sweep runs one arm per cell: choose fewer values',
+    );
+  const doc = KEYS[key as keyof typeof KEYS];
+  const typed = values.map((v) => checkValue(doc, fromText(doc, v), `--grid ${flag}`, `'${v}'`));
+  for (let i = 0; i < typed.length; i++) {
+    const j = typed.indexOf(typed[i] ?? null);
+    if (j < i)
+      throw new ConfigError(
+        `--grid ${flag}: '${values[j]}' and '${values[i]}' are the same value`,
+        'list each value once',
+      );
+  }
   return { flag, values };
 }
 
@@ -87,23 +106,9 @@ export function cellArms(method: string, axes: GridAxis[]): string[] {
   );
 }
 
-/** `--seeds 0-4` as well as 0,1,2. */
-const seedList = (v: string): string =>
-  /^\d+-\d+$/.test(v)
-    ? (() => {
-        const [a, b] = v.split('-').map(Number) as [number, number];
-        if (b < a) throw new ConfigError(`--seeds: empty range '${v}'`);
-        return Array.from({ length: b - a + 1 }, (_, i) => a + i).join(',');
-      })()
-    : v;
-
-/** seal sweep's own flags; every other word goes to seal compare as written. */
+/** seal sweep's own flags (cli/command-options.ts); every other word goes to seal compare as written. */
 const SWEEP_FLAGS = {
-  grid: texts(),
-  method: text(),
-  baseline: text(),
-  preset: text(),
-  seeds: text(),
+  ...commandFlags('sweep'),
   help: SWITCH,
   // The grid makes the arms: these are refused rather than passed on.
   methods: text(),
@@ -111,8 +116,20 @@ const SWEEP_FLAGS = {
   plan: text(),
 };
 
+/** The preset's words whose flag is not among the words given (a flag given overrides the preset's). */
+function presetArgs(preset: readonly string[], given: readonly string[]): string[] {
+  const flags = new Set(given.filter((a) => a.startsWith('--')).map((a) => a.split('=')[0]));
+  const out: string[] = [];
+  for (let i = 0; i < preset.length; i += 2) {
+    if (!flags.has(preset[i] as string)) out.push(preset[i] as string, preset[i + 1] as string);
+  }
+  return out;
+}
+
 export async function sweepCommand(argv: string[]): Promise<number> {
-  const { values: v, rest } = parseArgv(argv, SWEEP_FLAGS, { command: 'sweep', unknown: 'keep' });
+  const parsed = parseArgv(argv, SWEEP_FLAGS, { command: 'sweep', unknown: 'keep' });
+  const v = parsed.values as CommandValues<'sweep'> & { help?: true; methods?: string; arm?: string[]; plan?: string };
+  const rest = parsed.rest;
   if (v.help) {
     process.stdout.write(SWEEP_USAGE);
     return 0;
@@ -127,10 +144,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   const preset = v.preset ?? null;
   let method = v.method ?? null;
   const baseline = v.baseline ?? 'normal';
-  if (v.seeds !== undefined) rest.push('--seeds', seedList(v.seeds));
   const p = preset === null ? null : SWEEP_PRESETS[preset];
-  if (preset !== null && !p)
-    throw new ConfigError(`--preset: expected one of ${Object.keys(SWEEP_PRESETS).join(', ')}, got '${preset}'`);
   method ??= p?.method ?? null;
   if (method === null)
     throw new ConfigError(
@@ -152,7 +166,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     );
   // The preset's comparison settings first, so that any flag given overrides them.
   const args = [
-    ...(p?.args ?? []),
+    ...presetArgs(p?.args ?? [], rest),
     ...rest,
     '--methods',
     baseline,

@@ -1,6 +1,6 @@
 // `seal train`: flags and/or a JSON config → a run folder, with progress on the terminal.
 import { DEFAULTS } from '../config/schema.js';
-import { ConfigError, EXIT_RESUMABLE } from '../errors.js';
+import { EXIT_RESUMABLE } from '../errors.js';
 import { resolveConfig, type ConfigLayer } from '../config/resolve.js';
 import { datasetShape } from '../data/registry.js';
 import { checkCreatable } from '../io/dirs.js';
@@ -9,7 +9,7 @@ import { describeSplit, splitParameters } from '../train/split.js';
 import { createModel } from '../models/registry.js';
 import { Generator } from '../backend/index.js';
 import { RunDir } from '../io/run-dir.js';
-import { SWITCH, configLayers, withConfigFlags, optionHelp, parseArgv, type ValueFlag } from './args.js';
+import { SWITCH, commandFlags, configLayers, withConfigFlags, optionHelp, parseArgv } from './args.js';
 import { Progress } from './progress.js';
 import { STOP_SIGNALS, StopOnSignal } from './stop.js';
 import { checkDevice, checkPrecision, checkResumeSettings, checkThreads, warnNoAscent } from './checks.js';
@@ -33,21 +33,7 @@ SIGTERM, SIGUSR2 or Ctrl-C stops training after the current batch with a resume 
 and exits with status ${EXIT_RESUMABLE}; a second one stops at once (the last resume point stays).
 `;
 
-const positive: ValueFlag<number> = {
-  kind: 'value',
-  parse: (raw, name) => {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--${name}: expected a positive integer, got '${raw}'`);
-    return n;
-  },
-};
-
-const TRAIN_FLAGS = withConfigFlags({
-  help: SWITCH,
-  'print-split': SWITCH,
-  'in-channels': positive,
-  'num-classes': positive,
-});
+const TRAIN_FLAGS = withConfigFlags({ ...commandFlags('train'), help: SWITCH });
 
 export async function trainCommand(argv: string[]): Promise<number> {
   // Flags outside the schema are collected so that resolveConfig names the nearest one.
@@ -59,8 +45,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const layers = configLayers(args, TRAIN_FLAGS);
   if (args.values['print-split']) {
     return printSplit(layers, {
-      inChannels: args.values['in-channels'] ?? null,
-      numClasses: args.values['num-classes'] ?? null,
+      inChannels: (args.values['in-channels'] as number | undefined) ?? null,
+      numClasses: (args.values['num-classes'] as number | undefined) ?? null,
     });
   }
   const resume = args.values.resume ?? null;

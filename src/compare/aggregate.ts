@@ -7,7 +7,7 @@ import type { EpochRow, RunSummary } from '../train/summary.js';
 import type { Aggregate, DepthHistogram, Difference, MetricInfo, MetricValue, Report } from '../report/types.js';
 import { findEvaluation } from '../eval/registry.js';
 import { judgeClaims } from '../report/claims.js';
-import { sweepGrid } from '../report/sweep.js';
+import { sweepGrid } from '../report/sweep-section.js';
 import { methodLabel } from '../report/render-md.js';
 import { planPaths, runName, type CompareLayout } from '../io/compare-dir.js';
 import { RunDir } from '../io/run-dir.js';

@@ -4,6 +4,7 @@
 // only the tasks that depend on it are held back.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { EXIT_RESUMABLE } from '../errors.js';
 import type { CompareLayout } from '../io/compare-dir.js';
 import type { Plan, Task } from './plan.js';
 
@@ -19,7 +20,13 @@ export interface Failure {
   task: string;
   log: string;
   error: string;
+  /** Stopped by a signal (at a resume point, or killed), not by an error of its own: running again continues it. */
+  interrupted: boolean;
 }
+
+/** A child that exits with EXIT_RESUMABLE stopped on request; one ended by a signal was stopped from outside. */
+const interruptedBy = (code: number | null, signal: NodeJS.Signals | null): boolean =>
+  code === EXIT_RESUMABLE || signal !== null;
 
 /** Ready tasks first by kind: training is the long path, so it starts before evaluations. */
 const RANK: Record<Task['kind'], number> = { train: 0, evaluate: 1, report: 2 };
@@ -34,8 +41,9 @@ export function cause(stderr: string): string {
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
+  // A warning (such as a dead worker's lock taken over) comes before the error and is not its cause.
   return (
-    lines.find((l) => l.startsWith('seal: ')) ??
+    lines.find((l) => l.startsWith('seal: ') && !l.startsWith('seal: warning: ')) ??
     lines.find((l) => /^[A-Za-z]*Error\b/.test(l)) ??
     lines[lines.length - 1] ??
     'no error output'
@@ -47,7 +55,7 @@ function runChild(
   task: Task,
   threads: number,
   events: TaskEvents,
-): Promise<{ ok: boolean; error: string }> {
+): Promise<{ ok: boolean; error: string; interrupted: boolean }> {
   const { out, err } = layout.openLogs(task.id);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, 'worker', layout.dir, task.id, '--threads', String(threads)], {
@@ -66,12 +74,18 @@ function runChild(
       err.write(d);
       tail = (tail + d.toString()).slice(-4000);
     });
-    child.on('error', (e) => resolve({ ok: false, error: e.message }));
+    child.on('error', (e) => resolve({ ok: false, error: e.message, interrupted: false }));
     child.on('close', (code, signal) => {
       out.end();
       err.end();
       resolve(
-        code === 0 ? { ok: true, error: '' } : { ok: false, error: `${signal ?? `exit ${code}`}: ${cause(tail)}` },
+        code === 0
+          ? { ok: true, error: '', interrupted: false }
+          : {
+              ok: false,
+              error: `${signal ?? `exit ${code}`}: ${cause(tail)}`,
+              interrupted: interruptedBy(code, signal),
+            },
       );
     });
   });
@@ -98,7 +112,7 @@ export async function runLocal(
         running.add(t.id);
         o.events.start(t);
         const t0 = performance.now();
-        void runChild(layout, t, o.threads, o.events).then(({ ok, error }) => {
+        void runChild(layout, t, o.threads, o.events).then(({ ok, error, interrupted }) => {
           running.delete(t.id);
           const seconds = (performance.now() - t0) / 1000;
           if (ok && isDone(layout, t.id)) {
@@ -106,12 +120,13 @@ export async function runLocal(
           } else {
             failed.add(t.id);
             const msg = ok ? 'the worker exited without writing its done file' : error;
-            failures.push({ task: t.id, log: layout.log(t.id, 'err'), error: msg });
+            failures.push({ task: t.id, log: layout.log(t.id, 'err'), error: msg, interrupted });
             layout.writeTaskFile(t.id, 'failed', {
               task: t.id,
               finished: new Date().toISOString(),
               error: msg,
               log: layout.log(t.id, 'err'),
+              interrupted,
             });
           }
           o.events.end(t, { ok: ok && done.has(t.id), seconds, ...(ok ? {} : { error }) });

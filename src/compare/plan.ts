@@ -7,7 +7,7 @@ import { resolveConfig } from '../config/resolve.js';
 import type { MethodName } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import { evaluationOf } from '../eval/registry.js';
-import { METHODS } from '../methods/registry.js';
+import { LATER_GENERATION_KEYS, METHODS } from '../methods/registry.js';
 import { planPaths, runName } from '../io/compare-dir.js';
 
 /** One arm of a comparison: a name, a method and the settings it overrides. */
@@ -89,12 +89,6 @@ export function sharesGenerationZero(method: string, train: Record<string, unkno
 }
 
 /**
- * Settings that act only from generation 1 on: arms that differ only in these (and in the
- * method) train the same generation 0, so they share it.
- */
-const LATER_GENERATION_KEYS = ['method', 'ascentEpochs', 'ascentLrMultiplier', 'ascentWdMultiplier', 'keSplitRate'];
-
-/**
  * The generation-0 groups: arms whose generation 0 is the same training share one run per seed,
  * named gen0-s<seed> for the first group and gen0-<k>-s<seed> for the k-th after it. Null for
  * an arm that trains its own generation 0.
@@ -154,8 +148,67 @@ function evaluateTask(s: CompareSettings, run: string, g: number, dep: string): 
   };
 }
 
+/** The longest file name a name's longest task id ends up in: NAME_MAX of Linux and macOS. */
+const NAME_MAX = 255;
+/**
+ * What seal puts around a task id in a file name, at most: the Slurm log
+ * `seal-<id>-<job id>_<index>.out` (job ids up to 10 digits, array indices up to 7) and the batch
+ * script `<24-character stamp>-<id>.sh` add 28 bytes; a task file being written,
+ * `<id>.started.json.tmp-<pid>` (pids up to 7 digits), adds 25. A Slurm array named after
+ * several tasks has a name no longer than its longest task id.
+ */
+const TASK_ID_SUFFIX = 28;
+
+/** An arm's name for a message: a long one cut short, control characters escaped. */
+const shown = (name: string): string => JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name).slice(1, -1);
+
+/**
+ * Arm names become folder and file names (runs/NAME-s<seed>, tasks/eval-NAME-s<seed>-g<g>.*.json,
+ * the Slurm logs): checked before anything is written, so a bad name fails at once rather than
+ * after tasks have run. The length allowed depends on the longest seed and generation.
+ */
+export function checkArmNames(s: CompareSettings): void {
+  const seedDigits = Math.max(...s.seeds.map((x) => String(x).length), 1);
+  const lastGen = String(Math.max(s.generations - 1, 0));
+  // Around the name in its longest task id: eval-NAME-s<seed>-g<g>, or train-NAME-s<seed> without evaluations.
+  const around =
+    s.evals.length > 0 ? 'eval-'.length + 2 + seedDigits + 2 + lastGen.length : 'train-'.length + 2 + seedDigits;
+  const limit = NAME_MAX - TASK_ID_SUFFIX - around;
+  const example =
+    s.evals.length > 0
+      ? `logs/slurm/seal-eval-NAME-s${'9'.repeat(seedDigits)}-g${lastGen}-<job>_<index>.out`
+      : `logs/slurm/seal-train-NAME-s${'9'.repeat(seedDigits)}-<job>_<index>.out`;
+  for (const arm of armsOf(s)) {
+    const name = arm.name;
+    const bad =
+      typeof name !== 'string' || name === ''
+        ? 'it is empty'
+        : name === '.' || name === '..'
+          ? `'${name}' is not a folder name`
+          : name.includes('/')
+            ? "it holds a '/'"
+            : name.includes('\0')
+              ? 'it holds a NUL character'
+              : [...name].some((c) => c < ' ' || c === '\x7f')
+                ? 'it holds a control character'
+                : null;
+    if (bad !== null)
+      throw new ConfigError(
+        `arm '${shown(String(name))}': ${bad}; an arm's name names its run folders and task files`,
+        "name it with letters, digits and _ . + = , - (e.g. --arm 'seal-S0.1=seal --ascent-lr-multiplier -0.1')",
+      );
+    const bytes = Buffer.byteLength(name);
+    if (bytes > limit)
+      throw new ConfigError(
+        `arm '${shown(name)}': its name is ${bytes} bytes long; it names files such as ${example}, and a file name holds at most ${NAME_MAX} bytes, so with these seeds and ${s.generations} generations an arm's name is at most ${limit} bytes`,
+        'give the arm a shorter name (--arm SHORT=METHOD ..., or "name" in --plan)',
+      );
+  }
+}
+
 /** The task graph of a comparison: shared generation-0 runs, method runs, evaluations, the report. */
 export function buildPlan(s: CompareSettings): Plan {
+  checkArmNames(s);
   const tasks: Task[] = [];
   const G = s.generations;
   const arms = armsOf(s);

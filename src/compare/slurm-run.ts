@@ -10,7 +10,15 @@ import { ConfigError, EXIT_RESUMABLE, SealError } from '../errors.js';
 import type { CompareLayout } from '../io/compare-dir.js';
 import { ensureDir } from '../io/run-dir.js';
 import type { Plan } from './plan.js';
-import { batchScript, dependencyOf, groupTasks, type JobGroup, type SlurmOptions } from './slurm.js';
+import {
+  batchScript,
+  dependencyOf,
+  groupTasks,
+  sbatchCommandLine,
+  slurmLogDir,
+  type JobGroup,
+  type SlurmOptions,
+} from './slurm.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
@@ -176,7 +184,13 @@ export function submitSlurm(
       out.push({ group, script, job: null, dependency });
       continue;
     }
-    const args = ['--parsable', ...(dependency ? [`--dependency=${dependency}`] : []), script];
+    // sbatch takes these as argv words, not through a shell: no quoting, any character.
+    const args = [
+      '--parsable',
+      ...sbatchCommandLine(group, o, slurmLogDir(dir)),
+      ...(dependency ? [`--dependency=${dependency}`] : []),
+      script,
+    ];
     const answer = slurmCommand('sbatch', args, `submitting ${group.tasks.length} task(s) (${group.name})`).trim();
     const arrayId = answer.split(';')[0] as string;
     const submitted = new Date().toISOString();

@@ -82,17 +82,51 @@ export function dependencyOf(
   return ids.length === 0 ? null : `afterok:${ids.join(':')}`;
 }
 
-/** A word for a POSIX shell, quoted when it needs to be. */
-export const shellWord = (s: string): string =>
-  /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+const PLAIN = /^[A-Za-z0-9_@%+=:,./-]+$/;
+const isControl = (c: string): boolean => c < ' ' || c === '\x7f';
 
-/** The `#SBATCH` lines of an array of `n` tasks (without --dependency, which is given at submission). */
-export function sbatchDirectives(group: JobGroup, o: SlurmOptions, logDir: string): string[] {
+/**
+ * A word for a POSIX shell, quoted when it needs to be. Control characters go in as $'\ooo'
+ * rather than raw: a line break inside the script could end the `#SBATCH` block early, and sbatch
+ * refuses a script holding a carriage return before a line break.
+ */
+export const shellWord = (s: string): string => {
+  if (PLAIN.test(s)) return s;
+  const inner = [...s].map((c) =>
+    c === "'" ? `'\\''` : isControl(c) ? `'$'\\${c.charCodeAt(0).toString(8).padStart(3, '0')}''` : c,
+  );
+  return `'${inner.join('')}'`;
+};
+
+/**
+ * A word of an `#SBATCH` line, quoted the way sbatch reads those lines (not a shell: inside or
+ * outside quotes a backslash escapes the next character, and an unquoted '#' starts a comment).
+ * Null for a word no line can hold (one with a line break or other control character): it goes
+ * on sbatch's command line instead.
+ */
+export function sbatchWord(s: string): string | null {
+  if ([...s].some(isControl)) return null;
+  if (PLAIN.test(s)) return s;
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The --output pattern for the Slurm logs in `logDir`. slurmstepd expands '%' symbols in the
+ * whole path ('%%' is a plain '%'); in a path with a backslash it expands none and drops every
+ * backslash that is not doubled, so there all arrays share one log file.
+ */
+export function slurmOutput(logDir: string): string {
+  if (logDir.includes('\\')) return `${logDir.replace(/\\/g, '\\\\')}/slurm.out`;
+  return `${logDir.replace(/%/g, '%%')}/%x-%A_%a.out`;
+}
+
+/** The sbatch options of an array of `n` tasks (without --dependency, which is given at submission), unquoted. */
+export function sbatchOptions(group: JobGroup, o: SlurmOptions, logDir: string): string[] {
   const n = group.tasks.length;
   const lines = [
     `--job-name=seal-${group.name}`,
     `--array=0-${n - 1}${o.maxParallel > 0 && o.maxParallel < n ? `%${o.maxParallel}` : ''}`,
-    `--output=${logDir}/%x-%A_%a.out`,
+    `--output=${slurmOutput(logDir)}`,
     '--open-mode=append',
     '--requeue',
     `--signal=B:USR2@${o.signalSeconds}`,
@@ -108,8 +142,28 @@ export function sbatchDirectives(group: JobGroup, o: SlurmOptions, logDir: strin
   if (o.qos) lines.push(`--qos=${o.qos}`);
   if (o.constraint) lines.push(`--constraint=${o.constraint}`);
   lines.push(...o.sbatchArgs);
-  return lines.map((l) => `#SBATCH ${l}`);
+  return lines;
 }
+
+/** The `#SBATCH` line of an option, its value quoted; null where no such line can hold it. */
+function directive(opt: string): string | null {
+  const eq = /^--[A-Za-z0-9-]+=/.exec(opt);
+  const w = eq ? sbatchWord(opt.slice(eq[0].length)) : sbatchWord(opt);
+  return w === null ? null : `#SBATCH ${eq ? eq[0] : ''}${w}`;
+}
+
+/** The `#SBATCH` lines of an array: every option of sbatchOptions that such a line can hold. */
+export function sbatchDirectives(group: JobGroup, o: SlurmOptions, logDir: string): string[] {
+  return sbatchOptions(group, o, logDir).flatMap((opt) => directive(opt) ?? []);
+}
+
+/** The options of sbatchOptions that no `#SBATCH` line can hold, for sbatch's command line. */
+export function sbatchCommandLine(group: JobGroup, o: SlurmOptions, logDir: string): string[] {
+  return sbatchOptions(group, o, logDir).filter((opt) => directive(opt) === null);
+}
+
+/** Where an array's Slurm logs go, for a comparison in `dir`. */
+export const slurmLogDir = (dir: string): string => `${dir}/logs/slurm`;
 
 /**
  * The batch script of one array. Element i runs task i with `seal worker`, its output appended
@@ -117,6 +171,7 @@ export function sbatchDirectives(group: JobGroup, o: SlurmOptions, logDir: strin
  * SIGTERM are passed on to the worker, which stops at a batch with a resume point and exits
  * with `resumableExit`; the script then requeues its own element, up to `maxRequeues` times.
  * Any other failure is recorded in DIR/tasks/<task>.failed.json by `seal worker --failed`.
+ * The options of sbatchCommandLine are not in it: they go on sbatch's command line.
  */
 export function batchScript(
   group: JobGroup,
@@ -125,9 +180,16 @@ export function batchScript(
 ): string {
   const q = shellWord;
   const worker = `${q(ctx.node)} ${q(ctx.cli)} worker "$dir" "$task"`;
+  const logDir = slurmLogDir(ctx.dir);
+  const elsewhere = sbatchCommandLine(group, o, logDir);
+  // Paths in comments as JSON strings: a line break in one would end the comment.
+  const given =
+    elsewhere.length > 0
+      ? `\n# given on sbatch's command line, as no #SBATCH line can hold them: ${JSON.stringify(elsewhere)}`
+      : '';
   return `#!/bin/bash
-${sbatchDirectives(group, o, `${ctx.dir}/logs/slurm`).join('\n')}
-# seal compare: ${group.tasks.length} task(s) of ${ctx.dir}/plan.json
+${sbatchDirectives(group, o, logDir).join('\n')}${given}
+# seal compare: ${group.tasks.length} task(s) of ${JSON.stringify(`${ctx.dir}/plan.json`)}
 set -u
 tasks=(${group.tasks.map(q).join(' ')})
 task=\${tasks[\${SLURM_ARRAY_TASK_ID:-0}]}

@@ -88,10 +88,19 @@ export const DEFAULTS = {
 } as const satisfies RunConfig;
 
 /** A config key's description; every int must also be a safe integer (<= 2^53-1). */
-export type KeyDoc = OptionDoc<Exclude<OptionKind, 'ints'>>;
+export type KeyDoc = OptionDoc<Exclude<OptionKind, 'ints' | 'strings'>>;
 
 /** Most CPU threads a config may ask for on any machine (the CLI also bounds them by the core count). */
 export const MAX_THREADS = 1024;
+// Upper bounds of the counts a user gives, checked before any work starts: each is far beyond
+// any real run (the paper trains 10 generations of 160 epochs) yet small enough that the
+// per-epoch and per-generation bookkeeping stays within memory.
+export const MAX_GENERATIONS = 1000;
+export const MAX_EPOCHS = 10_000;
+export const MAX_BATCH = 65_536;
+export const MAX_IMAGES = 100_000_000;
+/** Pixels of any image side (crop padding, resolutions). */
+export const MAX_IMAGE_SIDE = 4096;
 
 export const KEYS: Record<keyof RunConfig, KeyDoc> = {
   method: {
@@ -132,10 +141,10 @@ export const KEYS: Record<keyof RunConfig, KeyDoc> = {
     kind: 'boolean',
     help: "GPU: deterministic cuDNN algorithms (off: cuDNN's benchmark mode picks the fastest per shape)",
   },
-  generations: { kind: 'int', min: 1, help: 'generations (generation 0 is ordinary training)' },
-  epochs: { kind: 'int', min: 1, help: 'epochs per generation (E)' },
-  batchSize: { kind: 'int', min: 1, help: 'training batch size' },
-  evalBatchSize: { kind: 'int', min: 1, help: 'batch size for evaluation' },
+  generations: { kind: 'int', min: 1, max: MAX_GENERATIONS, help: 'generations (generation 0 is ordinary training)' },
+  epochs: { kind: 'int', min: 1, max: MAX_EPOCHS, help: 'epochs per generation (E)' },
+  batchSize: { kind: 'int', min: 1, max: MAX_BATCH, help: 'training batch size' },
+  evalBatchSize: { kind: 'int', min: 1, max: MAX_BATCH, help: 'batch size for evaluation' },
   lr: { kind: 'number', min: 0, help: 'base learning rate' },
   momentum: { kind: 'number', min: 0, help: 'SGD momentum' },
   weightDecay: { kind: 'number', min: 0, help: 'SGD weight decay (coupled, as torch.optim.SGD)' },
@@ -145,10 +154,11 @@ export const KEYS: Record<keyof RunConfig, KeyDoc> = {
     values: ['cosine', 'long-cosine'],
     help: 'cosine: warmup + cosine restarting every generation; long-cosine: one schedule over all generations',
   },
-  warmupEpochs: { kind: 'int', min: 0, nullable: true, help: 'linear warmup epochs (default E/8)' },
+  warmupEpochs: { kind: 'int', min: 0, max: MAX_EPOCHS, nullable: true, help: 'linear warmup epochs (default E/8)' },
   ascentEpochs: {
     kind: 'int',
     min: 0,
+    max: MAX_EPOCHS,
     nullable: true,
     help: 'k: epochs of ascent at the start of each generation >= 1 (default E/4, rounded; seal warns when k is 0, which makes an ascent method train like normal)',
   },
@@ -165,12 +175,18 @@ export const KEYS: Record<keyof RunConfig, KeyDoc> = {
   evalInterval: {
     kind: 'int',
     min: 1,
+    max: MAX_EPOCHS,
     help: 'evaluate every N epochs (also after the ascent and at the end of each generation)',
   },
-  cropPadding: { kind: 'int', min: 0, help: 'random-crop padding in pixels (0 = no crop)' },
+  cropPadding: { kind: 'int', min: 0, max: MAX_IMAGE_SIDE, help: 'random-crop padding in pixels (0 = no crop)' },
   flip: { kind: 'boolean', help: 'random horizontal flips' },
   seed: { kind: 'int', min: 0, help: 'seed of every random stream (init, shuffling, augmentation, re-initialisation)' },
-  device: { kind: 'string', help: 'cpu, cuda or cuda:N' },
+  device: {
+    kind: 'string',
+    pattern: /^(cpu|cuda(:\d+)?)$/,
+    expected: "'cpu', 'cuda' or 'cuda:N'",
+    help: 'cpu, cuda or cuda:N',
+  },
   threads: {
     kind: 'int',
     min: 1,
@@ -178,8 +194,14 @@ export const KEYS: Record<keyof RunConfig, KeyDoc> = {
     nullable: true,
     help: 'CPU threads (default: all cores; at most 4 per core)',
   },
-  limitTrain: { kind: 'int', min: 1, nullable: true, help: 'use a stratified subset of N training images' },
-  limitTest: { kind: 'int', min: 1, nullable: true, help: 'use a stratified subset of N test images' },
+  limitTrain: {
+    kind: 'int',
+    min: 1,
+    max: MAX_IMAGES,
+    nullable: true,
+    help: 'use a stratified subset of N training images',
+  },
+  limitTest: { kind: 'int', min: 1, max: MAX_IMAGES, nullable: true, help: 'use a stratified subset of N test images' },
   out: {
     kind: 'string',
     nullable: true,

@@ -9,7 +9,7 @@ import { open, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as zlib from 'node:zlib';
-import { DataError, causeText } from './errors.js';
+import { DataError, causeText } from './data-error.js';
 import { checkImageSet, imageBytes } from './image-set.js';
 import type { ImageSet } from './types.js';
 

@@ -2,7 +2,7 @@
 // bytes: 1024 red, 1024 green, 1024 blue, each plane row-major 32x32, which is already the
 // channel-major layout of an ImageSet, so a record's pixels are copied as one block.
 import { join } from 'node:path';
-import { DataError } from './errors.js';
+import { DataError } from './data-error.js';
 import { describeDir, isDir, isFile, readWhole, requireDir } from './files.js';
 import { checkImageSet } from './image-set.js';
 import type { ImageSet } from './types.js';

@@ -2,7 +2,7 @@
 // decodes in flight. sharp is imported lazily so that IDX/CIFAR users never load it.
 import { readFile } from 'node:fs/promises';
 import type { Sharp, SharpOptions } from 'sharp';
-import { DataError, causeText } from './errors.js';
+import { DataError, causeText } from './data-error.js';
 import { checkImageSet } from './image-set.js';
 import type { ImageSet, ImageSize, ProgressFn } from './types.js';
 

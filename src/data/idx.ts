@@ -1,7 +1,7 @@
 // IDX reader (the MNIST / Fashion-MNIST file format): a big-endian header of a magic number and
 // the dimension sizes, then uint8 data. Files may be gzipped or raw.
 import { basename, join } from 'node:path';
-import { DataError } from './errors.js';
+import { DataError } from './data-error.js';
 import { describeDir, firstExisting, readMaybeGzip, requireDir } from './files.js';
 import { checkImageSet } from './image-set.js';
 import type { ImageSet } from './types.js';

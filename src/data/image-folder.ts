@@ -3,8 +3,8 @@
 // itself, by a fixed seeded rule, so the split never depends on the machine or the run.
 import { join } from 'node:path';
 import { randperm } from '../backend/index.js';
-import { DataError } from './errors.js';
-import { describeDir, isDir, listDir, requireDir } from './files.js';
+import { DataError } from './data-error.js';
+import { describeDir, isDir, requireDir, usedEntries } from './files.js';
 import { decodePlan, type DecodeOptions, type DecodePlan, type ImageEntry } from './decode.js';
 import { streamGenerator } from './seed.js';
 import type { ImageSet } from './types.js';
@@ -28,16 +28,12 @@ const isImage = (name: string): boolean =>
 
 /** Sorted class folder names of a tree (hidden folders skipped). */
 function classFolders(dir: string): string[] {
-  return listDir(dir)
-    .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
-    .map((d) => d.name);
+  return usedEntries(dir, (d) => d.isDirectory() && !d.name.startsWith('.'), 'a class folder').map((d) => d.name);
 }
 
 /** Sorted image file paths in one class folder. */
 function imagesIn(dir: string): string[] {
-  return listDir(dir)
-    .filter((d) => d.isFile() && isImage(d.name))
-    .map((d) => join(dir, d.name));
+  return usedEntries(dir, (d) => d.isFile() && isImage(d.name), 'an image').map((d) => join(dir, d.name));
 }
 
 /**

@@ -1,6 +1,6 @@
 // Pure helpers over ImageSets: validation, subsets, class counts and pixel statistics.
 import { randperm } from '../backend/index.js';
-import { DataError } from './errors.js';
+import { DataError } from './data-error.js';
 import { streamGenerator } from './seed.js';
 import type { ImageSet } from './types.js';
 

@@ -1,6 +1,6 @@
 // The data layer: readers, the decoded-image cache, the dataset registry and the batch loader.
 export type { ImageSet, DatasetSplits, DataSource, ProgressFn, ImageSize } from './types.js';
-export { DataError, type DataErrorCode } from './errors.js';
+export { DataError, type DataErrorCode } from './data-error.js';
 export { readIdxImages, readIdxLabels, loadIdxPair, loadIdxFolder, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC } from './idx.js';
 export { loadCifar, type CifarVariant } from './cifar.js';
 export {

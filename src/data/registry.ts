@@ -7,7 +7,7 @@ import { loadCifar, cifarFiles, cifarFolder, type CifarVariant } from './cifar.j
 import { cacheKey, cachedSets, defaultCacheDir } from './cache.js';
 import { decodePlan, type DecodeOptions } from './decode.js';
 import { nearest } from '../errors.js';
-import { DataError } from './errors.js';
+import { DataError } from './data-error.js';
 import { isDir, isFile } from './files.js';
 import { idxFiles, loadIdxFolder } from './idx.js';
 import { planImageFolder, type ImageFolderOptions } from './image-folder.js';

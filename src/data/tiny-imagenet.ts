@@ -3,7 +3,7 @@
 // grey, so this reader decodes to 3 channels unless told otherwise.
 import { basename, join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { DataError } from './errors.js';
+import { DataError } from './data-error.js';
 import { describeDir, isDir, isFile, listDir, requireDir } from './files.js';
 import { decodePlan, type DecodeOptions, type DecodePlan, type ImageEntry } from './decode.js';
 import type { ImageSet } from './types.js';

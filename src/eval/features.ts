@@ -4,7 +4,7 @@ import { BatchLoader } from '../data/loader.js';
 import { selectImages } from '../data/image-set.js';
 import type { ImageSet } from '../data/types.js';
 import type { Classifier } from '../models/types.js';
-import type { SourceData } from '../io/checkpoint.js';
+import type { SourceData } from '../io/checkpoint-file.js';
 import { adaptImages } from './adapt.js';
 
 export interface FeatureSet {

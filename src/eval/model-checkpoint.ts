@@ -1,9 +1,9 @@
-// Loads a generation checkpoint (gen-<g>.safetensors, read by io/checkpoint.ts) back into the model that wrote it.
+// Loads a generation checkpoint (gen-<g>.safetensors, read by io/checkpoint-file.ts) back into the model that wrote it.
 import { Generator } from '../backend/index.js';
 import { resolveConfig } from '../config/resolve.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import { CheckpointError, ConfigError } from '../errors.js';
-import { damagedModelCheckpoint, readModelCheckpoint, type SourceData } from '../io/checkpoint.js';
+import { damagedModelCheckpoint, readModelCheckpoint, type SourceData } from '../io/checkpoint-file.js';
 import { createModel, declaredShapes } from '../models/registry.js';
 import type { Classifier } from '../models/types.js';
 import type { Tensor } from '../backend/index.js';

@@ -15,7 +15,7 @@ import type { DatasetSplits, ImageSet } from '../data/types.js';
 import { stratifiedSubset } from '../data/image-set.js';
 import { ConfigError } from '../errors.js';
 import type { Classifier } from '../models/types.js';
-import type { SourceData } from '../io/checkpoint.js';
+import type { SourceData } from '../io/checkpoint-file.js';
 import { disposeFeatures, extractFeatures, type FeatureSet } from './features.js';
 import { knnPredict, labelArray } from './knn.js';
 

@@ -2,7 +2,8 @@
 // options (with defaults, and the smaller sizes a comparison runs them at), how to run it, the
 // one-line summary of a result, and the report metrics (and histogram) a result gives.
 import { ConfigError } from '../errors.js';
-import type { OptionSpec, OptionValues } from '../config/options.js';
+import { helpLine, type OptionSpec, type OptionValues } from '../config/options.js';
+import { MAX_BATCH, MAX_EPOCHS, MAX_IMAGES } from '../config/schema.js';
 import type { EvalContext } from './context.js';
 import type { LoadedCheckpoint } from './model-checkpoint.js';
 import { predictionDepth, type PredictionDepthResult } from './prediction-depth.js';
@@ -63,14 +64,35 @@ const evaluation = <S extends Specs, R extends object>(e: Evaluation<S, R>): Eva
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
+// Bounds of the evaluations' counts (with MAX_EPOCHS, MAX_BATCH, MAX_IMAGES of the run config):
+// far beyond the protocols' values (5-way, 1/5 shots, 15 queries, 600 episodes, k = 30), small
+// enough that a typo such as 1e9 is refused before any work starts.
+const MAX_WAYS = 1000;
+const MAX_SHOTS = 10_000;
+const MAX_EPISODES = 100_000;
+const MAX_NEIGHBOURS = 10_000;
+const MAX_ITERATIONS = 10_000;
+
 const targetOptions = {
   target: {
     kind: 'string',
     default: 'mnist',
     help: 'target: mnist, fashion-mnist, opencv-digits, sklearn-digits, or KIND:PATH (e.g. folder:PATH)',
   },
-  'limit-train': { kind: 'int', min: 0, default: 0, help: 'stratified subset of the target training split (0 = all)' },
-  'limit-test': { kind: 'int', min: 0, default: 0, help: 'stratified subset of the target test split (0 = all)' },
+  'limit-train': {
+    kind: 'int',
+    min: 0,
+    max: MAX_IMAGES,
+    default: 0,
+    help: 'stratified subset of the target training split (0 = all)',
+  },
+  'limit-test': {
+    kind: 'int',
+    min: 0,
+    max: MAX_IMAGES,
+    default: 0,
+    help: 'stratified subset of the target test split (0 = all)',
+  },
 } as const satisfies Specs;
 
 /** The target with optional seeded stratified subsets of its splits. */
@@ -97,9 +119,9 @@ const transfer = evaluation({
     },
     'limit-train': targetOptions['limit-train'],
     'limit-test': targetOptions['limit-test'],
-    epochs: { kind: 'int', min: 1, default: 10, help: 'finetune: epochs' },
+    epochs: { kind: 'int', min: 1, max: MAX_EPOCHS, default: 10, help: 'finetune: epochs' },
     lr: { kind: 'number', default: 0.01, help: 'finetune: learning rate' },
-    'batch-size': { kind: 'int', min: 1, default: 64, help: 'finetune: batch size' },
+    'batch-size': { kind: 'int', min: 1, max: MAX_BATCH, default: 64, help: 'finetune: batch size' },
     seed: { kind: 'int', min: 0, default: 0, help: 'seed of the subsets, the validation split and the new head' },
   },
   compareOptions: { target: 'mnist', mode: 'probe', 'limit-train': 5000, 'limit-test': 5000 },
@@ -142,10 +164,17 @@ const fewshot = evaluation({
   help: "N-way K-shot episodes on a target's test split, nearest centroid and logistic regression on frozen features",
   options: {
     target: targetOptions.target,
-    ways: { kind: 'int', min: 2, default: 5, help: 'classes per episode (N)' },
-    shots: { kind: 'ints', min: 1, default: [1, 5], help: 'support images per class (K), comma-separated' },
-    queries: { kind: 'int', min: 1, default: 15, help: 'query images per class' },
-    episodes: { kind: 'int', min: 1, default: 600, help: 'episodes per (K, classifier)' },
+    ways: { kind: 'int', min: 2, max: MAX_WAYS, default: 5, help: 'classes per episode (N)' },
+    shots: {
+      kind: 'ints',
+      min: 1,
+      max: MAX_SHOTS,
+      maxItems: 20,
+      default: [1, 5],
+      help: 'support images per class (K), comma-separated',
+    },
+    queries: { kind: 'int', min: 1, max: MAX_SHOTS, default: 15, help: 'query images per class' },
+    episodes: { kind: 'int', min: 1, max: MAX_EPISODES, default: 600, help: 'episodes per (K, classifier)' },
     classifiers: {
       kind: 'string',
       default: FEW_SHOT_CLASSIFIERS.join(','),
@@ -203,14 +232,15 @@ const fewshot = evaluation({
 const depth = evaluation({
   help: 'prediction depth (Baldock et al. 2021): k-NN probes on the stem and every residual block',
   options: {
-    k: { kind: 'int', min: 1, default: 30, help: 'neighbours of each k-NN probe' },
+    k: { kind: 'int', min: 1, max: MAX_NEIGHBOURS, default: 30, help: 'neighbours of each k-NN probe' },
     support: {
       kind: 'int',
       min: 2,
+      max: MAX_IMAGES,
       default: 5000,
       help: 'training images in the support set (seeded stratified subset)',
     },
-    'test-size': { kind: 'int', min: 1, default: 2000, help: 'test images whose depth is measured' },
+    'test-size': { kind: 'int', min: 1, max: MAX_IMAGES, default: 2000, help: 'test images whose depth is measured' },
     seed: { kind: 'int', min: 0, default: 0, help: 'seed of the subsets' },
   },
   compareOptions: { support: 2000, 'test-size': 1000, k: 30 },
@@ -242,14 +272,21 @@ const depth = evaluation({
 const sharp = evaluation({
   help: 'largest Hessian eigenvalue (power iteration) and Hessian trace (Hutchinson) of the training loss',
   options: {
-    samples: { kind: 'int', min: 1, default: 512, help: 'training images in the fixed subset' },
-    iterations: { kind: 'int', min: 1, default: 20, help: 'maximum power iterations' },
+    samples: { kind: 'int', min: 1, max: MAX_IMAGES, default: 512, help: 'training images in the fixed subset' },
+    iterations: { kind: 'int', min: 1, max: MAX_ITERATIONS, default: 20, help: 'maximum power iterations' },
     tolerance: {
       kind: 'number',
+      min: 0,
       default: 1e-3,
       help: 'relative change of the eigenvalue that stops the power iteration',
     },
-    'trace-samples': { kind: 'int', min: 2, default: 20, help: 'Rademacher vectors of the trace estimate' },
+    'trace-samples': {
+      kind: 'int',
+      min: 2,
+      max: MAX_ITERATIONS,
+      default: 20,
+      help: 'Rademacher vectors of the trace estimate',
+    },
     seed: { kind: 'int', min: 0, default: 0, help: 'seed of the subset and the random vectors' },
   },
   compareOptions: { samples: 256, iterations: 10, 'trace-samples': 10 },
@@ -301,6 +338,6 @@ export function evaluationOf(kind: string): Evaluation {
 /** The `--name  help [default]` lines of an evaluation's options, for usage texts. */
 export function optionLines(ev: Evaluation, indent = '      '): string {
   return Object.entries(ev.options)
-    .map(([n, o]) => `${indent}--${n.padEnd(16)} ${o.help} [${String(o.default)}]`)
+    .map(([n, o]) => helpLine(n, o, String(o.default), indent, 16))
     .join('\n');
 }

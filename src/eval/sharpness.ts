@@ -17,7 +17,7 @@ import { stratifiedSubset } from '../data/image-set.js';
 import type { ImageSet } from '../data/types.js';
 import { ConfigError } from '../errors.js';
 import type { Classifier } from '../models/types.js';
-import type { SourceData } from '../io/checkpoint.js';
+import type { SourceData } from '../io/checkpoint-file.js';
 import { adaptImages } from './adapt.js';
 import {
   hessianOperator,

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { homedir } from 'node:os';
 import { randperm } from '../backend/index.js';
-import { DataError, causeText } from '../data/errors.js';
+import { DataError, causeText } from '../data/data-error.js';
 import { isFile, readMaybeGzip, readWhole } from '../data/files.js';
 import { channelStats, checkImageSet, selectImages, stratifiedSubset } from '../data/image-set.js';
 import {

@@ -17,7 +17,7 @@ import { warmupCosine } from '../optim/schedule.js';
 import { deriveSeed } from '../rng.js';
 import { evaluate } from '../train/evaluate.js';
 import { trainEpoch } from '../train/epoch.js';
-import type { SourceData } from '../io/checkpoint.js';
+import type { SourceData } from '../io/checkpoint-file.js';
 import { adaptImages, adaptationRule } from './adapt.js';
 import { disposeFeatures, extractFeatures, type FeatureCache } from './features.js';
 import { logisticProbe, type ProbeOptions, type ProbeResult } from './probe.js';

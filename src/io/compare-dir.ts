@@ -1,11 +1,13 @@
 // Where a comparison keeps its files, so that a re-run (or `seal status`) finds what is done:
 //   DIR/compare.json                       the settings (a re-run must use the same)
 //   DIR/plan.json                          the task graph made from them (compare/plan.ts)
+//   DIR/compare.lock                       the coordinator running the comparison (io/lock-file.ts)
 //   DIR/runs/gen0-s<seed>/                 generation 0 of a seed, trained once, shared by the methods
 //   DIR/runs/<method>-s<seed>/             one `seal train` run folder (run-dir.ts) per (method, seed);
 //                                          its generation 0 is a copy of the shared one
 //   DIR/evals/<run>/gen-<g>.<kind>.json    one evaluation of one generation checkpoint
 //   DIR/tasks/<task>.{started,done,failed}.json   what each task's worker did, and when
+//   DIR/tasks/<task>.lock                  the worker running the task (io/lock-file.ts)
 //   DIR/logs/<task>.out, .err              each task's output
 //   DIR/slurm/jobs.json, <stamp>-<group>.sh       the Slurm launcher's submissions
 //   DIR/report.json, report.md, report.html
@@ -62,6 +64,14 @@ export class CompareLayout {
   }
   checkpoint(method: string, seed: number, generation: number): string {
     return new RunDir(this.runDir(method, seed)).generationFile(generation);
+  }
+  /** The coordinator's lock: one seal compare (or sweep) at a time launches this folder's tasks. */
+  get lockFile(): string {
+    return join(this.dir, 'compare.lock');
+  }
+  /** A task's lock, apart from the coordinator's, so that the coordinator's own workers can take it. */
+  taskLock(task: string): string {
+    return join(this.dir, 'tasks', `${task}.lock`);
   }
   taskFile(task: string, state: TaskState): string {
     return join(this.dir, 'tasks', `${task}.${state}.json`);

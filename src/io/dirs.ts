@@ -5,6 +5,7 @@
 import { mkdirSync, mkdtempSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { IoError } from '../errors.js';
+import { checkPathName } from './path-name.js';
 
 const REASONS: Record<string, string> = {
   EACCES: 'permission denied',
@@ -90,6 +91,7 @@ export function makeDirs(dir: string, label = `the folder ${dir}`): string[] {
  * both again, so nothing on disk changes.
  */
 export function checkCreatable(dir: string, flag: string): void {
+  checkPathName(dir, flag);
   const created = makeDirs(dir, `${flag} ${dir}`);
   try {
     rmdirSync(mkdtempSync(join(dir, '.seal-probe-')));
@@ -105,6 +107,7 @@ export function checkCreatable(dir: string, flag: string): void {
  * work is done: its folder exists and takes new files, and the name is not a folder.
  */
 export function checkWritableFile(file: string, flag: string): void {
+  checkPathName(file, flag);
   const dir = dirname(resolve(file));
   let isDir: boolean;
   try {

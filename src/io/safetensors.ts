@@ -2,7 +2,7 @@
 // {name: {dtype, shape, data_offsets}, __metadata__: {str: str}}, then the raw data.
 // Written to a temporary file and renamed, so a killed writer never leaves a half file.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { open, rename, readFile, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { tensor, type DType, type Tensor, type TypedArray } from '../backend/index.js';
 import { CheckpointError } from '../errors.js';
 import { ioError } from './dirs.js';
@@ -192,24 +192,24 @@ const cannotRead = (path: string, e: unknown): CheckpointError =>
     'check the path; a run folder keeps them in checkpoints/',
   );
 
-/** Reads a safetensors file into CPU tensors (in file order); every problem names the file. */
+/**
+ * Reads a safetensors file into CPU tensors (in file order); every problem names the file. The
+ * header is read and checked first: its entries must tile the rest of the file exactly, so a file
+ * larger than its header declares is refused before its data is read into memory.
+ */
 export async function loadSafetensors(path: string): Promise<Safetensors> {
-  checkRegularFile(path, 'checkpoint');
-  let buf: Buffer;
-  try {
-    buf = await readFile(path);
-  } catch (e) {
-    throw cannotRead(path, e);
-  }
-  const n = headerLength(path, buf, buf.length);
-  const base = 8 + n;
-  const { entries, metadata } = parseHeader(path, buf.subarray(8, base), buf.length - base);
+  const { entries, metadata, data } = withHeader(path, (fd, header) => {
+    const bytes = Buffer.alloc(header.dataLength);
+    if (header.dataLength > 0 && readSync(fd, bytes, 0, header.dataLength, header.base) !== header.dataLength)
+      throw new CheckpointError(`${path} is not a valid safetensors file: the data is cut short`, HINT);
+    return { ...header, data: bytes };
+  });
   const tensors = new Map<string, Tensor>();
   for (const [name, e] of entries) {
     const dtype = CODES[e.dtype] as DType;
     const [begin, end] = e.data_offsets;
     const copy = new Uint8Array(end - begin);
-    copy.set(buf.subarray(base + begin, base + end));
+    copy.set(data.subarray(begin, end));
     tensors.set(name, tensor(view(copy.buffer, dtype), e.shape, dtype === 'bool' ? { dtype: 'bool' } : {}));
   }
   return { tensors, metadata };
@@ -234,8 +234,16 @@ function view(b: ArrayBuffer, dtype: DType): TypedArray {
   }
 }
 
-/** Only the metadata of a safetensors file (its header, checked whole), without reading the tensors. */
-export function readSafetensorsMetadata(path: string): Record<string, string> {
+interface Header {
+  entries: [string, Entry][];
+  metadata: Record<string, string>;
+  /** Where the data section starts, and its length (the rest of the file). */
+  base: number;
+  dataLength: number;
+}
+
+/** Opens `path`, reads and checks its header, and gives the open file and the header to `use`. */
+function withHeader<T>(path: string, use: (fd: number, header: Header) => T): T {
   checkRegularFile(path, 'checkpoint');
   let fd: number;
   try {
@@ -251,8 +259,17 @@ export function readSafetensorsMetadata(path: string): Record<string, string> {
     const head = Buffer.alloc(n);
     if (readSync(fd, head, 0, n, 8) !== n)
       throw new CheckpointError(`${path} is not a valid safetensors file: the header is cut short`, HINT);
-    return parseHeader(path, head, size - 8 - n).metadata;
+    const dataLength = size - 8 - n;
+    return use(fd, { ...parseHeader(path, head, dataLength), base: 8 + n, dataLength });
+  } catch (e) {
+    if (e instanceof CheckpointError) throw e;
+    throw cannotRead(path, e);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Only the metadata of a safetensors file (its header, checked whole), without reading the tensors. */
+export function readSafetensorsMetadata(path: string): Record<string, string> {
+  return withHeader(path, (_fd, header) => header.metadata);
 }

@@ -4,7 +4,7 @@
 // keeps all its outputs). At every generation >= 1 the rest is re-initialised with
 // U(±1/√fan_in); BatchNorm and biases are kept, and the whole net keeps training.
 import { ones, zeros, type Tensor } from '../backend/index.js';
-import { NORMAL_EPOCH, type TrainingMethod } from '../train/hooks.js';
+import { NORMAL_EPOCH, type TrainingMethod } from './hooks.js';
 import { Linear } from '../nn/layers.js';
 import { reinitGenerator, reinitialise } from './reinit.js';
 
@@ -21,6 +21,9 @@ export function kelsMask(w: Tensor, rate: number, opts: { allInputs: boolean; al
   for (const t of [block, rows, cell]) t.dispose();
   return mask;
 }
+
+/** KE's setting: the fit hypothesis' share, used from the first re-initialisation (generation 1) on. */
+export const KE_SETTINGS = ['keSplitRate'] as const;
 
 export const ke = (splitRate: number): TrainingMethod => ({
   name: 'ke',

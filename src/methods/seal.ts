@@ -3,7 +3,7 @@
 // weight decay × wdMultiplier, 0 by default) while the later layers descend on the same loss.
 // The optimizer is rebuilt at the generation start (by the loop) and again at epoch k.
 // The ablations differ only in which side ascends and whether LLF's re-initialisation runs.
-import { DESCEND, NORMAL_EPOCH, type EpochPlan, type GroupPlan, type TrainingMethod } from '../train/hooks.js';
+import { DESCEND, NORMAL_EPOCH, type EpochPlan, type GroupPlan, type TrainingMethod } from './hooks.js';
 import { reinitGenerator, reinitialise } from './reinit.js';
 
 export interface AscentConfig {
@@ -38,6 +38,9 @@ function plan(c: AscentConfig, variant: Variant, generation: number, epoch: numb
       return { early: ascend, late: DESCEND, resetOptimizer: false, phase: 'ascent', divergenceHint };
   }
 }
+
+/** The settings of the ascent: they act from generation 1 on (generation 0 is plain training). */
+export const ASCENT_SETTINGS = ['ascentEpochs', 'ascentLrMultiplier', 'ascentWdMultiplier'] as const;
 
 export function seal(c: AscentConfig, variant: Variant = 'seal'): TrainingMethod {
   return {

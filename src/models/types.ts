@@ -6,6 +6,12 @@ import type { Module } from '../nn/module.js';
 
 export type NamedParam = [string, Tensor];
 
+/** A model's parameters on either side of the split point: the early ones, and the later ones. */
+export interface Split {
+  early: NamedParam[];
+  late: NamedParam[];
+}
+
 /**
  * One named group of a model's layers, e.g. ResNet's 'layer3'. `modules` are the group's parts
  * by full name (ResNet: its residual blocks 'layer3.0', 'layer3.1'), in registration order.

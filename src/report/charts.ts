@@ -5,7 +5,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { EpochRow } from '../train/summary.js';
 import type { DepthHistogram, MetricInfo, Report } from './types.js';
 import { methodLabel } from './render-md.js';
-import { sweepCharts } from './sweep.js';
+import { sweepCharts } from './sweep-section.js';
 
 /** One chart of the report: a stable id (used to keep SVG ids unique), its title and spec. */
 export interface ChartSpec {

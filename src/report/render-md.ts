@@ -1,7 +1,7 @@
 // report.json → Markdown (for a README) and a plain-text headline table (for the terminal).
 // Both are pure functions of the report. The table rows and the number formatting live here and
 // are shared with the HTML report, so the three renderings always show the same numbers.
-import { sweepMarkdown } from './sweep.js';
+import { sweepMarkdown } from './sweep-section.js';
 import type { Aggregate, Claims, Difference, MetricInfo, Report } from './types.js';
 
 /** How a method is named in tables and legends: the acronyms upper-cased, other names as given. */

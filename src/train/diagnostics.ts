@@ -10,7 +10,7 @@ import type { DatasetSplits } from '../data/types.js';
 import type { Module } from '../nn/module.js';
 import { deriveSeed } from '../rng.js';
 import { evaluate } from './evaluate.js';
-import type { TrainingMethod } from './hooks.js';
+import type { TrainingMethod } from '../methods/hooks.js';
 import type { NamedParam, Split } from './split.js';
 import type { EpochRow } from './summary.js';
 

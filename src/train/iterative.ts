@@ -1,5 +1,5 @@
 // The one training loop: generation → epoch → batch. Methods act only through their hooks
-// (train/hooks.ts); this file turns their epoch plans into optimizer settings, evaluates,
+// (methods/hooks.ts); this file turns their epoch plans into optimizer settings, evaluates,
 // checkpoints and reports progress through callbacks (the library never prints).
 import { backendInfo, Generator, setGpuMath, setNumThreads, type Tensor } from '../backend/index.js';
 import type { ResolvedConfig, RunConfig } from '../config/schema.js';
@@ -26,8 +26,8 @@ import {
 } from './diagnostics.js';
 import { evaluate } from './evaluate.js';
 import { trainEpoch, type EpochSums } from './epoch.js';
-import type { EpochPlan } from './hooks.js';
-import { loadResume, saveGeneration, saveResume, type Progress } from './checkpoint.js';
+import type { EpochPlan, TrainingMethod } from '../methods/hooks.js';
+import { loadResume, saveGeneration, saveResume, type Progress } from './training-state.js';
 import { splitParameters, type Split } from './split.js';
 import { emptySummary, recordEpoch, type EpochRow, type RunSummary } from './summary.js';
 
@@ -100,18 +100,47 @@ const groupLr = (plan: EpochPlan, lrT: number) => ({
   early: lrT * plan.early.lrMultiplier,
 });
 
-/**
- * Trains `config.generations` generations with `config.method`.
- * @example const { summary } = await train({ method: 'seal', generations: 2, epochs: 4, limitTrain: 2000 });
- */
-export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: TrainOptions = {}): Promise<TrainResult> {
+/** What stays fixed through a run: its settings, data, model, split, method and loaders. */
+interface RunSetup {
+  cfg: ResolvedConfig;
+  /** The run folder, or null for a run kept in memory. */
+  out: RunDir | null;
+  data: DatasetSplits;
+  model: Classifier;
+  split: Split;
+  method: TrainingMethod;
+  source: ModelSource;
+  testLoader: BatchLoader;
+  trainLoader(generation: number): BatchLoader;
+  /** Parameter → name, for the resume point. */
+  names: Map<Tensor, string>;
+  buildOptimizer(): SGD;
+  /** The probe loss of diagnostics.ts (its loader built on first use: runs without an ascent never decode it). */
+  probeNow(): number;
+}
+
+/** Where the run is: what a resume point stores, and the optimizer that goes with it. */
+interface RunState {
+  opt: SGD;
+  rows: EpochRow[];
+  summary: RunSummary;
+  /** The next batch to run. */
+  start: BatchPosition;
+  /** The partial sums and starting weights of the epoch a resume point cut (null at an epoch boundary). */
+  carried: EpochSums | null;
+  carriedStart: EpochStart | null;
+  resumedAt: Progress | null;
+}
+
+type ModelSource = Parameters<typeof saveGeneration>[2]['source'];
+
+/** Step 1: settings, data, model, split, method and loaders. */
+async function prepareRun(config: Partial<RunConfig> | ConfigLayer[], opts: TrainOptions): Promise<RunSetup> {
   const run = opts.resume !== undefined ? new RunDir(opts.resume) : null;
   const layers: ConfigLayer[] = Array.isArray(config) ? config : [{ source: 'options', values: config }];
   const cfg = run ? resolveConfig([{ source: run.configFile, values: run.readConfig() }]) : resolveConfig(layers);
-  const out = run ?? (cfg.out !== null ? new RunDir(cfg.out) : null);
   if (cfg.threads !== null) setNumThreads(cfg.threads);
   setGpuMath({ tf32: cfg.tf32, deterministic: cfg.deterministic });
-
   const data =
     opts.data ??
     (await loadDataset(cfg.dataset, {
@@ -131,54 +160,69 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
     generator: new Generator(deriveSeed(cfg.seed, 'init')),
   });
   const split = splitParameters(model, cfg.splitAt);
-  const source = {
-    spec: data.source.spec,
-    channels: data.train.channels,
-    height: data.train.height,
-    width: data.train.width,
-    numClasses: data.train.numClasses,
-    mean: data.mean,
-    std: data.std,
-  };
-  const method = METHODS[cfg.method](cfg);
-  const testLoader = new BatchLoader(data.test, {
-    batchSize: cfg.evalBatchSize,
-    mean: data.mean,
-    std: data.std,
-    device: cfg.device,
-  });
-  const trainLoader = (generation: number) =>
-    new BatchLoader(data.train, {
-      batchSize: cfg.batchSize,
+  const normalise = { mean: data.mean, std: data.std, device: cfg.device };
+  let probe: BatchLoader | null = null;
+  return {
+    cfg,
+    out: run ?? (cfg.out !== null ? new RunDir(cfg.out) : null),
+    data,
+    model,
+    split,
+    method: METHODS[cfg.method](cfg),
+    source: {
+      spec: data.source.spec,
+      channels: data.train.channels,
+      height: data.train.height,
+      width: data.train.width,
+      numClasses: data.train.numClasses,
       mean: data.mean,
       std: data.std,
-      device: cfg.device,
-      shuffle: true,
-      seed: deriveSeed(cfg.seed, 'data', generation),
-      augment: { padding: cfg.cropPadding, flip: cfg.flip },
-    });
+    },
+    testLoader: new BatchLoader(data.test, { batchSize: cfg.evalBatchSize, ...normalise }),
+    trainLoader: (generation) =>
+      new BatchLoader(data.train, {
+        batchSize: cfg.batchSize,
+        ...normalise,
+        shuffle: true,
+        seed: deriveSeed(cfg.seed, 'data', generation),
+        augment: { padding: cfg.cropPadding, flip: cfg.flip },
+      }),
+    names: new Map([...split.early, ...split.late].map(([n, p]) => [p, n])),
+    buildOptimizer: () =>
+      new SGD([{ params: split.late.map(([, p]) => p) }, { params: split.early.map(([, p]) => p) }], {
+        lr: cfg.lr,
+        momentum: cfg.momentum,
+        weightDecay: cfg.weightDecay,
+      }),
+    probeNow: () => probeLoss(model, (probe ??= probeLoader(data, cfg.seed, cfg.evalBatchSize, cfg.device))),
+  };
+}
 
-  const names = new Map([...split.early, ...split.late].map(([n, p]) => [p, n]));
-  const buildOptimizer = () =>
-    new SGD([{ params: split.late.map(([, p]) => p) }, { params: split.early.map(([, p]) => p) }], {
-      lr: cfg.lr,
-      momentum: cfg.momentum,
-      weightDecay: cfg.weightDecay,
-    });
-  let opt = buildOptimizer();
-
-  let rows: EpochRow[] = [];
-  let summary = emptySummary();
-  let start: BatchPosition = { generation: 0, epoch: 0, batch: 0 };
-  let carried: EpochSums | null = null;
-  let carriedStart: EpochStart | null = null;
-  let resumedAt: Progress | null = null;
+/**
+ * Step 2: a new run creates its folder; a resumed one reads its resume point (weights, momentum,
+ * metrics rows, partial epoch) and checks that its files agree with it before anything changes.
+ */
+async function restoreState(s: RunSetup, resuming: boolean): Promise<RunState> {
+  const { cfg, out } = s;
+  const state: RunState = {
+    opt: s.buildOptimizer(),
+    rows: [],
+    summary: emptySummary(),
+    start: { generation: 0, epoch: 0, batch: 0 },
+    carried: null,
+    carriedStart: null,
+    resumedAt: null,
+  };
+  const run = resuming ? out : null;
   for (const f of run?.removeOrphanTemps() ?? [])
     process.emitWarning(`removed ${f}, left by a write that was cut short`, { code: 'SEAL_ORPHAN_TEMP' });
   if (run && !run.hasResumePoint()) {
     run.truncateMetrics(0); // killed before its first checkpoint: start over in the same folder
   } else if (run) {
-    const r = await loadResume(run.resumeFile, model, opt, names, { generations: cfg.generations, epochs: cfg.epochs });
+    const r = await loadResume(run.resumeFile, s.model, state.opt, s.names, {
+      generations: cfg.generations,
+      epochs: cfg.epochs,
+    });
     const written = run.readMetrics();
     if (r.metricsRows > written.length) {
       throw new CheckpointError(
@@ -186,127 +230,175 @@ export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: Tr
         'nothing was changed; the metrics file was cut short or replaced: restore it, or start the run again',
       );
     }
-    rows = run.truncateMetrics(r.metricsRows, written) as EpochRow[];
-    summary = r.summary;
-    resumedAt = r.progress;
-    carried = r.epochSums;
-    carriedStart = r.epochStart;
-    start = nextPosition(r.progress, cfg.epochs);
+    state.rows = run.truncateMetrics(r.metricsRows, written) as EpochRow[];
+    state.summary = r.summary;
+    state.resumedAt = r.progress;
+    state.carried = r.epochSums;
+    state.carriedStart = r.epochStart;
+    state.start = nextPosition(r.progress, cfg.epochs);
   } else {
     out?.create({ ...cfg }, versions());
   }
-  const batchesPerEpoch = trainLoader(0).batchesPerEpoch;
-  if (run && start.batch > batchesPerEpoch) {
+  const batches = s.trainLoader(0).batchesPerEpoch;
+  if (run && state.start.batch > batches) {
     throw new CheckpointError(
-      `cannot resume ${run.dir}: its resume point is before batch ${start.batch + 1} of generation ${start.generation}, epoch ${start.epoch + 1}, but the data gives only ${batchesPerEpoch} batches per epoch`,
+      `cannot resume ${run.dir}: its resume point is before batch ${state.start.batch + 1} of generation ${state.start.generation}, epoch ${state.start.epoch + 1}, but the data gives only ${batches} batches per epoch`,
       'resume with the data the run was started with',
     );
   }
-  opts.onStart?.({ config: cfg, model, split, batchesPerEpoch, resumedAt, data });
-  const finish = (stopped: BatchPosition | null): TrainResult => {
-    opt.dispose();
-    return { config: cfg, summary, rows, model, outDir: out?.dir ?? null, stopped };
-  };
+  return state;
+}
 
-  // Built on first use, so runs without an ascent never decode or hold it.
-  let probe: BatchLoader | null = null;
-  const probeNow = () => probeLoss(model, (probe ??= probeLoader(data, cfg.seed, cfg.evalBatchSize, cfg.device)));
+/** A new optimizer (momentum reset), the old one freed. */
+function resetOptimizer(s: RunSetup, state: RunState): void {
+  state.opt.dispose();
+  state.opt = s.buildOptimizer();
+}
 
-  const end = Math.min(cfg.generations, opts.untilGeneration ?? cfg.generations);
-  for (let g = start.generation; g < end; g++) {
-    // A resume inside a generation has its re-initialised weights and momentum in the file.
-    if (g > 0 && !(g === start.generation && (start.epoch > 0 || start.batch > 0))) {
-      method.onGenerationStart?.({ generation: g, model, split, seed: cfg.seed });
-      opt.dispose();
-      opt = buildOptimizer();
-    }
-    const loader = trainLoader(g);
-    const ascents = ascentEpochs(method, g, cfg.epochs);
-    for (let e = g === start.generation ? start.epoch : 0; e < cfg.epochs; e++) {
-      const resumedInside = g === start.generation && e === start.epoch && start.batch > 0;
-      const first = resumedInside ? start.batch : 0;
-      const sums = resumedInside ? carried : null;
-      // Nothing ran since the last resume point, which is this position: no write needed.
-      if (opts.stopRequested?.() === true) return finish({ generation: g, epoch: e, batch: first });
-      const t0 = performance.now();
-      const plan = method.planEpoch({ generation: g, epoch: e });
-      // Inside an epoch the momentum in the resume point already follows the reset.
-      if (plan.resetOptimizer && !resumedInside) {
-        opt.dispose();
-        opt = buildOptimizer();
-      }
-      // Taken after any re-initialisation and momentum reset: the displacement is the batches' alone.
-      const epochStart: EpochStart = resumedInside
-        ? (carriedStart ?? { weights: new Map(), probeLoss: null })
-        : {
-            weights: snapshotWeights([...split.early, ...split.late]),
-            probeLoss: e === ascents[0] ? probeNow() : null,
-          };
-      const lrT = scheduledLr(cfg, g, e);
-      const [late, early] = opt.groups as [(typeof opt.groups)[0], (typeof opt.groups)[0]];
-      late.lr = lrT * plan.late.lrMultiplier;
-      late.weightDecay = cfg.weightDecay * plan.late.wdMultiplier;
-      early.lr = lrT * plan.early.lrMultiplier;
-      early.weightDecay = cfg.weightDecay * plan.early.wdMultiplier;
+/** Step 3: a generation >= 1 starts with the method's hook and a new optimizer (a resume inside it has both in its file). */
+function startGeneration(s: RunSetup, state: RunState, g: number): void {
+  const { start } = state;
+  if (g === 0 || (g === start.generation && (start.epoch > 0 || start.batch > 0))) return;
+  s.method.onGenerationStart?.({ generation: g, model: s.model, split: s.split, seed: s.cfg.seed });
+  resetOptimizer(s, state);
+}
 
-      const pass = await trainEpoch(model, opt, loader.epoch(e, first), {
-        labelSmoothing: cfg.labelSmoothing,
-        autocast: cfg.precision === 'bf16' ? { dtype: 'bfloat16', device: cfg.device } : null,
-        carried: sums,
-        ...(opts.stopRequested ? { stopRequested: opts.stopRequested } : {}),
-        diverged: (index, loss) => diverged(cfg, g, e, index, loader.batchesPerEpoch, plan, lrT, loss, out),
-        beforeStep: (x, y, batch) => opts.onTrainBatch?.({ generation: g, epoch: e, batch, x, y }),
-        afterStep: (batch, loss) =>
-          opts.onBatch?.({ generation: g, epoch: e, batch, batches: loader.batchesPerEpoch, loss }),
-      });
-      if (pass.stoppedBefore !== null) {
-        const at = { generation: g, epoch: e, batch: pass.stoppedBefore };
-        if (out)
-          await saveResume(out.resumeFile, model, opt, names, {
-            progress: at,
-            metricsRows: rows.length,
-            summary,
-            epochSums: pass.sums,
-            epochStart,
-          });
-        return finish(at);
-      }
-      const evaluated = (e + 1) % cfg.evalInterval === 0 || e === cfg.epochs - 1 || plan.evaluateAfter === true;
-      const test = evaluated ? evaluate(model, testLoader) : null;
-      const measures = epochMeasures(split, epochStart, e === ascents.at(-1) ? probeNow() : null);
-      const row: EpochRow = {
-        generation: g,
-        epoch: e,
-        phase: plan.phase,
-        lr: groupLr(plan, lrT),
-        trainLoss: pass.loss,
-        trainAcc: pass.accuracy,
-        testTop1: test?.top1 ?? null,
-        testTop5: test?.top5 ?? null,
-        ...measures,
-        seconds: (performance.now() - t0) / 1000 + (sums?.trainSeconds ?? 0),
-        trainSeconds: pass.seconds,
-        dataSeconds: pass.dataSeconds,
+/**
+ * Step 4: one epoch as the method plans it: optimizer settings, the pass over the batches, the
+ * evaluation, its metrics row and checkpoints. Returns where it stopped on request, else null.
+ */
+async function runEpoch(
+  s: RunSetup,
+  state: RunState,
+  loader: BatchLoader,
+  g: number,
+  e: number,
+  opts: TrainOptions,
+): Promise<BatchPosition | null> {
+  const { cfg, method, out } = s;
+  const resumedInside = g === state.start.generation && e === state.start.epoch && state.start.batch > 0;
+  const first = resumedInside ? state.start.batch : 0;
+  const sums = resumedInside ? state.carried : null;
+  // Nothing ran since the last resume point, which is this position: no write needed.
+  if (opts.stopRequested?.() === true) return { generation: g, epoch: e, batch: first };
+  const t0 = performance.now();
+  const plan = method.planEpoch({ generation: g, epoch: e });
+  // Inside an epoch the momentum in the resume point already follows the reset.
+  if (plan.resetOptimizer && !resumedInside) resetOptimizer(s, state);
+  const ascents = ascentEpochs(method, g, cfg.epochs);
+  // Taken after any re-initialisation and momentum reset: the displacement is the batches' alone.
+  const epochStart: EpochStart = resumedInside
+    ? (state.carriedStart ?? { weights: new Map(), probeLoss: null })
+    : {
+        weights: snapshotWeights([...s.split.early, ...s.split.late]),
+        probeLoss: e === ascents[0] ? s.probeNow() : null,
       };
-      rows.push(row);
-      summary = recordEpoch(summary, row, e === cfg.epochs - 1);
-      opts.onEpoch?.(row);
-      if (out) {
-        // Metrics first, then the checkpoint that counts them: a kill in between only repeats this epoch.
-        out.appendMetrics(row);
-        if (e === cfg.epochs - 1)
-          await saveGeneration(out.generationFile(g), model, { generation: g, config: cfg, summary, source });
-        await saveResume(out.resumeFile, model, opt, names, {
-          progress: { generation: g, epoch: e },
-          metricsRows: rows.length,
-          summary,
-          epochSums: null,
-          epochStart: null,
-        });
-        if (e === cfg.epochs - 1) out.writeSummary(summary);
-      }
+  const lrT = scheduledLr(cfg, g, e);
+  const [late, early] = state.opt.groups as [(typeof state.opt.groups)[0], (typeof state.opt.groups)[0]];
+  late.lr = lrT * plan.late.lrMultiplier;
+  late.weightDecay = cfg.weightDecay * plan.late.wdMultiplier;
+  early.lr = lrT * plan.early.lrMultiplier;
+  early.weightDecay = cfg.weightDecay * plan.early.wdMultiplier;
+
+  const pass = await trainEpoch(s.model, state.opt, loader.epoch(e, first), {
+    labelSmoothing: cfg.labelSmoothing,
+    autocast: cfg.precision === 'bf16' ? { dtype: 'bfloat16', device: cfg.device } : null,
+    carried: sums,
+    ...(opts.stopRequested ? { stopRequested: opts.stopRequested } : {}),
+    diverged: (index, loss) => diverged(cfg, g, e, index, loader.batchesPerEpoch, plan, lrT, loss, out),
+    beforeStep: (x, y, batch) => opts.onTrainBatch?.({ generation: g, epoch: e, batch, x, y }),
+    afterStep: (batch, loss) =>
+      opts.onBatch?.({ generation: g, epoch: e, batch, batches: loader.batchesPerEpoch, loss }),
+  });
+  if (pass.stoppedBefore !== null) {
+    const at = { generation: g, epoch: e, batch: pass.stoppedBefore };
+    if (out)
+      await saveResume(out.resumeFile, s.model, state.opt, s.names, {
+        progress: at,
+        metricsRows: state.rows.length,
+        summary: state.summary,
+        epochSums: pass.sums,
+        epochStart,
+      });
+    return at;
+  }
+  const evaluated = (e + 1) % cfg.evalInterval === 0 || e === cfg.epochs - 1 || plan.evaluateAfter === true;
+  const test = evaluated ? evaluate(s.model, s.testLoader) : null;
+  const row: EpochRow = {
+    generation: g,
+    epoch: e,
+    phase: plan.phase,
+    lr: groupLr(plan, lrT),
+    trainLoss: pass.loss,
+    trainAcc: pass.accuracy,
+    testTop1: test?.top1 ?? null,
+    testTop5: test?.top5 ?? null,
+    ...epochMeasures(s.split, epochStart, e === ascents.at(-1) ? s.probeNow() : null),
+    seconds: (performance.now() - t0) / 1000 + (sums?.trainSeconds ?? 0),
+    trainSeconds: pass.seconds,
+    dataSeconds: pass.dataSeconds,
+  };
+  state.rows.push(row);
+  state.summary = recordEpoch(state.summary, row, e === cfg.epochs - 1);
+  opts.onEpoch?.(row);
+  await checkpointEpoch(s, state, g, e, row);
+  return null;
+}
+
+/** Step 5: the epoch's row, then the resume point that counts it (and a generation's last epoch, its checkpoint). */
+async function checkpointEpoch(s: RunSetup, state: RunState, g: number, e: number, row: EpochRow): Promise<void> {
+  const { out, cfg } = s;
+  if (!out) return;
+  const last = e === cfg.epochs - 1;
+  // Metrics first, then the checkpoint that counts them: a kill in between only repeats this epoch.
+  out.appendMetrics(row);
+  if (last)
+    await saveGeneration(out.generationFile(g), s.model, {
+      generation: g,
+      config: cfg,
+      summary: state.summary,
+      source: s.source,
+    });
+  await saveResume(out.resumeFile, s.model, state.opt, s.names, {
+    progress: { generation: g, epoch: e },
+    metricsRows: state.rows.length,
+    summary: state.summary,
+    epochSums: null,
+    epochStart: null,
+  });
+  if (last) out.writeSummary(state.summary);
+}
+
+/**
+ * Trains `config.generations` generations with `config.method`: prepare the run, restore or
+ * create its state, then each generation's start and epochs, each ending at a resume point.
+ * @example const { summary } = await train({ method: 'seal', generations: 2, epochs: 4, limitTrain: 2000 });
+ */
+export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: TrainOptions = {}): Promise<TrainResult> {
+  const s = await prepareRun(config, opts);
+  const state = await restoreState(s, opts.resume !== undefined);
+  const { cfg, model, split, data } = s;
+  opts.onStart?.({
+    config: cfg,
+    model,
+    split,
+    batchesPerEpoch: s.trainLoader(0).batchesPerEpoch,
+    resumedAt: state.resumedAt,
+    data,
+  });
+  const finish = (stopped: BatchPosition | null): TrainResult => {
+    state.opt.dispose();
+    return { config: cfg, summary: state.summary, rows: state.rows, model, outDir: s.out?.dir ?? null, stopped };
+  };
+  const end = Math.min(cfg.generations, opts.untilGeneration ?? cfg.generations);
+  for (let g = state.start.generation; g < end; g++) {
+    startGeneration(s, state, g);
+    const loader = s.trainLoader(g);
+    for (let e = g === state.start.generation ? state.start.epoch : 0; e < cfg.epochs; e++) {
+      const stopped = await runEpoch(s, state, loader, g, e, opts);
+      if (stopped) return finish(stopped);
     }
-    opts.onGeneration?.({ generation: g, model, summary, checkpoint: out ? out.generationFile(g) : null });
+    opts.onGeneration?.({ generation: g, model, summary: state.summary, checkpoint: s.out?.generationFile(g) ?? null });
   }
   return finish(null);
 }

@@ -5,13 +5,10 @@
 // BatchNorm and downsample parameters included; everything from it on, the head included, is late.
 import { ConfigError } from '../errors.js';
 import { BatchNorm2d } from '../nn/layers.js';
-import { groupParameters, type Classifier, type NamedParam } from '../models/types.js';
+import { groupParameters, type Classifier, type NamedParam, type Split } from '../models/types.js';
 
 export type { NamedParam } from '../models/types.js';
-export interface Split {
-  early: NamedParam[];
-  late: NamedParam[];
-}
+export type { Split } from '../models/types.js';
 
 export function splitParameters(model: Classifier, splitAt: string): Split {
   const groups = model.layerGroups();

@@ -37,11 +37,14 @@ const refuses = (f: () => unknown, message: string, hint?: string) =>
     return true;
   });
 
-test('--name value and --name=value give the same typed value; the last one given wins', () => {
+test('--name value and --name=value give the same typed value; a single-value flag given twice is refused', () => {
   assert.deepEqual(parse(['--out', 'a', '--jobs', '3']).values, { out: 'a', jobs: 3 });
   assert.deepEqual(parse(['--out=a', '--jobs=3']).values, { out: 'a', jobs: 3 });
   assert.deepEqual(parse(['--out=a=b']).values, { out: 'a=b' }, 'only the first = splits');
-  assert.deepEqual(parse(['--out', 'a', '--out', 'b']).values, { out: 'b' });
+  refuses(() => parse(['--out', 'a', '--out', 'b']), '--out is given twice (--out a and --out b)');
+  refuses(() => parse(['--wait', '--wait']), '--wait is given twice (--wait and --wait)');
+  refuses(() => parse(['--jobs=2', '--jobs', '3']), '--jobs is given twice (--jobs=2 and --jobs 3)');
+  assert.deepEqual(parse(['--arm', 'a', '--arm', 'b']).values, { arm: ['a', 'b'] }, 'a repeatable flag keeps both');
   assert.deepEqual(parse(['--shots', '1,5', '--mode', 'finetune', '--lr', '-0.5']).values, {
     shots: [1, 5],
     mode: 'finetune',
@@ -86,8 +89,14 @@ test("a missing value, a bad value and a stray word are refused in the tests' wo
   refuses(() => parse(['--out']), '--out needs a value', 'where it goes');
   refuses(() => parse(['--jobs', '0']), "--jobs: expected an integer >= 1, got '0'", 'tasks at a time');
   refuses(() => parse(['--jobs', '1.5']), "--jobs: expected an integer >= 1, got '1.5'");
-  refuses(() => parse(['--shots', '1,0']), "--shots: expected integers >= 1, comma-separated, got '1,0'");
-  refuses(() => parse(['--mode', 'probes']), "--mode: expected one of probe, finetune, got 'probes'");
+  refuses(
+    () => parse(['--shots', '1,0']),
+    "--shots: expected integers >= 1, comma-separated (A-B for a range), at most 1000, got '1,0'",
+  );
+  refuses(
+    () => parse(['--mode', 'probes']),
+    "--mode: expected one of probe, finetune, got 'probes' (did you mean 'probe'?)",
+  );
   refuses(() => parse(['--lr', 'fast']), "--lr: expected a number, got 'fast'");
   refuses(
     () => parse(['x']),
@@ -97,7 +106,7 @@ test("a missing value, a bad value and a stray word are refused in the tests' wo
   refuses(() => parse(['A', 'B'], { positionals: 1 }), "unexpected argument 'B'");
 });
 
-test('config flags: booleans as --x, --no-x and --x=false, nulls, and unknown keys left to resolveConfig', () => {
+test('config flags: booleans as --x, --no-x and --x=false, nulls, values checked as parsed, and unknown keys left to resolveConfig', () => {
   const flags = withConfigFlags({ help: SWITCH, out: text() });
   const layer = (argv: string[]) =>
     configLayers(parseArgv(argv, flags, { command: 'train', unknown: 'collect' }), flags);
@@ -106,15 +115,17 @@ test('config flags: booleans as --x, --no-x and --x=false, nulls, and unknown ke
   ]);
   assert.deepEqual(layer(['--no-flip'])[0]?.values, { flip: false });
   assert.deepEqual(layer(['--flip=false'])[0]?.values, { flip: false });
-  assert.deepEqual(
-    layer(['--seed', '9007199254740993'])[0]?.values,
-    { seed: 9007199254740993n },
-    'past 2^53 stays exact for the refusal',
+  refuses(
+    () => layer(['--seed', '9007199254740993']),
+    "--seed: expected an integer >= 0 and at most 2^53-1 = 9007199254740991 (larger integers are rounded), got '9007199254740993'",
   );
+  refuses(() => layer(['--bogus', '1', '--lr', 'x']), "--lr: expected a number >= 0, got 'x'");
+  refuses(() => layer(['--epochs', '1e9']), "--epochs: expected an integer in [1, 10000], got '1e9'");
+  refuses(() => layer(['--flip', '--no-flip']), '--flip is given twice (--flip and --no-flip)');
   assert.deepEqual(
-    layer(['--bogus', '1', '--lr', 'x'])[0]?.values,
-    { bogus: '1', lr: 'x' },
-    'resolveConfig refuses both, in order',
+    layer(['--bogus', '1'])[0]?.values,
+    { bogus: '1' },
+    'resolveConfig refuses it with the nearest name',
   );
   assert.deepEqual(layer(['--out', 'DIR'])[0]?.values, {}, "a command's own --out is not the config key");
   refuses(

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { settingsOf } from '../../src/compare/compare.js';
+import { settingsOf } from '../../src/compare/run-comparison.js';
 import { comparedPairs } from '../../src/compare/aggregate.js';
 import { buildPlan } from '../../src/compare/plan.js';
 import { parseArm } from '../../src/cli/compare.js';
@@ -99,10 +99,10 @@ test('bad arms, grids and baselines are refused before anything starts', () => {
       [['compare', '--arm', 'x=seal --generations 3'], /arm 'x': generations is shared by every arm/],
       [
         ['sweep', '--method', 'seal', '--grid', 'ascent-epochs=1,-2'],
-        /arm 'seal,ascent-epochs=-2': key "ascentEpochs": expected an integer >= 0, got -2/,
+        /--grid ascent-epochs: expected an integer in \[0, 10000\], got '-2'/,
       ],
       [['sweep', '--method', 'seal', '--grid', 'ascent-speed=1,2'], /--grid: unknown setting 'ascent-speed'/],
-      [['sweep', '--method', 'seal', '--grid', 'ascent-epochs=1,1'], /a value is listed twice/],
+      [['sweep', '--method', 'seal', '--grid', 'ascent-epochs=1,1'], /'1' and '1' are the same value/],
       [
         ['sweep', '--method', 'seal', '--grid', 'ascent-epochs=1', '--grid', 'lr=0.1', '--grid', 'width=1'],
         /one or two --grid settings, got 3/,

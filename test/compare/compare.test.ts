@@ -154,10 +154,7 @@ test(
         dir,
       ];
       // A damaged run folder where seal's run goes: its task fails, normal's does not.
-      const plan = spawnSync(process.execPath, [...args.slice(0, -2), '--out', dir, '--methods', 'normal,seal'], {
-        encoding: 'utf8',
-        env: { ...process.env },
-      });
+      const plan = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env } });
       assert.equal(plan.status, 0, plan.stderr);
       rmSync(join(dir, 'runs', 'seal-s0'), { recursive: true, force: true });
       rmSync(join(dir, 'tasks', 'train-seal-s0.done.json'));

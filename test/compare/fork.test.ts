@@ -10,7 +10,7 @@ import { loadSafetensors, setNumThreads, train, type EpochRow } from '../../src/
 import { METHOD_NAMES } from '../../src/config/schema.js';
 import { CompareLayout, runName } from '../../src/io/compare-dir.js';
 import { buildPlan, type CompareSettings } from '../../src/compare/plan.js';
-import { runTask } from '../../src/compare/worker.js';
+import { runTask } from '../../src/compare/run-task.js';
 import { FASHION_MNIST, FASHION_MNIST_INSTALL, needsData } from '../support/datasets.js';
 
 const fashion = needsData(FASHION_MNIST, FASHION_MNIST_INSTALL);

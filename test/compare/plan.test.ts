@@ -13,7 +13,7 @@ import {
   type CompareSettings,
 } from '../../src/compare/plan.js';
 import { CompareLayout } from '../../src/io/compare-dir.js';
-import { readPlan } from '../../src/compare/worker.js';
+import { readPlan } from '../../src/compare/run-task.js';
 import { ConfigError } from '../../src/errors.js';
 
 const S: CompareSettings = {

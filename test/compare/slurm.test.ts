@@ -120,7 +120,8 @@ test("the batch script asks for what the cluster options say and runs the array 
     '--time=2-00:00:00',
     '--gpus-per-task=1',
     '--exclusive',
-    "--output=/data/it's here/logs/slurm/%x-%A_%a.out",
+    // Quoted as sbatch reads #SBATCH lines (test/hostile/slurm-paths.test.ts has harder paths).
+    "--output='/data/it'\\''s here/logs/slurm/%x-%A_%a.out'",
   ]) {
     assert.ok(script.includes(`#SBATCH ${line}\n`), `missing #SBATCH ${line}`);
   }

@@ -67,8 +67,8 @@ test('derived epochs follow the final E; an explicit k or warmup wins, and null 
 const pick = (c: { ascentEpochs: number; warmupEpochs: number }) => [c.ascentEpochs, c.warmupEpochs];
 
 test("a flag error names the flag; a file error names the file and the key; both give the key's help as the hint", () => {
-  refuses([flags({ epochs: 0 })], '--epochs: expected an integer >= 1, got 0', KEYS.epochs.help);
-  refuses([file({ epochs: 0 })], 'run.json: key "epochs": expected an integer >= 1, got 0', KEYS.epochs.help);
+  refuses([flags({ epochs: 0 })], '--epochs: expected an integer in [1, 10000], got 0', KEYS.epochs.help);
+  refuses([file({ epochs: 0 })], 'run.json: key "epochs": expected an integer in [1, 10000], got 0', KEYS.epochs.help);
   refuses(
     [flags({ ascentLrMultiplier: 'x' })],
     "--ascent-lr-multiplier: expected a number, got 'x'",
@@ -77,10 +77,10 @@ test("a flag error names the flag; a file error names the file and the key; both
 });
 
 test('numbers: type, integrality, range (open and closed), finiteness and safe integers', () => {
-  refuses([file({ lr: '0.1' })], 'run.json: key "lr": expected a number, got \'0.1\'');
+  refuses([file({ lr: '0.1' })], 'run.json: key "lr": expected a number >= 0, got \'0.1\'');
   refuses([file({ lr: -0.1 })], 'run.json: key "lr": expected a number >= 0, got -0.1');
-  refuses([flags({ epochs: 2.5 })], '--epochs: expected an integer, got 2.5');
-  refuses([flags({ batchSize: true })], '--batch-size: expected an integer, got true');
+  refuses([flags({ epochs: 2.5 })], '--epochs: expected an integer in [1, 10000], got 2.5');
+  refuses([flags({ batchSize: true })], '--batch-size: expected an integer in [1, 65536], got true');
   refuses([flags({ labelSmoothing: 1 })], '--label-smoothing: expected a number in [0, 1), got 1');
   assert.equal(resolveConfig([flags({ labelSmoothing: 0.999 })]).labelSmoothing, 0.999);
   refuses([flags({ width: 17 })], '--width: expected a number in [0.01, 16], got 17');
@@ -89,7 +89,7 @@ test('numbers: type, integrality, range (open and closed), finiteness and safe i
   for (const v of [NaN, Infinity, -Infinity]) {
     assert.throws(
       () => resolveConfig([flags({ lr: v })]),
-      (e: unknown) => e instanceof ConfigError && /^--lr: expected a number, got /.test(e.message),
+      (e: unknown) => e instanceof ConfigError && /^--lr: expected a number >= 0, got /.test(e.message),
     );
   }
   // 2^53 would be rounded: two different seeds could name one run.
@@ -124,10 +124,10 @@ test('null: accepted where a key is nullable, otherwise an error saying what the
   const c = resolveConfig([file({ threads: null, limitTrain: null, out: null, warmupEpochs: null })]);
   assert.equal(c.threads, null);
   assert.equal(c.limitTrain, null);
-  refuses([file({ epochs: null })], 'run.json: key "epochs": expected an integer, got null');
-  refuses([file({ lr: null })], 'run.json: key "lr": expected a number, got null');
-  refuses([file({ flip: null })], 'run.json: key "flip": expected a boolean, got null');
-  refuses([file({ dataset: null })], 'run.json: key "dataset": expected a string, got null');
+  refuses([file({ epochs: null })], 'run.json: key "epochs": expected an integer in [1, 10000], got null');
+  refuses([file({ lr: null })], 'run.json: key "lr": expected a number >= 0, got null');
+  refuses([file({ flip: null })], 'run.json: key "flip": expected true or false, got null');
+  refuses([file({ dataset: null })], 'run.json: key "dataset": expected a non-empty string, got null');
   refuses([flags({ method: null })], `--method: expected one of ${METHOD_NAMES.join(', ')}, got null`);
 });
 
@@ -146,7 +146,10 @@ test('unknown keys: a file names itself and the key, a flag names the option; bo
 });
 
 test('every layer is checked, even where a later layer sets the same key', () => {
-  refuses([file({ epochs: -1 }), flags({ epochs: 4 })], 'run.json: key "epochs": expected an integer >= 1, got -1');
+  refuses(
+    [file({ epochs: -1 }), flags({ epochs: 4 })],
+    'run.json: key "epochs": expected an integer in [1, 10000], got -1',
+  );
   refuses([file({ epochz: 4 }), flags({ epochs: 4 })], 'run.json: unknown key "epochz"', /"epochs"/);
 });
 
@@ -169,8 +172,8 @@ test('keys that must agree with each other: k <= E, warmup < E, KE split rate <=
   assert.equal(resolveConfig([file({ epochs: 4, warmupEpochs: 3 })]).warmupEpochs, 3);
   refuses([flags({ keSplitRate: 1.5 })], '--ke-split-rate: expected a number in (0, 1], got 1.5');
   refuses([flags({ keSplitRate: 0 })], '--ke-split-rate: expected a number in (0, 1], got 0');
-  refuses([file({ lr: Number.NaN })], 'run.json: key "lr": expected a number, got NaN');
-  refuses([file({ lr: Number.POSITIVE_INFINITY })], 'run.json: key "lr": expected a number, got Infinity');
+  refuses([file({ lr: Number.NaN })], 'run.json: key "lr": expected a number >= 0, got NaN');
+  refuses([file({ lr: Number.POSITIVE_INFINITY })], 'run.json: key "lr": expected a number >= 0, got Infinity');
   assert.equal(resolveConfig([flags({ keSplitRate: 1 })]).keSplitRate, 1);
 });
 

@@ -111,7 +111,7 @@ test('unknown evaluations and options read from a plan of the wrong kind are ref
   );
   assert.throws(
     () => checkOptions(evaluationOf('depth').options, { k: '30' }, 'evaluation depth'),
-    /evaluation depth: option k: expected a value of kind int, got "30"/,
+    /evaluation depth: option k: expected an integer in \[1, 10000\], got '30'/,
   );
   assert.throws(
     () => checkOptions(evaluationOf('transfer').options, { mode: 'probes' }, 'evaluation transfer'),

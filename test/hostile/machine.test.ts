@@ -19,7 +19,7 @@ test('--threads: a million is refused at once, beyond 4 per core too, and more t
   refused(
     seal(['train', '--threads', '1000000', '--out', out], { timeoutMs: 20_000 }),
     2,
-    '--threads: expected an integer in [1, 1024], got 1000000',
+    "--threads: expected an integer in [1, 1024], got '1000000'",
   );
   refused(
     seal(['train', '--threads', String(limit + 1), '--out', out]),
@@ -31,7 +31,7 @@ test('--threads: a million is refused at once, beyond 4 per core too, and more t
     ['eval', 'depth', '--checkpoint', 'x', '--threads', '1000000'],
     ['worker', dir, 'x', '--threads', '1000000'],
   ]) {
-    refused(seal(args, { timeoutMs: 20_000 }), 2, `--threads: expected at most ${limit} threads`);
+    refused(seal(args, { timeoutMs: 20_000 }), 2, "--threads: expected an integer in [1, 1024], got '1000000'");
   }
   const r = seal(['info', '--threads', String(cores + 1)]);
   assert.equal(r.status, 0, r.stderr);

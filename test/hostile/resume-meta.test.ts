@@ -10,22 +10,19 @@ import { loadSafetensors, saveSafetensors } from '../../src/index.js';
 import { tempDir } from '../data/fixtures.js';
 import { refused, seal, snapshot, tinyIdx, unchanged } from './support.js';
 
-const trainArgs = (data: string) => [
+/** seal train on the tiny data; `over` replaces flags (a flag may be given only once). */
+const trainArgs = (data: string, over: Record<string, string> = {}) => [
   'train',
-  '--dataset',
-  `idx:${data}`,
-  '--model',
-  'resnet18-cifar',
-  '--width',
-  '0.0625',
-  '--generations',
-  '2',
-  '--epochs',
-  '2',
-  '--batch-size',
-  '16',
-  '--threads',
-  '1',
+  ...Object.entries({
+    dataset: `idx:${data}`,
+    model: 'resnet18-cifar',
+    width: '0.0625',
+    generations: '2',
+    epochs: '2',
+    'batch-size': '16',
+    threads: '1',
+    ...over,
+  }).flatMap(([k, v]) => [`--${k}`, v]),
 ];
 
 /** Rewrites the resume file's metadata with `edit` applied (the tensors stay). */
@@ -106,7 +103,7 @@ test('temporary files left by a cut-short write are removed on resume; a run tha
   t.after(cleanup);
   const data = tinyIdx(dir);
   const run = join(dir, 'run');
-  assert.equal(seal([...trainArgs(data), '--generations', '1', '--out', run]).status, 0);
+  assert.equal(seal([...trainArgs(data, { generations: '1' }), '--out', run]).status, 0);
   // No process has pid 2^22 + 1 (above Linux's pid_max default).
   const orphan = join(run, 'checkpoints', 'gen-0.safetensors.tmp-4194305');
   writeFileSync(orphan, 'half a checkpoint');
@@ -120,7 +117,7 @@ test('temporary files left by a cut-short write are removed on resume; a run tha
   );
   assert.ok(!existsSync(orphan));
 
-  const diverged = seal([...trainArgs(data), '--lr', '1e30', '--batch-size', '8', '--out', join(dir, 'boom')]);
+  const diverged = seal([...trainArgs(data, { lr: '1e30', 'batch-size': '8' }), '--out', join(dir, 'boom')]);
   assert.equal(diverged.status, 3, diverged.stderr);
   assert.match(diverged.stderr, /training diverged: .* at generation 0, epoch 0 \(/);
   assert.match(diverged.stderr, /No checkpoint had been written yet\./);

@@ -2,7 +2,7 @@
 // loaded (a negative offset used to read the header's own bytes as a tensor).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError, loadSafetensors } from '../../src/index.js';
 import { readSafetensorsMetadata } from '../../src/io/safetensors.js';
@@ -169,4 +169,21 @@ test('seal eval on a malformed checkpoint: exit 1, the file and the reason, no t
     'found [-100,8]',
   );
   unchanged(dir, before);
+});
+
+test('a file far larger than its header declares is refused from the header, without reading its data', async (t) => {
+  const { dir, cleanup } = tempDir('hostile-safetensors-size');
+  t.after(cleanup);
+  const file = join(dir, 'big.safetensors');
+  writeFileSync(file, raw({ a: f32([1], 0, 4) }, data(4)));
+  // 6 GiB, sparse: reading it whole would take that much memory (and used to).
+  truncateSync(file, 6 * 2 ** 30);
+  const rss = process.memoryUsage().rss;
+  await assert.rejects(
+    loadSafetensors(file),
+    (e: unknown) =>
+      e instanceof CheckpointError &&
+      /the tensors cover 4 bytes of data, but the file holds 6442450882 after the header/.test(e.message),
+  );
+  assert.ok(process.memoryUsage().rss - rss < 256 * 2 ** 20, 'memory stayed flat');
 });

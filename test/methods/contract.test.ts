@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Generator, createModel, splitParameters, resolveConfig, METHODS, type Tensor } from '../../src/index.js';
 import { METHOD_NAMES, type MethodName, type ResolvedConfig } from '../../src/config/schema.js';
-import { DESCEND, NORMAL_EPOCH, type EpochPlan, type GroupPlan } from '../../src/train/hooks.js';
+import { DESCEND, NORMAL_EPOCH, type EpochPlan, type GroupPlan } from '../../src/methods/hooks.js';
 
 // E = 8 gives k = E/4 = 2 ascent epochs; S and the wd multiplier are the reference's -0.01 and 0.
 const E = 8,

@@ -22,7 +22,7 @@ import {
 import { readSafetensorsMetadata } from '../../src/io/safetensors.js';
 import { CompareLayout } from '../../src/io/compare-dir.js';
 import { buildPlan } from '../../src/compare/plan.js';
-import { runTask } from '../../src/compare/worker.js';
+import { runTask } from '../../src/compare/run-task.js';
 import { tinyData } from '../support/tiny-data.js';
 import { FASHION_MNIST, FASHION_MNIST_INSTALL, needsData } from '../support/datasets.js';
 

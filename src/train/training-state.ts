@@ -1,4 +1,4 @@
-// Training state to and from the checkpoint files (their format is io/checkpoint.ts): the
+// Training state to and from the checkpoint files (their format is io/checkpoint-file.ts): the
 // model's state, the momentum buffers by parameter name and, inside an epoch, the weights at
 // the epoch's start.
 import { tensor, type Tensor } from '../backend/index.js';
@@ -10,14 +10,14 @@ import {
   writeResumeFile,
   type Progress,
   type SourceData,
-} from '../io/checkpoint.js';
+} from '../io/checkpoint-file.js';
 import type { Module } from '../nn/module.js';
 import type { SGD } from '../optim/sgd.js';
 import type { EpochStart } from './diagnostics.js';
 import type { EpochSums } from './epoch.js';
 import type { RunSummary } from './summary.js';
 
-export type { Progress, SourceData } from '../io/checkpoint.js';
+export type { Progress, SourceData } from '../io/checkpoint-file.js';
 
 export interface ResumePoint {
   progress: Progress;

@@ -1,7 +1,7 @@
 // The extension surface: a training method is a small object that acts only through these
-// hooks. The loop (train/iterative.ts) never branches on a method's name.
-import type { Classifier } from '../models/types.js';
-import type { Split } from './split.js';
+// hooks. The loop (train/iterative.ts) never branches on a method's name. It lives with the
+// methods so that they depend on nothing of the loop's.
+import type { Classifier, Split } from '../models/types.js';
 
 /** Multipliers on the scheduled lr and on the weight decay of one side of the split. */
 export interface GroupPlan {

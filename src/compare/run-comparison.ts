@@ -4,14 +4,14 @@
 import { cpus } from 'node:os';
 import { resolveConfig } from '../config/resolve.js';
 import type { RunConfig } from '../config/schema.js';
-import { ConfigError, SealError } from '../errors.js';
+import { ConfigError, SealError, StoppedError } from '../errors.js';
 import { CompareLayout } from '../io/compare-dir.js';
 import type { Report } from '../report/types.js';
 import { buildReport } from './aggregate.js';
 import { EVALUATORS, findEvaluation } from '../eval/registry.js';
 import { runLocal, type TaskEvents } from './launcher.js';
 import { buildPlan, evalOptionsOf, settingsDiff, type Arm, type CompareSettings, type Plan } from './plan.js';
-import { readPlan } from './worker.js';
+import { readPlan } from './run-task.js';
 
 export interface CompareOptions {
   out: string;
@@ -128,8 +128,8 @@ export function preparePlan(o: CompareOptions): { layout: CompareLayout; plan: P
   return { layout, plan };
 }
 
-/** The thread layout: `jobs` tasks side by side, each with its share of the cores. */
-export function layoutOf(o: CompareOptions): { jobs: number; threads: number } {
+/** How many tasks run side by side (`jobs`) and how many threads each gets: its share of the cores. */
+export function jobsAndThreads(o: CompareOptions): { jobs: number; threads: number } {
   const cores = o.threads ?? cpus().length;
   const onGpu = String(o.train.device ?? 'cpu').startsWith('cuda');
   const jobs = Math.max(1, Math.min(o.jobs ?? (onGpu ? 1 : cores), cores));
@@ -139,7 +139,13 @@ export function layoutOf(o: CompareOptions): { jobs: number; threads: number } {
 /** Runs (or finishes) the comparison in `o.out`; returns the report its report task wrote. */
 export async function compare(o: CompareOptions, events: TaskEvents): Promise<Report> {
   const { layout, plan } = preparePlan(o);
-  const failures = await runLocal(layout, plan, { ...layoutOf(o), events });
+  const failures = await runLocal(layout, plan, { ...jobsAndThreads(o), events });
+  if (failures.length > 0 && failures.every((f) => f.interrupted)) {
+    throw new StoppedError(
+      `the comparison was interrupted: ${failures.length} task${failures.length === 1 ? '' : 's'} stopped (${failures.map((f) => f.task).join(', ')})`,
+      `run the same \`seal compare\` command again: finished tasks are kept and stopped training resumes from its resume point`,
+    );
+  }
   if (failures.length > 0) {
     const waiting = plan.tasks.filter((t) => !layout.isDone(t.id) && !failures.some((f) => f.task === t.id)).length;
     throw new SealError(

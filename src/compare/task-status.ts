@@ -39,7 +39,16 @@ export function taskStatuses(layout: CompareLayout, plan: Plan): TaskStatus[] {
   return plan.tasks.map((task): TaskStatus => {
     const d = layout.readTaskFile<{ seconds: number }>(task.id, 'done');
     if (d) return { task, state: 'done', detail: '', seconds: d.seconds, log: null };
-    const f = layout.readTaskFile<{ error: string; log: string }>(task.id, 'failed');
+    const f = layout.readTaskFile<{ error: string; log: string; interrupted?: boolean }>(task.id, 'failed');
+    // A worker stopped by a signal did nothing wrong: it continues from its resume point when run again.
+    if (f?.interrupted === true)
+      return {
+        task,
+        state: 'stopped',
+        detail: `interrupted (${f.error.split(':')[0]}); ${taskPhase(layout, task)}; running the same command again continues it`,
+        seconds: null,
+        log: f.log,
+      };
     if (f) return { task, state: 'failed', detail: f.error, seconds: null, log: f.log };
     const s = layout.readTaskFile<{ pid: number; host: string; started: string }>(task.id, 'started');
     if (s) {

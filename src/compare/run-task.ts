@@ -8,7 +8,7 @@ import { resolveConfig } from '../config/resolve.js';
 import { ConfigError, StoppedError } from '../errors.js';
 import { loadModelCheckpoint } from '../eval/model-checkpoint.js';
 import { evaluateCheckpoint } from '../eval/run.js';
-import { readResumeProgress } from '../io/checkpoint.js';
+import { readResumeProgress } from '../io/checkpoint-file.js';
 import type { CompareLayout } from '../io/compare-dir.js';
 import { ensureDir, forkRun } from '../io/run-dir.js';
 import { describePosition, train, type TrainResult } from '../train/iterative.js';
@@ -34,6 +34,13 @@ export function findTask(plan: Plan, id: string, file: string): Task {
   if (!task)
     throw new ConfigError(`no task '${id}' in ${file}`, `its tasks are ${plan.tasks.map((t) => t.id).join(', ')}`);
   return task;
+}
+
+/** Where a task's result lies: its run folder, its evaluation folder, or the report. */
+export function resultOf(layout: CompareLayout, task: Task): string {
+  if (task.kind === 'train') return layout.path(task.run);
+  if (task.kind === 'evaluate') return layout.path(task.outDir);
+  return layout.reportHtml;
 }
 
 const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(2)}%`);
