@@ -44,6 +44,18 @@ export class StoppedError extends SealError {
  * again to continue. A cluster job script can requeue on it. */
 export const EXIT_RESUMABLE = 75;
 
+/** A comparison's plan.json that is missing or damaged while its compare.json is there: a runtime
+ * failure (exit 1) that `seal status DIR --repair` mends. */
+export class PlanError extends SealError {
+  constructor(message: string, dir: string) {
+    super(
+      'PLAN',
+      message,
+      `\`seal status ${dir} --repair\` writes plan.json again from compare.json, keeping every finished task (or run the same \`seal compare\` command again)`,
+    );
+  }
+}
+
 /** A file or folder that could not be created, read or written: names the path and the reason. */
 export class IoError extends SealError {
   constructor(message: string, hint?: string) {

@@ -5,7 +5,7 @@
 import { METHOD_NAMES, MAX_THREADS } from '../config/schema.js';
 import type { KindValues, OptionDoc, OptionKind } from '../config/options.js';
 
-export type CommandName = 'train' | 'compare' | 'sweep' | 'eval' | 'worker' | 'info';
+export type CommandName = 'train' | 'compare' | 'sweep' | 'eval' | 'worker' | 'status' | 'info';
 
 /** A command's option: `flag` when it differs from the table key; `shown`: the default as help shows it. */
 export interface CommandOption<K extends OptionKind | 'switch' = OptionKind | 'switch'> {
@@ -253,6 +253,13 @@ export const COMMAND_OPTIONS = {
       help: "record that the task failed for this reason (a cluster job's script does, when its worker fails)",
     },
     shown: 'none',
+  }),
+  repair: opt({
+    commands: ['status'],
+    doc: {
+      kind: 'switch',
+      help: 'write a missing or damaged plan.json again from compare.json (finished tasks are kept)',
+    },
   }),
   checkpoint: opt({
     commands: ['eval'],

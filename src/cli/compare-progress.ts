@@ -42,8 +42,12 @@ export function eta(statuses: TaskStatus[], generations: number, jobs: number): 
   return left / Math.max(1, jobs);
 }
 
+/** Plans of more tasks than this get no line per started or finished task, only summaries (and failures). */
+export const TASK_LINES = 60;
+
 export class CompareProgress implements TaskEvents {
   private readonly tty: boolean;
+  private readonly perTask: boolean;
   private readonly t0 = performance.now();
   private readonly last = new Map<string, string>();
   /** Started by this launcher: running even before its worker has written its started file. */
@@ -58,6 +62,11 @@ export class CompareProgress implements TaskEvents {
     private readonly jobs: number,
   ) {
     this.tty = out.isTTY === true;
+    this.perTask = plan.tasks.length <= TASK_LINES;
+    if (!this.perTask)
+      out.write(
+        `(${plan.tasks.length} tasks: progress is summarised${this.tty ? '' : ' every 30 s'}, failures are listed; \`seal status ${layout.dir}\` shows the tasks)\n`,
+      );
     const every = this.tty ? 1000 : 30_000;
     this.timer = setInterval(() => (this.tty ? this.draw() : this.out.write(`${this.summary()}\n`)), every);
     this.timer.unref();
@@ -106,7 +115,7 @@ export class CompareProgress implements TaskEvents {
 
   start(task: Task): void {
     this.active.add(task.id);
-    this.note(`[start] ${task.id}`);
+    if (this.perTask) this.note(`[start] ${task.id}`);
   }
   line(task: Task, text: string): void {
     this.last.set(task.id, text);
@@ -114,6 +123,7 @@ export class CompareProgress implements TaskEvents {
   end(task: Task, o: { ok: boolean; seconds: number; error?: string }): void {
     this.last.delete(task.id);
     this.active.delete(task.id);
+    if (o.ok && !this.perTask) return;
     this.note(
       o.ok
         ? `[done]  ${task.id} (${o.seconds.toFixed(1)} s)`

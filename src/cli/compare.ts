@@ -197,6 +197,13 @@ function checkPlanSize(o: CompareOptions, maxTasks: number): void {
 }
 
 /** The k = 0 warning of seal train, once per ascent method of the comparison. */
+function noteRepair(damage: string | null): void {
+  if (damage !== null)
+    process.stderr.write(
+      `seal: ${damage}; wrote plan.json again from compare.json, whose settings are this command's (finished tasks are kept)\n`,
+    );
+}
+
 function warnNoAscentOf(train: Partial<RunConfig>, methods: string[]): void {
   for (const method of methods) warnNoAscent(resolveConfig([{ source: 'options', values: { ...train, method } }]));
 }
@@ -266,7 +273,8 @@ export async function compareCommand(argv: string[]): Promise<number> {
         '--jobs and --threads are for the local launcher',
         "on Slurm give each task its cores with --cpus-per-task and the array's parallelism with --max-parallel",
       );
-    const { layout, plan } = preparePlan({ out, train, ...what });
+    const { layout, plan, repaired } = preparePlan({ out, train, ...what });
+    noteRepair(repaired);
     warnNoAscentOf(train, what.methods);
     process.stdout.write(`plan: ${plan.tasks.length} tasks (${layout.planFile})\n`);
     const poll = process.env.SEAL_SLURM_POLL_SECONDS;
@@ -289,7 +297,8 @@ export async function compareCommand(argv: string[]): Promise<number> {
     ...(v.jobs !== undefined ? { jobs: v.jobs } : {}),
     ...(threads !== undefined ? { threads } : {}),
   };
-  const { layout, plan } = preparePlan(options);
+  const { layout, plan, repaired } = preparePlan(options);
+  noteRepair(repaired);
   warnNoAscentOf(train, what.methods);
   const { jobs, threads: perTask } = jobsAndThreads(options);
   process.stdout.write(

@@ -39,7 +39,7 @@ asks for something impossible (an option, a value, a dataset name); 3 training d
 
 const USAGES: Record<string, string> = {
   status:
-    'usage: seal status DIR\n\nEvery task of the comparison in DIR (the --out folder of `seal compare`): done, running,\nwaiting or failed, with its log.\n',
+    'usage: seal status DIR [--repair]\n\nEvery task of the comparison in DIR (the --out folder of `seal compare`): done, running,\nwaiting or failed, with its log; past a screenful, the tasks that are not done or waiting and\na count of the rest. --repair writes a missing or damaged plan.json again from compare.json,\nkeeping every finished task.\n',
   cancel:
     'usage: seal cancel DIR\n\nCancels the Slurm jobs of the comparison in DIR (--launcher slurm) that are queued or running.\n',
   report:

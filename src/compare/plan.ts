@@ -3,9 +3,10 @@
 // (all of seal's methods) starts from one shared generation 0 per seed: same seed, init and
 // batches give the same weights, so training it once per method is wasted work. Each task's
 // inputs are in the plan (JSON), so any worker, local or on a cluster, runs it by id alone.
+import { dirname } from 'node:path';
 import { resolveConfig } from '../config/resolve.js';
 import type { MethodName } from '../config/schema.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, PlanError } from '../errors.js';
 import { evaluationOf } from '../eval/registry.js';
 import { LATER_GENERATION_KEYS, METHODS } from '../methods/registry.js';
 import { planPaths, runName } from '../io/compare-dir.js';
@@ -295,36 +296,33 @@ export function checkPlan(plan: unknown, file: string): Plan {
     typeof p.settings !== 'object' ||
     !Array.isArray(p.tasks)
   ) {
-    throw new ConfigError(
+    throw new PlanError(
       `${file} is not a seal plan (expected "format": "${PLAN_FORMAT}" with "settings" and "tasks")`,
-      "run `seal compare` with the comparison's settings to write the plan again",
+      dirname(file),
     );
   }
   let expected: Plan;
   try {
     expected = buildPlan(p.settings as CompareSettings);
   } catch (e) {
-    throw new ConfigError(
-      `${file}: its settings are not valid: ${(e as Error).message}`,
-      'the file was edited or damaged; run `seal compare` again with --out in a new folder',
+    throw new PlanError(
+      `${file}: its settings are not valid: ${(e as Error).message.split('\nhint: ')[0]}`,
+      dirname(file),
     );
   }
   const byId = new Map(p.tasks.map((t) => [(t as Task).id, t]));
   for (const t of expected.tasks) {
     const got = byId.get(t.id);
     if (JSON.stringify(got) !== JSON.stringify(t)) {
-      throw new ConfigError(
-        `${file}: task ${t.id} ${got === undefined ? 'is missing' : "differs from what the plan's settings give"}`,
-        'plan.json was edited or written by another version of seal; restore it, or run the comparison in a new --out folder',
+      throw new PlanError(
+        `${file}: task ${t.id} ${got === undefined ? 'is missing' : "differs from what the plan's settings give"} (the file was edited or damaged)`,
+        dirname(file),
       );
     }
   }
   if (p.tasks.length !== expected.tasks.length) {
     const extra = p.tasks.map((t) => (t as Task).id).filter((id) => !expected.tasks.some((t) => t.id === id));
-    throw new ConfigError(
-      `${file}: tasks ${extra.join(', ')} are not part of the plan its settings give`,
-      'plan.json was edited; restore it or start a new --out folder',
-    );
+    throw new PlanError(`${file}: tasks ${extra.join(', ')} are not part of the plan its settings give`, dirname(file));
   }
   return expected;
 }

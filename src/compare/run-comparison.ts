@@ -4,7 +4,7 @@
 import { cpus } from 'node:os';
 import { resolveConfig } from '../config/resolve.js';
 import type { RunConfig } from '../config/schema.js';
-import { ConfigError, SealError, StoppedError } from '../errors.js';
+import { ConfigError, PlanError, SealError, StoppedError } from '../errors.js';
 import { CompareLayout } from '../io/compare-dir.js';
 import type { Report } from '../report/types.js';
 import { buildReport } from './aggregate.js';
@@ -104,28 +104,87 @@ function checkArm(arm: Arm, train: Partial<RunConfig>): void {
   }
 }
 
-/** Writes compare.json and plan.json for new settings; refuses a folder that holds other settings. */
-export function preparePlan(o: CompareOptions): { layout: CompareLayout; plan: Plan } {
+/**
+ * Writes compare.json and plan.json for new settings; refuses a folder that holds other settings.
+ * A folder with the same settings whose plan.json is missing or damaged gets it written again
+ * (`repaired` says what was wrong): the plan follows from the settings alone.
+ */
+export function preparePlan(o: CompareOptions): { layout: CompareLayout; plan: Plan; repaired: string | null } {
   const layout = new CompareLayout(o.out);
   const settings = settingsOf(o);
   const plan = buildPlan(settings);
-  if (layout.hasPlan()) {
-    const diff = settingsDiff(readPlan(layout).settings, settings);
-    if (diff.length > 0) {
-      throw new ConfigError(
-        `${o.out} holds a comparison with other settings (${diff.map((d) => d.split(':')[0]).join(', ')} differ):\n  ${diff.join('\n  ')}`,
-        'run the same command as before to continue it, or choose another --out folder',
-      );
-    }
-  } else if (layout.hasSettings()) {
-    throw new ConfigError(
-      `${o.out} holds a comparison made by an older version of seal (no plan.json)`,
-      'start this comparison in a new --out folder; `seal report` still reads the old one',
-    );
-  } else {
+  if (!layout.hasPlan() && !layout.hasSettings()) {
     layout.create(settings, plan);
+    return { layout, plan, repaired: null };
   }
-  return { layout, plan };
+  let damage: string | null = null;
+  let theirs: CompareSettings;
+  try {
+    theirs = readPlan(layout).settings;
+  } catch (e) {
+    if (!(e instanceof PlanError)) throw e;
+    damage = firstLine(e);
+    theirs = settingsOfFolder(layout);
+  }
+  const diff = settingsDiff(theirs, settings);
+  if (diff.length > 0) {
+    throw new ConfigError(
+      `${o.out} holds a comparison with other settings (${diff.map((d) => d.split(':')[0]).join(', ')} differ):\n  ${diff.join('\n  ')}`,
+      'run the same command as before to continue it, or choose another --out folder',
+    );
+  }
+  if (damage !== null) layout.writePlan(plan);
+  return { layout, plan, repaired: damage };
+}
+
+const firstLine = (e: unknown): string => (e as Error).message.split('\nhint: ')[0] as string;
+
+/** compare.json's settings, checked by building their plan: what a damaged plan.json is rebuilt from. */
+function settingsOfFolder(layout: CompareLayout): CompareSettings {
+  const lost = (why: string): SealError =>
+    new SealError(
+      'PLAN',
+      `${layout.dir}: plan.json cannot be used and ${why}`,
+      `start the comparison again in a new --out folder; \`seal report ${layout.dir}\` still reads what is there`,
+    );
+  let settings: CompareSettings;
+  try {
+    settings = layout.readSettings<CompareSettings>();
+  } catch (e) {
+    throw lost(`compare.json cannot be read either (${firstLine(e)})`);
+  }
+  try {
+    buildPlan(settings);
+  } catch (e) {
+    throw lost(`compare.json does not give a plan (made by an older version of seal, or damaged: ${firstLine(e)})`);
+  }
+  return settings;
+}
+
+/** What `seal status DIR --repair` did. */
+export interface PlanRepair {
+  file: string;
+  /** What was wrong with plan.json; null when it was sound and was left as it is. */
+  damage: string | null;
+  tasks: number;
+  done: number;
+}
+
+/** Writes plan.json again from compare.json when it is missing or damaged; finished tasks keep their files. */
+export function repairPlan(dir: string): PlanRepair {
+  const layout = new CompareLayout(dir);
+  let damage: string | null = null;
+  let plan: Plan;
+  try {
+    plan = readPlan(layout);
+  } catch (e) {
+    if (!(e instanceof PlanError)) throw e;
+    damage = firstLine(e);
+    plan = buildPlan(settingsOfFolder(layout));
+    layout.writePlan(plan);
+  }
+  const done = plan.tasks.filter((t) => layout.isDone(t.id)).length;
+  return { file: layout.planFile, damage, tasks: plan.tasks.length, done };
 }
 
 /** How many tasks run side by side (`jobs`) and how many threads each gets: its share of the cores. */

@@ -22,7 +22,7 @@ import {
   type WriteStream,
 } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError, PlanError } from '../errors.js';
 import { ensureDir, generationCheckpoint, readJson, readJsonIfAny, RunDir, writeJsonAtomic } from './run-dir.js';
 
 export const runName = (method: string, seed: number): string => `${method.replace('+', '-')}-s${seed}`;
@@ -111,6 +111,7 @@ export class CompareLayout {
   /** plan.json as JSON (checking it against its settings is compare/plan.ts's). */
   readPlanJson(): unknown {
     if (!this.hasPlan()) {
+      if (this.hasSettings()) throw new PlanError(`${this.dir} has compare.json but no plan.json`, this.dir);
       throw new ConfigError(
         `${this.dir} has no plan.json`,
         'give the --out folder of a `seal compare` run (it writes the plan before anything runs)',
@@ -119,10 +120,8 @@ export class CompareLayout {
     try {
       return readJson(this.planFile);
     } catch (e) {
-      throw new ConfigError(
-        `${this.planFile} is not valid JSON (${(e as Error).message})`,
-        'it was edited or damaged; run the same `seal compare` command to write it again',
-      );
+      if (!(e instanceof SyntaxError)) throw e;
+      throw new PlanError(`${this.planFile} is not valid JSON (${e.message})`, this.dir);
     }
   }
 
@@ -140,6 +139,11 @@ export class CompareLayout {
   create(settings: unknown, plan: unknown): void {
     mkdirSync(this.dir, { recursive: true });
     writeJsonAtomic(this.settingsFile, settings);
+    writeJsonAtomic(this.planFile, plan);
+  }
+
+  /** Writes plan.json again (its repair, from compare.json). */
+  writePlan(plan: unknown): void {
     writeJsonAtomic(this.planFile, plan);
   }
 
