@@ -1,5 +1,5 @@
 // Prediction depth (Baldock, Maennel & Neyshabur, "Deep Learning Through the Lens of Example
-// Difficulty", NeurIPS 2021), as the SEAL paper reports it (shared/docs/method.md §6.4).
+// Difficulty", NeurIPS 2021), as the SEAL paper reports it (docs/method.md §6.4).
 //
 // Probes: a k-NN classifier (k = 30, as Baldock) on the global-average-pooled output of the stem
 // and of every residual block (ResNet-18: stem, layer1.0, …, layer4.1 = 9 probes). The support

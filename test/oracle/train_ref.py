@@ -3,7 +3,7 @@
 
     /usr/bin/python3 test/oracle/train_ref.py IN_DIR OUT_DIR
 
-Follows ../shared/docs/method.md §2-§5 (the official SEAL code, amiiir-sarfi/SEAL): one
+Follows docs/method.md §2-§5 (the official SEAL code, amiiir-sarfi/SEAL): one
 forward/backward of the label-smoothed cross-entropy per batch, model.train() throughout, lr set
 once per epoch from a warmup+cosine schedule that restarts every generation, momentum SGD rebuilt
 (state reset) at every generation start, and for the two-group methods again at epoch k.
