@@ -4,7 +4,14 @@
 import type { TaskEvents } from '../compare/launcher.js';
 import type { CompareLayout } from '../io/compare-dir.js';
 import type { Plan, Task } from '../compare/plan.js';
-import { estimate, taskClass, taskStatuses, type TaskStatus } from '../compare/task-status.js';
+import {
+  estimate,
+  priorSeconds,
+  taskClass,
+  taskStatuses,
+  type Prior,
+  type TaskStatus,
+} from '../compare/task-status.js';
 
 export const fmtTime = (s: number | null): string => {
   if (s === null || !Number.isFinite(s)) return '?';
@@ -26,21 +33,54 @@ export function countLine(statuses: TaskStatus[]): string {
   return parts.join(', ');
 }
 
-/** Seconds left: estimated work of every unfinished task, spread over `jobs` slots. */
-export function eta(statuses: TaskStatus[], generations: number, jobs: number): number | null {
+export interface Eta {
+  seconds: number | null;
+  /** How the estimate was made, so a reader knows how far to trust it. */
+  basis: string;
+}
+
+/**
+ * Seconds left: estimated work of every unfinished task, spread over `jobs` slots. A task class
+ * with finished tasks is estimated from them; one without, from the prior (the throughput
+ * measured at the start), scaled by how finished tasks compared with their prior.
+ */
+export function eta(statuses: TaskStatus[], generations: number, jobs: number, prior: Prior | null = null): Eta {
   const measured = new Map<string, number[]>();
-  for (const s of statuses)
-    if (s.state === 'done' && s.seconds !== null)
-      measured.set(taskClass(s.task), [...(measured.get(taskClass(s.task)) ?? []), s.seconds]);
+  let actual = 0;
+  let predicted = 0;
+  for (const s of statuses) {
+    if (s.state !== 'done' || s.seconds === null) continue;
+    measured.set(taskClass(s.task), [...(measured.get(taskClass(s.task)) ?? []), s.seconds]);
+    if (prior && s.task.kind !== 'report') {
+      actual += s.seconds;
+      predicted += priorSeconds(s.task, prior);
+    }
+  }
+  const finished = statuses.filter((s) => s.state === 'done').length;
+  const scale = predicted > 0 ? actual / predicted : 1;
   let left = 0;
+  let fromPrior = false;
   for (const s of statuses) {
     if (s.state === 'done') continue;
-    const e = estimate(s.task, measured, generations);
-    if (e === null) return null;
+    let e = estimate(s.task, measured, generations);
+    if (e === null && prior) {
+      e = priorSeconds(s.task, prior) * scale;
+      fromPrior = true;
+    }
+    if (e === null) return { seconds: null, basis: 'known once a task has finished' };
     left += Math.max(0, e - (s.state === 'running' ? (s.seconds ?? 0) : 0));
   }
-  return left / Math.max(1, jobs);
+  const tasks = (n: number) => `${n} finished task${n === 1 ? '' : 's'}`;
+  const basis = !fromPrior
+    ? `from ${tasks(finished)}`
+    : predicted > 0
+      ? `rough: the throughput measured at the start, corrected by ${tasks(finished)}`
+      : 'rough: from the throughput measured at the start';
+  return { seconds: left / Math.max(1, jobs), basis };
 }
+
+/** The ETA as the progress line and `seal status` show it. */
+export const etaText = (e: Eta): string => `ETA ${fmtTime(e.seconds)} (${e.basis})`;
 
 /** Plans of more tasks than this get no line per started or finished task, only summaries (and failures). */
 export const TASK_LINES = 60;
@@ -53,6 +93,7 @@ export class CompareProgress implements TaskEvents {
   /** Started by this launcher: running even before its worker has written its started file. */
   private readonly active = new Set<string>();
   private drawn = 0;
+  private readonly prior: Prior | null;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -63,11 +104,14 @@ export class CompareProgress implements TaskEvents {
   ) {
     this.tty = out.isTTY === true;
     this.perTask = plan.tasks.length <= TASK_LINES;
+    this.prior = layout.readThroughput<Prior>();
     if (!this.perTask)
       out.write(
         `(${plan.tasks.length} tasks: progress is summarised${this.tty ? '' : ' every 30 s'}, failures are listed; \`seal status ${layout.dir}\` shows the tasks)\n`,
       );
     const every = this.tty ? 1000 : 30_000;
+    // The first line says from the start how long the whole will take (and how sure that is).
+    if (!this.tty) out.write(`${this.summary()}\n`);
     this.timer = setInterval(() => (this.tty ? this.draw() : this.out.write(`${this.summary()}\n`)), every);
     this.timer.unref();
   }
@@ -82,7 +126,7 @@ export class CompareProgress implements TaskEvents {
   }
 
   private summary(st = this.statuses()): string {
-    return `[compare] ${countLine(st)}; elapsed ${fmtTime((performance.now() - this.t0) / 1000)}, ETA ${fmtTime(eta(st, this.plan.settings.generations, this.jobs))}`;
+    return `[compare] ${countLine(st)}; elapsed ${fmtTime((performance.now() - this.t0) / 1000)}, ${etaText(eta(st, this.plan.settings.generations, this.jobs, this.prior))}`;
   }
 
   private draw(): void {

@@ -6,6 +6,8 @@ import { ConfigError } from '../errors.js';
 import { compare, jobsAndThreads, preparePlan, settingsOf, type CompareOptions } from '../compare/run-comparison.js';
 import { buildPlan, type Arm } from '../compare/plan.js';
 import { CompareProgress } from './compare-progress.js';
+import { planPrior } from '../compare/estimate.js';
+import { setNumThreads } from '../backend/index.js';
 import { compareOnSlurm, SLURM_FLAGS, SLURM_USAGE, slurmOptionsOf } from './compare-slurm.js';
 import { EVALUATORS } from '../eval/registry.js';
 import {
@@ -304,6 +306,11 @@ export async function compareCommand(argv: string[]): Promise<number> {
   process.stdout.write(
     `plan: ${plan.tasks.length} tasks (${layout.planFile}); ${jobs} at a time with ${perTask} thread${perTask === 1 ? '' : 's'} each; \`seal status ${out}\` shows them\n`,
   );
+  if (layout.readThroughput() === null && plan.tasks.some((t) => t.kind === 'train' && !layout.isDone(t.id))) {
+    setNumThreads(perTask);
+    const prior = planPrior(plan);
+    if (prior) layout.writeThroughput(prior);
+  }
   const progress = new CompareProgress(process.stdout, layout, plan, jobs);
   let report;
   try {

@@ -10,7 +10,8 @@ import { commandFlags, parseArgv } from './args.js';
 import type { CommandValues } from './command-options.js';
 import { lockComparison } from './lock.js';
 import { repairPlan } from '../compare/run-comparison.js';
-import { countLine, eta, fmtTime } from './compare-progress.js';
+import { countLine, eta, etaText, fmtTime } from './compare-progress.js';
+import type { Prior } from '../compare/task-status.js';
 
 /** Tasks listed one per line at most; past it, only those that are not done or waiting, and counts. */
 export const STATUS_LINES = 40;
@@ -27,7 +28,9 @@ export async function statusCommand(argv: string[]): Promise<number> {
   const st = taskStatuses(layout, plan);
   const queued = queueOf(layout);
   const running = Math.max(1, st.filter((s) => s.state === 'running').length);
-  process.stdout.write(`${dir}: ${countLine(st)}; ETA ${fmtTime(eta(st, plan.settings.generations, running))}\n`);
+  process.stdout.write(
+    `${dir}: ${countLine(st)}; ${etaText(eta(st, plan.settings.generations, running, layout.readThroughput<Prior>()))}\n`,
+  );
   const shown =
     st.length <= STATUS_LINES
       ? st

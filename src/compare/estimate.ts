@@ -4,7 +4,9 @@
 import { crossEntropy, Generator, manualSeed, randint, randn, tidy } from '../backend/index.js';
 import { createModel } from '../models/registry.js';
 import { SGD } from '../optim/sgd.js';
+import { resolveConfig } from '../config/resolve.js';
 import type { Plan } from './plan.js';
+import type { Prior } from './task-status.js';
 
 export interface Throughput {
   imagesPerSecond: number;
@@ -98,4 +100,27 @@ export function knownSource(
     size,
     classes,
   };
+}
+
+/**
+ * The time of one training epoch of one task of the plan, from a throughput measured here with
+ * the threads a task gets: the ETA before any task has finished. Null where the training set's
+ * size is known only once read (a folder of images).
+ */
+export function planPrior(plan: Plan): Prior | null {
+  const cfg = resolveConfig([
+    { source: 'plan', values: { ...plan.settings.train, method: plan.settings.methods[0] ?? 'normal' } },
+  ]);
+  const src = knownSource(cfg.dataset, cfg.limitTrain);
+  if (!src) return null;
+  const t = measureThroughput({
+    model: cfg.model,
+    width: cfg.width,
+    batchSize: cfg.batchSize,
+    channels: src.channels,
+    size: src.size,
+    classes: src.classes,
+    device: cfg.device,
+  });
+  return { secondsPerEpoch: src.train / t.imagesPerSecond, epochs: cfg.epochs };
 }

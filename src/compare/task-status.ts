@@ -87,6 +87,24 @@ export function taskStatuses(layout: CompareLayout, plan: Plan): TaskStatus[] {
 export const taskClass = (t: Task): string =>
   t.kind === 'train' ? (t.untilGeneration === 1 && t.fork === null ? 'train-gen0' : 'train') : t.kind;
 
+/** What a task takes before any has finished: one training epoch of one task, measured at the start. */
+export interface Prior {
+  secondsPerEpoch: number;
+  epochs: number;
+}
+
+/**
+ * Seconds of a task from the prior alone: a training task's epochs at the measured rate; an
+ * evaluation about one epoch (a pass over its data with a frozen network and a probe; rough).
+ */
+export function priorSeconds(task: Task, prior: Prior): number {
+  if (task.kind === 'train') {
+    const generations = task.untilGeneration - (task.fork ? task.fork.generation + 1 : 0);
+    return generations * prior.epochs * prior.secondsPerEpoch;
+  }
+  return task.kind === 'report' ? 2 : prior.secondsPerEpoch;
+}
+
 /**
  * Estimated seconds of a task from the measured ones: the mean of its class, or for a method's
  * training the generation-0 mean times the generations it trains; null when nothing tells.

@@ -88,6 +88,10 @@ export class CompareLayout {
   get reportHtml(): string {
     return join(this.dir, 'report.html');
   }
+  /** The throughput measured when the comparison started, for ETAs before any task has finished. */
+  get throughputFile(): string {
+    return join(this.dir, 'throughput.json');
+  }
   get slurmDir(): string {
     return join(this.dir, 'slurm');
   }
@@ -193,6 +197,18 @@ export class CompareLayout {
   /** An evaluation result by its path in the plan, or null where it was not written. */
   readEvalResult<T>(relative: string): T | null {
     return readJsonIfAny<T>(this.path(relative));
+  }
+
+  writeThroughput(t: unknown): void {
+    writeJsonAtomic(this.throughputFile, t);
+  }
+  /** throughput.json, or null where there is none or it cannot be read (it only informs an ETA). */
+  readThroughput<T>(): T | null {
+    try {
+      return readJsonIfAny<T>(this.throughputFile);
+    } catch {
+      return null;
+    }
   }
 
   writeReport(report: unknown): void {
