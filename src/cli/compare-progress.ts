@@ -30,6 +30,7 @@ export function countLine(statuses: TaskStatus[]): string {
   ];
   if (n('failed') > 0) parts.push(`${n('failed')} failed`);
   if (n('stopped') > 0) parts.push(`${n('stopped')} stopped`);
+  if (n('damaged') > 0) parts.push(`${n('damaged')} damaged`);
   return parts.join(', ');
 }
 

@@ -3,7 +3,14 @@ import { readFileSync } from 'node:fs';
 import { checkRegularFile, MAX_JSON_BYTES } from '../io/regular-file.js';
 import { DEFAULTS, type RunConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
-import { compare, jobsAndThreads, preparePlan, settingsOf, type CompareOptions } from '../compare/run-comparison.js';
+import {
+  compare,
+  jobsAndThreads,
+  preparePlan,
+  settingsOf,
+  type CompareOptions,
+  type Prepared,
+} from '../compare/run-comparison.js';
 import { buildPlan, type Arm } from '../compare/plan.js';
 import { CompareProgress } from './compare-progress.js';
 import { planPrior } from '../compare/estimate.js';
@@ -199,11 +206,20 @@ function checkPlanSize(o: CompareOptions, maxTasks: number): void {
 }
 
 /** The k = 0 warning of seal train, once per ascent method of the comparison. */
-function noteRepair(damage: string | null): void {
-  if (damage !== null)
+/** Says what preparePlan mended: a plan.json written again, damaged outputs whose tasks run again. */
+function noteRepair({ repaired, redo }: Pick<Prepared, 'repaired' | 'redo'>): void {
+  if (repaired !== null)
     process.stderr.write(
-      `seal: ${damage}; wrote plan.json again from compare.json, whose settings are this command's (finished tasks are kept)\n`,
+      `seal: ${repaired}; wrote plan.json again from compare.json, whose settings are this command's (finished tasks are kept)\n`,
     );
+  if (redo === null) return;
+  const shown = redo.damaged.slice(0, 5).map((d) => `  ${d.file} is ${d.problem} (task ${d.task})\n`);
+  const more = redo.damaged.length > 5 ? `  … and ${redo.damaged.length - 5} more\n` : '';
+  process.stderr.write(
+    `seal: warning: outputs of finished tasks were deleted or changed since they finished:\n${shown.join('')}${more}` +
+      `  ${redo.tasks.length} task${redo.tasks.length === 1 ? '' : 's'} run again (those and the tasks that used them)` +
+      `${redo.movedTo ? `; what they had written was moved to ${redo.movedTo}` : ''}\n`,
+  );
 }
 
 function warnNoAscentOf(train: Partial<RunConfig>, methods: string[]): void {
@@ -275,8 +291,8 @@ export async function compareCommand(argv: string[]): Promise<number> {
         '--jobs and --threads are for the local launcher',
         "on Slurm give each task its cores with --cpus-per-task and the array's parallelism with --max-parallel",
       );
-    const { layout, plan, repaired } = preparePlan({ out, train, ...what });
-    noteRepair(repaired);
+    const { layout, plan, ...notes } = preparePlan({ out, train, ...what });
+    noteRepair(notes);
     warnNoAscentOf(train, what.methods);
     process.stdout.write(`plan: ${plan.tasks.length} tasks (${layout.planFile})\n`);
     const poll = process.env.SEAL_SLURM_POLL_SECONDS;
@@ -299,8 +315,9 @@ export async function compareCommand(argv: string[]): Promise<number> {
     ...(v.jobs !== undefined ? { jobs: v.jobs } : {}),
     ...(threads !== undefined ? { threads } : {}),
   };
-  const { layout, plan, repaired } = preparePlan(options);
-  noteRepair(repaired);
+  const prepared = preparePlan(options);
+  const { layout, plan } = prepared;
+  noteRepair(prepared);
   warnNoAscentOf(train, what.methods);
   const { jobs, threads: perTask } = jobsAndThreads(options);
   process.stdout.write(
@@ -314,7 +331,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const progress = new CompareProgress(process.stdout, layout, plan, jobs);
   let report;
   try {
-    report = await compare(options, progress);
+    report = await compare(options, progress, prepared);
   } finally {
     progress.stop();
   }

@@ -12,6 +12,7 @@ import { EVALUATORS, findEvaluation } from '../eval/registry.js';
 import { runLocal, type TaskEvents } from './launcher.js';
 import { buildPlan, evalOptionsOf, settingsDiff, type Arm, type CompareSettings, type Plan } from './plan.js';
 import { readPlan } from './run-task.js';
+import { damagedOutputs, redoDamaged, withDependents, type Redo } from './outputs.js';
 
 export interface CompareOptions {
   out: string;
@@ -109,13 +110,22 @@ function checkArm(arm: Arm, train: Partial<RunConfig>): void {
  * A folder with the same settings whose plan.json is missing or damaged gets it written again
  * (`repaired` says what was wrong): the plan follows from the settings alone.
  */
-export function preparePlan(o: CompareOptions): { layout: CompareLayout; plan: Plan; repaired: string | null } {
+export interface Prepared {
+  layout: CompareLayout;
+  plan: Plan;
+  /** What was wrong with a plan.json written again, or null. */
+  repaired: string | null;
+  /** Finished tasks whose outputs were missing or changed, made to run again with those after them. */
+  redo: Redo | null;
+}
+
+export function preparePlan(o: CompareOptions): Prepared {
   const layout = new CompareLayout(o.out);
   const settings = settingsOf(o);
   const plan = buildPlan(settings);
   if (!layout.hasPlan() && !layout.hasSettings()) {
     layout.create(settings, plan);
-    return { layout, plan, repaired: null };
+    return { layout, plan, repaired: null, redo: null };
   }
   let damage: string | null = null;
   let theirs: CompareSettings;
@@ -134,7 +144,8 @@ export function preparePlan(o: CompareOptions): { layout: CompareLayout; plan: P
     );
   }
   if (damage !== null) layout.writePlan(plan);
-  return { layout, plan, repaired: damage };
+  const redo = redoDamaged(layout, plan);
+  return { layout, plan, repaired: damage, redo: redo.tasks.length > 0 ? redo : null };
 }
 
 const firstLine = (e: unknown): string => (e as Error).message.split('\nhint: ')[0] as string;
@@ -196,8 +207,9 @@ export function jobsAndThreads(o: CompareOptions): { jobs: number; threads: numb
 }
 
 /** Runs (or finishes) the comparison in `o.out`; returns the report its report task wrote. */
-export async function compare(o: CompareOptions, events: TaskEvents): Promise<Report> {
-  const { layout, plan } = preparePlan(o);
+/** Runs the comparison `o` (`prepared`: preparePlan(o), when the caller has called it already). */
+export async function compare(o: CompareOptions, events: TaskEvents, prepared = preparePlan(o)): Promise<Report> {
+  const { layout, plan } = prepared;
   const failures = await runLocal(layout, plan, { ...jobsAndThreads(o), events });
   if (failures.length > 0 && failures.every((f) => f.interrupted)) {
     throw new StoppedError(
@@ -219,9 +231,37 @@ export async function compare(o: CompareOptions, events: TaskEvents): Promise<Re
   return layout.readReport<Report>();
 }
 
+/**
+ * Refuses to report from finished tasks whose outputs were deleted or changed since. A folder
+ * without a sound plan (made by an older version) has no record of them to check against.
+ */
+function checkOutputs(layout: CompareLayout): void {
+  let plan: Plan;
+  try {
+    plan = readPlan(layout);
+  } catch (e) {
+    if (e instanceof PlanError) return;
+    throw e;
+  }
+  const damaged = damagedOutputs(layout, plan, true);
+  if (damaged.length === 0) return;
+  const redo = withDependents(plan, new Set(damaged.map((d) => d.task)));
+  throw new SealError(
+    'OUTPUTS',
+    `${layout.dir}: outputs of finished tasks were deleted or changed since they finished:\n` +
+      damaged
+        .slice(0, 10)
+        .map((d) => `  ${d.file} is ${d.problem} (task ${d.task})`)
+        .join('\n') +
+      (damaged.length > 10 ? `\n  … and ${damaged.length - 10} more` : ''),
+    `run the same \`seal compare\` command again: it runs those ${redo.length} tasks again (the damaged ones and those that used them), and keeps the rest`,
+  );
+}
+
 /** Rebuilds report.json from the files of a finished (or partial) comparison. */
 export function rebuildReport(dir: string): Report {
   const layout = new CompareLayout(dir);
+  checkOutputs(layout);
   const report = buildReport(layout, layout.readSettings<CompareSettings>());
   layout.writeReport(report);
   return report;

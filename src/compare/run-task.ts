@@ -6,6 +6,7 @@
 import { hostname } from 'node:os';
 import { resolveConfig } from '../config/resolve.js';
 import { ConfigError, StoppedError } from '../errors.js';
+import { taskOutputs } from './outputs.js';
 import { loadModelCheckpoint } from '../eval/model-checkpoint.js';
 import { evaluateCheckpoint } from '../eval/run.js';
 import { readResumeProgress } from '../io/checkpoint-file.js';
@@ -142,5 +143,6 @@ export async function runTask(layout: CompareLayout, plan: Plan, id: string, o: 
     finished: new Date().toISOString(),
     seconds: (performance.now() - t0) / 1000,
     host: hostname(),
+    outputs: taskOutputs(layout, task),
   });
 }

@@ -4,9 +4,11 @@
 import { hostname } from 'node:os';
 import type { CompareLayout } from '../io/compare-dir.js';
 import { processRuns } from '../io/run-dir.js';
+import { outputProblem, type OutputFile } from '../io/output-files.js';
 import type { Plan, Task } from './plan.js';
 
-export type State = 'done' | 'running' | 'failed' | 'stopped' | 'ready' | 'waiting';
+/** `damaged`: done, but an output it recorded is missing or has another size now. */
+export type State = 'done' | 'damaged' | 'running' | 'failed' | 'stopped' | 'ready' | 'waiting';
 export interface TaskStatus {
   task: Task;
   state: State;
@@ -37,8 +39,21 @@ export function taskPhase(layout: CompareLayout, task: Task): string {
 export function taskStatuses(layout: CompareLayout, plan: Plan): TaskStatus[] {
   const done = new Set(plan.tasks.filter((t) => layout.isDone(t.id)).map((t) => t.id));
   return plan.tasks.map((task): TaskStatus => {
-    const d = layout.readTaskFile<{ seconds: number }>(task.id, 'done');
-    if (d) return { task, state: 'done', detail: '', seconds: d.seconds, log: null };
+    const d = layout.readTaskFile<{ seconds: number; outputs?: OutputFile[] }>(task.id, 'done');
+    if (d) {
+      for (const o of d.outputs ?? []) {
+        const problem = outputProblem(layout.dir, o, false);
+        if (problem !== null)
+          return {
+            task,
+            state: 'damaged',
+            detail: `${o.file} is ${problem}; running the same \`seal compare\` command again redoes this task and those that used it`,
+            seconds: d.seconds,
+            log: null,
+          };
+      }
+      return { task, state: 'done', detail: '', seconds: d.seconds, log: null };
+    }
     const f = layout.readTaskFile<{ error: string; log: string; interrupted?: boolean }>(task.id, 'failed');
     // A worker stopped by a signal did nothing wrong: it continues from its resume point when run again.
     if (f?.interrupted === true)

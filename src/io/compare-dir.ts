@@ -17,11 +17,12 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeFileSync,
   type WriteStream,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ConfigError, PlanError } from '../errors.js';
 import { ensureDir, generationCheckpoint, readJson, readJsonIfAny, RunDir, writeJsonAtomic } from './run-dir.js';
 
@@ -149,6 +150,20 @@ export class CompareLayout {
   /** Writes plan.json again (its repair, from compare.json). */
   writePlan(plan: unknown): void {
     writeJsonAtomic(this.planFile, plan);
+  }
+
+  /** Where outputs found damaged on `stamp` are moved, relative paths kept. */
+  damagedDir(stamp: string): string {
+    return join(this.dir, 'damaged', stamp);
+  }
+  /** Moves DIR/relative under damagedDir(stamp); false when there was nothing there. */
+  moveAside(relative: string, stamp: string): boolean {
+    const from = this.path(relative);
+    if (!existsSync(from)) return false;
+    const to = join(this.damagedDir(stamp), relative);
+    ensureDir(dirname(to));
+    renameSync(from, to);
+    return true;
   }
 
   isDone(task: string): boolean {
