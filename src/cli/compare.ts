@@ -14,6 +14,7 @@ import {
 import { buildPlan, type Arm } from '../compare/plan.js';
 import { CompareProgress } from './compare-progress.js';
 import { planPrior } from '../compare/estimate.js';
+import type { StopSignals } from '../compare/launcher.js';
 import { setNumThreads } from '../backend/index.js';
 import { compareOnSlurm, SLURM_FLAGS, SLURM_USAGE, slurmOptionsOf } from './compare-slurm.js';
 import { EVALUATORS } from '../eval/registry.js';
@@ -206,6 +207,35 @@ function checkPlanSize(o: CompareOptions, maxTasks: number): void {
 }
 
 /** The k = 0 warning of seal train, once per ascent method of the comparison. */
+/**
+ * Ctrl-C, SIGTERM or SIGUSR2 (a scheduler's warning): the workers are asked to stop at a resume
+ * point and no task starts; the same signal again ends them at once. Either way the command
+ * exits with 75 and running it again continues.
+ */
+function stopOnSignals(): { signals: StopSignals; dispose(): void } {
+  const stop = new AbortController();
+  const kill = new AbortController();
+  const handler = (sig: NodeJS.Signals) => {
+    if (!stop.signal.aborted) {
+      process.stderr.write(
+        `\nseal: ${sig}: stopping: running training tasks finish their batch and write a resume point, no task starts (${sig} again stops them at once)\n`,
+      );
+      stop.abort();
+    } else if (!kill.signal.aborted) {
+      process.stderr.write(`\nseal: ${sig} again: stopping the running tasks now\n`);
+      kill.abort();
+    }
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGUSR2'];
+  for (const s of signals) process.on(s, handler);
+  return {
+    signals: { stop: stop.signal, kill: kill.signal },
+    dispose: () => {
+      for (const s of signals) process.off(s, handler);
+    },
+  };
+}
+
 /** Says what preparePlan mended: a plan.json written again, damaged outputs whose tasks run again. */
 function noteRepair({ repaired, redo }: Pick<Prepared, 'repaired' | 'redo'>): void {
   if (repaired !== null)
@@ -330,9 +360,11 @@ export async function compareCommand(argv: string[]): Promise<number> {
   }
   const progress = new CompareProgress(process.stdout, layout, plan, jobs);
   let report;
+  const stopping = stopOnSignals();
   try {
-    report = await compare(options, progress, prepared);
+    report = await compare(options, progress, prepared, stopping.signals);
   } finally {
+    stopping.dispose();
     progress.stop();
   }
   const files = await writeReports(out, report);

@@ -50,17 +50,31 @@ export function cause(stderr: string): string {
   );
 }
 
+/** How a caller stops a running comparison: `stop` lets running tasks reach a resume point, `kill` ends them now. */
+export interface StopSignals {
+  stop?: AbortSignal;
+  kill?: AbortSignal;
+}
+
 function runChild(
   layout: CompareLayout,
   task: Task,
   threads: number,
   events: TaskEvents,
+  signals: StopSignals,
 ): Promise<{ ok: boolean; error: string; interrupted: boolean }> {
   const { out, err } = layout.openLogs(task.id);
   return new Promise((resolve) => {
+    // Its own process group: Ctrl-C reaches the coordinator alone, which passes it on as a
+    // stop request (a training task then finishes its batch and writes a resume point).
     const child = spawn(process.execPath, [CLI, 'worker', layout.dir, task.id, '--threads', String(threads)], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
+    const stop = () => child.kill('SIGTERM');
+    const kill = () => child.kill('SIGKILL');
+    signals.stop?.addEventListener('abort', stop);
+    signals.kill?.addEventListener('abort', kill);
     let buf = '',
       tail = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -76,6 +90,8 @@ function runChild(
     });
     child.on('error', (e) => resolve({ ok: false, error: e.message, interrupted: false }));
     child.on('close', (code, signal) => {
+      signals.stop?.removeEventListener('abort', stop);
+      signals.kill?.removeEventListener('abort', kill);
       out.end();
       err.end();
       resolve(
@@ -95,7 +111,7 @@ function runChild(
 export async function runLocal(
   layout: CompareLayout,
   plan: Plan,
-  o: { jobs: number; threads: number; events: TaskEvents },
+  o: { jobs: number; threads: number; events: TaskEvents } & StopSignals,
 ): Promise<Failure[]> {
   const done = new Set(plan.tasks.filter((t) => isDone(layout, t.id)).map((t) => t.id));
   const failed = new Set<string>();
@@ -107,12 +123,12 @@ export async function runLocal(
       .sort((a, b) => RANK[a.kind] - RANK[b.kind]);
   await new Promise<void>((finish) => {
     const pump = () => {
-      for (const t of ready()) {
+      for (const t of o.stop?.aborted === true ? [] : ready()) {
         if (running.size >= o.jobs) break;
         running.add(t.id);
         o.events.start(t);
         const t0 = performance.now();
-        void runChild(layout, t, o.threads, o.events).then(({ ok, error, interrupted }) => {
+        void runChild(layout, t, o.threads, o.events, o).then(({ ok, error, interrupted }) => {
           running.delete(t.id);
           const seconds = (performance.now() - t0) / 1000;
           if (ok && isDone(layout, t.id)) {

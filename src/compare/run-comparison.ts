@@ -9,7 +9,7 @@ import { CompareLayout } from '../io/compare-dir.js';
 import type { Report } from '../report/types.js';
 import { buildReport } from './aggregate.js';
 import { EVALUATORS, findEvaluation } from '../eval/registry.js';
-import { runLocal, type TaskEvents } from './launcher.js';
+import { runLocal, type StopSignals, type TaskEvents } from './launcher.js';
 import { buildPlan, evalOptionsOf, settingsDiff, type Arm, type CompareSettings, type Plan } from './plan.js';
 import { readPlan } from './run-task.js';
 import { damagedOutputs, redoDamaged, withDependents, type Redo } from './outputs.js';
@@ -207,10 +207,26 @@ export function jobsAndThreads(o: CompareOptions): { jobs: number; threads: numb
 }
 
 /** Runs (or finishes) the comparison in `o.out`; returns the report its report task wrote. */
-/** Runs the comparison `o` (`prepared`: preparePlan(o), when the caller has called it already). */
-export async function compare(o: CompareOptions, events: TaskEvents, prepared = preparePlan(o)): Promise<Report> {
+/**
+ * Runs the comparison `o` (`prepared`: preparePlan(o), when the caller has called it already).
+ * `signals.stop` stops it: running tasks stop at a resume point, no task starts, and it throws
+ * a StoppedError; `signals.kill` ends the running tasks at once.
+ */
+export async function compare(
+  o: CompareOptions,
+  events: TaskEvents,
+  prepared = preparePlan(o),
+  signals: StopSignals = {},
+): Promise<Report> {
   const { layout, plan } = prepared;
-  const failures = await runLocal(layout, plan, { ...jobsAndThreads(o), events });
+  const failures = await runLocal(layout, plan, { ...jobsAndThreads(o), events, ...signals });
+  if (signals.stop?.aborted === true) {
+    const left = plan.tasks.filter((t) => !layout.isDone(t.id)).length;
+    throw new StoppedError(
+      `the comparison was stopped: ${failures.length} running task${failures.length === 1 ? '' : 's'} stopped, ${left} of ${plan.tasks.length} not done`,
+      'run the same `seal compare` command again: finished tasks are kept and stopped training resumes from its resume point',
+    );
+  }
   if (failures.length > 0 && failures.every((f) => f.interrupted)) {
     throw new StoppedError(
       `the comparison was interrupted: ${failures.length} task${failures.length === 1 ? '' : 's'} stopped (${failures.map((f) => f.task).join(', ')})`,
