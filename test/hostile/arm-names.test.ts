@@ -29,7 +29,7 @@ const tiny = (data: string) => [
   '1',
 ];
 
-test('a 300-character arm name is refused before anything is written, naming the arm and the limit', (t) => {
+test('case 10: a 300-character arm name is refused before anything is written, naming the arm and the limit', (t) => {
   const { dir, cleanup } = tempDir('hostile-arm-long');
   t.after(cleanup);
   const data = tinyIdx(dir);
@@ -56,7 +56,7 @@ test('a 300-character arm name is refused before anything is written, naming the
   assert.deepEqual(readdirSync(dir).sort(), ['arms.json', 'data']);
 });
 
-test('an arm name of exactly the longest length runs to the end; one byte more is refused', (t) => {
+test('case 10: an arm name of exactly the longest length runs to the end; one byte more is refused', (t) => {
   const { dir, cleanup } = tempDir('hostile-arm-limit');
   t.after(cleanup);
   const data = tinyIdx(dir);
@@ -88,7 +88,7 @@ const settings = (name: string, over: Partial<CompareSettings> = {}): CompareSet
   ...over,
 });
 
-test('the plan refuses names no file can have, and keeps the names of sweep cells', () => {
+test('case 10: the plan refuses names no file can have, and keeps the names of sweep cells', () => {
   for (const [name, why] of [
     ['', 'it is empty'],
     ['.', "'.' is not a folder name"],

@@ -10,7 +10,7 @@ import { refused, seal } from './support.js';
 
 const scratch = (): string => mkdtempSync(join(tmpdir(), 'seal-bounds-'));
 
-test('every count has an upper bound, in the refusal and in --help', () => {
+test('case 3: every count has an upper bound, in the refusal and in --help', () => {
   refused(seal(['train', '--epochs', '1e9']), 2, "--epochs: expected an integer in [1, 10000], got '1e9'");
   refused(seal(['train', '--generations', '5000']), 2, "--generations: expected an integer in [1, 1000], got '5000'");
   refused(seal(['train', '--batch-size', '1e7']), 2, '--batch-size: expected an integer in [1, 65536]');
@@ -21,7 +21,7 @@ test('every count has an upper bound, in the refusal and in --help', () => {
   assert.match(help, /--generations .*\(1\.\.1000\)/);
 });
 
-test('evaluation counts are bounded too: episodes, shots, ways', () => {
+test('case 14: evaluation counts are bounded too: episodes, shots, ways', () => {
   const ckpt = join(tmpdir(), 'seal-bounds-none.safetensors');
   refused(
     seal(['eval', 'fewshot', '--episodes', '1e9', '--checkpoint', ckpt]),
@@ -42,7 +42,7 @@ test('evaluation counts are bounded too: episodes, shots, ways', () => {
   assert.match(seal(['eval', '--help']).stdout, /--episodes .*\(1\.\.100000\)/);
 });
 
-test('a single-value flag given twice is refused, naming both; a repeatable one keeps both', () => {
+test('case 15: a single-value flag given twice is refused, naming both; a repeatable one keeps both', () => {
   const dir = scratch();
   try {
     const out = join(dir, 'c');
@@ -59,7 +59,7 @@ test('a single-value flag given twice is refused, naming both; a repeatable one 
   }
 });
 
-test('one seed syntax everywhere: ranges and lists in compare as in sweep; a range too long is refused unexpanded', () => {
+test('cases 4 and 12: one seed syntax everywhere: ranges and lists in compare as in sweep; a range too long is refused unexpanded', () => {
   const dir = scratch();
   try {
     const out = join(dir, 'c');
@@ -96,7 +96,7 @@ test('one seed syntax everywhere: ranges and lists in compare as in sweep; a ran
   }
 });
 
-test('grid values are compared as values: -0.1 and -1e-1 are one value; a grid value is checked as its flag', () => {
+test('case 8: grid values are compared as values: -0.1 and -1e-1 are one value; a grid value is checked as its flag', () => {
   const dir = scratch();
   try {
     const out = join(dir, 's');
@@ -120,7 +120,7 @@ test('grid values are compared as values: -0.1 and -1e-1 are one value; a grid v
   }
 });
 
-test('a plan larger than --max-tasks is refused before anything is written; --max-tasks raises the bound', () => {
+test('case 9: a plan larger than --max-tasks is refused before anything is written; --max-tasks raises the bound', () => {
   const dir = scratch();
   try {
     const out = join(dir, 's');

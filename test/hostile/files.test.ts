@@ -42,7 +42,7 @@ function place(): Place {
   return { dir, fifo, zeroLink, randomLink, big };
 }
 
-test('--config that is a device, a FIFO, a directory or 9 MiB is refused naming it, and no run folder appears', () =>
+test('case 2: --config that is a device, a FIFO, a directory or 9 MiB is refused naming it, and no run folder appears', () =>
   withPlace((p) => {
     const out = join(p.dir, 'run');
     const cases: [string, RegExp][] = [
@@ -57,7 +57,7 @@ test('--config that is a device, a FIFO, a directory or 9 MiB is refused naming 
     }
   }));
 
-test('compare --plan on /dev/zero or a FIFO is refused before anything is written', () =>
+test('case 2: compare --plan on /dev/zero or a FIFO is refused before anything is written', () =>
   withPlace((p) => {
     const out = join(p.dir, 'cmp');
     for (const plan of ['/dev/zero', p.fifo]) {
@@ -66,7 +66,7 @@ test('compare --plan on /dev/zero or a FIFO is refused before anything is writte
     }
   }));
 
-test('eval --checkpoint on a link to /dev/zero or /dev/urandom, or on a FIFO, is refused at once', () =>
+test('case 2: eval --checkpoint on a link to /dev/zero or /dev/urandom, or on a FIFO, is refused at once', () =>
   withPlace((p) => {
     for (const [ckpt, kind] of [
       [p.zeroLink, 'a character device'],
@@ -80,7 +80,7 @@ test('eval --checkpoint on a link to /dev/zero or /dev/urandom, or on a FIFO, is
       );
   }));
 
-test('--resume on a run folder whose config.json is a FIFO says so instead of waiting', () =>
+test('case 2: --resume on a run folder whose config.json is a FIFO says so instead of waiting', () =>
   withPlace((p) => {
     const run = join(p.dir, 'run');
     mkdirSync(run);

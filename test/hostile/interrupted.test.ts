@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { tempDir } from '../data/fixtures.js';
 import { CLI, tinyIdx } from './support.js';
 
-test('a worker stopped by SIGTERM: the comparison exits 75 and status says interrupted', async (t) => {
+test('case 16: a worker stopped by SIGTERM: the comparison exits 75 and status says interrupted', async (t) => {
   const { dir, cleanup } = tempDir('hostile-interrupted');
   t.after(cleanup);
   const data = tinyIdx(dir);

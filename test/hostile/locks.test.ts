@@ -70,7 +70,7 @@ const locksIn = (out: string) =>
     /\.lock|\.tmp$|\.stale$/.test(f),
   );
 
-test('a second compare, sweep or worker is refused while the first runs; after kill -9 the next takes over', async (t) => {
+test('case 1: a second compare, sweep or worker is refused while the first runs; after kill -9 the next takes over', async (t) => {
   const { dir, cleanup } = tempDir('hostile-locks');
   t.after(cleanup);
   const data = tinyIdx(dir);
@@ -122,7 +122,7 @@ test('a second compare, sweep or worker is refused while the first runs; after k
   }
 });
 
-test('a lock held on another machine is refused, naming its host and pid and how to remove it', (t) => {
+test('case 1: a lock held on another machine is refused, naming its host and pid and how to remove it', (t) => {
   const { dir, cleanup } = tempDir('hostile-locks-host');
   t.after(cleanup);
   const data = tinyIdx(dir);
@@ -184,7 +184,7 @@ function contender(file: string, at: number): Promise<string> {
   return new Promise((r) => child.once('close', () => r(said)));
 }
 
-test('of processes that take one lock at once, exactly one gets it, also when they take over a dead holder', async (t) => {
+test('case 1: of processes that take one lock at once, exactly one gets it, also when they take over a dead holder', async (t) => {
   const { dir, cleanup } = tempDir('hostile-locks-race');
   t.after(cleanup);
   for (const stale of [false, true]) {

@@ -11,7 +11,7 @@ import { refused, seal, snapshot, unchanged } from './support.js';
 const cores = availableParallelism();
 const limit = Math.min(1024, 4 * cores);
 
-test('--threads: a million is refused at once, beyond 4 per core too, and more than the cores warns', (t) => {
+test('case 3: --threads: a million is refused at once, beyond 4 per core too, and more than the cores warns', (t) => {
   const { dir, cleanup } = tempDir('hostile-threads');
   t.after(cleanup);
   const before = snapshot(dir);

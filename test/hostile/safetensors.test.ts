@@ -171,7 +171,7 @@ test('seal eval on a malformed checkpoint: exit 1, the file and the reason, no t
   unchanged(dir, before);
 });
 
-test('a file far larger than its header declares is refused from the header, without reading its data', async (t) => {
+test('case 2: a file far larger than its header declares is refused from the header, without reading its data', async (t) => {
   const { dir, cleanup } = tempDir('hostile-safetensors-size');
   t.after(cleanup);
   const file = join(dir, 'big.safetensors');

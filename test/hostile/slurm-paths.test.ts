@@ -53,7 +53,7 @@ function dirOf(script: string): string {
   return r.stdout;
 }
 
-test('batch scripts hold every path intact: bash reads it back, and no raw line break or CR reaches the #SBATCH block', () => {
+test('case 13: batch scripts hold every path intact: bash reads it back, and no raw line break or CR reaches the #SBATCH block', () => {
   const plan = buildPlan({
     methods: ['normal'],
     seeds: [0],
@@ -102,7 +102,7 @@ test('batch scripts hold every path intact: bash reads it back, and no raw line 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test(
-  "on a real Slurm: a comparison whose --out holds a space, a quote, '#' and '%' finishes, with its report and Slurm logs in it",
+  "case 13: on a real Slurm: a comparison whose --out holds a space, a quote, '#' and '%' finishes, with its report and Slurm logs in it",
   { skip: skipReal },
   async (t) => {
     const { dir, cleanup } = tempDir('hostile-slurm-paths');

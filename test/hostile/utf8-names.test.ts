@@ -23,7 +23,7 @@ function sealBytes(args: string[]): CliResult {
 
 const WHY = 'the name is not valid UTF-8, so seal cannot open it';
 
-test('a comparison folder whose name is not UTF-8 is named, escaped, with the reason, by every command that takes one', (t) => {
+test('case 11: a comparison folder whose name is not UTF-8 is named, escaped, with the reason, by every command that takes one', (t) => {
   const { dir, cleanup } = tempDir('hostile-utf8-dir');
   t.after(cleanup);
   // The folder exists under its real (Latin-1) name, so an ENOENT would be misleading.
@@ -51,7 +51,7 @@ test('a comparison folder whose name is not UTF-8 is named, escaped, with the re
   refused(seal(['status', join(dir, 'real\uFFFD')]), 2, `${join(dir, 'real\uFFFD')} has no plan.json`);
 });
 
-test('a dataset whose class folder or image name is not UTF-8 names it as it is', async (t) => {
+test('case 11: a dataset whose class folder or image name is not UTF-8 names it as it is', async (t) => {
   const { dir, cleanup } = tempDir('hostile-utf8-data');
   t.after(cleanup);
   const png = readFileSync(await writeImage(join(dir, 'one.png'), pixels(8, 8, 3, 1), 8, 8, 3));

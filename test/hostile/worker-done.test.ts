@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { tempDir } from '../data/fixtures.js';
 import { seal, snapshot, tinyIdx, unchanged } from './support.js';
 
-test('seal worker on a done task changes nothing and says where its result is', (t) => {
+test('case 6: seal worker on a done task changes nothing and says where its result is', (t) => {
   const { dir, cleanup } = tempDir('hostile-worker-done');
   t.after(cleanup);
   const data = tinyIdx(dir);
