@@ -45,6 +45,12 @@ export function resolveConfig(layers: ConfigLayer[]): ResolvedConfig {
       'choose k <= E; by default k = E/4',
     );
   }
+  if (resolved.nesterov && resolved.momentum === 0) {
+    throw new ConfigError(
+      'nesterov needs a momentum above 0 (momentum is 0)',
+      'give a momentum such as 0.9, or leave nesterov off',
+    );
+  }
   if (resolved.warmupEpochs >= resolved.epochs && resolved.epochs > 1) {
     throw new ConfigError(
       `warmupEpochs (${resolved.warmupEpochs}) must be smaller than epochs per generation (${resolved.epochs})`,

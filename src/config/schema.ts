@@ -26,6 +26,7 @@ export interface RunConfig {
   evalBatchSize: number;
   lr: number;
   momentum: number;
+  nesterov: boolean;
   weightDecay: number;
   labelSmoothing: number;
   lrPolicy: 'cosine' | 'long-cosine';
@@ -67,6 +68,7 @@ export const DEFAULTS = {
   evalBatchSize: 256,
   lr: 0.1,
   momentum: 0.9,
+  nesterov: false,
   weightDecay: 5e-4,
   labelSmoothing: 0.1,
   lrPolicy: 'cosine',
@@ -147,6 +149,10 @@ export const KEYS: Record<keyof RunConfig, KeyDoc> = {
   evalBatchSize: { kind: 'int', min: 1, max: MAX_BATCH, help: 'batch size for evaluation' },
   lr: { kind: 'number', min: 0, help: 'base learning rate' },
   momentum: { kind: 'number', min: 0, help: 'SGD momentum' },
+  nesterov: {
+    kind: 'boolean',
+    help: 'Nesterov momentum (torch.optim.SGD nesterov=True); needs a momentum above 0',
+  },
   weightDecay: { kind: 'number', min: 0, help: 'SGD weight decay (coupled, as torch.optim.SGD)' },
   labelSmoothing: { kind: 'number', min: 0, max: 1, maxOpen: true, help: 'label smoothing of the cross-entropy loss' },
   lrPolicy: {

@@ -192,6 +192,7 @@ async function prepareRun(config: Partial<RunConfig> | ConfigLayer[], opts: Trai
       new SGD([{ params: split.late.map(([, p]) => p) }, { params: split.early.map(([, p]) => p) }], {
         lr: cfg.lr,
         momentum: cfg.momentum,
+        nesterov: cfg.nesterov,
         weightDecay: cfg.weightDecay,
       }),
     probeNow: () => probeLoss(model, (probe ??= probeLoader(data, cfg.seed, cfg.evalBatchSize, cfg.device))),

@@ -153,7 +153,7 @@ test('every layer is checked, even where a later layer sets the same key', () =>
   refuses([file({ epochz: 4 }), flags({ epochs: 4 })], 'run.json: unknown key "epochz"', /"epochs"/);
 });
 
-test('keys that must agree with each other: k <= E, warmup < E, KE split rate <= 1', () => {
+test('keys that must agree with each other: k <= E, warmup < E, KE split rate <= 1, Nesterov with momentum', () => {
   refuses(
     [file({ epochs: 4, ascentEpochs: 5 })],
     'ascentEpochs (5) is larger than epochs per generation (4)',
@@ -175,6 +175,9 @@ test('keys that must agree with each other: k <= E, warmup < E, KE split rate <=
   refuses([file({ lr: Number.NaN })], 'run.json: key "lr": expected a number >= 0, got NaN');
   refuses([file({ lr: Number.POSITIVE_INFINITY })], 'run.json: key "lr": expected a number >= 0, got Infinity');
   assert.equal(resolveConfig([flags({ keSplitRate: 1 })]).keSplitRate, 1);
+  refuses([flags({ nesterov: true, momentum: 0 })], 'nesterov needs a momentum above 0 (momentum is 0)');
+  assert.equal(resolveConfig([flags({ nesterov: true })]).nesterov, true);
+  assert.equal(resolveConfig([]).nesterov, false);
 });
 
 test('every schema key accepts its own default, from a file and as a flag', () => {

@@ -226,7 +226,8 @@ def make_optimizer(cfg, groups):
     # The base lr is a placeholder: every group's lr and weight decay are set at each epoch start.
     return torch.optim.SGD([{'params': [p for _, p in ps]} for _, _, ps in groups],
                            lr=cfg['lr'], momentum=cfg['momentum'], dampening=0,
-                           weight_decay=cfg['weightDecay'], nesterov=False, foreach=False)
+                           weight_decay=cfg['weightDecay'], nesterov=cfg.get('nesterov', False),
+                           foreach=False)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -78,7 +78,11 @@ const free = (m: Map<string, Tensor>) => {
  * Trains one method with seal and with the reference, asserts every generation matches, and
  * returns the final values of one early and one late tensor (to show the methods differ).
  */
-async function compareWithReference(method: MethodName, memoryFormat: 'nhwc' | 'nchw'): Promise<number[][]> {
+async function compareWithReference(
+  method: MethodName,
+  memoryFormat: 'nhwc' | 'nchw',
+  over: { nesterov?: boolean } = {},
+): Promise<number[][]> {
   const dir = mkdtempSync(join(tmpdir(), `seal-fidelity-${method.replace('+', '-')}-`));
   try {
     const data = tinyData({ train: 80, test: 32, size: 8, classes: 4 });
@@ -87,7 +91,7 @@ async function compareWithReference(method: MethodName, memoryFormat: 'nhwc' | '
     const batches: [string, Tensor][] = [];
     let steps = 0;
     await train(
-      { ...CONFIG, method, memoryFormat },
+      { ...CONFIG, ...over, method, memoryFormat },
       {
         data,
         onStart: ({ model, batchesPerEpoch }) => {
@@ -118,6 +122,7 @@ async function compareWithReference(method: MethodName, memoryFormat: 'nhwc' | '
         stepsPerEpoch: steps,
         lr: CONFIG.lr,
         momentum: CONFIG.momentum,
+        nesterov: over.nesterov ?? false,
         weightDecay: CONFIG.weightDecay,
         labelSmoothing: CONFIG.labelSmoothing,
         warmupEpochs: CONFIG.warmupEpochs,
@@ -172,6 +177,12 @@ for (const [method, memoryFormat] of RUNS) {
     await comparison(method, memoryFormat);
   });
 }
+
+test('seal with --nesterov: two generations match the PyTorch reference trainer (torch.optim.SGD nesterov=True)', async () => {
+  const plain = await comparison('seal', 'nhwc');
+  const nesterov = await compareWithReference('seal', 'nhwc', { nesterov: true });
+  assert.notDeepEqual(nesterov, plain, 'Nesterov momentum changes the weights');
+});
 
 test('each method ends generation 1 with weights different from normal training', async () => {
   const base = await comparison('normal', 'nhwc');
