@@ -5,7 +5,7 @@
 // inputs are in the plan (JSON), so any worker, local or on a cluster, runs it by id alone.
 import { dirname } from 'node:path';
 import { resolveConfig } from '../config/resolve.js';
-import type { MethodName } from '../config/schema.js';
+import type { MethodName, ResolvedConfig } from '../config/schema.js';
 import { ConfigError, PlanError } from '../errors.js';
 import { evaluationOf } from '../eval/registry.js';
 import { LATER_GENERATION_KEYS, METHODS } from '../methods/registry.js';
@@ -34,14 +34,23 @@ export interface CompareSettings {
   evalOptions: Record<string, Record<string, unknown>>;
 }
 
+/** A training task's config as plan.json holds it: resolved, so that a worker resolves nothing again. */
+export type TaskConfig = Omit<ResolvedConfig, 'out' | 'threads'>;
+
+/** Resolves a task's config values once, when the plan is made. */
+function taskConfig(values: Record<string, unknown>): TaskConfig {
+  const { out: _out, threads: _threads, ...config } = resolveConfig([{ source: 'compare settings', values }]);
+  return config;
+}
+
 export interface TrainTask {
   id: string;
   kind: 'train';
   deps: string[];
   /** Run folder, relative to the comparison folder. */
   run: string;
-  /** The run's config (without out and threads, which the worker sets). */
-  config: Record<string, unknown>;
+  /** The run's config, resolved when the plan was made (every key but out and threads, which the worker sets). */
+  config: TaskConfig;
   /** Train generations [.., untilGeneration); the config's count still sets the schedule. */
   untilGeneration: number;
   /** Start as a copy of this run folder's state after `generation`, instead of from scratch. */
@@ -64,7 +73,8 @@ export interface ReportTask {
 }
 export type Task = TrainTask | EvaluateTask | ReportTask;
 
-export const PLAN_FORMAT = 'seal-plan-1';
+/** seal-plan-2: training tasks hold resolved configs (seal-plan-1 held the values given). */
+export const PLAN_FORMAT = 'seal-plan-2';
 export interface Plan {
   format: typeof PLAN_FORMAT;
   settings: CompareSettings;
@@ -227,7 +237,7 @@ export function buildPlan(s: CompareSettings): Plan {
           kind: 'train',
           deps: [],
           run: planPaths.run(gen0),
-          config: { ...gen0Config(s, arm), seed },
+          config: taskConfig({ ...gen0Config(s, arm), generations: G, seed }),
           untilGeneration: 1,
           fork: null,
         });
@@ -240,7 +250,7 @@ export function buildPlan(s: CompareSettings): Plan {
         kind: 'train',
         deps: gen0 ? [`train-${gen0}`] : [],
         run,
-        config: { ...armConfig(s, arm), seed },
+        config: taskConfig({ ...armConfig(s, arm), generations: G, seed }),
         untilGeneration: G,
         fork: gen0 ? { from: planPaths.run(gen0), generation: 0 } : null,
       });
@@ -289,6 +299,12 @@ export function settingsDiff(a: CompareSettings, b: CompareSettings): string[] {
  */
 export function checkPlan(plan: unknown, file: string): Plan {
   const p = plan as Partial<Plan> | null;
+  const format = p !== null && typeof p === 'object' ? (p as { format?: unknown }).format : undefined;
+  if (typeof format === 'string' && format.startsWith('seal-plan-') && format !== PLAN_FORMAT)
+    throw new PlanError(
+      `${file} was written by another version of seal (format ${format}, this one reads ${PLAN_FORMAT})`,
+      dirname(file),
+    );
   if (
     p === null ||
     typeof p !== 'object' ||

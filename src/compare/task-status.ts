@@ -22,7 +22,7 @@ export function taskPhase(layout: CompareLayout, task: Task): string {
   if (task.kind === 'train') {
     const rows = layout.run(task.run).readMetrics();
     const last = rows.length > 0 ? (rows[rows.length - 1] as { generation: number; epoch: number }) : null;
-    const epochs = Number(task.config.epochs ?? 0);
+    const epochs = task.config.epochs;
     return last === null
       ? 'starting'
       : `gen ${last.generation} epoch ${last.epoch + 1}${epochs > 0 ? `/${epochs}` : ''} written`;

@@ -40,7 +40,12 @@ test('generation 0 is trained and evaluated once per seed; every later checkpoin
   const g0 = p.tasks.find((t) => t.id === 'train-gen0-s1');
   assert.ok(g0?.kind === 'train');
   assert.equal(g0.untilGeneration, 1);
-  assert.equal(g0.config.generations, undefined, "the schedule keeps the comparison's generations");
+  assert.equal(g0.config.generations, 3, "the schedule keeps the comparison's generations");
+  // Resolved when the plan is made: every key is there, typed, and the worker resolves nothing.
+  assert.equal(g0.config.epochs, 4);
+  assert.equal(g0.config.ascentEpochs, 1, 'k = E/4, resolved');
+  assert.equal(g0.config.seed, 1);
+  assert.equal('out' in g0.config || 'threads' in g0.config, false, 'the worker sets out and threads');
   const ev = p.tasks.find((t) => t.id === 'eval-seal-s0-g2');
   assert.ok(ev?.kind === 'evaluate');
   assert.deepEqual(ev.deps, ['train-seal-s0']);

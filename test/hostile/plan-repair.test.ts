@@ -140,3 +140,33 @@ test('case 9: a comparison of many tasks prints summaries, not a line per task, 
   assert.match(lines[2] ?? '', /^\[FAILED\] train-seal-s3 after 1\.0 s: exit code 1/);
   assert.match(lines[3] ?? '', /^\[compare\] 0\/\d+ tasks done/);
 });
+
+test('a plan.json of the previous format (seal-plan-1) is named as such, and --repair writes it in this one', (t) => {
+  const { dir, cleanup } = tempDir('hostile-plan-format');
+  t.after(cleanup);
+  const out = join(dir, 'cmp');
+  const settings = settingsOf({ out, methods: ['normal', 'seal'], seeds: [0], evals: [], train: { epochs: 2 } });
+  const plan = buildPlan(settings);
+  const layout = new CompareLayout(out);
+  layout.create(settings, plan);
+  const current = readFileSync(layout.planFile, 'utf8');
+  // The previous format held each training task's given values, unresolved.
+  const old = {
+    ...plan,
+    format: 'seal-plan-1',
+    tasks: plan.tasks.map((x) =>
+      x.kind === 'train' ? { ...x, config: { epochs: 2, method: x.config.method, seed: x.config.seed } } : x,
+    ),
+  };
+  writeFileSync(layout.planFile, JSON.stringify(old));
+  refused(
+    seal(['status', out]),
+    1,
+    'plan.json was written by another version of seal (format seal-plan-1, this one reads seal-plan-2)',
+    `seal status ${out} --repair`,
+  );
+  const r = seal(['status', out, '--repair']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(readFileSync(layout.planFile, 'utf8'), current);
+  assert.equal(seal(['status', out]).status, 0);
+});
