@@ -8,8 +8,7 @@ import { taskStatuses } from '../compare/task-status.js';
 import { ConfigError, SealError } from '../errors.js';
 import type { Report } from '../report/types.js';
 import { cudaAvailable, setNumThreads } from '../backend/index.js';
-import { measureThroughput, knownSource, trainingImages } from '../compare/estimate.js';
-import { resolveConfig } from '../config/resolve.js';
+import { knownSource, planConfig, planThroughput, trainingImages } from '../compare/estimate.js';
 import { countLine } from './compare-progress.js';
 import type { CommandValues } from './command-options.js';
 
@@ -97,7 +96,7 @@ export async function compareOnSlurm(
 
 /** The training time of the plan from a throughput measured here, in device-hours. */
 function estimateLine(plan: Plan, o: SlurmOptions): string {
-  const cfg = resolveConfig([{ source: 'plan', values: { ...plan.settings.train, method: plan.settings.methods[0] } }]);
+  const cfg = planConfig(plan);
   const src = knownSource(cfg.dataset, cfg.limitTrain);
   if (!src)
     return `estimate: not available for ${cfg.dataset} (its size is known only once read); the plan has ${plan.tasks.length} tasks`;
@@ -109,15 +108,7 @@ function estimateLine(plan: Plan, o: SlurmOptions): string {
     );
   }
   setNumThreads(o.cpusPerTask);
-  const t = measureThroughput({
-    model: cfg.model,
-    width: cfg.width,
-    batchSize: cfg.batchSize,
-    channels: src.channels,
-    size: src.size,
-    classes: src.classes,
-    device: cfg.device,
-  });
+  const t = planThroughput(cfg, src);
   const hours = images / t.imagesPerSecond / 3600;
   const unit = cfg.device.startsWith('cuda')
     ? 'GPU-hours'

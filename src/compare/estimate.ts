@@ -5,6 +5,7 @@ import { crossEntropy, Generator, manualSeed, randint, randn, tidy } from '../ba
 import { createModel } from '../models/registry.js';
 import { SGD } from '../optim/sgd.js';
 import { resolveConfig } from '../config/resolve.js';
+import type { ResolvedConfig } from '../config/schema.js';
 import type { Plan } from './plan.js';
 import type { Prior } from './task-status.js';
 
@@ -102,18 +103,13 @@ export function knownSource(
   };
 }
 
-/**
- * The time of one training epoch of one task of the plan, from a throughput measured here with
- * the threads a task gets: the ETA before any task has finished. Null where the training set's
- * size is known only once read (a folder of images).
- */
-export function planPrior(plan: Plan): Prior | null {
-  const cfg = resolveConfig([
-    { source: 'plan', values: { ...plan.settings.train, method: plan.settings.methods[0] ?? 'normal' } },
-  ]);
-  const src = knownSource(cfg.dataset, cfg.limitTrain);
-  if (!src) return null;
-  const t = measureThroughput({
+/** The plan's shared training config (as its first arm trains it). */
+export const planConfig = (plan: Plan): ResolvedConfig =>
+  resolveConfig([{ source: 'plan', values: { ...plan.settings.train, method: plan.settings.methods[0] ?? 'normal' } }]);
+
+/** The throughput of the plan's model, batch and image size on its device, measured here. */
+export function planThroughput(cfg: ResolvedConfig, src: NonNullable<ReturnType<typeof knownSource>>): Throughput {
+  return measureThroughput({
     model: cfg.model,
     width: cfg.width,
     batchSize: cfg.batchSize,
@@ -122,5 +118,16 @@ export function planPrior(plan: Plan): Prior | null {
     classes: src.classes,
     device: cfg.device,
   });
-  return { secondsPerEpoch: src.train / t.imagesPerSecond, epochs: cfg.epochs };
+}
+
+/**
+ * The time of one training epoch of one task of the plan, from a throughput measured here with
+ * the threads a task gets: the ETA before any task has finished. Null where the training set's
+ * size is known only once read (a folder of images).
+ */
+export function planPrior(plan: Plan): Prior | null {
+  const cfg = planConfig(plan);
+  const src = knownSource(cfg.dataset, cfg.limitTrain);
+  if (!src) return null;
+  return { secondsPerEpoch: src.train / planThroughput(cfg, src).imagesPerSecond, epochs: cfg.epochs };
 }
