@@ -1,10 +1,11 @@
 // The paper's four qualitative claims, each judged from the report's own values: a difference
-// paired by seed at the last generation, its 95% t-interval, and a verdict that says only what
-// the interval allows. Pure: a function of the Report alone, so report.json, report.md and
-// report.html always agree and the judging can be tested with made-up numbers.
+// paired by seed at the last generation, its raw 95% t-interval and paired t-test, and a verdict
+// that says only what the test allows after Holm's adjustment over all the claims' parts. Pure:
+// a function of the Report alone, so report.json, report.md and report.html always agree and the
+// judging can be tested with made-up numbers.
 import { DEFAULTS } from '../config/schema.js';
-import { meanInterval } from '../eval/stats.js';
-import { formatNumber, methodLabel, metricDecimals, metricsWithPrefix } from './render-md.js';
+import { ALPHA, holmFamily, pairedComparison } from '../eval/stats.js';
+import { formatNumber, formatP, methodLabel, metricDecimals, metricsWithPrefix } from './render-md.js';
 import type { Claim, ClaimPart, Claims, MetricInfo, Report, Verdict } from './types.js';
 
 export const VERDICT_WORDS: Record<Verdict, string> = {
@@ -48,7 +49,13 @@ function bySeed(report: Report, method: string, generation: number, metric: stri
   return out;
 }
 
-function judgePart(report: Report, spec: PartSpec, info: MetricInfo | undefined, generation: number): ClaimPart {
+/** A part before Holm's adjustment: its raw test, and how to word it once the adjusted p is known. */
+interface Draft {
+  part: ClaimPart;
+  word: (pAdjusted: number | null, family: number) => Pick<ClaimPart, 'verdict' | 'text'>;
+}
+
+function judgePart(report: Report, spec: PartSpec, info: MetricInfo | undefined, generation: number): Draft {
   const m = info ?? spec.fallback;
   const base = {
     metric: m.name,
@@ -62,9 +69,8 @@ function judgePart(report: Report, spec: PartSpec, info: MetricInfo | undefined,
   const pair = `${methodLabel(spec.a)} − ${methodLabel(spec.b)}`;
   const a = bySeed(report, spec.a, generation, m.name);
   const b = bySeed(report, spec.b, generation, m.name);
-  const diffs = report.seeds
-    .filter((s) => a.has(s) && b.has(s))
-    .map((s) => (a.get(s) as number) - (b.get(s) as number));
+  const seeds = report.seeds.filter((s) => a.has(s) && b.has(s));
+  const diffs = seeds.map((s) => (a.get(s) as number) - (b.get(s) as number));
   if (
     info === undefined ||
     diffs.length === 0 ||
@@ -72,39 +78,67 @@ function judgePart(report: Report, spec: PartSpec, info: MetricInfo | undefined,
     !report.methods.includes(spec.b)
   ) {
     const why = missing(report, spec, info !== undefined, generation);
-    return {
+    const part: ClaimPart = {
       ...base,
       n: diffs.length,
       mean: null,
       ciLow: null,
       ciHigh: null,
+      test: null,
+      sd: null,
+      t: null,
+      p: null,
+      pAdjusted: null,
+      family: 0,
       verdict: 'not-evaluated',
       text: `${pair}, ${m.label}: not evaluated (${why})`,
     };
+    return { part, word: () => ({ verdict: part.verdict, text: part.text }) };
   }
-  const s = meanInterval(diffs);
-  const interval = s.n >= 2;
-  const sign = !interval ? 0 : s.lower > 0 ? 1 : s.upper < 0 ? -1 : 0;
-  const verdict: Verdict =
-    sign === 0 ? 'noise' : sign > 0 === (spec.claimed === 'higher') ? 'supported' : 'contradicted';
-  const scale = m.unit === '%' ? 100 : 1;
+  const scale = Math.max(0, ...seeds.flatMap((s) => [Math.abs(a.get(s) as number), Math.abs(b.get(s) as number)]));
+  const c = pairedComparison(diffs, scale);
+  const unit = m.unit === '%' ? 100 : 1;
   const dec = metricDecimals(report, m);
-  const f = (x: number, signed = false) => formatNumber(x * scale, dec, signed);
+  const f = (x: number, signed = false) => formatNumber(x * unit, dec, signed);
   const points = m.unit === '%' ? ' points' : '';
-  const span = interval ? `95% CI ${f(s.lower)} to ${f(s.upper)}, ${s.n} seeds` : 'one seed: no interval';
-  return {
+  const part: ClaimPart = {
     ...base,
-    n: s.n,
-    mean: s.mean,
-    ciLow: interval ? s.lower : null,
-    ciHigh: interval ? s.upper : null,
-    verdict,
-    text: `${pair}, ${m.label} [${m.name}]: ${f(s.mean, true)}${points} (${span}): ${VERDICT_WORDS[verdict]}`,
+    n: c.n,
+    mean: c.mean,
+    ciLow: c.ciLow,
+    ciHigh: c.ciHigh,
+    test: c.status,
+    sd: c.sd,
+    t: c.t,
+    p: c.p,
+    pAdjusted: null,
+    family: 0,
+    verdict: 'noise',
+    text: '',
   };
+  const word = (pAdjusted: number | null, family: number): Pick<ClaimPart, 'verdict' | 'text'> => {
+    const holds = pAdjusted !== null && pAdjusted < ALPHA;
+    const verdict: Verdict = !holds
+      ? 'noise'
+      : c.mean > 0 === (spec.claimed === 'higher')
+        ? 'supported'
+        : 'contradicted';
+    const span =
+      c.status === 'paired-t' && c.ciLow !== null && c.ciHigh !== null && c.p !== null && pAdjusted !== null
+        ? `95% CI ${f(c.ciLow)} to ${f(c.ciHigh)}, ${c.n} seeds; p = ${formatP(c.p)}, Holm-adjusted over ${family} part${family === 1 ? '' : 's'} p = ${formatP(pAdjusted)}`
+        : c.status === 'all-equal'
+          ? `all ${c.n} differences equal: no test`
+          : `n=${c.n}: too few seeds for an interval`;
+    return {
+      verdict,
+      text: `${pair}, ${m.label} [${m.name}]: ${f(c.mean, true)}${points} (${span}): ${VERDICT_WORDS[verdict]}`,
+    };
+  };
+  return { part, word };
 }
 
 /** One part per metric measured (all of a kind's metrics), or one not-evaluated part. */
-function judgeParts(report: Report, spec: PartSpec, generation: number): ClaimPart[] {
+function judgeParts(report: Report, spec: PartSpec, generation: number): Draft[] {
   return spec.metrics.length === 0
     ? [judgePart(report, spec, undefined, generation)]
     : spec.metrics.map((i) => judgePart(report, spec, i, generation));
@@ -189,13 +223,30 @@ export function judgeClaims(report: Report): Claims | null {
       [spec('depth', D, depth, 'seal', 'llf', 'lower'), spec('depth', D, depth, 'seal', 'normal', 'lower')],
     ],
   ];
-  const claims = table.map(([id, statement, specs]): Claim => {
-    const parts = specs.flatMap((s) => judgeParts(report, s, g));
+  const drafts = table.map(([id, statement, specs]) => ({
+    id,
+    statement,
+    drafts: specs.flatMap((s) => judgeParts(report, s, g)),
+  }));
+  // Holm's adjustment over every tested part of every claim: the claims are one family.
+  const all = drafts.flatMap((c) => c.drafts);
+  const { adjusted, family } = holmFamily(all.map((d) => d.part.p ?? null));
+  const judged = new Map(
+    all.map((d, i): [Draft, ClaimPart] => {
+      const pAdjusted = adjusted[i] ?? null;
+      const fam = pAdjusted === null ? 0 : family;
+      return [d, { ...d.part, pAdjusted, family: fam, ...d.word(pAdjusted, family) }];
+    }),
+  );
+  const claims = drafts.map(({ id, statement, drafts: ds }): Claim => {
+    const parts = ds.map((d) => judged.get(d) as ClaimPart);
     return { id, statement, ...combine(parts), parts };
   });
   const rule =
-    `Each line is a difference paired by seed at generation ${g}, with its 95% t-interval. Supported: the interval excludes 0 in the ` +
-    'claimed direction; contradicted: it excludes 0 in the other; otherwise not distinguishable from noise. ' +
-    'A claim with several parts is supported only if every part is, and contradicted if any part is.';
-  return { generation: g, scale: scaleNote(report), rule, claims };
+    `Each line is a difference paired by seed at generation ${g}: its raw 95% t-interval, the raw p of a two-sided paired ` +
+    `t-test, and that p after Holm's adjustment over the ${family} tested part${family === 1 ? '' : 's'} of all four claims. ` +
+    'Supported: the adjusted p is below 0.05 and the difference has the claimed sign; contradicted: below 0.05 with the ' +
+    'other sign; otherwise not distinguishable from noise, as always with fewer than 3 seeds or with every paired ' +
+    'difference equal (no test). A claim with several parts is supported only if every part is, and contradicted if any part is.';
+  return { generation: g, family, scale: scaleNote(report), rule, claims };
 }

@@ -3,13 +3,17 @@
 import { chartSpecs, renderSvg, type ChartSpec } from './charts.js';
 import {
   allGenerationRows,
+  formatP,
+  generationsNote,
   lastGeneration,
   methodLabel,
   metricTitle,
   metricsWithPrefix,
+  rowCells,
   tableHeaders,
   tableNote,
   tableRows,
+  type DifferenceCell,
   type TableRow,
 } from './render-md.js';
 import type { ClaimPart, Claims, Report } from './types.js';
@@ -56,20 +60,32 @@ pre { background: var(--soft); border: 1px solid var(--line); border-radius: 6px
 details summary { cursor: pointer; color: var(--muted); margin-top: 12px; }
 `;
 
+/** A difference's cell: bold and coloured when starred (Holm-adjusted p < 0.05), the p-values in its tooltip. */
+function diffCell(d: DifferenceCell): string {
+  const cls = d.significant ? `diff sig ${d.favoursA ? 'good' : 'bad'}` : 'diff';
+  const tip =
+    d.p === null || d.pAdjusted === null
+      ? 'no test'
+      : `raw p = ${formatP(d.p)}; Holm-adjusted p = ${formatP(d.pAdjusted)}` +
+        (d.significant
+          ? ` < 0.05 (${d.favoursA ? 'favours' : 'against'} ${methodLabel(d.a)})`
+          : ' ≥ 0.05: not distinguishable from seed noise');
+  return `<td class="${cls}" title="${escapeHtml(tip)}">${escapeHtml(d.text)}${d.significant ? ' *' : ''}</td>`;
+}
+
 /** One results table; `withGeneration` adds a generation column (rows grouped by metric). */
 function htmlTable(report: Report, rows: TableRow[], withGeneration: boolean, id?: string): string {
   const head = [...(withGeneration ? ['Generation'] : []), ...tableHeaders(report)];
   const th = `<tr><th>Metric</th>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
   const body = rows.map((r) => {
-    const diffs = r.differences.map((d) => {
-      const cls = d.excludesZero ? `diff sig ${d.favoursA ? 'good' : 'bad'}` : 'diff';
-      const tip = d.excludesZero
-        ? `95% interval excludes 0 (${d.favoursA ? 'favours' : 'against'} ${methodLabel(d.a)})`
-        : '95% interval includes 0';
-      return `<td class="${cls}" title="${escapeHtml(tip)}">${escapeHtml(d.text)}${d.excludesZero ? ' *' : ''}</td>`;
+    const methods = r.methods.length;
+    const cells = rowCells(report, r, (d) => d.text).map((text, i) => {
+      const d = r.differences[i - methods];
+      if (i < methods || d === undefined) return `<td>${escapeHtml(text)}</td>`;
+      return diffCell(d);
     });
     const gen = withGeneration ? `<td class="gen">${r.generation}</td>` : '';
-    return `<tr><td>${escapeHtml(metricTitle(r.info))}</td>${gen}${r.methods.map((m) => `<td>${escapeHtml(m.text)}</td>`).join('')}${diffs.join('')}</tr>`;
+    return `<tr><td>${escapeHtml(metricTitle(r.info))}</td>${gen}${cells.join('')}</tr>`;
   });
   return `<div class="table-wrap"><table${id !== undefined ? ` id="${escapeHtml(id)}"` : ''}><thead>${th}</thead><tbody>${body.join('')}</tbody></table></div>`;
 }
@@ -103,7 +119,8 @@ function formatDate(created: string): string {
 /**
  * The whole report as one self-contained HTML page: title and date, the paper's claims judged
  * (when SEAL and LLF are both compared), the headline table for the last generation (every
- * metric, each method's mean ± 95% CI, the paired differences), the charts as inline SVG,
+ * metric, each method's mean ± 95% CI, the paired differences with raw and Holm-adjusted p, the
+ * seeds needed), the charts as inline SVG,
  * per-generation transfer and few-shot tables, all generations in a collapsed table, the
  * findings and the exact settings. All report text is escaped.
  * @example writeFileSync('report.html', await renderHtml(report))
@@ -122,7 +139,8 @@ export async function renderHtml(report: Report): Promise<string> {
     const ms = metricsWithPrefix(report, prefix);
     if (ms.length > 0)
       sections.push(
-        `<section id="${id}"><h2>${name}, by generation</h2>${htmlTable(report, allGenerationRows(report, ms), true)}</section>`,
+        `<section id="${id}"><h2>${name}, by generation</h2>${htmlTable(report, allGenerationRows(report, ms), true)}` +
+          `<p class="note">${escapeHtml(generationsNote(report))}</p></section>`,
       );
   }
   const findings =
@@ -145,7 +163,7 @@ ${report.claims ? htmlClaims(report.claims) : ''}
 <section id="headline"><h2>Headline: generation ${g}</h2>
 ${htmlTable(report, tableRows(report, report.metrics, g), false, 'headline-table')}
 <p class="note">${escapeHtml(tableNote(report))} Green: the difference favours ${escapeHtml(methodLabel(report.differences[0]?.a ?? 'seal'))}; red: it favours the baseline.</p>
-<details><summary>All metrics, every generation</summary>${htmlTable(report, allGenerationRows(report, report.metrics), true)}</details>
+<details><summary>All metrics, every generation</summary>${htmlTable(report, allGenerationRows(report, report.metrics), true)}<p class="note">${escapeHtml(generationsNote(report))}</p></details>
 </section>
 <section id="findings"><h2>Findings</h2><ul class="findings">${findings}</ul></section>
 <section id="charts"><h2>Charts</h2><div class="charts">

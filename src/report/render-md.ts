@@ -1,8 +1,9 @@
 // report.json → Markdown (for a README) and a plain-text headline table (for the terminal).
 // Both are pure functions of the report. The table rows and the number formatting live here and
 // are shared with the HTML report, so the three renderings always show the same numbers.
+import { ALPHA } from '../eval/stats.js';
 import { sweepMarkdown } from './sweep-section.js';
-import type { Aggregate, Claims, Difference, MetricInfo, Report } from './types.js';
+import type { Aggregate, Claims, Difference, MetricInfo, Report, SeedsNeeded } from './types.js';
 
 /** How a method is named in tables and legends: the acronyms upper-cased, other names as given. */
 export function methodLabel(method: string): string {
@@ -35,6 +36,11 @@ export function formatNumber(v: number, decimals: number, signed = false): strin
   return signed && !zero && v > 0 ? `+${t}` : t;
 }
 
+/** A p-value with two significant digits: '0.012', '0.41', '1', and '4.2e-5' below 0.001. */
+export function formatP(p: number): string {
+  return p < 0.001 ? p.toExponential(1) : String(Number(p.toPrecision(2)));
+}
+
 /** One method's cell of a table row. */
 export interface MethodCell {
   method: string;
@@ -42,13 +48,20 @@ export interface MethodCell {
   half: string;
   text: string;
 }
-/** One paired difference a − b of a table row; `excludesZero` when its 95% interval does. */
+/**
+ * One paired difference a − b of a table row: `text` is the mean with its raw 95% interval and
+ * the raw and Holm-adjusted p-values (or why there is none); `significant` (the star) when the
+ * adjusted p is below 0.05.
+ */
 export interface DifferenceCell {
   a: string;
   b: string;
   text: string;
-  excludesZero: boolean;
+  significant: boolean;
   favoursA: boolean;
+  /** Raw and adjusted p, for a tooltip; null without a test. */
+  p: number | null;
+  pAdjusted: number | null;
 }
 /** One row of a results table: a metric at one generation, formatted. */
 export interface TableRow {
@@ -56,6 +69,8 @@ export interface TableRow {
   generation: number;
   methods: MethodCell[];
   differences: DifferenceCell[];
+  /** The seeds needed to detect δ ('14 (δ 1 pt)'), or '–'; absent from reports written before it. */
+  seeds: string;
 }
 
 /** The (a, b) pairs of the report's differences, in their order of first appearance. */
@@ -89,20 +104,69 @@ export function tableRows(report: Report, metrics: MetricInfo[], generation: num
       const d: Difference | undefined = report.differences.find(
         (x) => x.metric === info.name && x.generation === generation && x.a === a && x.b === b,
       );
-      if (d === undefined) return { a, b, text: '–', excludesZero: false, favoursA: false };
-      const text = `${formatNumber(d.mean * scale, dec, true)} [${formatNumber(d.ciLow * scale, dec)}, ${formatNumber(d.ciHigh * scale, dec)}]`;
-      return { a, b, text, excludesZero: d.ciLow > 0 || d.ciHigh < 0, favoursA: d.mean > 0 === info.higherIsBetter };
+      if (d === undefined) return { a, b, text: '–', significant: false, favoursA: false, p: null, pAdjusted: null };
+      return { a, b, ...differenceText(d, scale, dec), favoursA: d.mean > 0 === info.higherIsBetter };
     });
-    return { info, generation, methods, differences };
+    const need = report.seedsNeeded?.find((x) => x.metric === info.name && x.generation === generation);
+    return { info, generation, methods, differences, seeds: need ? seedsText(need) : '–' };
   });
 }
 
-/** Column headers of a results table after the metric column: methods, then 'A − B' pairs. */
+/**
+ * A difference's cell text: 'mean [raw 95% CI] p=raw adj=Holm' when it was tested; the mean and
+ * 'n=2: too few seeds for an interval' or 'all 3 differences equal' when not; the raw interval
+ * alone (never starred) in a report.json written before the tests.
+ */
+function differenceText(
+  d: Difference,
+  scale: number,
+  dec: number,
+): Pick<DifferenceCell, 'text' | 'significant' | 'p' | 'pAdjusted'> {
+  const mean = formatNumber(d.mean * scale, dec, true);
+  const ci = `[${formatNumber(d.ciLow * scale, dec)}, ${formatNumber(d.ciHigh * scale, dec)}]`;
+  const none = { significant: false, p: null, pAdjusted: null };
+  if (d.test === undefined) return { text: `${mean} ${ci}`, ...none };
+  if (d.test === 'too-few-seeds') return { text: `${mean} (n=${d.n}: too few seeds for an interval)`, ...none };
+  if (d.test === 'all-equal') return { text: `${mean} (all ${d.n} differences equal)`, ...none };
+  const p = d.p ?? null;
+  const pAdjusted = d.pAdjusted ?? null;
+  if (p === null || pAdjusted === null) return { text: `${mean} ${ci}`, ...none };
+  return {
+    text: `${mean} ${ci} p=${formatP(p)} adj=${formatP(pAdjusted)}`,
+    significant: d.significant ?? pAdjusted < ALPHA,
+    p,
+    pAdjusted,
+  };
+}
+
+/** '14 (δ 1 pt)' for a percentage, '9 (δ 0.19)' otherwise; '>1e6' when a million seeds are not enough. */
+function seedsText(s: SeedsNeeded): string {
+  const delta = s.deltaIs === 'one point' ? '1 pt' : String(s.delta);
+  return `${s.seeds === null ? '>1e6' : String(s.seeds)} (δ ${delta})`;
+}
+
+/** The header of the seeds column. */
+export const SEEDS_HEADER = 'Seeds for 80% power';
+
+/**
+ * Column headers of a results table after the metric column: methods, then 'A − B' pairs, then
+ * the seeds needed (when the report has them).
+ */
 export function tableHeaders(report: Report): string[] {
   return [
     ...report.methods.map(methodLabel),
     ...differencePairs(report).map(([a, b]) => `${methodLabel(a)} − ${methodLabel(b)}`),
+    ...(hasSeedsColumn(report) ? [SEEDS_HEADER] : []),
   ];
+}
+
+/** Whether tables show the seeds-needed column: the report has the numbers (newer reports with differences). */
+export const hasSeedsColumn = (report: Report): boolean =>
+  report.differences.length > 0 && (report.seedsNeeded?.length ?? 0) > 0;
+
+/** A row's cells after the metric (and generation) column, in tableHeaders' order; `star` formats a difference. */
+export function rowCells(report: Report, r: TableRow, star: (d: DifferenceCell) => string): string[] {
+  return [...r.methods.map((m) => m.text), ...r.differences.map(star), ...(hasSeedsColumn(report) ? [r.seeds] : [])];
 }
 
 /** '↑' when higher is better, '↓' when lower is. */
@@ -115,13 +179,51 @@ export const metricTitle = (info: MetricInfo): string =>
 /** The generation shown in headline tables: the last one. */
 export const lastGeneration = (report: Report): number => Math.max(0, report.generations - 1);
 
-/** The sentence under a headline table that says what its numbers are. */
-export function tableNote(report: Report): string {
+/**
+ * The sentences under a results table that say what its numbers are: which are raw, which are
+ * adjusted, what the star means, and what the seeds column is. `generation` (default the last)
+ * gives the family size of the headline table.
+ */
+export function tableNote(report: Report, generation = lastGeneration(report)): string {
+  const seeds = `${report.seeds.length} seed${report.seeds.length === 1 ? '' : 's'}`;
+  const head = `Mean ± 95% CI half-width over ${seeds}; differences are paired by seed; percentages and their differences are in points. `;
+  const diffs = report.differences.filter((d) => d.generation === generation);
+  if (report.significance === undefined || diffs.some((d) => d.test === undefined))
+    return (
+      head +
+      'Differences are shown as mean [raw 95% CI], without a test: this report.json predates the adjusted tests; ' +
+      'run `seal report DIR` to add them.'
+    );
+  const family = Math.max(0, ...diffs.map((d) => d.family ?? 0));
+  const s = report.significance;
+  const seedsLine = hasSeedsColumn(report)
+    ? ` ${SEEDS_HEADER}: the seeds a paired t-test (two-sided, α = ${s.alpha}) needs to detect δ with probability ${s.power} ` +
+      "at the metric's pooled paired spread (root mean square of the pairs' standard deviations); δ is 1 point for " +
+      'percentages, 10% of the mean otherwise.'
+    : '';
+  if (family === 0)
+    return (
+      head +
+      `No difference at generation ${generation} has a test (fewer than ${s.minSeeds} seeds, or all paired differences ` +
+      'equal), so none has an interval or a star.' +
+      seedsLine
+    );
   return (
-    `Mean ± 95% CI half-width over ${report.seeds.length} seed${report.seeds.length === 1 ? '' : 's'}; ` +
-    'differences are paired by seed, shown as mean [95% CI]; percentages and their differences are in points. ' +
-    '* marks a difference whose interval excludes 0.'
+    head +
+    "A difference reads: mean [raw 95% t-interval] p=raw p of a two-sided paired t-test, adj=that p after Holm's " +
+    `step-down adjustment over the ${family} tests at generation ${generation} (every metric × pair of this table). ` +
+    `* marks adj < ${s.alpha}: the difference holds at a 5% family-wise error rate. Fewer than ${s.minSeeds} seeds: ` +
+    'no interval and no test; all paired differences equal: no test.' +
+    seedsLine
   );
+}
+
+/** The sentence under a table with every generation: each generation is its own family. */
+export function generationsNote(report: Report): string {
+  return report.significance === undefined
+    ? 'Differences as mean [raw 95% CI], without a test.'
+    : "Each generation's differences are one family for Holm's adjustment (every metric × pair at that generation); " +
+        `* marks adjusted p < ${report.significance.alpha}. Raw intervals and p-values are unadjusted.`;
 }
 
 const mdCell = (s: string): string =>
@@ -134,12 +236,10 @@ function mdTable(report: Report, rows: TableRow[], withGeneration: boolean): str
     `|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`,
   ];
   for (const r of rows) {
-    const diffs = r.differences.map((d) => (d.excludesZero ? `**${d.text}** *` : d.text));
     const cells = [
       metricTitle(r.info),
       ...(withGeneration ? [String(r.generation)] : []),
-      ...r.methods.map((m) => m.text),
-      ...diffs,
+      ...rowCells(report, r, (d) => (d.significant ? `**${d.text}** *` : d.text)),
     ];
     lines.push(`| ${cells.map(mdCell).join(' | ')} |`);
   }
@@ -201,7 +301,14 @@ export function renderMarkdown(report: Report): string {
   ] as const) {
     const ms = metricsWithPrefix(report, prefix);
     if (ms.length > 0)
-      out.push(`## ${name}, by generation`, '', mdTable(report, allGenerationRows(report, ms), true), '');
+      out.push(
+        `## ${name}, by generation`,
+        '',
+        mdTable(report, allGenerationRows(report, ms), true),
+        '',
+        generationsNote(report),
+        '',
+      );
   }
   out.push(...sweepMarkdown(report));
   out.push(
@@ -223,7 +330,8 @@ export function renderMarkdown(report: Report): string {
 
 /**
  * A plain-text table for the terminal: the last generation, one line per metric (by name), each
- * method's mean ± half-CI and each paired difference with its interval, '*' where it excludes 0.
+ * method's mean ± half-CI, each paired difference with its raw interval and raw and Holm-adjusted
+ * p ('*' where the adjusted p is below 0.05), and the seeds needed.
  * @example console.log(headlineTable(report))
  */
 export function headlineTable(report: Report): string {
@@ -233,8 +341,7 @@ export function headlineTable(report: Report): string {
     ['metric', ...tableHeaders(report)],
     ...rows.map((r) => [
       `${r.info.name}${r.info.unit === '%' ? ' %' : ''} ${direction(r.info)}`,
-      ...r.methods.map((m) => m.text),
-      ...r.differences.map((d) => `${d.text}${d.excludesZero ? '*' : ' '}`),
+      ...rowCells(report, r, (d) => `${d.text}${d.significant ? '*' : ' '}`),
     ]),
   ];
   const widths = grid[0]!.map((_, c) => Math.max(...grid.map((row) => (row[c] ?? '').length)));

@@ -41,7 +41,8 @@ const diffOf = (r: Report, grid: SweepGrid, metric: string, cell: string): Diffe
   r.differences.find(
     (d) => d.metric === metric && d.generation === lastGen(r) && d.a === cell && d.b === grid.baseline,
   );
-const excludesZero = (d: Difference) => d.n > 1 && (d.ciLow > 0 || d.ciHigh < 0);
+/** Starred as the report's tables are: the difference holds after Holm's adjustment over the generation's comparisons. */
+const starred = (d: Difference): boolean => d.significant === true;
 const scaleOf = (info: MetricInfo) => (info.unit === '%' ? 100 : 1);
 
 /** The metrics with at least one cell measured. */
@@ -49,7 +50,7 @@ function sweptMetrics(r: Report, grid: SweepGrid): MetricInfo[] {
   return r.metrics.filter((m) => grid.cells.some((c) => diffOf(r, grid, m.name, c.name)));
 }
 
-/** Per metric, a table of cell − baseline (rows: first setting, columns: second), '*' where the interval excludes 0. */
+/** Per metric, a table of cell − baseline (rows: first setting, columns: second), '*' where it holds after Holm's adjustment. */
 export function sweepMarkdown(r: Report): string[] {
   const grid = sweepGrid(r);
   if (!grid) return [];
@@ -57,7 +58,7 @@ export function sweepMarkdown(r: Report): string[] {
   const out = [
     `## Sweep: ${grid.method} − ${grid.baseline} at generation ${lastGen(r)}`,
     '',
-    `Paired difference of each cell to ${grid.baseline} (mean over ${r.seeds.length} seeds; * where the 95% interval excludes 0). ` +
+    `Paired difference of each cell to ${grid.baseline} (mean over ${r.seeds.length} seeds; * where the difference holds after Holm's adjustment over the report's comparisons, adjusted p < 0.05). ` +
       `Rows: --${kebab(rows.key)}${cols.key ? `; columns: --${kebab(cols.key)}` : ''}.`,
     '',
   ];
@@ -79,7 +80,7 @@ export function sweepMarkdown(r: Report): string[] {
         const d = cell && diffOf(r, grid, m.name, cell.name);
         if (!d) return '-';
         const x = d.mean * scaleOf(m);
-        return `${x >= 0 ? '+' : ''}${x.toPrecision(3)}${excludesZero(d) ? '*' : ''}`;
+        return `${x >= 0 ? '+' : ''}${x.toPrecision(3)}${starred(d) ? '*' : ''}`;
       });
       out.push(`| ${String(rv)} | ${cells.join(' | ')} |`);
     }
@@ -115,12 +116,12 @@ export function sweepCharts(r: Report, config: Record<string, unknown>): SweepCh
           mean: d.mean * s,
           low: d.ciLow * s,
           high: d.ciHigh * s,
-          text: `${(d.mean * s).toPrecision(2)}${excludesZero(d) ? '*' : ''}`,
+          text: `${(d.mean * s).toPrecision(2)}${starred(d) ? '*' : ''}`,
         },
       ];
     });
     const subtitle = [
-      `${grid.method} − ${grid.baseline}, generation ${lastGen(r)}; * = 95% CI excludes 0`,
+      `${grid.method} − ${grid.baseline}, generation ${lastGen(r)}; * = Holm-adjusted p < 0.05`,
       `${m.higherIsBetter ? 'higher' : 'lower'} is better`,
     ];
     const heat = {

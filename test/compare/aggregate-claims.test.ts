@@ -29,8 +29,9 @@ function folder(dir: string, methods: string[]): { layout: CompareLayout; s: Com
   const shift: Record<string, number> = { normal: 0.02, llf: 0, seal: 0.05 };
   for (const m of methods) {
     for (const seed of s.seeds) {
-      const x = (g: number) =>
-        0.6 + g * 0.1 + (g > 0 ? shift[m]! : 0) + seed * 0.013 + (m === 'seal' ? seed * 0.004 : 0);
+      // The seed terms differ by method, so no pair's differences are all equal (that has no test).
+      const spread: Record<string, number> = { normal: 0, llf: -0.002, seal: 0.004 };
+      const x = (g: number) => 0.6 + g * 0.1 + (g > 0 ? shift[m]! + seed * spread[m]! : 0) + seed * 0.013;
       write(join(layout.runDir(m, seed), 'summary.json'), {
         generations: [0, 1].map((g) => ({ generation: g, lastTop1: x(g), bestTop1: x(g) })),
       });
@@ -72,8 +73,27 @@ test('report.json holds claims judged from its own paired differences', () => {
         (x) => x.metric === p.metric && x.generation === 1 && x.a === p.a && x.b === p.b,
       );
       assert.ok(d, `${p.metric} ${p.b}`);
-      assert.deepEqual([p.mean, p.ciLow, p.ciHigh, p.n], [d.mean, d.ciLow, d.ciHigh, d.n]);
+      assert.deepEqual([p.mean, p.ciLow, p.ciHigh, p.n, p.p], [d.mean, d.ciLow, d.ciHigh, d.n, d.p]);
+      // The raw p is the same; the adjustment is not: the claims are one family of 5 tested parts,
+      // the report's table another: 4 metrics × 3 pairs at generation 1 (source top-1 last and
+      // best, probe, test depth; the train depth is 1 everywhere: all differences equal, no test).
+      assert.deepEqual([p.family, d.family], [5, 12]);
+      assert.ok(p.pAdjusted! < 0.05 && d.pAdjusted! < 0.05);
     }
+    assert.equal(claims.family, 5);
+    assert.ok(report.differences.filter((d) => d.metric === 'depth_train').every((d) => d.test === 'all-equal'));
+    // Generation 0 is the same training for every method: all differences 0, no test, no star.
+    assert.ok(
+      report.differences.filter((d) => d.generation === 0).every((d) => d.test === 'all-equal' && !d.significant),
+    );
+    // Seeds needed: 1 point for the accuracies; 10% of the mean depth (about 2.3) for depth.
+    const depth = report.seedsNeeded?.find((x) => x.metric === 'depth_test' && x.generation === 1);
+    const top1 = report.seedsNeeded?.find((x) => x.metric === 'source_top1' && x.generation === 1);
+    assert.deepEqual(
+      [depth?.delta, depth?.deltaIs, top1?.delta, top1?.deltaIs],
+      [0.23, '10% of the mean', 0.01, 'one point'],
+    );
+    assert.ok(depth?.seeds === 2 && (top1?.seeds ?? 0) >= 2);
     assert.match(claims.claims[2]!.parts[1]!.text, /run with --eval fewshot/);
     assert.deepEqual(JSON.parse(JSON.stringify(report)).claims, claims, 'claims survive JSON');
   } finally {

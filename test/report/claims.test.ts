@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { meanInterval } from '../../src/eval/stats.js';
+import { meanInterval, pairedTTest } from '../../src/eval/stats.js';
 import { combine, judgeClaims, scaleNote } from '../../src/report/claims.js';
 import { renderHtml } from '../../src/report/render-html.js';
 import { renderMarkdown } from '../../src/report/render-md.js';
@@ -63,11 +63,13 @@ const claim = (r: Report, id: Claim['id']): Claim => {
 };
 const verdicts = (c: Claim) => c.parts.map((p) => p.verdict);
 
-test('(a) supported, contradicted, noise: the paired interval decides, with the numbers of meanInterval', () => {
+test('(a) supported, contradicted, noise: the paired t-test decides, with the numbers of meanInterval', () => {
   const llf = [0.8, 0.82, 0.81];
   const up = [0.83, 0.84, 0.845];
   const a = claim(synth({ source_top1: { normal: llf, llf, seal: up } }), 'a');
-  const expect = meanInterval(up.map((x, i) => x - llf[i]!));
+  const diffs = up.map((x, i) => x - llf[i]!);
+  const expect = meanInterval(diffs);
+  const test = pairedTTest(diffs);
   assert.equal(a.verdict, 'supported');
   const p = a.parts[0]!;
   assert.deepEqual([p.metric, p.a, p.b, p.claimed, p.generation, p.n], ['source_top1', 'seal', 'llf', 'higher', 2, 3]);
@@ -76,9 +78,12 @@ test('(a) supported, contradicted, noise: the paired interval decides, with the 
       Math.abs(p.ciLow! - expect.lower) < 1e-12 &&
       Math.abs(p.ciHigh! - expect.upper) < 1e-12,
   );
+  // The only tested part of the four claims: a family of one, adjusted p = raw p.
+  assert.deepEqual([p.test, p.p, p.pAdjusted, p.family], ['paired-t', test.p, test.p, 1]);
   assert.equal(
     p.text,
-    'SEAL − LLF, Source test top-1 [source_top1]: +2.8 points (95% CI 0.9 to 4.7, 3 seeds): supported',
+    'SEAL − LLF, Source test top-1 [source_top1]: +2.8 points (95% CI 0.9 to 4.7, 3 seeds; p = 0.023, ' +
+      'Holm-adjusted over 1 part p = 0.023): supported',
   );
 
   assert.equal(claim(synth({ source_top1: { llf: up, seal: llf } }), 'a').verdict, 'contradicted');
@@ -88,22 +93,50 @@ test('(a) supported, contradicted, noise: the paired interval decides, with the 
 });
 
 test('the last generation is judged (generation 0 here says the opposite)', () => {
-  const r = synth({ source_top1: { llf: [0.5, 0.51], seal: [0.6, 0.62] } }, { generations: 4 });
+  const r = synth({ source_top1: { llf: [0.5, 0.51, 0.52], seal: [0.6, 0.62, 0.625] } }, { generations: 4 });
   assert.equal(judgeClaims(r)?.generation, 3);
   assert.equal(claim(r, 'a').verdict, 'supported');
   assert.equal(claim({ ...r, generations: 1 }, 'a').verdict, 'contradicted');
 });
 
-test('one seed: no interval, not distinguishable from noise', () => {
+test('one or two seeds, or all differences equal: no interval, no test, not distinguishable from noise', () => {
   const p = claim(synth({ source_top1: { llf: [0.5], seal: [0.9] } }), 'a').parts[0]!;
-  assert.deepEqual([p.verdict, p.n, p.ciLow, p.ciHigh], ['noise', 1, null, null]);
-  assert.match(p.text, /: \+40\.0 points \(one seed: no interval\): not distinguishable from noise$/);
+  assert.deepEqual([p.verdict, p.n, p.ciLow, p.ciHigh, p.p, p.test], ['noise', 1, null, null, null, 'too-few-seeds']);
+  assert.match(p.text, /: \+40\.0 points \(n=1: too few seeds for an interval\): not distinguishable from noise$/);
+  // Two seeds once gave '+0.019 [0.019, 0.019]*': a zero-width interval, starred.
+  const two = claim(synth({ source_top1: { llf: [0.5, 0.6], seal: [0.519, 0.619] } }), 'a').parts[0]!;
+  assert.deepEqual([two.verdict, two.n, two.ciLow, two.ciHigh, two.p], ['noise', 2, null, null, null]);
+  assert.match(two.text, /: \+1\.9 points \(n=2: too few seeds for an interval\): not distinguishable from noise$/);
+  const same = claim(synth({ source_top1: { llf: [0.5, 0.6, 0.7], seal: [0.52, 0.62, 0.72] } }), 'a').parts[0]!;
+  assert.deepEqual([same.verdict, same.test, same.ciLow, same.p, same.sd], ['noise', 'all-equal', null, null, 0]);
+  assert.match(same.text, /: \+2\.0 points \(all 3 differences equal: no test\): not distinguishable from noise$/);
+  assert.equal(judgeClaims(synth({ source_top1: { llf: [0.5, 0.6], seal: [0.519, 0.619] } }))?.family, 0);
+});
+
+test("Holm's adjustment over the claims: three parts each supported alone are noise together", () => {
+  const llf = [0.8, 0.82, 0.81];
+  const up = [0.83, 0.84, 0.845]; // up − llf = 0.03, 0.02, 0.035: raw p = 0.023 (see (a) above)
+  const alone = claim(synth({ source_top1: { llf, seal: up } }), 'a');
+  assert.equal(alone.verdict, 'supported');
+  // The same differences for (a) source, (b) LLF − normal on transfer and (c) SEAL − LLF on transfer.
+  const r = synth({ source_top1: { llf, seal: up }, transfer_mnist: { normal: up, llf, seal: up } });
+  const c = judgeClaims(r)!;
+  assert.equal(c.family, 3);
+  const parts = c.claims.flatMap((x) => x.parts).filter((p) => p.p !== null);
+  assert.equal(parts.length, 3);
+  for (const p of parts) {
+    // Holm: sorted equal p-values, 3p, max(3p, 2p), max(3p, p): all 3p = 0.0697 ≥ 0.05.
+    assert.ok(Math.abs(p.pAdjusted! - 3 * p.p!) < 1e-12 && Math.abs(p.p! - alone.parts[0]!.p!) < 1e-9, p.text);
+    assert.equal(p.verdict, 'noise', p.text);
+    assert.match(p.text, /p = 0\.023, Holm-adjusted over 3 parts p = 0\.07\): not distinguishable from noise$/);
+  }
+  assert.match(c.rule, /Holm's adjustment over the 3 tested parts of all four claims/);
 });
 
 test('(b) claims LLF lower than normal; (d) claims lower depth, and is supported only if both parts are', () => {
   const r = synth({
     transfer_mnist: { normal: [0.9, 0.91, 0.92], llf: [0.85, 0.855, 0.87], seal: [0.9, 0.9, 0.9] },
-    depth_test: { normal: [3.0, 3.1, 3.2], llf: [3.5, 3.6, 3.6], seal: [2.5, 2.6, 2.6] },
+    depth_test: { normal: [3.0, 3.1, 3.2], llf: [3.5, 3.6, 3.6], seal: [2.5, 2.6, 2.65] },
   });
   const b = claim(r, 'b');
   assert.deepEqual(
@@ -118,7 +151,7 @@ test('(b) claims LLF lower than normal; (d) claims lower depth, and is supported
   );
 
   const mixed = claim(
-    synth({ depth_test: { normal: [2.0, 2.1, 2.1], llf: [3.5, 3.6, 3.6], seal: [2.5, 2.6, 2.6] } }),
+    synth({ depth_test: { normal: [2.0, 2.1, 2.1], llf: [3.5, 3.6, 3.6], seal: [2.5, 2.6, 2.65] } }),
     'd',
   );
   assert.deepEqual([mixed.verdict, ...verdicts(mixed)], ['contradicted', 'supported', 'contradicted']);
@@ -171,8 +204,8 @@ test('a metric not evaluated says which --eval measures it; one requested but mi
 
 test('without normal training, the claims that need it say so; without SEAL or LLF there are no claims', () => {
   const data: Data = {
-    transfer_mnist: { llf: [0.8, 0.81], seal: [0.85, 0.86] },
-    depth_test: { llf: [3.5, 3.6], seal: [2.5, 2.6] },
+    transfer_mnist: { llf: [0.8, 0.81, 0.83], seal: [0.85, 0.86, 0.89] },
+    depth_test: { llf: [3.5, 3.6, 3.6], seal: [2.5, 2.6, 2.65] },
   };
   const r = synth(data, { methods: ['llf', 'seal'] });
   const b = claim(r, 'b');
