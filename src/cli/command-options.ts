@@ -76,8 +76,8 @@ export const COMMAND_OPTIONS = {
     commands: ['compare'],
     doc: {
       kind: 'enum',
-      values: ['default', 'large', 'paper'],
-      help: 'ready-made settings: default (minutes on 2 cores), large (about an hour), paper (the reference protocol, GPU-days)',
+      values: ['default', 'large', 'converged', 'paper'],
+      help: 'ready-made settings: default (minutes on 2 cores), large (about an hour), converged (generations that fit the training set, about half an hour), paper (the reference protocol, GPU-days)',
     },
     shown: 'default',
   }),
