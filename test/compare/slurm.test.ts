@@ -15,20 +15,11 @@ import { batchScript, dependencyOf, groupTasks, type SlurmOptions } from '../../
 import type { Report } from '../../src/report/types.js';
 import { loadSafetensors } from '../../src/index.js';
 import { FASHION_MNIST, FASHION_MNIST_INSTALL, needsData } from '../support/datasets.js';
+import { slurmSkip } from '../support/slurm.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const fashion = needsData(FASHION_MNIST, FASHION_MNIST_INSTALL);
-// Jobs go only to the single-node cluster of scripts/slurm-local.sh, or to any cluster when
-// SEAL_REQUIRE_SLURM=1 asks for it: never to a real cluster by surprise.
-const required = process.env['SEAL_REQUIRE_SLURM'] === '1';
-const config = spawnSync('scontrol', ['show', 'config'], { encoding: 'utf8' });
-const slurmUp = config.status === 0 && (required || /^ClusterName\s*=\s*seal-local$/m.test(config.stdout ?? ''));
-if (required && !slurmUp)
-  throw new Error(
-    `SEAL_REQUIRE_SLURM=1 but no Slurm answers \`scontrol show config\` (${(config.stderr ?? String(config.error)).trim()}); start one: sudo bash scripts/slurm-local.sh start`,
-  );
-const skipReal =
-  fashion !== false ? fashion : !slurmUp ? 'no local Slurm (start one: sudo bash scripts/slurm-local.sh start)' : false;
+const skipReal = fashion !== false ? fashion : slurmSkip;
 
 const settings: CompareSettings = {
   methods: ['normal', 'seal'],

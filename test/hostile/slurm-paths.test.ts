@@ -20,15 +20,9 @@ import {
 } from '../../src/compare/slurm.js';
 import { tempDir } from '../data/fixtures.js';
 import { seal, tinyIdx } from './support.js';
+import { slurmSkip } from '../support/slurm.js';
 
-const required = process.env['SEAL_REQUIRE_SLURM'] === '1';
-const config = spawnSync('scontrol', ['show', 'config'], { encoding: 'utf8' });
-const slurmUp = config.status === 0 && (required || /^ClusterName\s*=\s*seal-local$/m.test(config.stdout ?? ''));
-if (required && !slurmUp)
-  throw new Error(
-    `SEAL_REQUIRE_SLURM=1 but no Slurm answers \`scontrol show config\` (${(config.stderr ?? String(config.error)).trim()}); start one: sudo bash scripts/slurm-local.sh start`,
-  );
-const skipReal = slurmUp ? false : 'no local Slurm (start one: sudo bash scripts/slurm-local.sh start)';
+const skipReal = slurmSkip;
 
 const OPTS: SlurmOptions = {
   cpusPerTask: 1,
