@@ -10,6 +10,7 @@ import { reportCommand } from './report.js';
 import { evalCommand } from './eval.js';
 import { statusCommand } from './status.js';
 import { workerCommand } from './worker.js';
+import { dataCommand } from './data.js';
 import { checkThreads } from './checks.js';
 import type { CommandValues } from './command-options.js';
 import { commandFlags, parseArgv } from './args.js';
@@ -29,6 +30,7 @@ commands:
   worker DIR TASK      run one task of a comparison's plan (what \`seal compare\` starts per task)
   cancel DIR           cancel the Slurm jobs of a comparison (--launcher slurm)
   report DIR           rebuild a comparison's report from its files
+  data check NAME PATH check a dataset in its publisher's layout against its published counts (seal data --help)
   info [--threads N]   show the libtorch build, threads and devices seal runs on
   help [options]       show this text, or every option of every command as a Markdown table
 
@@ -83,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'status') return statusCommand(rest);
   if (cmd === 'worker') return workerCommand(rest);
   if (cmd === 'cancel') return cancelCommand(rest);
+  if (cmd === 'data') return dataCommand(rest);
   if (cmd === 'info') {
     const { threads } = parseArgv(rest, commandFlags('info'), { command: 'info' }).values as CommandValues<'info'>;
     if (threads !== undefined) {

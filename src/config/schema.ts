@@ -112,7 +112,7 @@ export const KEYS: Record<keyof RunConfig, KeyDoc> = {
   },
   dataset: {
     kind: 'string',
-    help: 'fashion-mnist, mnist, or KIND:PATH with KIND one of idx, cifar10, cifar100, folder, tiny-imagenet',
+    help: 'fashion-mnist, mnist, or KIND:PATH with KIND one of idx, cifar10, cifar100, folder, tiny-imagenet, or a published layout (seal data --help)',
   },
   model: {
     kind: 'enum',

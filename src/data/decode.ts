@@ -1,5 +1,6 @@
 // Decodes lists of JPEG/PNG files into ImageSets with sharp (libvips), a bounded number of
-// decodes in flight. sharp is imported lazily so that IDX/CIFAR users never load it.
+// decodes in flight, each image optionally cut to a region before it is resized (CUB's bounding
+// boxes, Aircraft's banner). sharp is imported lazily so that IDX/CIFAR users never load it.
 import { readFile } from 'node:fs/promises';
 import type { Sharp, SharpOptions } from 'sharp';
 import { DataError, causeText } from './data-error.js';
@@ -9,10 +10,15 @@ import type { ImageSet, ImageSize, ProgressFn } from './types.js';
 /** How an image whose aspect ratio differs from the target is resized (sharp's `fit`). */
 export type ImageFit = 'fill' | 'cover' | 'contain';
 
-/** One image file and its class index. */
+/** A region of an image to keep before resizing: a box in pixels, or all but the bottom rows. */
+export type ImageCrop =
+  { kind: 'box'; left: number; top: number; width: number; height: number } | { kind: 'bottom'; rows: number };
+
+/** One image file, its class index and an optional crop. */
 export interface ImageEntry {
   file: string;
   label: number;
+  crop?: ImageCrop;
 }
 
 /** Which files make up the splits of a dataset; a reader's listing, before any decoding. */
@@ -23,7 +29,7 @@ export interface DecodePlan {
   test: ImageEntry[];
 }
 
-/** Options of decoding readers (class folders, Tiny-ImageNet). */
+/** Options of decoding readers (class folders, Tiny-ImageNet, the published layouts). */
 export interface DecodeOptions {
   /** Size of every image after resizing; default: the size of the first training image. */
   imageSize?: ImageSize;
@@ -63,35 +69,73 @@ const corrupt = (file: string, e: unknown): DataError =>
     { path: file, cause: e },
   );
 
-/** Width and height of an image file, from its header. */
-export async function probeImageSize(file: string): Promise<ImageSize> {
+/** The pixel region a crop keeps of a width x height image, clamped to the image. */
+function cropRegion(
+  crop: ImageCrop,
+  width: number,
+  height: number,
+  file: string,
+): { left: number; top: number; width: number; height: number } {
+  if (crop.kind === 'bottom') {
+    if (height <= crop.rows)
+      throw new DataError(
+        'DATA_FORMAT',
+        `${file} is ${height} pixels high; cutting off its bottom ${crop.rows} rows (the banner) leaves nothing.`,
+        'the file is not one of the dataset images; replace it with the original.',
+        { path: file },
+      );
+    return { left: 0, top: 0, width, height: height - crop.rows };
+  }
+  const left = Math.min(crop.left, width);
+  const top = Math.min(crop.top, height);
+  const w = Math.min(crop.width, width - left);
+  const h = Math.min(crop.height, height - top);
+  if (w < 1 || h < 1)
+    throw new DataError(
+      'DATA_MISMATCH',
+      `the box ${crop.left},${crop.top} ${crop.width}x${crop.height} of ${file} lies outside the ${width}x${height} image.`,
+      'the bounding boxes do not belong to these images; extract the archive again.',
+      { path: file },
+    );
+  return { left, top, width: w, height: h };
+}
+
+/** Width and height of an image file from its header; with `crop`, of the region the crop keeps. */
+export async function probeImageSize(file: string, crop?: ImageCrop): Promise<ImageSize> {
   const sharp = await loadSharp();
   try {
     const meta = await sharp(await readFile(file)).metadata();
     if (meta.width === undefined || meta.height === undefined) throw new Error('no width or height in the header');
-    return { height: meta.height, width: meta.width };
+    const r = crop === undefined ? meta : cropRegion(crop, meta.width, meta.height, file);
+    return { height: r.height!, width: r.width! };
   } catch (e) {
     throw e instanceof DataError ? e : corrupt(file, e);
   }
 }
 
 /**
- * Decodes one file to raw 8-bit pixels (HWC) of exactly `size`: 1 channel when the file is grey
- * or `grey` is asked for, 3 otherwise. Alpha is dropped.
+ * Decodes one file, cut to its crop if it has one, to raw 8-bit pixels (HWC) of exactly `size`:
+ * 1 channel when the file is grey or `grey` is asked for, 3 otherwise. Alpha is dropped.
  */
 async function decodeOne(
   sharp: SharpFactory,
-  file: string,
+  entry: ImageEntry,
   size: ImageSize,
   fit: ImageFit,
   grey: boolean,
 ): Promise<{ data: Buffer; colour: boolean }> {
+  const { file, crop } = entry;
   try {
     // failOn 'truncated': a cut-short file is an error, harmless libjpeg warnings are not.
     // EXIF orientation is not applied, as with PIL's loader that torchvision datasets use.
     const img = sharp(await readFile(file), { failOn: 'truncated' });
     const meta = await img.metadata();
     const colour = (meta.channels ?? 3) > 2;
+    if (crop !== undefined) {
+      if (meta.width === undefined || meta.height === undefined) throw new Error('no width or height in the header');
+      // Called before resize, extract cuts the region out of the file's own pixels.
+      img.extract(cropRegion(crop, meta.width, meta.height, file));
+    }
     const { data, info } = await img
       .removeAlpha()
       .resize(size.width, size.height, { fit })
@@ -148,7 +192,9 @@ async function forEachLimit(n: number, limit: number, fn: (i: number) => Promise
 }
 
 /**
- * Decodes every file of a plan into a train and a test ImageSet of one size and channel count.
+ * Decodes every file of a plan into a train and a test ImageSet of one size and channel count,
+ * each image cut to its crop (when it has one) before it is resized. The default size is the first
+ * training image's, after its crop.
  * @example const { train, test } = await decodePlan(planImageFolder('/data/flowers'), { imageSize: { height: 64, width: 64 } })
  */
 export async function decodePlan(
@@ -165,7 +211,7 @@ export async function decodePlan(
       { path: plan.root },
     );
   }
-  const size = opts.imageSize ?? (await probeImageSize(first.file));
+  const size = opts.imageSize ?? (await probeImageSize(first.file, first.crop));
   if (!(Number.isInteger(size.height) && Number.isInteger(size.width) && size.height > 0 && size.width > 0)) {
     throw new DataError(
       'DATA_OPTION',
@@ -184,7 +230,7 @@ export async function decodePlan(
   let done = 0;
   await forEachLimit(all.length, opts.concurrency ?? 12, async (i) => {
     const entry = all[i]!;
-    const { data, colour } = await decodeOne(sharp, entry.file, size, fit, want === 1);
+    const { data, colour } = await decodeOne(sharp, entry, size, fit, want === 1);
     anyColour ||= colour;
     storeCHW(data, want === 1 || !colour ? 1 : 3, pixels, i * slots * plane, slots, plane);
     opts.onProgress?.(++done, all.length);

@@ -50,7 +50,7 @@ export function heldOutCount(n: number, fraction: number): number {
  * heldOutCount(n) of them for test. Seeding by the name keeps each class's split unchanged when
  * other classes are added. Both parts keep the sorted file order.
  */
-function holdOut(
+export function holdOut(
   files: string[],
   className: string,
   fraction: number,

@@ -8,6 +8,7 @@ export {
   probeImageSize,
   type DecodeOptions,
   type DecodePlan,
+  type ImageCrop,
   type ImageEntry,
   type ImageFit,
 } from './decode.js';
@@ -31,6 +32,21 @@ export {
   type LoadDatasetOptions,
   type DatasetSpec,
 } from './registry.js';
+export {
+  PUBLISHED,
+  PUBLISHED_KINDS,
+  isPublishedKind,
+  AIRCRAFT_BANNER_ROWS,
+  CHESTX_CLASSES,
+  ISIC_CLASSES,
+  type PublishedKind,
+  type PublishedDataset,
+  type PublishedCounts,
+  type PublishedOptions,
+  type PublishedPlan,
+  type PublishedEntry,
+  type AircraftLevel,
+} from './published/index.js';
 export { channelStats, classCounts, selectImages, stratifiedSubset, checkImageSet } from './image-set.js';
 export { BatchLoader, type Batch, type BatchLoaderOptions, type AugmentOptions } from './loader.js';
 export { writeSample, normalizationTable, hflip, padCrop, IDENTITY, type AugmentParams } from './transforms.js';

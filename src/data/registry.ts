@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { loadCifar, cifarFiles, cifarFolder, type CifarVariant } from './cifar.js';
 import { cacheKey, cachedSets, defaultCacheDir } from './cache.js';
-import { decodePlan, type DecodeOptions } from './decode.js';
+import { decodePlan, type DecodeOptions, type DecodePlan } from './decode.js';
 import { nearest } from '../errors.js';
 import { DataError } from './data-error.js';
 import { isDir, isFile } from './files.js';
@@ -13,17 +13,24 @@ import { idxFiles, loadIdxFolder } from './idx.js';
 import { planImageFolder, type ImageFolderOptions } from './image-folder.js';
 import { channelStats, stratifiedSubset } from './image-set.js';
 import { planTinyImageNet } from './tiny-imagenet.js';
+import {
+  PUBLISHED,
+  PUBLISHED_KINDS,
+  isPublishedKind,
+  type PublishedKind,
+  type PublishedOptions,
+} from './published/index.js';
 import type { DatasetSplits, ImageSet } from './types.js';
 
 /** Datasets known by name. */
 export const DATASET_NAMES = ['fashion-mnist', 'mnist'] as const;
 /** Readers usable as `KIND:PATH`. */
-export const SOURCE_KINDS = ['idx', 'cifar10', 'cifar100', 'folder', 'tiny-imagenet'] as const;
+export const SOURCE_KINDS = ['idx', 'cifar10', 'cifar100', 'folder', 'tiny-imagenet', ...PUBLISHED_KINDS] as const;
 /** One of SOURCE_KINDS. */
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 /** Options of loadDataset. */
-export interface LoadDatasetOptions extends ImageFolderOptions {
+export interface LoadDatasetOptions extends ImageFolderOptions, PublishedOptions {
   /** Keep a stratified subset of this many training images (seeded by `seed`). */
   limitTrain?: number;
   /** Keep a stratified subset of this many test images (seeded by `seed`). */
@@ -212,17 +219,19 @@ async function loadCifarCached(variant: CifarVariant, path: string, cacheDir: st
   };
 }
 
-/** A decoded source (class folders, Tiny-ImageNet) through the cache. */
-async function loadDecoded(
-  kind: 'folder' | 'tiny-imagenet',
-  path: string,
-  opts: LoadDatasetOptions,
+/**
+ * A plan decoded through the cache. The key covers every input file and everything that changes
+ * the decoded bytes or the split; crops enter it only when there are any, so that the keys of
+ * uncropped plans (class folders, Tiny-ImageNet, uncropped published sets) all follow one rule.
+ */
+async function decodeCached(
+  kind: string,
+  plan: DecodePlan,
+  decode: DecodeOptions,
   cacheDir: string | null,
-): Promise<Loaded> {
-  const plan = kind === 'folder' ? planImageFolder(path, opts) : planTinyImageNet(path);
-  const decode: DecodeOptions = { ...opts, channels: opts.channels ?? (kind === 'folder' ? 'auto' : 3) };
+): Promise<Pick<Loaded, 'train' | 'test' | 'fromCache' | 'cacheFile'>> {
   const entries = [...plan.train, ...plan.test];
-  // The key covers every input file and everything that changes the decoded bytes or the split.
+  const crops = entries.some((e) => e.crop !== undefined) ? { crops: entries.map((e) => e.crop ?? null) } : {};
   const key = cacheKey(
     kind,
     plan.root,
@@ -234,14 +243,42 @@ async function loadDecoded(
       classNames: plan.classNames,
       labels: entries.map((e) => e.label),
       trainCount: plan.train.length,
+      ...crops,
     },
   );
   const r = await cachedSets(cacheDir, key, 2, async () => {
     const s = await decodePlan(plan, decode);
     return [s.train, s.test];
   });
+  return { train: r.sets[0]!, test: r.sets[1]!, fromCache: r.fromCache, cacheFile: r.file };
+}
+
+/** A decoded source (class folders, Tiny-ImageNet) through the cache. */
+async function loadDecoded(
+  kind: 'folder' | 'tiny-imagenet',
+  path: string,
+  opts: LoadDatasetOptions,
+  cacheDir: string | null,
+): Promise<Loaded> {
+  const plan = kind === 'folder' ? planImageFolder(path, opts) : planTinyImageNet(path);
+  const decode: DecodeOptions = { ...opts, channels: opts.channels ?? (kind === 'folder' ? 'auto' : 3) };
   const stats = kind === 'tiny-imagenet' ? PUBLISHED_STATS.imagenet : null;
-  return { kind, path, train: r.sets[0]!, test: r.sets[1]!, stats, fromCache: r.fromCache, cacheFile: r.file };
+  return { kind, path, ...(await decodeCached(kind, plan, decode, cacheDir)), stats };
+}
+
+/**
+ * A dataset in its publisher's layout (src/data/published/) through the cache, decoded to RGB
+ * unless told otherwise; each image cut to its crop, if it has one, before it is resized.
+ */
+async function loadPublished(
+  kind: PublishedKind,
+  path: string,
+  opts: LoadDatasetOptions,
+  cacheDir: string | null,
+): Promise<Loaded> {
+  const plan = await PUBLISHED[kind].plan(path, opts);
+  const decode: DecodeOptions = { ...opts, channels: opts.channels ?? 3 };
+  return { kind, path: plan.root, ...(await decodeCached(kind, plan, decode, cacheDir)), stats: null };
 }
 
 /**
@@ -265,8 +302,9 @@ function usableStats(set: ImageSet, spec: string): { mean: number[]; std: number
 /**
  * Loads a dataset by name or `KIND:PATH` into a train and a test ImageSet with per-channel
  * normalisation: published values for fashion-mnist, mnist, CIFAR and Tiny-ImageNet (ImageNet's),
- * and values computed from the full training split (before any limit) for idx and folder sources.
- * CIFAR, folder and Tiny-ImageNet sources are cached decoded under `cacheDir`; `onProgress` reports
+ * and values computed from the full training split (before any limit) for idx, folder and the
+ * published layouts (cub:PATH, aircraft:PATH, …, src/data/published/). CIFAR, folder,
+ * Tiny-ImageNet and published sources are cached decoded under `cacheDir`; `onProgress` reports
  * decoding only, so a cache hit never calls it.
  * @example const data = await loadDataset('fashion-mnist', { limitTrain: 5000 })
  * @example const data = await loadDataset('folder:/data/flowers', { imageSize: { height: 64, width: 64 }, onProgress })
@@ -282,6 +320,7 @@ export async function loadDataset(spec: string, opts: LoadDatasetOptions = {}): 
     if (parsed.kind === 'idx') loaded = { ...(await loadIdx(path, {}, cacheDir)), stats: null };
     else if (parsed.kind === 'cifar10' || parsed.kind === 'cifar100')
       loaded = await loadCifarCached(parsed.kind, path, cacheDir);
+    else if (isPublishedKind(parsed.kind)) loaded = await loadPublished(parsed.kind, path, opts, cacheDir);
     else loaded = await loadDecoded(parsed.kind, path, opts, cacheDir);
   }
   // Published values only fit when the channel count is the published one (a Tiny-ImageNet
@@ -316,6 +355,10 @@ export async function datasetShape(
     return { channels: 3, numClasses: parsed.kind === 'cifar10' ? 10 : 100 };
   if (parsed.kind === 'tiny-imagenet' && opts.channels === undefined)
     return { channels: 3, numClasses: planTinyImageNet(resolve(parsed.path)).classNames.length };
+  if (isPublishedKind(parsed.kind) && opts.channels !== 'auto') {
+    const plan = await PUBLISHED[parsed.kind].plan(resolve(parsed.path), opts);
+    return { channels: opts.channels ?? 3, numClasses: plan.classNames.length };
+  }
   const { train } = await loadDataset(spec, opts);
   return { channels: train.channels, numClasses: train.numClasses };
 }
