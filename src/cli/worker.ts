@@ -21,8 +21,9 @@ Runs task TASK of the comparison in DIR (its plan.json lists the tasks and their
 Training resumes where it stopped; finished evaluations are skipped; a task already done is
 left as it is. One worker at a time runs a task: another is refused while it runs (the lock
 DIR/tasks/TASK.lock; one left by a killed worker on this machine is taken over). \`seal status DIR\`
-shows which tasks are done. SIGTERM or SIGUSR2 stops a training task after the current batch
-with a resume point there, any other task at once; the worker then exits with status ${EXIT_RESUMABLE}.
+shows which tasks are done. SIGTERM, SIGUSR2 or SIGINT (Ctrl-C) stops a training task after the
+current batch with a resume point there, any other task at once; the worker then exits with
+status ${EXIT_RESUMABLE}.
 With --failed, records that TASK failed for REASON (with the last error line of its log), as a
 cluster job's script does when its worker fails.
 `;
@@ -62,7 +63,8 @@ export async function workerCommand(argv: string[]): Promise<number> {
   // Only training has a resume point to stop at; the others write whole files and start over.
   // Slurm sends SIGTERM to the whole job while its batch script forwards one too: a repeated
   // signal must not cut short the batch being finished.
-  const stop = new StopOnSignal(STOP_SIGNALS, line, {
+  // SIGINT too: Ctrl-C at a terminal reaches the workers of a comparison with its coordinator.
+  const stop = new StopOnSignal([...STOP_SIGNALS, 'SIGINT'], line, {
     immediate: task.kind !== 'train',
     repeatExits: false,
   });

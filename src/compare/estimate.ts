@@ -6,7 +6,7 @@ import { createModel } from '../models/registry.js';
 import { SGD } from '../optim/sgd.js';
 import { resolveConfig } from '../config/resolve.js';
 import type { ResolvedConfig } from '../config/schema.js';
-import type { Plan } from './plan.js';
+import { armsOf, type Plan } from './plan.js';
 import type { Prior } from './task-status.js';
 
 export interface Throughput {
@@ -103,9 +103,13 @@ export function knownSource(
   };
 }
 
-/** The plan's shared training config (as its first arm trains it). */
-export const planConfig = (plan: Plan): ResolvedConfig =>
-  resolveConfig([{ source: 'plan', values: { ...plan.settings.train, method: plan.settings.methods[0] ?? 'normal' } }]);
+/** The plan's shared training config, as its first arm trains it (an arm's name is not a method). */
+export function planConfig(plan: Plan): ResolvedConfig {
+  const arm = armsOf(plan.settings)[0];
+  return resolveConfig([
+    { source: 'plan', values: { ...plan.settings.train, ...arm?.overrides, method: arm?.method ?? 'normal' } },
+  ]);
+}
 
 /** The throughput of the plan's model, batch and image size on its device, measured here. */
 export function planThroughput(cfg: ResolvedConfig, src: NonNullable<ReturnType<typeof knownSource>>): Throughput {

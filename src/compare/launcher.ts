@@ -65,11 +65,10 @@ function runChild(
 ): Promise<{ ok: boolean; error: string; interrupted: boolean }> {
   const { out, err } = layout.openLogs(task.id);
   return new Promise((resolve) => {
-    // Its own process group: Ctrl-C reaches the coordinator alone, which passes it on as a
-    // stop request (a training task then finishes its batch and writes a resume point).
+    // In the coordinator's process group: what kills the group (kill -9 of a job, a terminal
+    // closed) kills the workers too, and Ctrl-C reaches each worker as a stop request itself.
     const child = spawn(process.execPath, [CLI, 'worker', layout.dir, task.id, '--threads', String(threads)], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
     });
     const stop = () => child.kill('SIGTERM');
     const kill = () => child.kill('SIGKILL');

@@ -65,6 +65,16 @@ test('case 17: planPrior measures an epoch of the plan on this machine; seal sta
   const prior = planPrior(plan);
   assert.ok(prior !== null);
   assert.equal(prior.epochs, 2);
+  // A plan of named arms (a sweep's cells): the prior trains the first arm's method, not its name.
+  const cells = settingsOf({
+    out: 'unused',
+    methods: [],
+    arms: [{ name: 'seal,ascent-epochs=1', method: 'seal', overrides: { ascentEpochs: 1 } }],
+    seeds: [0],
+    evals: [],
+    train: { model: 'small-cnn', width: 0.25, generations: 2, epochs: 3, limitTrain: 256, batchSize: 64 },
+  });
+  assert.equal(planPrior(buildPlan(cells))?.epochs, 3);
   assert.ok(prior.secondsPerEpoch > 0 && Number.isFinite(prior.secondsPerEpoch), String(prior.secondsPerEpoch));
   const { dir, cleanup } = tempDir('hostile-eta');
   t.after(cleanup);

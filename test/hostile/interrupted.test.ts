@@ -73,8 +73,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     );
     await new Promise((r) => setTimeout(r, 1500));
     const pids = started.map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { pid: number }).pid);
-    // To the coordinator alone, as a scheduler or `kill` sends it (a terminal's Ctrl-C reaches
-    // only the coordinator too: its workers run in their own process groups).
+    // To the coordinator alone, as a scheduler or `kill` sends it: it passes the request on.
     assert.ok(child.pid !== undefined);
     process.kill(child.pid, signal);
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
