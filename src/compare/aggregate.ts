@@ -94,7 +94,8 @@ export function seedsTable(metrics: MetricInfo[], aggregates: Aggregate[], diffe
         .filter((d) => d.metric === m.name && d.generation === generation)
         .map((d) => d.sd ?? null)
         .filter((x): x is number => x !== null && Number.isFinite(x));
-      if (sds.length === 0) continue;
+      // No spread at all (a generation 0 that every method shares): nothing to size a test by.
+      if (sds.length === 0 || sds.every((x) => x === 0)) continue;
       const means = aggregates.filter((a) => a.metric === m.name && a.generation === generation).map((a) => a.mean);
       const percent = m.unit === '%';
       const delta = percent ? 0.01 : round2(0.1 * Math.abs(means.reduce((x, y) => x + y, 0) / means.length));

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { buildReport } from '../../src/compare/aggregate.js';
+import { buildReport, seedsTable } from '../../src/compare/aggregate.js';
+import type { Aggregate, Difference, MetricInfo } from '../../src/report/types.js';
 import { CompareLayout } from '../../src/io/compare-dir.js';
 import { evalFile, type CompareSettings } from '../../src/compare/plan.js';
 
@@ -109,4 +110,27 @@ test('a comparison without LLF has claims: null', () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('seeds for 80% power: sized from the paired spread; none where every difference is equal (a shared generation 0)', () => {
+  const info = { name: 'source_top1', label: 'Source test top-1', unit: '%', higherIsBetter: true } as MetricInfo;
+  const diff = (generation: number, sd: number): Difference => ({
+    metric: 'source_top1',
+    generation,
+    a: 'seal',
+    b: 'normal',
+    mean: 0,
+    ciLow: 0,
+    ciHigh: 0,
+    n: 3,
+    sd,
+  });
+  const aggregates = [0, 1].map((generation) => ({ metric: 'source_top1', generation, mean: 0.8 }) as Aggregate);
+  const rows = seedsTable([info], aggregates, [diff(0, 0), diff(1, 0.01)]);
+  assert.deepEqual(
+    rows.map((r) => r.generation),
+    [1],
+  );
+  // sd = δ = 1 point: (z_0.975 + z_0.8)^2 ≈ 7.85, and the t quantiles at so few seeds add about 3.
+  assert.ok((rows[0]?.seeds ?? 0) >= 10 && (rows[0]?.seeds ?? 0) <= 11, String(rows[0]?.seeds));
 });
