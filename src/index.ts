@@ -85,7 +85,7 @@ export {
 export { fewShot, fewShotEval, type FewShotOptions, type FewShotEvalResult } from './eval/few-shot.js';
 export { adaptImages } from './eval/adapt.js';
 export { extractFeatures, disposeFeatures, type FeatureSet } from './eval/features.js';
-export { meanInterval, type MeanInterval } from './eval/stats.js';
+export { meanInterval, pairedTTest, holm, seedsNeeded, type MeanInterval, type PairedTTest } from './eval/stats.js';
 export { EVALUATORS } from './eval/registry.js';
 export { compare, rebuildReport, type CompareOptions } from './compare/run-comparison.js';
 export type { Claims, Report } from './report/types.js';
@@ -109,5 +109,5 @@ export type { Evaluation, MetricInfo, MetricOf, HistogramOf, RunSettings, Specs 
 export type { EvalContext } from './eval/context.js';
 export type { OptionDoc, OptionKind, OptionValues } from './config/options.js';
 export type { Arm, Task } from './compare/plan.js';
-export type { TaskEvents } from './compare/launcher.js';
+export type { StopSignals, TaskEvents } from './compare/launcher.js';
 export type { Aggregate, Claim, ClaimPart, DepthHistogram, Difference, MetricValue, Verdict } from './report/types.js';
