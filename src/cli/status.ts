@@ -25,7 +25,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
   if ((parsed.values as CommandValues<'status'>).repair) return repair(dir);
   const layout = new CompareLayout(dir);
   const plan = readPlan(layout);
-  const st = taskStatuses(layout, plan);
+  const st = taskStatuses(layout, plan, { outputs: true });
   const queued = queueOf(layout);
   const running = Math.max(1, st.filter((s) => s.state === 'running').length);
   process.stdout.write(

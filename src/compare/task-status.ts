@@ -36,18 +36,22 @@ export function taskPhase(layout: CompareLayout, task: Task): string {
   return '';
 }
 
-export function taskStatuses(layout: CompareLayout, plan: Plan): TaskStatus[] {
+/**
+ * `outputs`: also look whether each done task's recorded outputs are still there, at their size
+ * (`seal status`); the coordinator's own progress, redrawn every second, knows they are.
+ */
+export function taskStatuses(layout: CompareLayout, plan: Plan, o: { outputs?: boolean } = {}): TaskStatus[] {
   const done = new Set(plan.tasks.filter((t) => layout.isDone(t.id)).map((t) => t.id));
   return plan.tasks.map((task): TaskStatus => {
     const d = layout.readTaskFile<{ seconds: number; outputs?: OutputFile[] }>(task.id, 'done');
     if (d) {
-      for (const o of d.outputs ?? []) {
-        const problem = outputProblem(layout.dir, o, false);
+      for (const out of o.outputs === true ? (d.outputs ?? []) : []) {
+        const problem = outputProblem(layout.dir, out, false);
         if (problem !== null)
           return {
             task,
             state: 'damaged',
-            detail: `${o.file} is ${problem}; running the same \`seal compare\` command again redoes this task and those that used it`,
+            detail: `${out.file} is ${problem}; running the same \`seal compare\` command again redoes this task and those that used it`,
             seconds: d.seconds,
             log: null,
           };
