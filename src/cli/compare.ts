@@ -1,5 +1,8 @@
 // `seal compare`: methods x seeds, every generation evaluated, one report.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { parseEvalList } from '../eval/instances.js';
+import { isPublishedKind, PUBLISHED } from '../data/published/index.js';
 import { checkRegularFile, MAX_JSON_BYTES } from '../io/regular-file.js';
 import { DEFAULTS, type RunConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
@@ -162,6 +165,29 @@ export function parseArm(spec: string): Arm {
   return { name: name as string, method: method as string, overrides };
 }
 
+/**
+ * The --eval items with each target's path made absolute (a worker may start elsewhere), and
+ * each target checked before any training: a published layout is listed (every file it names
+ * must exist), any other path must exist.
+ */
+async function checkedEvals(items: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of parseEvalList(items)) {
+    const colon = e.target?.indexOf(':') ?? -1;
+    if (e.target === undefined || colon < 0) {
+      out.push(e.target === undefined ? e.kind : `${e.kind}:${e.target}`);
+      continue;
+    }
+    const kind = e.target.slice(0, colon);
+    const path = resolvePath(e.target.slice(colon + 1));
+    if (!existsSync(path))
+      throw new ConfigError(`--eval ${e.id}: ${path} does not exist`, `give the folder ${kind} was extracted to`);
+    if (isPublishedKind(kind)) await PUBLISHED[kind].plan(path, {});
+    out.push(`${e.kind}:${kind}=${path}`);
+  }
+  return out;
+}
+
 /** --resume belongs to seal train: a comparison continues by running the same command again. */
 function refuseResume(given: readonly string[]): void {
   if (given.includes('resume'))
@@ -171,8 +197,11 @@ function refuseResume(given: readonly string[]): void {
     );
 }
 
-/** `--plan FILE.json`: {"arms": [{"name", "method", "settings": {configKey: value}}], "baseline"?}. */
-function readArmsFile(file: string): Arm[] {
+/**
+ * `--plan FILE.json`: {"arms": [{"name", "method", "settings": {configKey: value}}], "eval": [items]}:
+ * arms, evaluations as --eval lists them (eval/instances.ts), or both.
+ */
+function readPlanFile(file: string): { arms: Arm[]; eval?: string[] } {
   checkRegularFile(file, '--plan', MAX_JSON_BYTES);
   let raw: unknown;
   try {
@@ -183,13 +212,20 @@ function readArmsFile(file: string): Arm[] {
       'expected {"arms": [{"name": "seal-S0.1", "method": "seal", "settings": {"ascentLrMultiplier": -0.1}}]}',
     );
   }
-  const arms = (raw as { arms?: unknown } | null)?.arms;
+  const { arms, eval: evals } = (raw ?? {}) as { arms?: unknown; eval?: unknown };
+  if (evals !== undefined && (!Array.isArray(evals) || !evals.every((e) => typeof e === 'string' && e !== '')))
+    throw new ConfigError(
+      `--plan ${file}: "eval" should be a list of evaluations as --eval takes them; found ${JSON.stringify(evals).slice(0, 200)}`,
+      'e.g. "eval": ["transfer:cub=/data/CUB_200_2011", "fewshot:eurosat=/data/EuroSAT", "depth"]',
+    );
+  const listed = evals === undefined ? {} : { eval: evals as string[] };
+  if (arms === undefined && evals !== undefined) return { arms: [], ...listed };
   if (!Array.isArray(arms) || arms.length === 0)
     throw new ConfigError(
-      `--plan ${file}: expected an object with a non-empty "arms" list`,
+      `--plan ${file}: expected an object with a non-empty "arms" list (or an "eval" list)`,
       'e.g. {"arms": [{"name": "normal", "method": "normal"}, {"name": "seal-S0.1", "method": "seal", "settings": {"ascentLrMultiplier": -0.1}}]}',
     );
-  return arms.map((a: unknown, i: number) => {
+  const parsed = arms.map((a: unknown, i: number) => {
     const x = a as { name?: unknown; method?: unknown; settings?: unknown };
     if (
       typeof x?.method !== 'string' ||
@@ -206,6 +242,7 @@ function readArmsFile(file: string): Arm[] {
       overrides: (x.settings ?? {}) as Record<string, unknown>,
     };
   });
+  return { arms: parsed, ...listed };
 }
 
 /**
@@ -324,13 +361,19 @@ export async function compareCommand(argv: string[]): Promise<number> {
   // Held until the command ends: a second coordinator would launch the same tasks again.
   using _lock = lockComparison(out);
   const t0 = performance.now();
-  const arms = [...(v.arm ?? []).map(parseArm), ...(v.plan !== undefined ? readArmsFile(v.plan) : [])];
+  const file = v.plan !== undefined ? readPlanFile(v.plan) : { arms: [] };
+  if (file.eval !== undefined && v.eval !== undefined)
+    throw new ConfigError(
+      `--eval and the "eval" list of --plan ${v.plan} both give the evaluations`,
+      'give one of them',
+    );
+  const arms = [...(v.arm ?? []).map(parseArm), ...file.arms];
   const what = {
     methods: v.methods ?? (arms.length > 0 ? [] : preset.methods),
     ...(arms.length > 0 ? { arms } : {}),
     ...(v.baseline !== undefined ? { baseline: v.baseline } : {}),
     seeds: v.seeds ?? preset.seeds,
-    evals: v.eval ?? preset.evals,
+    evals: await checkedEvals(v.eval ?? file.eval ?? preset.evals),
   };
   checkPlanSize({ out, train, ...what }, v['max-tasks'] ?? DEFAULT_MAX_TASKS);
   if (launcher === 'slurm') {

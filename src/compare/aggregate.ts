@@ -21,6 +21,7 @@ import { sweepGrid } from '../report/sweep-section.js';
 import { formatP, methodLabel } from '../report/render-md.js';
 import { planPaths, runName, type CompareLayout } from '../io/compare-dir.js';
 import { RunDir } from '../io/run-dir.js';
+import { evalKindOf } from '../eval/instances.js';
 import { armsOf, evalFile, type CompareSettings } from './plan.js';
 
 export type { CompareSettings } from './plan.js';
@@ -150,15 +151,13 @@ export function buildReport(layout: CompareLayout, s: CompareSettings): Report {
       }
       if (run.hasMetrics()) curves.push({ method, seed, rows: run.readMetrics() as EpochRow[] });
       for (let generation = 0; generation < s.generations; generation++) {
-        for (const kind of s.evals) {
+        for (const id of s.evals) {
           // Comparisons made before generation 0 was shared kept every method's own results.
           const result =
-            layout.readEvalResult<Record<string, unknown>>(evalFile(s, method, seed, generation, kind)) ??
-            layout.readEvalResult<Record<string, unknown>>(
-              planPaths.evalResult(runName(method, seed), generation, kind),
-            );
+            layout.readEvalResult<Record<string, unknown>>(evalFile(s, method, seed, generation, id)) ??
+            layout.readEvalResult<Record<string, unknown>>(planPaths.evalResult(runName(method, seed), generation, id));
           if (result === null) continue;
-          const ev = findEvaluation(kind);
+          const ev = findEvaluation(evalKindOf(id));
           for (const m of ev?.metrics(result) ?? []) {
             infos.set(m.info.name, m.info);
             values.push({ method, seed, generation, metric: m.info.name, value: m.value });

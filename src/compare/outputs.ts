@@ -4,6 +4,7 @@
 // from them and `seal status` shows them as damaged.
 import { evalResultName, type CompareLayout } from '../io/compare-dir.js';
 import { describeOutputs, filesUnder, outputProblem, type OutputFile } from '../io/output-files.js';
+import { requestId } from '../eval/run.js';
 import type { Plan, Task } from './plan.js';
 
 /** What a finished task leaves for the tasks after it (the report task: nothing to check). */
@@ -12,7 +13,7 @@ export function taskOutputs(layout: CompareLayout, task: Task): OutputFile[] {
   if (task.kind === 'evaluate')
     return describeOutputs(
       layout.dir,
-      task.evals.map((e) => `${task.outDir}/${evalResultName(task.generation, e.kind)}`),
+      task.evals.map((e) => `${task.outDir}/${evalResultName(task.generation, requestId(e))}`),
     );
   return [];
 }
@@ -75,7 +76,7 @@ export function redoDamaged(layout: CompareLayout, plan: Plan): Redo {
       t.kind === 'train'
         ? [t.run]
         : t.kind === 'evaluate'
-          ? t.evals.map((e) => `${t.outDir}/${evalResultName(t.generation, e.kind)}`)
+          ? t.evals.map((e) => `${t.outDir}/${evalResultName(t.generation, requestId(e))}`)
           : [];
     for (const p of paths) moved = layout.moveAside(p, stamp) || moved;
     layout.removeTaskFile(id, 'done');

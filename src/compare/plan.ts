@@ -8,6 +8,8 @@ import { resolveConfig } from '../config/resolve.js';
 import type { MethodName, ResolvedConfig } from '../config/schema.js';
 import { ConfigError, PlanError } from '../errors.js';
 import { evaluationOf } from '../eval/registry.js';
+import { evalKindOf } from '../eval/instances.js';
+import type { EvalRequest } from '../eval/run.js';
 import { LATER_GENERATION_KEYS, METHODS } from '../methods/registry.js';
 import { planPaths, runName } from '../io/compare-dir.js';
 
@@ -27,10 +29,11 @@ export interface CompareSettings {
   baseline?: string;
   seeds: number[];
   generations: number;
+  /** The evaluations' ids (a kind, or KIND:TARGET: eval/instances.ts). */
   evals: string[];
   /** Training settings shared by every run (config keys, without method, seed, out and threads). */
   train: Record<string, unknown>;
-  /** Every option of each evaluation, defaults filled in. */
+  /** Every option of each evaluation by id, defaults filled in. */
   evalOptions: Record<string, Record<string, unknown>>;
 }
 
@@ -64,7 +67,8 @@ export interface EvaluateTask {
   generation: number;
   /** Result files go to `${outDir}/gen-<g>.<kind>.json`. */
   outDir: string;
-  evals: { kind: string; options: Record<string, unknown> }[];
+  /** `id` (KIND:TARGET, eval/instances.ts) only where it is not the kind, so that plans without targets keep their bytes. */
+  evals: EvalRequest[];
 }
 export interface ReportTask {
   id: string;
@@ -155,7 +159,10 @@ function evaluateTask(s: CompareSettings, run: string, g: number, dep: string): 
     checkpoint: planPaths.checkpoint(run, g),
     generation: g,
     outDir: planPaths.evals(name),
-    evals: s.evals.map((kind) => ({ kind, options: s.evalOptions[kind] ?? {} })),
+    evals: s.evals.map((id) => {
+      const kind = evalKindOf(id);
+      return { kind, ...(id !== kind ? { id } : {}), options: s.evalOptions[id] ?? {} };
+    }),
   };
 }
 

@@ -8,7 +8,8 @@ import { ConfigError, PlanError, SealError, StoppedError } from '../errors.js';
 import { CompareLayout } from '../io/compare-dir.js';
 import type { Report } from '../report/types.js';
 import { buildReport } from './aggregate.js';
-import { EVALUATORS, findEvaluation } from '../eval/registry.js';
+import { evaluationOf } from '../eval/registry.js';
+import { parseEvalList } from '../eval/instances.js';
 import { runLocal, type StopSignals, type TaskEvents } from './launcher.js';
 import { buildPlan, evalOptionsOf, settingsDiff, type Arm, type CompareSettings, type Plan } from './plan.js';
 import { readPlan } from './run-task.js';
@@ -23,6 +24,7 @@ export interface CompareOptions {
   /** The arm the others are compared with; default normal (when it is an arm). */
   baseline?: string;
   seeds: number[];
+  /** The evaluations of every checkpoint, as --eval lists them (eval/instances.ts): `transfer`, `transfer:cub=PATH`, … */
   evals: string[];
   /** Training settings shared by every run (config keys; method, seed, out and threads are set per run). */
   train: Partial<RunConfig>;
@@ -40,12 +42,7 @@ export function settingsOf(o: CompareOptions): CompareSettings {
         `compare: --${k} is set per run; use --methods / --seeds / --out / --threads of seal compare instead`,
       );
   }
-  const unknown = o.evals.filter((e) => findEvaluation(e) === undefined);
-  if (unknown.length > 0)
-    throw new ConfigError(
-      `--eval: unknown evaluation ${unknown.join(', ')}`,
-      `choose from ${Object.keys(EVALUATORS).join(', ')}`,
-    );
+  const evals = parseEvalList(o.evals);
   const arms: Arm[] = [...o.methods.map((m) => ({ name: m, method: m, overrides: {} })), ...(o.arms ?? [])];
   if (arms.length === 0 || o.seeds.length === 0)
     throw new ConfigError('compare needs at least one method (or arm) and one seed');
@@ -72,9 +69,14 @@ export function settingsOf(o: CompareOptions): CompareSettings {
     ...(o.baseline !== undefined ? { baseline: o.baseline } : {}),
     seeds: o.seeds,
     generations: resolved.generations,
-    evals: o.evals,
+    evals: evals.map((e) => e.id),
     train: { ...o.train },
-    evalOptions: Object.fromEntries(o.evals.map((e) => [e, evalOptionsOf(e, findEvaluation(e)?.compareOptions ?? {})])),
+    evalOptions: Object.fromEntries(
+      evals.map((e) => [
+        e.id,
+        evalOptionsOf(e.kind, { ...evaluationOf(e.kind).compareOptions, ...(e.target ? { target: e.target } : {}) }),
+      ]),
+    ),
   };
 }
 

@@ -8,7 +8,7 @@ import { resolveConfig } from '../config/resolve.js';
 import { ConfigError, StoppedError } from '../errors.js';
 import { taskOutputs } from './outputs.js';
 import { loadModelCheckpoint } from '../eval/model-checkpoint.js';
-import { evaluateCheckpoint } from '../eval/run.js';
+import { evaluateCheckpoint, requestId } from '../eval/run.js';
 import { readResumeProgress } from '../io/checkpoint-file.js';
 import type { CompareLayout } from '../io/compare-dir.js';
 import { ensureDir, forkRun } from '../io/run-dir.js';
@@ -91,16 +91,16 @@ async function evaluateTask(
   device: string,
   o: WorkerOptions,
 ): Promise<void> {
-  const todo = task.evals.filter((e) => !layout.hasEvalResult(task.outDir, task.generation, e.kind));
+  const todo = task.evals.filter((e) => !layout.hasEvalResult(task.outDir, task.generation, requestId(e)));
   if (todo.length === 0) return;
   ensureDir(layout.path(task.outDir));
   const ckpt = await loadModelCheckpoint(layout.path(task.checkpoint), device);
   try {
     await evaluateCheckpoint(ckpt, todo, {
       device,
-      onResult: (r, seconds) => {
-        layout.writeEvalResult(task.outDir, task.generation, r.kind, r);
-        o.line(`${r.kind} done (${seconds.toFixed(1)} s)`);
+      onResult: (r, seconds, id) => {
+        layout.writeEvalResult(task.outDir, task.generation, id, r);
+        o.line(`${id} done (${seconds.toFixed(1)} s)`);
       },
     });
   } finally {

@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import type { CompareLayout } from '../io/compare-dir.js';
 import { processRuns } from '../io/run-dir.js';
 import { outputProblem, type OutputFile } from '../io/output-files.js';
+import { requestId } from '../eval/run.js';
 import type { Plan, Task } from './plan.js';
 
 /** `damaged`: done, but an output it recorded is missing or has another size now. */
@@ -29,8 +30,8 @@ export function taskPhase(layout: CompareLayout, task: Task): string {
   }
   if (task.kind === 'evaluate') {
     const written = task.evals
-      .filter((e) => layout.hasEvalResult(task.outDir, task.generation, e.kind))
-      .map((e) => e.kind);
+      .filter((e) => layout.hasEvalResult(task.outDir, task.generation, requestId(e)))
+      .map(requestId);
     return `${written.length}/${task.evals.length} evaluations written${written.length > 0 ? ` (${written.join(', ')})` : ''}`;
   }
   return '';

@@ -37,6 +37,11 @@ export interface DecodeOptions {
   channels?: 1 | 3 | 'auto';
   /** Resize rule; default 'fill' (stretch to the size, no crop, no borders). */
   fit?: ImageFit;
+  /**
+   * After resizing to imageSize, keep only its centre region of this size (torchvision's Resize
+   * then CenterCrop: offsets round((size - crop) / 2), halves to even). Needs imageSize.
+   */
+  centreCrop?: ImageSize;
   /** Decodes in flight; default 12. */
   concurrency?: number;
   /** Progress of the decoding, called after each image. */
@@ -123,6 +128,7 @@ async function decodeOne(
   size: ImageSize,
   fit: ImageFit,
   grey: boolean,
+  centre?: ImageSize,
 ): Promise<{ data: Buffer; colour: boolean }> {
   const { file, crop } = entry;
   try {
@@ -136,22 +142,43 @@ async function decodeOne(
       // Called before resize, extract cuts the region out of the file's own pixels.
       img.extract(cropRegion(crop, meta.width, meta.height, file));
     }
+    img.removeAlpha().resize(size.width, size.height, { fit });
+    // Called after resize, extract cuts the region out of the resized image.
+    if (centre !== undefined) img.extract(centreRegion(size, centre));
+    const out = centre ?? size;
     const { data, info } = await img
-      .removeAlpha()
-      .resize(size.width, size.height, { fit })
       .toColourspace(grey || !colour ? 'b-w' : 'srgb')
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
     const channels = grey || !colour ? 1 : 3;
-    if (info.width !== size.width || info.height !== size.height || info.channels !== channels) {
+    if (info.width !== out.width || info.height !== out.height || info.channels !== channels) {
       throw new Error(
-        `decoded to ${info.width}x${info.height}x${info.channels}, expected ${size.width}x${size.height}x${channels}`,
+        `decoded to ${info.width}x${info.height}x${info.channels}, expected ${out.width}x${out.height}x${channels}`,
       );
     }
     return { data, colour };
   } catch (e) {
     throw e instanceof DataError ? e : corrupt(file, e);
   }
+}
+
+/** Python's round (halves to even), as torchvision's CenterCrop rounds its offsets. */
+const roundHalfEven = (x: number): number => {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+};
+
+/** The centre region of `crop` in an image of `size`. */
+export function centreRegion(
+  size: ImageSize,
+  crop: ImageSize,
+): { left: number; top: number; width: number; height: number } {
+  return {
+    left: roundHalfEven((size.width - crop.width) / 2),
+    top: roundHalfEven((size.height - crop.height) / 2),
+    width: crop.width,
+    height: crop.height,
+  };
 }
 
 /** HWC pixels into image slot `out` (CHW, `outChannels`), repeating a grey plane into 3 channels. */
@@ -219,9 +246,21 @@ export async function decodePlan(
       'pass imageSize as { height, width }, e.g. { height: 64, width: 64 }.',
     );
   }
+  const centre = opts.centreCrop;
+  if (
+    centre !== undefined &&
+    (centre.height > size.height || centre.width > size.width || centre.height < 1 || centre.width < 1)
+  ) {
+    throw new DataError(
+      'DATA_OPTION',
+      `the centre crop ${centre.height}x${centre.width} for ${plan.root} does not fit in the image size ${size.height}x${size.width}.`,
+      'give a centre crop no larger than the image size.',
+    );
+  }
+  const out = centre ?? size;
   const want = opts.channels ?? 'auto';
   const fit = opts.fit ?? 'fill';
-  const plane = size.height * size.width;
+  const plane = out.height * out.width;
   // Decode into 3 channels unless grey is asked for; an all-grey 'auto' set is compacted after.
   const slots = want === 1 ? 1 : 3;
   const all = [...plan.train, ...plan.test];
@@ -230,7 +269,7 @@ export async function decodePlan(
   let done = 0;
   await forEachLimit(all.length, opts.concurrency ?? 12, async (i) => {
     const entry = all[i]!;
-    const { data, colour } = await decodeOne(sharp, entry, size, fit, want === 1);
+    const { data, colour } = await decodeOne(sharp, entry, size, fit, want === 1, centre);
     anyColour ||= colour;
     storeCHW(data, want === 1 || !colour ? 1 : 3, pixels, i * slots * plane, slots, plane);
     opts.onProgress?.(++done, all.length);
@@ -251,8 +290,8 @@ export async function decodePlan(
         labels: Int32Array.from(entries, (e) => e.label),
         count: entries.length,
         channels,
-        height: size.height,
-        width: size.width,
+        height: out.height,
+        width: out.width,
         numClasses: plan.classNames.length,
         classNames: [...plan.classNames],
       },

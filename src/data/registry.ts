@@ -41,6 +41,11 @@ export interface LoadDatasetOptions extends ImageFolderOptions, PublishedOptions
   cacheDir?: string | null;
   /** Folder of a named dataset, instead of its installed location. */
   root?: string;
+  /**
+   * A published-layout dataset decoded as its evaluation protocol feeds it (PUBLISHED[kind].input:
+   * resize, then centre crop), its sets marked with `protocolInput`; imageSize is then ignored.
+   */
+  protocolInput?: boolean;
 }
 
 /** Published per-channel normalisation constants, in [0, 1] units. */
@@ -244,6 +249,7 @@ async function decodeCached(
       labels: entries.map((e) => e.label),
       trainCount: plan.train.length,
       ...crops,
+      ...(decode.centreCrop !== undefined ? { centreCrop: decode.centreCrop } : {}),
     },
   );
   const r = await cachedSets(cacheDir, key, 2, async () => {
@@ -277,8 +283,22 @@ async function loadPublished(
   cacheDir: string | null,
 ): Promise<Loaded> {
   const plan = await PUBLISHED[kind].plan(path, opts);
-  const decode: DecodeOptions = { ...opts, channels: opts.channels ?? 3 };
-  return { kind, path: plan.root, ...(await decodeCached(kind, plan, decode, cacheDir)), stats: null };
+  const input = PUBLISHED[kind].input;
+  const atInput = opts.protocolInput === true;
+  const decode: DecodeOptions = {
+    ...opts,
+    channels: opts.channels ?? 3,
+    ...(atInput
+      ? {
+          imageSize: { height: input.resize, width: input.resize },
+          centreCrop: { height: input.crop, width: input.crop },
+        }
+      : {}),
+  };
+  const sets = await decodeCached(kind, plan, decode, cacheDir);
+  if (!atInput) return { kind, path: plan.root, ...sets, stats: null };
+  const mark = (s: ImageSet): ImageSet => ({ ...s, protocolInput: input.text });
+  return { kind, path: plan.root, ...sets, train: mark(sets.train), test: mark(sets.test), stats: null };
 }
 
 /**

@@ -18,6 +18,11 @@ export interface ImageSet {
   /** Set by selectImages: the set these images were picked from, and their indices there (so
    * an evaluation can compute features of overlapping subsets once). */
   origin?: { root: ImageSet; indices: Int32Array };
+  /**
+   * Set when the images were decoded at their evaluation protocol's input (e.g. "resize 256x256,
+   * centre crop 224x224"): a model that pools globally is fed them at this size, not its own.
+   */
+  protocolInput?: string;
 }
 
 /** Where a loaded dataset came from, for logs and run records. */

@@ -28,8 +28,27 @@ export function adaptationRule(
   return { channels, size };
 }
 
-/** `set` converted to the model's input shape (a new ImageSet; `set` itself if nothing changes). */
-export function adaptImages(set: ImageSet, to: InputShape): ImageSet {
+/**
+ * The shape a model taking `to` is fed `set` at: `to`, except that images decoded at their
+ * evaluation protocol's input (ImageSet.protocolInput) keep their size when the model takes any
+ * size (`anySize`: it pools globally); only their channels are converted.
+ */
+export function feedShape(
+  set: InputShape & Pick<ImageSet, 'protocolInput'>,
+  to: InputShape,
+  anySize: boolean,
+): InputShape {
+  return set.protocolInput !== undefined && anySize
+    ? { channels: to.channels, height: set.height, width: set.width }
+    : { channels: to.channels, height: to.height, width: to.width };
+}
+
+/**
+ * `set` converted to the model's input shape (a new ImageSet; `set` itself if nothing changes);
+ * with `anySize`, to its feedShape.
+ */
+export function adaptImages(set: ImageSet, model: InputShape, anySize = false): ImageSet {
+  const to = feedShape(set, model, anySize);
   const { channels: c, height: h, width: w } = set;
   if (c === to.channels && h === to.height && w === to.width) return set;
   if (![1, 3].includes(c) || ![1, 3].includes(to.channels)) {

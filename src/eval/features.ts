@@ -24,16 +24,23 @@ export interface FeatureOptions {
   probes?: boolean;
 }
 
-/** Runs `set` (adapted to the model's input) through the model once, in eval mode. */
+/**
+ * 256 images a batch up to 64x64 pixels, fewer for larger ones (224x224 at a protocol's input:
+ * 20), so that one batch's activations stay near the size of a 64x64 batch.
+ */
+const batchFor = (set: ImageSet): number =>
+  Math.min(256, Math.max(8, Math.floor((256 * 64 * 64) / (set.height * set.width))));
+
+/** Runs `set` (adapted to the model's input: adapt.ts feedShape) through the model once, in eval mode. */
 export function extractFeatures(
   model: Classifier,
   set: ImageSet,
   source: SourceData,
   o: FeatureOptions = {},
 ): FeatureSet {
-  const images = adaptImages(set, source);
+  const images = adaptImages(set, source, model.anyInputSize);
   const loader = new BatchLoader(images, {
-    batchSize: o.batchSize ?? 256,
+    batchSize: o.batchSize ?? batchFor(images),
     mean: source.mean,
     std: source.std,
     device: o.device ?? 'cpu',

@@ -338,7 +338,7 @@ export function fewShotEval(
       protocol: 'few-shot',
       checkpoint: checkpointInfo(ckpt),
       target: targetInfo(target),
-      adaptation: describeAdaptation(target.test, ckpt.source),
+      adaptation: describeAdaptation(target.test, ckpt.source, ckpt.model.anyInputSize),
       ...r,
       featureSeconds,
     };

@@ -9,8 +9,13 @@ import { evaluationOf } from './registry.js';
 
 export interface EvalRequest {
   kind: string;
+  /** Names the result when one checkpoint has several of a kind (KIND:TARGET, instances.ts); default the kind. */
+  id?: string;
   options: Record<string, unknown>;
 }
+
+/** The name of a request's result: its id, else its kind. */
+export const requestId = (r: EvalRequest): string => r.id ?? r.kind;
 
 /** What `seal eval` writes for one evaluation of a checkpoint. */
 export type EvalRecord = Record<string, unknown> & { kind: string; checkpoint: string; generation: number };
@@ -18,20 +23,21 @@ export type EvalRecord = Record<string, unknown> & { kind: string; checkpoint: s
 export async function evaluateCheckpoint(
   ckpt: LoadedCheckpoint,
   requests: EvalRequest[],
-  o: { device: string; onResult(r: EvalRecord, seconds: number): void | Promise<void> },
+  o: { device: string; onResult(r: EvalRecord, seconds: number, id: string): void | Promise<void> },
 ): Promise<void> {
   const evaluators = requests.map((r) => {
     const ev = evaluationOf(r.kind);
     return {
       ev,
-      options: { ...checkOptions(ev.options, r.options, `evaluation ${r.kind}`), device: o.device },
+      options: { ...checkOptions(ev.options, r.options, `evaluation ${requestId(r)}`), device: o.device },
       kind: r.kind,
+      id: requestId(r),
     };
   });
   const ctx = new EvalContext(ckpt, o.device);
   try {
     for (const { ev, options } of evaluators) await ev.need?.(options, ctx);
-    for (const { ev, options, kind } of evaluators) {
+    for (const { ev, options, kind, id } of evaluators) {
       const t0 = performance.now();
       const result = await ev.run(ckpt, options, ctx);
       const seconds = (performance.now() - t0) / 1000;
@@ -48,6 +54,7 @@ export async function evaluateCheckpoint(
           ...result,
         },
         seconds,
+        id,
       );
     }
   } finally {

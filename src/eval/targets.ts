@@ -169,7 +169,9 @@ function requireClasses(d: DatasetSplits): DatasetSplits {
  * Loads a target: 'mnist', 'fashion-mnist', 'opencv-digits', 'sklearn-digits', or any
  * loadDataset spec such as 'folder:/data/flowers'. limitTrain / limitTest take seeded
  * stratified subsets as loadDataset does. mean/std are the target's own training statistics
- * (the evaluations normalise with the checkpoint's source statistics instead).
+ * (the evaluations normalise with the checkpoint's source statistics instead). A published
+ * layout (cub:PATH, …) is decoded at its protocol's input (resize, centre crop 224x224:
+ * data/published/index.ts), unless `protocolInput: false`.
  * @example const digits = await loadTarget('opencv-digits') // 2500 / 2500 images of 20x20
  */
 export async function loadTarget(spec: string, o: TargetOptions = {}): Promise<DatasetSplits> {
@@ -183,7 +185,8 @@ export async function loadTarget(spec: string, o: TargetOptions = {}): Promise<D
         `did you mean "${(SOURCE_KINDS as readonly string[]).includes(near) ? `${near}:PATH` : near}"?`,
       );
     }
-    return requireClasses(await loadDataset(spec, o));
+    // A dataset in its publisher's layout is decoded as its evaluation protocol feeds it.
+    return requireClasses(await loadDataset(spec, { protocolInput: true, ...o }));
   }
   const dir = join(o.dataDir ?? defaultDataDir(), spec);
   const file = join(dir, spec === 'opencv-digits' ? 'digits.png' : 'digits.csv.gz');

@@ -18,7 +18,7 @@ import { deriveSeed } from '../rng.js';
 import { evaluate } from '../train/evaluate.js';
 import { trainEpoch } from '../train/epoch.js';
 import type { SourceData } from '../io/checkpoint-file.js';
-import { adaptImages, adaptationRule } from './adapt.js';
+import { adaptImages, adaptationRule, feedShape } from './adapt.js';
 import { disposeFeatures, extractFeatures, type FeatureCache } from './features.js';
 import { logisticProbe, type ProbeOptions, type ProbeResult } from './probe.js';
 import type { LoadedCheckpoint } from './model-checkpoint.js';
@@ -46,12 +46,19 @@ export interface Adaptation {
   to: string;
   channels: string;
   size: string;
+  /** How the images were decoded for the evaluation protocol, when they were (ImageSet.protocolInput). */
+  protocolInput?: string;
   normalization: { mean: number[]; std: number[]; of: string };
 }
 
 /** The rule of adaptImages, in words, for the result files. */
-export function describeAdaptation(set: Pick<ImageSet, 'channels' | 'height' | 'width'>, to: SourceData): Adaptation {
+export function describeAdaptation(
+  set: Pick<ImageSet, 'channels' | 'height' | 'width' | 'protocolInput'>,
+  source: SourceData,
+  anySize: boolean,
+): Adaptation {
   const { channels: c, height: h, width: w } = set;
+  const to = feedShape(set, source, anySize);
   const rule = adaptationRule(set, to);
   const channels = {
     unchanged: 'unchanged',
@@ -64,7 +71,8 @@ export function describeAdaptation(set: Pick<ImageSet, 'channels' | 'height' | '
     to: `${to.channels}x${to.height}x${to.width}`,
     channels,
     size,
-    normalization: { mean: to.mean, std: to.std, of: to.spec },
+    ...(set.protocolInput !== undefined ? { protocolInput: set.protocolInput } : {}),
+    normalization: { mean: source.mean, std: source.std, of: source.spec },
   };
 }
 
@@ -128,7 +136,7 @@ export function linearProbe(
         protocol: 'linear-probe',
         checkpoint: checkpointInfo(ckpt),
         target: targetInfo(target),
-        adaptation: describeAdaptation(target.train, ckpt.source),
+        adaptation: describeAdaptation(target.train, ckpt.source, ckpt.model.anyInputSize),
         ...probe,
         settings: { ...settings, batchSize, device },
         seconds: { features: (t1 - t0) / 1000, fit: (performance.now() - t1) / 1000 },
@@ -244,14 +252,17 @@ export async function fineTune(
     head.dispose();
 
     const norm = { mean: ckpt.source.mean, std: ckpt.source.std, device: s.device };
-    const trainLoader = new BatchLoader(adaptImages(target.train, ckpt.source), {
+    const trainLoader = new BatchLoader(adaptImages(target.train, ckpt.source, model.anyInputSize), {
       ...norm,
       batchSize: s.batchSize,
       shuffle: true,
       seed: deriveSeed(s.seed, 'finetune-data'),
       augment: { padding: s.padding, flip: s.flip },
     });
-    const testLoader = new BatchLoader(adaptImages(target.test, ckpt.source), { ...norm, batchSize: s.evalBatchSize });
+    const testLoader = new BatchLoader(adaptImages(target.test, ckpt.source, model.anyInputSize), {
+      ...norm,
+      batchSize: s.evalBatchSize,
+    });
     const opt = new SGD([{ params: model.parameters() }], {
       lr: s.lr,
       momentum: s.momentum,
@@ -292,7 +303,7 @@ export async function fineTune(
       protocol: 'fine-tune',
       checkpoint: checkpointInfo(ckpt),
       target: targetInfo(target),
-      adaptation: describeAdaptation(target.train, ckpt.source),
+      adaptation: describeAdaptation(target.train, ckpt.source, ckpt.model.anyInputSize),
       settings: {
         ...s,
         optimizer: 'SGD, momentum, coupled weight decay, all parameters',

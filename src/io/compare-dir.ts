@@ -29,8 +29,11 @@ import { ensureDir, generationCheckpoint, readJson, readJsonIfAny, RunDir, write
 export const runName = (method: string, seed: number): string => `${method.replace('+', '-')}-s${seed}`;
 /** The run folder name of a seed's shared generation 0. */
 export const gen0Name = (seed: number): string => `gen0-s${seed}`;
-/** The file name of evaluation `kind` of generation `g` (in an evaluation folder, or `seal eval all --out-dir`). */
-export const evalResultName = (g: number, kind: string): string => `gen-${g}.${kind}.json`;
+/**
+ * The file name of evaluation `id` of generation `g` (in an evaluation folder, or `seal eval all
+ * --out-dir`): its kind, or KIND:TARGET written KIND.TARGET (eval/instances.ts).
+ */
+export const evalResultName = (g: number, id: string): string => `gen-${g}.${id.replace(':', '.')}.json`;
 
 /** Relative paths of plan.json: a run folder, a checkpoint in it, the evaluation folder of a run. */
 export const planPaths = {

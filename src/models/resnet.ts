@@ -98,6 +98,7 @@ export class ResNet extends Module implements Classifier {
   readonly stages: Sequential[];
   readonly fc: Linear;
   readonly featureDim: number;
+  readonly anyInputSize = true;
   /** The layout the model runs in; inputs are converted to it in forwardStem. */
   readonly memoryFormat: MemoryFormat;
 

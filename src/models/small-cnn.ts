@@ -25,6 +25,7 @@ export class SmallCnn extends Module implements Classifier {
   readonly bns: BatchNorm2d[];
   readonly fc: Linear;
   readonly featureDim: number;
+  readonly anyInputSize: boolean;
   readonly memoryFormat: MemoryFormat;
   constructor(readonly config: SmallCnnConfig) {
     super();
@@ -45,6 +46,7 @@ export class SmallCnn extends Module implements Classifier {
     }
     const side = config.imageSize === undefined ? 1 : Math.floor(Math.floor(config.imageSize / 2) / 2);
     this.featureDim = c * side * side;
+    this.anyInputSize = config.imageSize === undefined;
     this.fc = this.child('fc', new Linear(this.featureDim, config.numClasses, o));
     this.memoryFormat = config.memoryFormat === 'nhwc' ? 'channels_last' : 'contiguous';
     if (this.memoryFormat === 'channels_last') this.setMemoryFormat('channels_last');

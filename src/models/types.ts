@@ -38,6 +38,8 @@ export interface Intermediates {
 export interface Classifier extends Module {
   /** Width of the pooled features the head reads. */
   readonly featureDim: number;
+  /** True when the features are globally pooled, so that inputs of any size (beyond a few pixels) run. */
+  readonly anyInputSize: boolean;
   /** Logits [B, classes]. */
   forward(x: Tensor): Tensor;
   /** Features [B, featureDim] before the head. */

@@ -33,7 +33,8 @@ function missing(report: Report, spec: PartSpec, measured: boolean, generation: 
     .filter((m) => !report.methods.includes(m))
     .map((m) => `needs ${methodName(m)}: add ${m} to --methods`);
   const evals = report.settings['evals'];
-  const requested = spec.kind === 'source' || (Array.isArray(evals) && evals.includes(spec.kind));
+  const requested =
+    spec.kind === 'source' || (Array.isArray(evals) && evals.some((id) => String(id).split(':')[0] === spec.kind));
   if (!measured) absent.push(requested ? `no values at generation ${generation}` : `run with --eval ${spec.kind}`);
   else if (absent.length === 0)
     absent.push(`no seed has both ${methodLabel(spec.a)} and ${methodLabel(spec.b)} at generation ${generation}`);

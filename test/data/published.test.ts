@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import { loadDataset, parseDatasetSpec } from '../../src/data/index.js';
 import { PUBLISHED, PUBLISHED_KINDS } from '../../src/data/published/index.js';
 import { loadTarget } from '../../src/eval/targets.js';
+import { centreRegion } from '../../src/data/decode.js';
 import { dataError, imageOf, put, tempDir } from './fixtures.js';
 import { refused, seal } from '../hostile/support.js';
 
@@ -175,6 +176,37 @@ test('cub: the official split, readable class names, grey and CMYK JPEGs decoded
   assert.ok(near(meanRGB(boxed.train, 1), BLUE), `cropped to the box: ${meanRGB(boxed.train, 1)}`);
   const target = await loadTarget(`cub:${root}`, { ...plain, imageSize: { height: 4, width: 4 } });
   assert.equal(target.test.count, 3);
+});
+
+test('a published target is decoded at its protocol input: resized, then the centre that torchvision crops', async (t) => {
+  const dir = fresh(t, 'protocol');
+  const root = await cubTree(dir);
+  const target = await loadTarget(`cub:${root}`, plain);
+  assert.deepEqual([target.train.height, target.train.width, target.test.height], [224, 224, 224]);
+  assert.match(target.train.protocolInput ?? '', /^resize 256x256, centre crop 224x224/);
+  assert.equal(target.test.protocolInput, target.train.protocolInput);
+  // The same pixels as a 256x256 decode cut at rows and columns 16..239.
+  const whole = await loadDataset(`cub:${root}`, { ...plain, imageSize: { height: 256, width: 256 } });
+  assert.equal(whole.train.protocolInput, undefined, 'only a target asks for the protocol input');
+  for (let i = 0; i < whole.train.count; i++) {
+    const big = imageOf(whole.train, i);
+    const cut = new Uint8Array(3 * 224 * 224);
+    for (let c = 0; c < 3; c++)
+      for (let y = 0; y < 224; y++)
+        cut.set(big.subarray(c * 65536 + (y + 16) * 256 + 16, c * 65536 + (y + 16) * 256 + 240), c * 50176 + y * 224);
+    assert.deepEqual(imageOf(target.train, i), cut, `image ${i}`);
+  }
+  const fewShot = PUBLISHED.eurosat.input;
+  assert.deepEqual([fewShot.resize, fewShot.crop], [257, 224]);
+  assert.ok(PUBLISHED_KINDS.every((k) => PUBLISHED[k].input.crop === 224));
+  // torchvision rounds the offset as Python does: round(16.5) = 16, round(15.5) = 16.
+  assert.deepEqual(centreRegion({ height: 257, width: 255 }, { height: 224, width: 224 }), {
+    left: 16,
+    top: 16,
+    width: 224,
+    height: 224,
+  });
+  assert.equal(centreRegion({ height: 229, width: 229 }, { height: 224, width: 224 }).left, 2);
 });
 
 test('cub: a missing image, an extra image, a malformed line and ids that disagree each name the file and line', async (t) => {

@@ -119,17 +119,25 @@ test('the adaptation record follows adapt.ts: padding for near sizes, resizing o
     std: [0.2, 0.2, 0.2],
   };
   assert.deepEqual(
-    describeAdaptation({ channels: 1, height: 20, width: 20 }, src).size,
+    describeAdaptation({ channels: 1, height: 20, width: 20 }, src, false).size,
     'zero-padded around the centre',
   );
-  assert.deepEqual(describeAdaptation({ channels: 1, height: 8, width: 8 }, src).size, 'bilinear resize');
-  assert.deepEqual(describeAdaptation({ channels: 3, height: 64, width: 64 }, src).size, 'bilinear resize');
+  assert.deepEqual(describeAdaptation({ channels: 1, height: 8, width: 8 }, src, false).size, 'bilinear resize');
+  assert.deepEqual(describeAdaptation({ channels: 3, height: 64, width: 64 }, src, false).size, 'bilinear resize');
   assert.equal(
-    describeAdaptation({ channels: 1, height: 28, width: 28 }, src).channels,
+    describeAdaptation({ channels: 1, height: 28, width: 28 }, src, false).channels,
     'grey repeated into 3 channels',
   );
   assert.equal(
-    describeAdaptation({ channels: 3, height: 28, width: 28 }, { ...src, channels: 1 }).channels,
+    describeAdaptation({ channels: 3, height: 28, width: 28 }, { ...src, channels: 1 }, false).channels,
     'luma 0.299 R + 0.587 G + 0.114 B',
   );
+  // Images decoded at a protocol's input keep their size for a model that pools globally, only.
+  const at224 = { channels: 3, height: 224, width: 224, protocolInput: 'resize 256x256, centre crop 224x224' };
+  const kept = describeAdaptation(at224, src, true);
+  assert.equal(kept.size, 'unchanged');
+  assert.equal(kept.to, '3x224x224');
+  assert.equal(kept.protocolInput, at224.protocolInput);
+  assert.equal(describeAdaptation(at224, src, false).size, 'bilinear resize');
+  assert.equal(describeAdaptation({ channels: 3, height: 224, width: 224 }, src, true).size, 'bilinear resize');
 });

@@ -54,6 +54,27 @@ export interface PublishedCounts {
   source: string;
 }
 
+/** How the evaluation protocol feeds a dataset's images: resized to resize x resize, centre-cropped to crop x crop. */
+export interface ProtocolInput {
+  resize: number;
+  crop: number;
+  /** The rule in words, with where it comes from. */
+  text: string;
+}
+
+/** Transfer targets (LLF and Knowledge Evolution's loaders, their test transform). */
+const TRANSFER_INPUT: ProtocolInput = {
+  resize: 256,
+  crop: 224,
+  text: 'resize 256x256, centre crop 224x224 (the test transform of the LLF and Knowledge Evolution loaders)',
+};
+/** The cross-domain few-shot targets (BSCD-FSL's test transform: resize to 1.15 x 224 = 257). */
+const FEW_SHOT_INPUT: ProtocolInput = {
+  resize: 257,
+  crop: 224,
+  text: 'resize 257x257, centre crop 224x224 (the BSCD-FSL test transform: resize to 1.15 x 224)',
+};
+
 /** A dataset read from its publisher's layout. */
 export interface PublishedDataset {
   /** Its name as published. */
@@ -63,6 +84,8 @@ export interface PublishedDataset {
   /** How train and test are made. */
   protocol: string;
   counts: PublishedCounts;
+  /** How its evaluation protocol feeds the images to a network. */
+  input: ProtocolInput;
   /** True for the sets without an official split (seal splits each class 50/50, seeded). */
   fewShotOnly: boolean;
   /** Lists the folder into train and test without decoding (checks every file it names). */
@@ -82,7 +105,7 @@ function official(
   plan: PublishedDataset['plan'],
 ): PublishedDataset {
   const counts = { classes, train, test, total: train + test, source };
-  return { title, layout, protocol, counts, fewShotOnly: false, plan };
+  return { title, layout, protocol, counts, input: TRANSFER_INPUT, fewShotOnly: false, plan };
 }
 
 const HALVES =
@@ -99,7 +122,7 @@ function halved(
   more = '',
 ): PublishedDataset {
   const counts = { classes, train: null, test: null, total, source };
-  return { title, layout, protocol: `${HALVES}${more}`, counts, fewShotOnly: true, plan };
+  return { title, layout, protocol: `${HALVES}${more}`, counts, input: FEW_SHOT_INPUT, fewShotOnly: true, plan };
 }
 
 const CUB_SPLIT = [200, 5994, 5794] as const;
