@@ -107,8 +107,8 @@ export const COMMAND_OPTIONS = {
     commands: ['compare'],
     doc: {
       kind: 'strings',
-      maxItems: 10,
-      help: 'evaluations of every checkpoint (transfer, fewshot, depth, sharpness), or none',
+      maxItems: 20,
+      help: 'evaluations of every checkpoint (transfer, fewshot, depth, sharpness), or none; targets by name: KIND:TARGET or KIND:DATASET=PATH, more after a comma (transfer:cub=PATH,aircraft=PATH,fewshot:eurosat=PATH)',
     },
     shown: "the preset's",
   }),

@@ -125,6 +125,11 @@ Arms: --arm 'seal-S0.1=seal --ascent-lr-multiplier -0.1' adds an arm with its ow
 --methods a,b adds one plain arm per method); --plan FILE.json lists them as {"arms": [{"name", "method",
 "settings"}]}. Every arm is compared with --baseline (default normal) and with llf when present, paired
 by seed; arms whose generation 0 is the same training share it.
+Targets: transfer and fewshot run on mnist unless given targets by name, each its own evaluation:
+--eval transfer:cub=PATH,aircraft=PATH,fewshot:eurosat=PATH,depth (DATASET=PATH: a folder as its
+publisher's archive extracts, \`seal data --help\`; or a built-in target: transfer:opencv-digits).
+Published datasets are decoded at their protocol's input (resize 256 or 257, centre crop 224). The
+--plan file may hold the same list: {"eval": ["transfer:cub=PATH", ...]}.
 Running the same command again continues a stopped comparison; finished work is skipped.
 --preset default (the README's main job) runs in minutes on 2 cores; --preset large in about an hour;
 --preset paper is the reference protocol (ResNet-18, Tiny-ImageNet at 64 px, 10 x 160 epochs, batch 32;
