@@ -19,6 +19,20 @@ export class ConfigError extends SealError {
   }
 }
 
+/**
+ * A bad value of one option, named by its option name (`baseline: 'x' is not an arm`): the
+ * library's words. The CLI names the option by its flag instead (cli/args.ts asFlags).
+ */
+export class OptionError extends ConfigError {
+  constructor(
+    readonly option: string,
+    readonly said: string,
+    hint?: string,
+  ) {
+    super(`${option}: ${said}`, hint);
+  }
+}
+
 /** A checkpoint or run folder that cannot be used. */
 export class CheckpointError extends SealError {
   constructor(message: string, hint?: string) {
@@ -101,4 +115,25 @@ export function nearest(name: string, candidates: readonly string[]): string {
     }
   }
   return best;
+}
+
+/** EX_SOFTWARE: seal itself failed. */
+export const EXIT_BUG = 70;
+
+/**
+ * What an error tells a user, and the exit status it gives: seal's own errors their message and
+ * hint; a system error nobody wrapped its one line; anything else one line asking for a bug report.
+ */
+export function describeFailure(e: unknown): { message: string; hint: string | null; exit: number } {
+  if (e instanceof SealError)
+    return { message: e.message.split('\nhint: ')[0] as string, hint: e.hint ?? null, exit: exitCodeOf(e) };
+  const sys = e as NodeJS.ErrnoException;
+  if (typeof sys?.code === 'string' && typeof sys.syscall === 'string')
+    return { message: sys.message, hint: null, exit: 1 };
+  const text = e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]}` : String(e);
+  return {
+    message: `internal error: ${text}. This is a bug in seal: please report it with the command that caused it (SEAL_DEBUG=1 shows where it happened).`,
+    hint: null,
+    exit: EXIT_BUG,
+  };
 }

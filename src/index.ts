@@ -110,4 +110,6 @@ export type { EvalContext } from './eval/context.js';
 export type { OptionDoc, OptionKind, OptionValues } from './config/options.js';
 export type { Arm, Task } from './compare/plan.js';
 export type { StopSignals, TaskEvents } from './compare/launcher.js';
+export { sealWorker, type WorkerCommand, type WorkerMessage } from './compare/worker-protocol.js';
+export { evalInstances, parseEvalList, type EvalChoice, type EvalInstance } from './eval/instances.js';
 export type { Aggregate, Claim, ClaimPart, DepthHistogram, Difference, MetricValue, Verdict } from './report/types.js';

@@ -4,7 +4,7 @@
 // kebab-case names of config/schema.ts KEYS ('null' for an empty nullable value).
 import { readFileSync } from 'node:fs';
 import { checkRegularFile, MAX_JSON_BYTES } from '../io/regular-file.js';
-import { ConfigError, nearest } from '../errors.js';
+import { ConfigError, nearest, OptionError } from '../errors.js';
 import { KEYS } from '../config/schema.js';
 import { helpLine, parseOptionValue, type KindValues, type OptionDoc, type OptionKind } from '../config/options.js';
 import { kebab, type ConfigLayer } from '../config/resolve.js';
@@ -290,4 +290,9 @@ export function optionHelp(defaults: Record<string, unknown>): string {
       return helpLine(kebab(k), d, shown, '  ', 24);
     })
     .join('\n');
+}
+
+/** A library error that names an option by its name, named by its flag: `baseline: …` → `--baseline: …`. */
+export function asFlags(e: unknown): unknown {
+  return e instanceof OptionError ? new ConfigError(`--${kebab(e.option)}: ${e.said}`, e.hint) : e;
 }

@@ -1,5 +1,6 @@
 // `seal compare --launcher slurm`: submit the plan's unfinished tasks, print what was
 // submitted (or with --dry-run the batch scripts), and with --wait follow the jobs to the end.
+import type { WorkerCommand } from '../compare/worker-protocol.js';
 import type { CompareLayout } from '../io/compare-dir.js';
 import type { Plan } from '../compare/plan.js';
 import { activeJobs, queueStates, submitSlurm } from '../compare/slurm-run.js';
@@ -67,6 +68,16 @@ export function slurmOptionsOf(v: CommandValues<'compare'>): SlurmOptions {
 
 const isDoneIn = (layout: CompareLayout) => (task: string) => layout.isDone(task);
 
+/**
+ * The worker command of this seal: the node and the script of the running command, with its
+ * node options (but a debugger's, whose port the workers cannot all take), so that workers run
+ * as the coordinator was started.
+ */
+export const thisWorker = (): WorkerCommand => ({
+  file: process.execPath,
+  prefix: [...process.execArgv.filter((a) => !/^--(inspect|debug)/.test(a)), process.argv[1] as string, 'worker'],
+});
+
 /** Submits; returns the report when --wait saw it written, else null. */
 export async function compareOnSlurm(
   layout: CompareLayout,
@@ -75,7 +86,7 @@ export async function compareOnSlurm(
   flags: { wait: boolean; dryRun: boolean; pollSeconds?: number },
 ): Promise<Report | null> {
   const isDone = isDoneIn(layout);
-  const subs = submitSlurm(layout, plan, o, { dryRun: flags.dryRun, isDone });
+  const subs = submitSlurm(layout, plan, o, { dryRun: flags.dryRun, isDone, worker: thisWorker() });
   for (const s of subs) {
     const what = `${s.group.tasks.length} task${s.group.tasks.length === 1 ? '' : 's'} (${s.group.name})`;
     const after = s.dependency ? ` after ${s.dependency}` : '';

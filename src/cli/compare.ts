@@ -1,7 +1,7 @@
 // `seal compare`: methods x seeds, every generation evaluated, one report.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { parseEvalList } from '../eval/instances.js';
+import { parseEvalList, type EvalChoice } from '../eval/instances.js';
 import { isPublishedKind, PUBLISHED } from '../data/published/index.js';
 import { checkRegularFile, MAX_JSON_BYTES } from '../io/regular-file.js';
 import { DEFAULTS, type RunConfig } from '../config/schema.js';
@@ -15,11 +15,12 @@ import {
   type Prepared,
 } from '../compare/run-comparison.js';
 import { buildPlan, type Arm } from '../compare/plan.js';
+import type { SlurmOptions } from '../compare/slurm.js';
 import { CompareProgress } from './compare-progress.js';
 import { planPrior } from '../compare/estimate.js';
 import type { StopSignals } from '../compare/launcher.js';
 import { setNumThreads } from '../backend/index.js';
-import { compareOnSlurm, SLURM_FLAGS, SLURM_USAGE, slurmOptionsOf } from './compare-slurm.js';
+import { compareOnSlurm, SLURM_FLAGS, SLURM_USAGE, slurmOptionsOf, thisWorker } from './compare-slurm.js';
 import { EVALUATORS } from '../eval/registry.js';
 import {
   CONFIG_FLAGS,
@@ -175,12 +176,12 @@ export function parseArm(spec: string): Arm {
  * each target checked before any training: a published layout is listed (every file it names
  * must exist), any other path must exist.
  */
-async function checkedEvals(items: string[]): Promise<string[]> {
-  const out: string[] = [];
+async function checkedEvals(items: string[]): Promise<EvalChoice[]> {
+  const out: EvalChoice[] = [];
   for (const e of parseEvalList(items)) {
     const colon = e.target?.indexOf(':') ?? -1;
     if (e.target === undefined || colon < 0) {
-      out.push(e.target === undefined ? e.kind : `${e.kind}:${e.target}`);
+      out.push(e.target === undefined ? e.kind : { kind: e.kind, target: e.target });
       continue;
     }
     const kind = e.target.slice(0, colon);
@@ -188,7 +189,7 @@ async function checkedEvals(items: string[]): Promise<string[]> {
     if (!existsSync(path))
       throw new ConfigError(`--eval ${e.id}: ${path} does not exist`, `give the folder ${kind} was extracted to`);
     if (isPublishedKind(kind)) await PUBLISHED[kind].plan(path, {});
-    out.push(`${e.kind}:${kind}=${path}`);
+    out.push({ kind: e.kind, target: `${kind}:${path}` });
   }
   return out;
 }
@@ -334,13 +335,27 @@ const COMPARE_FLAGS = withConfigFlags({
   help: SWITCH,
 });
 
+/** One `seal compare` command, every value checked: the comparison, and the launcher it runs on. */
+export interface CompareSpec {
+  options: CompareOptions;
+  /** The Slurm launcher's settings; null for the local launcher. */
+  slurm: { options: SlurmOptions; wait: boolean; dryRun: boolean } | null;
+  maxTasks: number;
+}
+
 export async function compareCommand(argv: string[]): Promise<number> {
+  const spec = await compareSpecOf(argv);
+  return spec === null ? 0 : runCompare(spec);
+}
+
+/** `seal compare`'s words as a CompareSpec; null after printing the usage for --help. */
+export async function compareSpecOf(argv: string[]): Promise<CompareSpec | null> {
   // Flags outside the table are collected as training options, so that resolveConfig names the nearest one.
   const parsed = parseArgv(argv, COMPARE_FLAGS, { command: 'compare', unknown: 'collect' });
   const v = parsed.values as CommandValues<'compare'> & { help?: true };
   if (v.help) {
     process.stdout.write(COMPARE_USAGE);
-    return 0;
+    return null;
   }
   refuseResume(parsed.given);
   const presetName = v.preset ?? 'default';
@@ -363,9 +378,6 @@ export async function compareCommand(argv: string[]): Promise<number> {
   if (launcher === 'local' && train.device !== undefined) checkDevice(String(train.device));
   if (launcher === 'local') checkPrecision(String(train.precision ?? 'fp32'), String(train.device ?? 'cpu'));
   checkCreatable(out, '--out');
-  // Held until the command ends: a second coordinator would launch the same tasks again.
-  using _lock = lockComparison(out);
-  const t0 = performance.now();
   const file = v.plan !== undefined ? readPlanFile(v.plan) : { arms: [] };
   if (file.eval !== undefined && v.eval !== undefined)
     throw new ConfigError(
@@ -373,31 +385,53 @@ export async function compareCommand(argv: string[]): Promise<number> {
       'give one of them',
     );
   const arms = [...(v.arm ?? []).map(parseArm), ...file.arms];
-  const what = {
-    methods: v.methods ?? (arms.length > 0 ? [] : preset.methods),
-    ...(arms.length > 0 ? { arms } : {}),
-    ...(v.baseline !== undefined ? { baseline: v.baseline } : {}),
-    seeds: v.seeds ?? preset.seeds,
-    evals: await checkedEvals(v.eval ?? file.eval ?? preset.evals),
-  };
-  checkPlanSize({ out, train, ...what }, v['max-tasks'] ?? DEFAULT_MAX_TASKS);
+  let slurm: CompareSpec['slurm'] = null;
   if (launcher === 'slurm') {
-    const slurm = slurmOptionsOf(v);
+    const options = slurmOptionsOf(v);
     // A task per GPU trains on it, unless the device was chosen.
-    if ((slurm.gpusPerTask ?? 0) > 0 && train.device === undefined) train.device = 'cuda';
+    if ((options.gpusPerTask ?? 0) > 0 && train.device === undefined) train.device = 'cuda';
     if (v.jobs !== undefined || v.threads !== undefined)
       throw new ConfigError(
         '--jobs and --threads are for the local launcher',
         "on Slurm give each task its cores with --cpus-per-task and the array's parallelism with --max-parallel",
       );
-    const { layout, plan, ...notes } = preparePlan({ out, train, ...what });
+    slurm = { options, wait: v.wait === true, dryRun: v['dry-run'] === true };
+  }
+  return {
+    options: {
+      out,
+      train,
+      worker: thisWorker(),
+      methods: v.methods ?? (arms.length > 0 ? [] : preset.methods),
+      ...(arms.length > 0 ? { arms } : {}),
+      ...(v.baseline !== undefined ? { baseline: v.baseline } : {}),
+      seeds: v.seeds ?? preset.seeds,
+      evals: await checkedEvals(v.eval ?? file.eval ?? preset.evals),
+      ...(v.jobs !== undefined ? { jobs: v.jobs } : {}),
+      ...(threads !== undefined ? { threads } : {}),
+    },
+    slurm,
+    maxTasks: v['max-tasks'] ?? DEFAULT_MAX_TASKS,
+  };
+}
+
+/** Runs a comparison: plans it (or continues its plan), runs its tasks, writes and summarises its report. */
+export async function runCompare(spec: CompareSpec): Promise<number> {
+  const options = spec.options;
+  const { out, train } = options;
+  // Held until the command ends: a second coordinator would launch the same tasks again.
+  using _lock = lockComparison(out);
+  const t0 = performance.now();
+  checkPlanSize(options, spec.maxTasks);
+  if (spec.slurm !== null) {
+    const { layout, plan, ...notes } = preparePlan(options);
     noteRepair(notes);
-    warnNoAscentOf(train, what.methods);
+    warnNoAscentOf(train, options.methods);
     process.stdout.write(`plan: ${plan.tasks.length} tasks (${layout.planFile})\n`);
     const poll = process.env.SEAL_SLURM_POLL_SECONDS;
-    const report = await compareOnSlurm(layout, plan, slurm, {
-      wait: v.wait === true,
-      dryRun: v['dry-run'] === true,
+    const report = await compareOnSlurm(layout, plan, spec.slurm.options, {
+      wait: spec.slurm.wait,
+      dryRun: spec.slurm.dryRun,
       ...(poll ? { pollSeconds: Number(poll) } : {}),
     });
     if (report) {
@@ -407,17 +441,10 @@ export async function compareCommand(argv: string[]): Promise<number> {
     }
     return 0;
   }
-  const options = {
-    out,
-    train,
-    ...what,
-    ...(v.jobs !== undefined ? { jobs: v.jobs } : {}),
-    ...(threads !== undefined ? { threads } : {}),
-  };
   const prepared = preparePlan(options);
   const { layout, plan } = prepared;
   noteRepair(prepared);
-  warnNoAscentOf(train, what.methods);
+  warnNoAscentOf(train, options.methods);
   const { jobs, threads: perTask } = jobsAndThreads(options);
   process.stdout.write(
     `plan: ${plan.tasks.length} tasks (${layout.planFile}); ${jobs} at a time with ${perTask} thread${perTask === 1 ? '' : 's'} each; \`seal status ${out}\` shows them\n`,

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `seal` command line.
 import { backendInfo, getNumThreads, setNumThreads } from '../index.js';
-import { exitCodeOf, SealError } from '../errors.js';
+import { describeFailure } from '../errors.js';
 import { trainCommand } from './train.js';
 import { cancelCommand } from './cancel.js';
 import { compareCommand } from './compare.js';
@@ -13,7 +13,7 @@ import { workerCommand } from './worker.js';
 import { dataCommand } from './data.js';
 import { checkThreads } from './checks.js';
 import type { CommandValues } from './command-options.js';
-import { commandFlags, parseArgv } from './args.js';
+import { asFlags, commandFlags, parseArgv } from './args.js';
 import { EVALUATORS } from '../eval/registry.js';
 import { optionsMarkdown } from './options-doc.js';
 
@@ -103,9 +103,6 @@ async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
-/** EX_SOFTWARE: seal itself failed. */
-const EXIT_BUG = 70;
-
 /**
  * The one place an error reaches the user: seal's own errors as their message; a system error
  * nobody wrapped as its one line; anything else as one line asking for a bug report. Never a
@@ -113,22 +110,9 @@ const EXIT_BUG = 70;
  */
 function fail(e: unknown): void {
   if (process.env.SEAL_DEBUG === '1') process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
-  if (e instanceof SealError) {
-    process.stderr.write(`\nseal: ${e.message}\n`);
-    process.exitCode = exitCodeOf(e);
-    return;
-  }
-  const sys = e as NodeJS.ErrnoException;
-  if (typeof sys?.code === 'string' && typeof sys.syscall === 'string') {
-    process.stderr.write(`\nseal: ${sys.message}\n`);
-    process.exitCode = 1;
-    return;
-  }
-  const text = e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]}` : String(e);
-  process.stderr.write(
-    `\nseal: internal error: ${text}. This is a bug in seal: please report it with the command that caused it (SEAL_DEBUG=1 shows where it happened).\n`,
-  );
-  process.exitCode = EXIT_BUG;
+  const f = describeFailure(asFlags(e));
+  process.stderr.write(`\nseal: ${f.message}${f.hint !== null ? `\nhint: ${f.hint}` : ''}\n`);
+  process.exitCode = f.exit;
 }
 
 // Warnings that code below the CLI raises (process.emitWarning) in seal's words, not Node's.

@@ -2,7 +2,8 @@
 // comparison (so generation 0 and the baseline are trained once per seed for every cell).
 import { ConfigError } from '../errors.js';
 import { KEYS } from '../config/schema.js';
-import { compareCommand } from './compare.js';
+import { compareSpecOf, runCompare } from './compare.js';
+import type { Arm } from '../compare/plan.js';
 import { SWITCH, camel, commandFlags, parseArgv, text, texts } from './args.js';
 import { MAX_ARMS, type CommandValues } from './command-options.js';
 import { checkValue, fromText } from '../config/options.js';
@@ -53,7 +54,11 @@ const SWEEP_PRESETS: Record<string, { method: string; grids: string[]; args: str
 
 export interface GridAxis {
   flag: string;
+  /** The values as written (they name the cells). */
   values: string[];
+  /** The config key and the values as the setting takes them. */
+  key: string;
+  typed: unknown[];
 }
 
 /**
@@ -94,16 +99,20 @@ export function parseGrid(spec: string): GridAxis {
         'list each value once',
       );
   }
-  return { flag, values };
+  return { flag, values, key, typed };
 }
 
-/** The arms' --arm specs: one per cell, named METHOD,flag=value,... */
-export function cellArms(method: string, axes: GridAxis[]): string[] {
-  let cells: string[][] = [[]];
-  for (const a of axes) cells = cells.flatMap((c) => a.values.map((v) => [...c, `${a.flag}=${v}`]));
-  return cells.map(
-    (c) => `${[method, ...c].join(',')}=${method} ${c.map((kv) => `--${kv.replace('=', ' ')}`).join(' ')}`,
-  );
+/** The arms: one per cell, named METHOD,flag=value,... with the cell's settings. */
+export function cellArms(method: string, axes: GridAxis[]): Arm[] {
+  let cells: { names: string[]; overrides: Record<string, unknown> }[] = [{ names: [], overrides: {} }];
+  for (const a of axes)
+    cells = cells.flatMap((c) =>
+      a.values.map((v, i) => ({
+        names: [...c.names, `${a.flag}=${v}`],
+        overrides: { ...c.overrides, [a.key]: a.typed[i] },
+      })),
+    );
+  return cells.map((c) => ({ name: [method, ...c.names].join(','), method, overrides: c.overrides }));
 }
 
 /** seal sweep's own flags (cli/command-options.ts); every other word goes to seal compare as written. */
@@ -165,14 +174,10 @@ export async function sweepCommand(argv: string[]): Promise<number> {
       'compare the grid with another method, e.g. --baseline normal',
     );
   // The preset's comparison settings first, so that any flag given overrides them.
-  const args = [
-    ...presetArgs(p?.args ?? [], rest),
-    ...rest,
-    '--methods',
-    baseline,
-    '--baseline',
-    baseline,
-    ...cellArms(method, axes).flatMap((a) => ['--arm', a]),
-  ];
-  return compareCommand(args);
+  const spec = await compareSpecOf([...presetArgs(p?.args ?? [], rest), ...rest]);
+  if (spec === null) return 0;
+  return runCompare({
+    ...spec,
+    options: { ...spec.options, methods: [baseline], baseline, arms: cellArms(method, axes) },
+  });
 }

@@ -5,14 +5,15 @@ import { CompareLayout } from '../io/compare-dir.js';
 import { checkPathName } from '../io/path-name.js';
 import { rebuildReport } from '../compare/run-comparison.js';
 import { findTask, readPlan, recordFailure, resultOf, runTask } from '../compare/run-task.js';
-import type { Task } from '../compare/plan.js';
-import { ConfigError, EXIT_RESUMABLE } from '../errors.js';
+import type { Plan, Task } from '../compare/plan.js';
+import { WorkerReporter, type WorkerMessage } from '../compare/worker-protocol.js';
+import { ConfigError, describeFailure, EXIT_RESUMABLE } from '../errors.js';
 import { lockTask } from './lock.js';
 import { writeReports } from './report.js';
 import { STOP_SIGNALS, StopOnSignal } from './stop.js';
 import { checkThreads } from './checks.js';
 import type { CommandValues } from './command-options.js';
-import { SWITCH, commandFlags, parseArgv } from './args.js';
+import { SWITCH, asFlags, commandFlags, parseArgv } from './args.js';
 
 export const WORKER_USAGE = `usage: seal worker DIR TASK [--threads N]
        seal worker DIR TASK --failed REASON
@@ -56,10 +57,25 @@ export async function workerCommand(argv: string[]): Promise<number> {
     recordFailure(layout, task.id, failed);
     return 0;
   }
+  // Started by the local launcher, the worker has an IPC channel to it (worker-protocol.ts).
+  const send = process.send ? (m: WorkerMessage) => void process.send?.(m) : null;
+  const reporter = new WorkerReporter(layout, task.id, send, (text) => process.stdout.write(`${text}\n`));
+  try {
+    return await runLocked(layout, plan, task, reporter);
+  } catch (e) {
+    reporter.failed(describeFailure(asFlags(e)));
+    throw e;
+  }
+}
+
+/** Runs a task under its lock; a stop request ends it at a resume point. */
+async function runLocked(layout: CompareLayout, plan: Plan, task: Task, reporter: WorkerReporter): Promise<number> {
+  const { dir } = layout;
+  const id = task.id;
   using _lock = lockTask(layout, task.id);
   // Another worker may have finished it between the look above and taking the lock.
   if (layout.isDone(task.id)) return alreadyDone(layout, task);
-  const line = (text: string) => process.stdout.write(`${text}\n`);
+  const line = (text: string) => reporter.line(text);
   // Only training has a resume point to stop at; the others write whole files and start over.
   // Slurm sends SIGTERM to the whole job while its batch script forwards one too: a repeated
   // signal must not cut short the batch being finished.

@@ -1,14 +1,12 @@
-// The local launcher: runs a plan's ready tasks N at a time, each as a `seal worker` child
-// with its share of the cores and its output in DIR/logs/<task>.out|.err. Tasks whose done
+// The local launcher: runs a plan's ready tasks N at a time, each as a worker child (the command
+// it is given: worker-protocol.ts) with its share of the cores and its output in
+// DIR/logs/<task>.out|.err. Tasks whose done
 // file exists are skipped; a failing task is recorded (DIR/tasks/<task>.failed.json) and
 // only the tasks that depend on it are held back.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { EXIT_RESUMABLE } from '../errors.js';
 import type { CompareLayout } from '../io/compare-dir.js';
 import type { Plan, Task } from './plan.js';
-
-const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+import { failureText, readFailure, startWorker, type WorkerCommand, type WorkerFailure } from './worker-protocol.js';
 
 export interface TaskEvents {
   start(task: Task): void;
@@ -35,21 +33,6 @@ export function isDone(layout: CompareLayout, id: string): boolean {
   return layout.isDone(id);
 }
 
-/** The line of a worker's error output that says what went wrong (seal's message, or the JS error). */
-export function cause(stderr: string): string {
-  const lines = stderr
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
-  // A warning (such as a dead worker's lock taken over) comes before the error and is not its cause.
-  return (
-    lines.find((l) => l.startsWith('seal: ') && !l.startsWith('seal: warning: ')) ??
-    lines.find((l) => /^[A-Za-z]*Error\b/.test(l)) ??
-    lines[lines.length - 1] ??
-    'no error output'
-  );
-}
-
 /** How a caller stops a running comparison: `stop` lets running tasks reach a resume point, `kill` ends them now. */
 export interface StopSignals {
   stop?: AbortSignal;
@@ -59,49 +42,33 @@ export interface StopSignals {
 function runChild(
   layout: CompareLayout,
   task: Task,
-  threads: number,
-  events: TaskEvents,
-  signals: StopSignals,
+  o: { threads: number; command: WorkerCommand; events: TaskEvents } & StopSignals,
 ): Promise<{ ok: boolean; error: string; interrupted: boolean }> {
-  const { out, err } = layout.openLogs(task.id);
   return new Promise((resolve) => {
+    let failure: WorkerFailure | null = null;
     // In the coordinator's process group: what kills the group (kill -9 of a job, a terminal
     // closed) kills the workers too, and Ctrl-C reaches each worker as a stop request itself.
-    const child = spawn(process.execPath, [CLI, 'worker', layout.dir, task.id, '--threads', String(threads)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const child = startWorker(o.command, layout.dir, task.id, o.threads, layout.openLogs(task.id), {
+      line: (text) => o.events.line(task, text),
+      failed: (f) => {
+        failure = f;
+      },
     });
     const stop = () => child.kill('SIGTERM');
     const kill = () => child.kill('SIGKILL');
-    signals.stop?.addEventListener('abort', stop);
-    signals.kill?.addEventListener('abort', kill);
-    let buf = '',
-      tail = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out.write(d);
-      buf += d.toString();
-      const lines = buf.split('\n');
-      buf = lines.pop() ?? '';
-      for (const l of lines) if (l.trim() !== '') events.line(task, l);
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err.write(d);
-      tail = (tail + d.toString()).slice(-4000);
-    });
+    o.stop?.addEventListener('abort', stop);
+    o.kill?.addEventListener('abort', kill);
     child.on('error', (e) => resolve({ ok: false, error: e.message, interrupted: false }));
     child.on('close', (code, signal) => {
-      signals.stop?.removeEventListener('abort', stop);
-      signals.kill?.removeEventListener('abort', kill);
-      out.end();
-      err.end();
-      resolve(
-        code === 0
-          ? { ok: true, error: '', interrupted: false }
-          : {
-              ok: false,
-              error: `${signal ?? `exit ${code}`}: ${cause(tail)}`,
-              interrupted: interruptedBy(code, signal),
-            },
-      );
+      o.stop?.removeEventListener('abort', stop);
+      o.kill?.removeEventListener('abort', kill);
+      if (code === 0) return resolve({ ok: true, error: '', interrupted: false });
+      // A message that the exit overtook is in the task's failure file.
+      const said = failure ?? readFailure(layout, task.id);
+      const what = said
+        ? failureText(said)
+        : `the worker ended without saying why (its log: ${layout.log(task.id, 'err')})`;
+      resolve({ ok: false, error: `${signal ?? `exit ${code}`}: ${what}`, interrupted: interruptedBy(code, signal) });
     });
   });
 }
@@ -110,7 +77,7 @@ function runChild(
 export async function runLocal(
   layout: CompareLayout,
   plan: Plan,
-  o: { jobs: number; threads: number; events: TaskEvents } & StopSignals,
+  o: { jobs: number; threads: number; command: WorkerCommand; events: TaskEvents } & StopSignals,
 ): Promise<Failure[]> {
   const done = new Set(plan.tasks.filter((t) => isDone(layout, t.id)).map((t) => t.id));
   const failed = new Set<string>();
@@ -127,7 +94,7 @@ export async function runLocal(
         running.add(t.id);
         o.events.start(t);
         const t0 = performance.now();
-        void runChild(layout, t, o.threads, o.events, o).then(({ ok, error, interrupted }) => {
+        void runChild(layout, t, o).then(({ ok, error, interrupted }) => {
           running.delete(t.id);
           const seconds = (performance.now() - t0) / 1000;
           if (ok && isDone(layout, t.id)) {

@@ -4,15 +4,16 @@
 import { cpus } from 'node:os';
 import { resolveConfig } from '../config/resolve.js';
 import type { RunConfig } from '../config/schema.js';
-import { ConfigError, PlanError, SealError, StoppedError } from '../errors.js';
+import { ConfigError, OptionError, PlanError, SealError, StoppedError } from '../errors.js';
 import { CompareLayout } from '../io/compare-dir.js';
 import type { Report } from '../report/types.js';
 import { buildReport } from './aggregate.js';
 import { evaluationOf } from '../eval/registry.js';
-import { parseEvalList } from '../eval/instances.js';
+import { evalInstances, type EvalChoice } from '../eval/instances.js';
 import { runLocal, type StopSignals, type TaskEvents } from './launcher.js';
 import { buildPlan, evalOptionsOf, settingsDiff, type Arm, type CompareSettings, type Plan } from './plan.js';
 import { readPlan } from './run-task.js';
+import { sealWorker, type WorkerCommand } from './worker-protocol.js';
 import { damagedOutputs, redoDamaged, withDependents, type Redo } from './outputs.js';
 
 export interface CompareOptions {
@@ -24,8 +25,8 @@ export interface CompareOptions {
   /** The arm the others are compared with; default normal (when it is an arm). */
   baseline?: string;
   seeds: number[];
-  /** The evaluations of every checkpoint, as --eval lists them (eval/instances.ts): `transfer`, `transfer:cub=PATH`, … */
-  evals: string[];
+  /** The evaluations of every checkpoint: kinds, or kinds with a target ({ kind: 'transfer', target: 'cub:PATH' }). */
+  evals: EvalChoice[];
   /** Training settings shared by every run (config keys; method, seed, out and threads are set per run). */
   train: Partial<RunConfig>;
   /** Parallel tasks; the cores are split evenly between them. Default: on the CPU one task per
@@ -33,16 +34,20 @@ export interface CompareOptions {
    * narrow ResNets), on a GPU one at a time. */
   jobs?: number;
   threads?: number;
+  /** The command that runs a task; default the installed `seal worker`. */
+  worker?: WorkerCommand;
 }
 
 export function settingsOf(o: CompareOptions): CompareSettings {
   for (const k of ['method', 'seed', 'out', 'threads'] as const) {
     if (k in o.train)
-      throw new ConfigError(
-        `compare: --${k} is set per run; use --methods / --seeds / --out / --threads of seal compare instead`,
+      throw new OptionError(
+        k,
+        'is set per run, not in the shared training settings',
+        "give the comparison's methods, seeds, out or threads instead",
       );
   }
-  const evals = parseEvalList(o.evals);
+  const evals = evalInstances(o.evals);
   const arms: Arm[] = [...o.methods.map((m) => ({ name: m, method: m, overrides: {} })), ...(o.arms ?? [])];
   if (arms.length === 0 || o.seeds.length === 0)
     throw new ConfigError('compare needs at least one method (or arm) and one seed');
@@ -57,8 +62,9 @@ export function settingsOf(o: CompareOptions): CompareSettings {
   const resolved = resolveConfig([{ source: 'flags', values: { ...o.train, method: 'normal' } }]);
   for (const arm of arms) checkArm(arm, o.train);
   if (o.baseline !== undefined && !names.includes(o.baseline)) {
-    throw new ConfigError(
-      `--baseline: '${o.baseline}' is not an arm of this comparison`,
+    throw new OptionError(
+      'baseline',
+      `'${o.baseline}' is not an arm of this comparison`,
       `choose one of ${names.join(', ')}`,
     );
   }
@@ -221,7 +227,8 @@ export async function compare(
   signals: StopSignals = {},
 ): Promise<Report> {
   const { layout, plan } = prepared;
-  const failures = await runLocal(layout, plan, { ...jobsAndThreads(o), events, ...signals });
+  const command = o.worker ?? sealWorker();
+  const failures = await runLocal(layout, plan, { ...jobsAndThreads(o), command, events, ...signals });
   if (signals.stop?.aborted === true) {
     const left = plan.tasks.filter((t) => !layout.isDone(t.id)).length;
     throw new StoppedError(

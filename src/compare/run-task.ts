@@ -14,7 +14,7 @@ import type { CompareLayout } from '../io/compare-dir.js';
 import { ensureDir, forkRun } from '../io/run-dir.js';
 import { describePosition, train, type TrainResult } from '../train/iterative.js';
 import type { EpochRow } from '../train/summary.js';
-import { cause } from './launcher.js';
+import { failureText, readFailure } from './worker-protocol.js';
 import { checkPlan, type EvaluateTask, type Plan, type Task, type TrainTask } from './plan.js';
 
 export interface WorkerOptions {
@@ -108,11 +108,11 @@ async function evaluateTask(
   }
 }
 
-/** Records that a task failed: `reason` and the last error line of its log. */
+/** Records that a task failed: `reason`, and what its worker said failed (worker-protocol.ts), if it said. */
 export function recordFailure(layout: CompareLayout, id: string, reason: string): void {
   const log = layout.log(id, 'err');
-  const tail = layout.logTail(id, 'err', 4000);
-  const said = tail !== '' ? cause(tail) : '';
+  const failure = readFailure(layout, id);
+  const said = failure ? failureText(failure) : '';
   layout.writeTaskFile(id, 'failed', {
     task: id,
     finished: new Date().toISOString(),
@@ -131,6 +131,7 @@ export async function runTask(layout: CompareLayout, plan: Plan, id: string, o: 
       'run those first (the launcher does this in order)',
     );
   layout.removeTaskFile(id, 'failed');
+  layout.removeTaskFile(id, 'error');
   const started = new Date().toISOString();
   layout.writeTaskFile(id, 'started', { task: id, started, pid: process.pid, host: hostname() });
   const t0 = performance.now();

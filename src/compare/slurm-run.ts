@@ -3,9 +3,9 @@
 // DIR/slurm/jobs.json as soon as sbatch answers, and reads the queue back with squeue.
 // Submitting again is idempotent: done tasks are skipped, tasks whose job is still queued or
 // running are not submitted twice, failed or vanished ones are submitted again.
+import type { WorkerCommand } from './worker-protocol.js';
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, EXIT_RESUMABLE, SealError } from '../errors.js';
 import type { CompareLayout } from '../io/compare-dir.js';
 import { ensureDir } from '../io/run-dir.js';
@@ -19,8 +19,6 @@ import {
   type JobGroup,
   type SlurmOptions,
 } from './slurm.js';
-
-const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 /** What DIR/slurm/jobs.json keeps: the latest job of every submitted task. */
 export interface JobRecord {
@@ -152,7 +150,7 @@ export function submitSlurm(
   layout: CompareLayout,
   plan: Plan,
   o: SlurmOptions,
-  opts: { dryRun: boolean; isDone(task: string): boolean },
+  opts: { dryRun: boolean; isDone(task: string): boolean; worker: WorkerCommand },
 ): Submission[] {
   const dir = resolve(layout.dir);
   const active = opts.dryRun ? new Map<string, { job: string; state: string }>() : activeJobs(layout, queueStates());
@@ -176,7 +174,7 @@ export function submitSlurm(
     const dependency = dependencyOf([...new Set(waitsFor)], jobOf, (a) => arraySizes.get(a) ?? -1);
     const script = layout.writeScript(
       `${stamp}-${group.name}.sh`,
-      batchScript(group, o, { dir, node: process.execPath, cli: CLI, resumableExit: EXIT_RESUMABLE }),
+      batchScript(group, o, { dir, worker: opts.worker, resumableExit: EXIT_RESUMABLE }),
     );
     if (opts.dryRun) {
       group.tasks.forEach((t, i) => assigned.set(t, `<${group.name}>_${i}`));

@@ -3,6 +3,7 @@
 // array (a seed's generation 0 for every seed; a seed's method runs; a run's evaluations), so a
 // comparison is a handful of submissions whatever its size, and every array element waits for
 // exactly what its task needs.
+import type { WorkerCommand } from './worker-protocol.js';
 import type { Plan, Task } from './plan.js';
 
 /** What a cluster asks of a job; every field but the last three maps to the sbatch option of its name. */
@@ -176,10 +177,10 @@ export const slurmLogDir = (dir: string): string => `${dir}/logs/slurm`;
 export function batchScript(
   group: JobGroup,
   o: SlurmOptions,
-  ctx: { dir: string; node: string; cli: string; resumableExit: number },
+  ctx: { dir: string; worker: WorkerCommand; resumableExit: number },
 ): string {
   const q = shellWord;
-  const worker = `${q(ctx.node)} ${q(ctx.cli)} worker "$dir" "$task"`;
+  const worker = `${[ctx.worker.file, ...ctx.worker.prefix].map(q).join(' ')} "$dir" "$task"`;
   const logDir = slurmLogDir(ctx.dir);
   const elsewhere = sbatchCommandLine(group, o, logDir);
   // Paths in comments as JSON strings: a line break in one would end the comment.

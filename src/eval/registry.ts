@@ -1,7 +1,7 @@
 // The evaluations `seal eval` and `seal compare` run on a checkpoint, each in one place: its
 // options (with defaults, and the smaller sizes a comparison runs them at), how to run it, the
 // one-line summary of a result, and the report metrics (and histogram) a result gives.
-import { ConfigError } from '../errors.js';
+import { ConfigError, OptionError } from '../errors.js';
 import { helpLine, type OptionSpec, type OptionValues } from '../config/options.js';
 import { MAX_BATCH, MAX_EPOCHS, MAX_IMAGES } from '../config/schema.js';
 import type { EvalContext } from './context.js';
@@ -198,8 +198,9 @@ const fewshot = evaluation({
     const names = o.classifiers.split(',').map((c) => c.trim());
     const bad = names.find((c) => !isClassifier(c));
     if (bad !== undefined)
-      throw new ConfigError(
-        `--classifiers: unknown classifier '${bad}'`,
+      throw new OptionError(
+        'classifiers',
+        `unknown classifier '${bad}'`,
         `choose from ${FEW_SHOT_CLASSIFIERS.join(', ')}`,
       );
     return fewShotEval(ckpt, await target(o, ctx), {

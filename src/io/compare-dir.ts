@@ -45,7 +45,8 @@ export const planPaths = {
   evalResult: (name: string, g: number, kind: string): string => `evals/${name}/${evalResultName(g, kind)}`,
 };
 
-export type TaskState = 'started' | 'done' | 'failed';
+/** What a task's files record; `error` is what its worker said failed (compare/worker-protocol.ts). */
+export type TaskState = 'started' | 'done' | 'failed' | 'error';
 
 export class CompareLayout {
   constructor(readonly dir: string) {}
@@ -195,11 +196,6 @@ export class CompareLayout {
       out: createWriteStream(this.log(task, 'out'), { flags: 'a' }),
       err: createWriteStream(this.log(task, 'err'), { flags: 'a' }),
     };
-  }
-  /** The last `chars` characters of a task's log ('' where there is none). */
-  logTail(task: string, stream: 'out' | 'err', chars: number): string {
-    const log = this.log(task, stream);
-    return existsSync(log) ? readFileSync(log, 'utf8').slice(-chars) : '';
   }
 
   /** Evaluation results, by the plan's relative evaluation folder. */

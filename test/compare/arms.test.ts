@@ -22,13 +22,18 @@ const fashion = needsData(FASHION_MNIST, FASHION_MNIST_INSTALL);
 
 test('a 4 x 3 sweep on 5 seeds trains generation 0 five times, and the baseline once per seed', () => {
   const axes = [parseGrid('ascent-lr-multiplier=-0.01,-0.03,-0.1,-0.3'), parseGrid('ascent-epochs=1,2,3')];
-  const arms = cellArms('seal', axes).map(parseArm);
+  const arms = cellArms('seal', axes);
   assert.equal(arms.length, 12);
   assert.deepEqual(arms[5], {
     name: 'seal,ascent-lr-multiplier=-0.03,ascent-epochs=3',
     method: 'seal',
     overrides: { ascentLrMultiplier: -0.03, ascentEpochs: 3 },
   });
+  // The arm a hand-written --arm gives for that cell, so a sweep's settings are those of the same arms by hand.
+  assert.deepEqual(
+    parseArm('seal,ascent-lr-multiplier=-0.03,ascent-epochs=3=seal --ascent-lr-multiplier -0.03 --ascent-epochs 3'),
+    arms[5],
+  );
   const s = settingsOf({
     out: 'x',
     methods: ['normal'],

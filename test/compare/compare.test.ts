@@ -164,7 +164,7 @@ test(
       assert.equal(r.status, 1);
       assert.match(
         r.stderr,
-        /1 task failed \(1 that depend on it did not run\):\n {2}train-seal-s0: exit 1: seal: cannot start the run .*seal-s0: something is already there, but not a run/,
+        /1 task failed \(1 that depend on it did not run\):\n {2}train-seal-s0: exit 1: cannot start the run .*seal-s0: something is already there, but not a run/,
       );
       assert.match(r.stderr, /log: .*logs\/train-seal-s0\.err\n {4}retry: seal worker .* train-seal-s0/);
       assert.ok(existsSync(join(dir, 'tasks', 'train-seal-s0.failed.json')));

@@ -97,8 +97,7 @@ test("the batch script asks for what the cluster options say and runs the array 
   const [group] = groupTasks(plan, new Set(['train-gen0-s0', 'train-gen0-s1']));
   const script = batchScript(group!, OPTS, {
     dir: "/data/it's here",
-    node: '/usr/bin/node',
-    cli: '/opt/seal/main.js',
+    worker: { file: '/usr/bin/node', prefix: ['/opt/seal/main.js', 'worker'] },
     resumableExit: 75,
   });
   for (const line of [

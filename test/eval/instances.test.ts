@@ -1,7 +1,7 @@
 // The --eval list of a comparison: kinds, targets by name, targets on disk, and what is refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evalFileId, evalKindOf, parseEvalList } from '../../src/eval/instances.js';
+import { evalInstances, evalKindOf, parseEvalList } from '../../src/eval/instances.js';
 import { evalResultName } from '../../src/io/compare-dir.js';
 import { ConfigError } from '../../src/errors.js';
 
@@ -27,7 +27,10 @@ test('an --eval list: kinds alone, KIND:TARGET, and targets that continue the ki
     ],
   );
   assert.equal(evalKindOf('transfer:aircraft-family'), 'transfer');
-  assert.equal(evalFileId('transfer:aircraft-family'), 'transfer.aircraft-family');
+  assert.deepEqual(evalInstances(['depth', { kind: 'fewshot', target: 'eurosat:/d' }]), [
+    { id: 'depth', kind: 'depth' },
+    { id: 'fewshot:eurosat', kind: 'fewshot', target: 'eurosat:/d' },
+  ]);
   assert.equal(evalResultName(3, 'fewshot:eurosat'), 'gen-3.fewshot.eurosat.json');
   assert.equal(evalResultName(3, 'fewshot'), 'gen-3.fewshot.json', 'a kind alone keeps its file name');
 });

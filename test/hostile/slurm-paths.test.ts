@@ -60,8 +60,7 @@ test('case 13: batch scripts hold every path intact: bash reads it back, and no 
   for (const dir of HOSTILE) {
     const script = batchScript(group!, OPTS, {
       dir,
-      node: '/usr/bin/node',
-      cli: "/opt/it's/main.js",
+      worker: { file: '/usr/bin/node', prefix: ["/opt/it's/main.js", 'worker'] },
       resumableExit: 75,
     });
     assert.equal(dirOf(script), dir);
@@ -77,7 +76,11 @@ test('case 13: batch scripts hold every path intact: bash reads it back, and no 
     assert.ok(script.includes("#SBATCH --comment='a note # with a hash'\n"), script);
   }
   const [spaced, quoted, backslash, lineBreak] = HOSTILE.map((dir) =>
-    batchScript(group!, OPTS, { dir, node: '/usr/bin/node', cli: '/opt/main.js', resumableExit: 75 }),
+    batchScript(group!, OPTS, {
+      dir,
+      worker: { file: '/usr/bin/node', prefix: ['/opt/main.js', 'worker'] },
+      resumableExit: 75,
+    }),
   );
   // Quoted as sbatch reads #SBATCH lines; '%' doubled, since slurmstepd expands it in --output.
   assert.ok(spaced!.includes(`#SBATCH --output='/data/it'\\''s here/logs/slurm/%x-%A_%a.out'\n`), spaced);
