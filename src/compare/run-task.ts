@@ -4,7 +4,6 @@
 // not at all, evaluations skip the results already written, and the task's done file is
 // written last.
 import { hostname } from 'node:os';
-import { resolveConfig } from '../config/resolve.js';
 import { ConfigError, StoppedError } from '../errors.js';
 import { taskOutputs } from './outputs.js';
 import { loadModelCheckpoint } from '../eval/model-checkpoint.js';
@@ -53,7 +52,8 @@ async function trainTask(layout: CompareLayout, task: TrainTask, o: WorkerOption
     o.line(
       `gen ${r.generation} epoch ${r.epoch + 1} ${r.phase}: train loss ${r.trainLoss.toFixed(4)}, test top-1 ${pct(r.testTop1)} (${r.seconds.toFixed(1)} s)`,
     );
-  const values = { ...task.config, out: run };
+  // The plan's config was resolved when the plan was made (and checked against its settings when read).
+  const config = { ...task.config, out: run, threads: null };
   const stop = o.stopRequested ? { stopRequested: () => o.stopRequested?.() === true } : {};
   // Thrown rather than returned, so that runTask does not write the done file.
   const settle = (r: TrainResult) => {
@@ -68,18 +68,20 @@ async function trainTask(layout: CompareLayout, task: TrainTask, o: WorkerOption
     if (task.fork === null) {
       ensureDir(layout.path(`${task.run}/..`));
       settle(
-        await train([{ source: `${layout.planFile} (task ${task.id})`, values }], {
-          untilGeneration: task.untilGeneration,
-          onEpoch,
-          ...stop,
-        }),
+        await train(
+          { resolved: config },
+          {
+            untilGeneration: task.untilGeneration,
+            onEpoch,
+            ...stop,
+          },
+        ),
       );
       return;
     }
     const from = layout.run(task.fork.from);
-    const cfg = resolveConfig([{ source: `${layout.planFile} (task ${task.id})`, values }]);
     const progress = readResumeProgress(from.resumeFile);
-    forkRun(from.dir, run, task.fork.generation, { ...cfg }, progress, cfg.epochs);
+    forkRun(from.dir, run, task.fork.generation, { ...config }, progress, config.epochs);
     o.line(`starts from ${task.fork.from} after generation ${task.fork.generation}`);
   }
   settle(await train([], { resume: run, untilGeneration: task.untilGeneration, onEpoch, ...stop }));

@@ -48,6 +48,12 @@ export interface TrainCallbacks {
   onTrainBatch?(info: { generation: number; epoch: number; batch: number; x: Tensor; y: Tensor }): void;
 }
 
+/**
+ * A run's settings: values or layers of values to resolve (config/resolve.ts), or a config
+ * resolved already (a comparison's task, resolved when its plan was made) used as it is.
+ */
+export type TrainConfig = Partial<RunConfig> | ConfigLayer[] | { resolved: ResolvedConfig };
+
 export interface TrainOptions extends TrainCallbacks {
   /** Continue the run in this folder from its last checkpoint (its config.json is used). */
   resume?: string;
@@ -135,10 +141,13 @@ interface RunState {
 type ModelSource = Parameters<typeof saveGeneration>[2]['source'];
 
 /** Step 1: settings, data, model, split, method and loaders. */
-async function prepareRun(config: Partial<RunConfig> | ConfigLayer[], opts: TrainOptions): Promise<RunSetup> {
+async function prepareRun(config: TrainConfig, opts: TrainOptions): Promise<RunSetup> {
   const run = opts.resume !== undefined ? new RunDir(opts.resume) : null;
-  const layers: ConfigLayer[] = Array.isArray(config) ? config : [{ source: 'options', values: config }];
-  const cfg = run ? resolveConfig([{ source: run.configFile, values: run.readConfig() }]) : resolveConfig(layers);
+  const cfg = run
+    ? resolveConfig([{ source: run.configFile, values: run.readConfig() }])
+    : 'resolved' in config
+      ? config.resolved
+      : resolveConfig(Array.isArray(config) ? config : [{ source: 'options', values: config }]);
   if (cfg.threads !== null) setNumThreads(cfg.threads);
   setGpuMath({ tf32: cfg.tf32, deterministic: cfg.deterministic });
   const data =
@@ -375,7 +384,7 @@ async function checkpointEpoch(s: RunSetup, state: RunState, g: number, e: numbe
  * create its state, then each generation's start and epochs, each ending at a resume point.
  * @example const { summary } = await train({ method: 'seal', generations: 2, epochs: 4, limitTrain: 2000 });
  */
-export async function train(config: Partial<RunConfig> | ConfigLayer[], opts: TrainOptions = {}): Promise<TrainResult> {
+export async function train(config: TrainConfig, opts: TrainOptions = {}): Promise<TrainResult> {
   const s = await prepareRun(config, opts);
   const state = await restoreState(s, opts.resume !== undefined);
   const { cfg, model, split, data } = s;
