@@ -178,6 +178,12 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   if (spec === null) return 0;
   return runCompare({
     ...spec,
-    options: { ...spec.options, methods: [baseline], baseline, arms: cellArms(method, axes) },
+    options: {
+      ...spec.options,
+      methods: [baseline],
+      baseline,
+      arms: cellArms(method, axes),
+      grid: { method, baseline, axes: axes.map((a) => ({ key: a.key, values: a.typed })) },
+    },
   });
 }

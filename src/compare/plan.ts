@@ -35,6 +35,15 @@ export interface CompareSettings {
   train: Record<string, unknown>;
   /** Every option of each evaluation by id, defaults filled in. */
   evalOptions: Record<string, Record<string, unknown>>;
+  /** The grid whose cells the arms are (`seal sweep`); absent for other comparisons and older sweeps. */
+  grid?: GridSettings;
+}
+
+/** A sweep's grid: one method's settings (config keys) over their values, against a baseline arm. */
+export interface GridSettings {
+  method: string;
+  baseline: string;
+  axes: { key: string; values: unknown[] }[];
 }
 
 /** A training task's config as plan.json holds it: resolved, so that a worker resolves nothing again. */

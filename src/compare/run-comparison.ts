@@ -11,7 +11,15 @@ import { buildReport } from './aggregate.js';
 import { evaluationOf } from '../eval/registry.js';
 import { evalInstances, type EvalChoice } from '../eval/instances.js';
 import { runLocal, type StopSignals, type TaskEvents } from './launcher.js';
-import { buildPlan, evalOptionsOf, settingsDiff, type Arm, type CompareSettings, type Plan } from './plan.js';
+import {
+  buildPlan,
+  evalOptionsOf,
+  settingsDiff,
+  type Arm,
+  type CompareSettings,
+  type GridSettings,
+  type Plan,
+} from './plan.js';
 import { readPlan } from './run-task.js';
 import { sealWorker, type WorkerCommand } from './worker-protocol.js';
 import { damagedOutputs, redoDamaged, withDependents, type Redo } from './outputs.js';
@@ -36,6 +44,8 @@ export interface CompareOptions {
   threads?: number;
   /** The command that runs a task; default the installed `seal worker`. */
   worker?: WorkerCommand;
+  /** The grid whose cells the arms are, recorded for the report (`seal sweep`). */
+  grid?: GridSettings;
 }
 
 export function settingsOf(o: CompareOptions): CompareSettings {
@@ -83,6 +93,7 @@ export function settingsOf(o: CompareOptions): CompareSettings {
         evalOptionsOf(e.kind, { ...evaluationOf(e.kind).compareOptions, ...(e.target ? { target: e.target } : {}) }),
       ]),
     ),
+    ...(o.grid !== undefined ? { grid: o.grid } : {}),
   };
 }
 
@@ -144,7 +155,8 @@ export function preparePlan(o: CompareOptions): Prepared {
     damage = firstLine(e);
     theirs = settingsOfFolder(layout);
   }
-  const diff = settingsDiff(theirs, settings);
+  // A sweep made before sweeps recorded their grid is the same sweep.
+  const diff = settingsDiff(theirs, settings).filter((d) => !(d.startsWith('grid:') && theirs.grid === undefined));
   if (diff.length > 0) {
     throw new ConfigError(
       `${o.out} holds a comparison with other settings (${diff.map((d) => d.split(':')[0]).join(', ')} differ):\n  ${diff.join('\n  ')}`,

@@ -19,9 +19,20 @@ export interface SweepGrid {
 
 const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-/** The grid the report's arms form, or null when they are not a sweep. */
+/**
+ * The grid of a sweep's report: the one its settings record, or for a sweep made before they
+ * recorded it, the one its arms form; null when the arms are not a grid's cells.
+ */
 export function sweepGrid(report: Report): SweepGrid | null {
   const arms = (report.settings['arms'] as Arm[] | undefined) ?? [];
+  const recorded = report.settings['grid'] as Omit<SweepGrid, 'cells'> | undefined;
+  if (recorded !== undefined) {
+    const cells = arms.filter((a) => a.name !== recorded.baseline && a.method === recorded.method);
+    return {
+      ...recorded,
+      cells: cells.map((c) => ({ name: c.name, at: recorded.axes.map((x) => c.overrides[x.key]) })),
+    };
+  }
   const baseline = report.settings['baseline'] as string | undefined;
   if (baseline === undefined) return null;
   const cells = arms.filter((a) => a.name !== baseline && Object.keys(a.overrides).length > 0);

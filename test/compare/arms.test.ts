@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import { buildPlan } from '../../src/compare/plan.js';
 import { DEFAULTS } from '../../src/config/schema.js';
 import { parseArm } from '../../src/cli/compare.js';
 import { cellArms, parseGrid } from '../../src/cli/sweep.js';
+import { sweepGrid } from '../../src/report/sweep-section.js';
 import type { Report } from '../../src/report/types.js';
 import { FASHION_MNIST, FASHION_MNIST_INSTALL, needsData } from '../support/datasets.js';
 
@@ -155,21 +156,17 @@ const TINY = [
 test("a sweep cell equal to plain seal gives seal's numbers exactly", { skip: fashion }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'seal-arms-'));
   try {
-    const sweep = spawnSync(
-      process.execPath,
-      [
-        CLI,
-        'sweep',
-        '--method',
-        'seal',
-        '--grid',
-        'ascent-lr-multiplier=-0.01,-0.5',
-        ...TINY,
-        '--out',
-        join(dir, 'sweep'),
-      ],
-      { encoding: 'utf8' },
-    );
+    const sweepArgs = [
+      'sweep',
+      '--method',
+      'seal',
+      '--grid',
+      'ascent-lr-multiplier=-0.01,-0.5',
+      ...TINY,
+      '--out',
+      join(dir, 'sweep'),
+    ];
+    const sweep = spawnSync(process.execPath, [CLI, ...sweepArgs], { encoding: 'utf8' });
     assert.equal(sweep.status, 0, sweep.stderr);
     assert.match(
       sweep.stdout,
@@ -193,6 +190,26 @@ test("a sweep cell equal to plain seal gives seal's numbers exactly", { skip: fa
       values(join(dir, 'sweep', 'report.json'), 'normal'),
       values(join(dir, 'plain', 'report.json'), 'normal'),
     );
+    // The report reads the grid the sweep recorded in its settings; a sweep that recorded none
+    // (made before sweeps did) is read from its arms, and gives the same grid.
+    const report = JSON.parse(readFileSync(join(dir, 'sweep', 'report.json'), 'utf8')) as Report;
+    assert.deepEqual(report.settings['grid'], {
+      method: 'seal',
+      baseline: 'normal',
+      axes: [{ key: 'ascentLrMultiplier', values: [-0.01, -0.5] }],
+    });
+    const { grid: _recorded, ...older } = report.settings;
+    assert.deepEqual(sweepGrid({ ...report, settings: older }), sweepGrid(report));
+    // Such an older sweep folder is continued by the same command, not refused as other settings.
+    for (const name of ['compare.json', 'plan.json']) {
+      const file = join(dir, 'sweep', name);
+      const json = JSON.parse(readFileSync(file, 'utf8')) as { grid?: unknown; settings?: { grid?: unknown } };
+      delete json.grid;
+      delete json.settings?.grid;
+      writeFileSync(file, JSON.stringify(json));
+    }
+    const again = spawnSync(process.execPath, [CLI, ...sweepArgs], { encoding: 'utf8' });
+    assert.equal(again.status, 0, again.stderr);
     const md = readFileSync(join(dir, 'sweep', 'report.md'), 'utf8');
     assert.match(md, /## Sweep: seal − normal at generation 1/);
     assert.match(
