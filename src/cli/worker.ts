@@ -89,7 +89,7 @@ async function runLocked(layout: CompareLayout, plan: Plan, task: Task, reporter
       line,
       report: async () => {
         const files = await writeReports(dir, rebuildReport(dir));
-        process.stdout.write(`report: ${files.html}\n`);
+        line(`report: ${files.html}`);
       },
       stopRequested: stop.requested,
     });

@@ -1,8 +1,7 @@
 // The local launcher: runs a plan's ready tasks N at a time, each as a worker child (the command
 // it is given: worker-protocol.ts) with its share of the cores and its output in
-// DIR/logs/<task>.out|.err. Tasks whose done
-// file exists are skipped; a failing task is recorded (DIR/tasks/<task>.failed.json) and
-// only the tasks that depend on it are held back.
+// DIR/logs/<task>.out|.err. Tasks whose done file exists are skipped; a failing task is recorded
+// (DIR/tasks/<task>.failed.json) and only the tasks that depend on it are held back.
 import { EXIT_RESUMABLE } from '../errors.js';
 import type { CompareLayout } from '../io/compare-dir.js';
 import type { Plan, Task } from './plan.js';
