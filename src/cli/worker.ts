@@ -25,7 +25,7 @@ DIR/tasks/TASK.lock; one left by a killed worker on this machine is taken over).
 shows which tasks are done. SIGTERM, SIGUSR2 or SIGINT (Ctrl-C) stops a training task after the
 current batch with a resume point there, any other task at once; the worker then exits with
 status ${EXIT_RESUMABLE}.
-With --failed, records that TASK failed for REASON (with the last error line of its log), as a
+With --failed, records that TASK failed for REASON (with what its worker said failed), as a
 cluster job's script does when its worker fails.
 `;
 

@@ -6,7 +6,8 @@
 //   DIR/runs/<method>-s<seed>/             one `seal train` run folder (run-dir.ts) per (method, seed);
 //                                          its generation 0 is a copy of the shared one
 //   DIR/evals/<run>/gen-<g>.<kind>.json    one evaluation of one generation checkpoint
-//   DIR/tasks/<task>.{started,done,failed}.json   what each task's worker did, and when
+//   DIR/tasks/<task>.{started,done,failed,error}.json   what each task's worker did, and when
+//                                          (error: what its worker said failed, compare/worker-protocol.ts)
 //   DIR/tasks/<task>.lock                  the worker running the task (io/lock-file.ts)
 //   DIR/logs/<task>.out, .err              each task's output
 //   DIR/slurm/jobs.json, <stamp>-<group>.sh       the Slurm launcher's submissions
