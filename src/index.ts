@@ -31,6 +31,7 @@ export {
   type TrainCallbacks,
   type TrainResult,
   type BatchPosition,
+  type TrainConfig,
 } from './train/iterative.js';
 export { resolveConfig, type ConfigLayer } from './config/resolve.js';
 export {
@@ -108,8 +109,8 @@ export type { ProbeOptions } from './eval/probe.js';
 export type { Evaluation, MetricInfo, MetricOf, HistogramOf, RunSettings, Specs } from './eval/registry.js';
 export type { EvalContext } from './eval/context.js';
 export type { OptionDoc, OptionKind, OptionValues } from './config/options.js';
-export type { Arm, Task } from './compare/plan.js';
+export type { Arm, GridSettings, Task } from './compare/plan.js';
 export type { StopSignals, TaskEvents } from './compare/launcher.js';
-export { sealWorker, type WorkerCommand, type WorkerMessage } from './compare/worker-protocol.js';
+export { sealWorker, type WorkerCommand, type WorkerFailure, type WorkerMessage } from './compare/worker-protocol.js';
 export { evalInstances, parseEvalList, type EvalChoice, type EvalInstance } from './eval/instances.js';
 export type { Aggregate, Claim, ClaimPart, DepthHistogram, Difference, MetricValue, Verdict } from './report/types.js';

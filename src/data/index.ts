@@ -42,6 +42,7 @@ export {
   type PublishedKind,
   type PublishedDataset,
   type PublishedCounts,
+  type ProtocolInput,
   type PublishedOptions,
   type PublishedPlan,
   type PublishedEntry,
