@@ -68,25 +68,15 @@ export function slurmOptionsOf(v: CommandValues<'compare'>): SlurmOptions {
 
 const isDoneIn = (layout: CompareLayout) => (task: string) => layout.isDone(task);
 
-/**
- * The worker command of this seal: the node and the script of the running command, with its
- * node options (but a debugger's, whose port the workers cannot all take), so that workers run
- * as the coordinator was started.
- */
-export const thisWorker = (): WorkerCommand => ({
-  file: process.execPath,
-  prefix: [...process.execArgv.filter((a) => !/^--(inspect|debug)/.test(a)), process.argv[1] as string, 'worker'],
-});
-
 /** Submits; returns the report when --wait saw it written, else null. */
 export async function compareOnSlurm(
   layout: CompareLayout,
   plan: Plan,
   o: SlurmOptions,
-  flags: { wait: boolean; dryRun: boolean; pollSeconds?: number },
+  flags: { wait: boolean; dryRun: boolean; worker: WorkerCommand; pollSeconds?: number },
 ): Promise<Report | null> {
   const isDone = isDoneIn(layout);
-  const subs = submitSlurm(layout, plan, o, { dryRun: flags.dryRun, isDone, worker: thisWorker() });
+  const subs = submitSlurm(layout, plan, o, { dryRun: flags.dryRun, isDone, worker: flags.worker });
   for (const s of subs) {
     const what = `${s.group.tasks.length} task${s.group.tasks.length === 1 ? '' : 's'} (${s.group.name})`;
     const after = s.dependency ? ` after ${s.dependency}` : '';

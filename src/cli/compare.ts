@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { parseEvalList, type EvalChoice } from '../eval/instances.js';
 import { isPublishedKind, PUBLISHED } from '../data/published/index.js';
+import { parseDatasetSpec } from '../data/registry.js';
 import { checkRegularFile, MAX_JSON_BYTES } from '../io/regular-file.js';
 import { DEFAULTS, type RunConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
@@ -20,7 +21,8 @@ import { CompareProgress } from './compare-progress.js';
 import { planPrior } from '../compare/estimate.js';
 import type { StopSignals } from '../compare/launcher.js';
 import { setNumThreads } from '../backend/index.js';
-import { compareOnSlurm, SLURM_FLAGS, SLURM_USAGE, slurmOptionsOf, thisWorker } from './compare-slurm.js';
+import { compareOnSlurm, SLURM_FLAGS, SLURM_USAGE, slurmOptionsOf } from './compare-slurm.js';
+import { sealWorker, type WorkerCommand } from '../compare/worker-protocol.js';
 import { EVALUATORS } from '../eval/registry.js';
 import {
   CONFIG_FLAGS,
@@ -172,6 +174,16 @@ export function parseArm(spec: string): Arm {
 }
 
 /**
+ * The worker command of this seal: the node and the script of the running command, with its
+ * node options (but a debugger's, whose port the workers cannot all take), so that workers run
+ * as the coordinator was started.
+ */
+const thisWorker = (): WorkerCommand => ({
+  file: process.execPath,
+  prefix: [...process.execArgv.filter((a) => !/^--(inspect|debug)/.test(a)), process.argv[1] as string, 'worker'],
+});
+
+/**
  * The --eval items with each target's path made absolute (a worker may start elsewhere), and
  * each target checked before any training: a published layout is listed (every file it names
  * must exist), any other path must exist.
@@ -179,13 +191,13 @@ export function parseArm(spec: string): Arm {
 async function checkedEvals(items: string[]): Promise<EvalChoice[]> {
   const out: EvalChoice[] = [];
   for (const e of parseEvalList(items)) {
-    const colon = e.target?.indexOf(':') ?? -1;
-    if (e.target === undefined || colon < 0) {
+    const spec = e.target?.includes(':') === true ? parseDatasetSpec(e.target) : null;
+    if (spec === null || !('kind' in spec)) {
       out.push(e.target === undefined ? e.kind : { kind: e.kind, target: e.target });
       continue;
     }
-    const kind = e.target.slice(0, colon);
-    const path = resolvePath(e.target.slice(colon + 1));
+    const kind = spec.kind;
+    const path = resolvePath(spec.path);
     if (!existsSync(path))
       throw new ConfigError(`--eval ${e.id}: ${path} does not exist`, `give the folder ${kind} was extracted to`);
     if (isPublishedKind(kind)) await PUBLISHED[kind].plan(path, {});
@@ -432,6 +444,7 @@ export async function runCompare(spec: CompareSpec): Promise<number> {
     const report = await compareOnSlurm(layout, plan, spec.slurm.options, {
       wait: spec.slurm.wait,
       dryRun: spec.slurm.dryRun,
+      worker: options.worker ?? sealWorker(),
       ...(poll ? { pollSeconds: Number(poll) } : {}),
     });
     if (report) {

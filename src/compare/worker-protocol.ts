@@ -33,24 +33,21 @@ export const sealWorker = (): WorkerCommand => ({
   prefix: [fileURLToPath(new URL('../cli/main.js', import.meta.url)), 'worker'],
 });
 
-const isFailure = (m: Record<string, unknown>): boolean =>
-  typeof m['message'] === 'string' &&
-  (m['hint'] === null || typeof m['hint'] === 'string') &&
-  Number.isInteger(m['exit']);
+/** The failure an object holds (a message, or a failure file), or null when it holds none. */
+function failureIn(m: Record<string, unknown>): WorkerFailure | null {
+  const { message, hint, exit } = m;
+  return typeof message === 'string' && (hint === null || typeof hint === 'string') && Number.isInteger(exit)
+    ? { message, hint, exit: exit as number }
+    : null;
+}
 
 /** A message as sent, or null for anything else on the channel. */
 export function readMessage(m: unknown): WorkerMessage | null {
   if (m === null || typeof m !== 'object') return null;
   const x = m as Record<string, unknown>;
   if (x['type'] === 'line' && typeof x['text'] === 'string') return { type: 'line', text: x['text'] };
-  if (x['type'] === 'failed' && isFailure(x))
-    return {
-      type: 'failed',
-      message: x['message'] as string,
-      hint: x['hint'] as string | null,
-      exit: x['exit'] as number,
-    };
-  return null;
+  const f = x['type'] === 'failed' ? failureIn(x) : null;
+  return f === null ? null : { type: 'failed', ...f };
 }
 
 /** The worker's side: `send` is the IPC channel's, when the worker has one. */
@@ -77,9 +74,7 @@ export class WorkerReporter {
 /** What a task's failure file says, or null when its worker left none. */
 export function readFailure(layout: CompareLayout, task: string): WorkerFailure | null {
   const f = layout.readTaskFile<Record<string, unknown>>(task, 'error');
-  return f !== null && isFailure(f)
-    ? { message: f['message'] as string, hint: f['hint'] as string | null, exit: f['exit'] as number }
-    : null;
+  return f === null ? null : failureIn(f);
 }
 
 /** One line for a failure: its message, and its hint when it has one. */

@@ -9,7 +9,7 @@
 import { OptionError } from '../errors.js';
 import { SOURCE_KINDS } from '../data/registry.js';
 import { EVALUATORS, findEvaluation } from './registry.js';
-import { TARGET_NAMES } from './targets.js';
+import { TARGET_NAMES, targetDatasetName } from './targets.js';
 
 /** An evaluation as a caller chooses it: a kind, or a kind with a target (a loadTarget spec). */
 export type EvalChoice = string | { kind: string; target?: string };
@@ -32,7 +32,7 @@ const KINDS = `evaluations: ${Object.keys(EVALUATORS).join(', ')}`;
 /** The dataset name of a target spec: a built-in name, or DATASET of DATASET:PATH; refused otherwise. */
 function targetName(kind: string, target: string): string {
   const colon = target.indexOf(':');
-  const name = colon < 0 ? target : target.slice(0, colon);
+  const name = targetDatasetName(target);
   if (colon < 0 && !(TARGET_NAMES as readonly string[]).includes(name))
     throw new OptionError(
       'eval',

@@ -4,6 +4,7 @@
 import { ConfigError, OptionError } from '../errors.js';
 import { helpLine, type OptionSpec, type OptionValues } from '../config/options.js';
 import { MAX_BATCH, MAX_EPOCHS, MAX_IMAGES } from '../config/schema.js';
+import { targetDatasetName } from './targets.js';
 import type { EvalContext } from './context.js';
 import type { LoadedCheckpoint } from './model-checkpoint.js';
 import { predictionDepth, type PredictionDepthResult } from './prediction-depth.js';
@@ -103,12 +104,6 @@ const target = (o: { target: string; seed: number; 'limit-train': number; 'limit
     ...(o['limit-test'] > 0 ? { limitTest: o['limit-test'] } : {}),
   });
 
-/**
- * A target's name in metric names and labels: a built-in name, or the KIND of KIND:PATH (a
- * comparison gives each kind one target: eval/instances.ts).
- */
-const targetName = (spec: string): string => (spec.includes(':') ? spec.slice(0, spec.indexOf(':')) : spec);
-
 /** Test top-1 of either protocol; a result that names no protocol is read as a probe. */
 const transferAccuracy = (r: LinearProbeResult | FineTuneResult): number =>
   r.protocol === 'fine-tune' ? r.testTop1 : r.testAccuracy;
@@ -154,8 +149,8 @@ const transfer = evaluation({
   metrics: (r) => [
     {
       info: {
-        name: `transfer_${targetName(r.target.spec)}`,
-        label: `${r.protocol === 'fine-tune' ? 'Fine-tuning' : 'Linear probe'} on ${targetName(r.target.spec)}`,
+        name: `transfer_${targetDatasetName(r.target.spec)}`,
+        label: `${r.protocol === 'fine-tune' ? 'Fine-tuning' : 'Linear probe'} on ${targetDatasetName(r.target.spec)}`,
         higherIsBetter: true,
         unit: '%',
       },
@@ -223,7 +218,7 @@ const fewshot = evaluation({
       .join('\n'),
   metrics: (r) => {
     // Results written before few-shot recorded its target carry no target.
-    const spec = 'target' in r ? targetName(r.target.spec) : 'target';
+    const spec = 'target' in r ? targetDatasetName(r.target.spec) : 'target';
     return r.cells.map((c) => ({
       info: {
         name: `fewshot_${spec}_${c.ways}w${c.shots}s_${c.classifier}`,

@@ -22,6 +22,10 @@ import type { DatasetSplits, ImageSet } from '../data/types.js';
 
 /** Targets known by name; any loadDataset spec (e.g. folder:PATH) is accepted too. */
 export const TARGET_NAMES = ['mnist', 'fashion-mnist', 'opencv-digits', 'sklearn-digits'] as const;
+/** A target's dataset name: a built-in name, or the KIND of a KIND:PATH spec. */
+export const targetDatasetName = (spec: string): string =>
+  spec.includes(':') ? spec.slice(0, spec.indexOf(':')) : spec;
+
 /** Seed of the fixed 50/50 splits of opencv-digits and sklearn-digits. Changing it changes every reported number. */
 export const TARGET_SPLIT_SEED = 0;
 

@@ -46,15 +46,9 @@ test(
     t.after(cleanup);
     const data = await euroSat(dir);
     const out = join(dir, 'cmp');
-    const r = seal([
-      'compare',
-      ...SMALL,
-      ...TINY,
-      '--eval',
-      `transfer:eurosat=${data},fewshot:eurosat=${data},depth`,
-      '--out',
-      out,
-    ]);
+    const evals = [`transfer:eurosat=${data}`, `fewshot:eurosat=${data}`, 'depth'];
+    const compare = (...how: string[]) => seal(['compare', ...SMALL, ...TINY, ...how, '--out', out]);
+    const r = compare('--eval', evals.join(','));
     assert.equal(r.status, 0, r.stderr);
     const settings = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8')) as {
       evals: string[];
@@ -80,21 +74,13 @@ test(
     assert.ok(existsSync(join(out, 'evals', 'normal-s0', 'gen-1.fewshot.eurosat.json')));
     // Run again with the same targets: nothing to do, no result written again.
     const written = statSync(file).mtimeMs;
-    const again = seal([
-      'compare',
-      ...SMALL,
-      ...TINY,
-      '--eval',
-      `transfer:eurosat=${data},fewshot:eurosat=${data},depth`,
-      '--out',
-      out,
-    ]);
+    const again = compare('--eval', evals.join(','));
     assert.equal(again.status, 0, again.stderr);
     assert.equal(statSync(file).mtimeMs, written);
     // The --plan file's list is the same comparison.
     const planFile = join(dir, 'evals.json');
-    writeFileSync(planFile, JSON.stringify({ eval: [`transfer:eurosat=${data}`, `fewshot:eurosat=${data}`, 'depth'] }));
-    const byFile = seal(['compare', ...SMALL, ...TINY, '--plan', planFile, '--out', out]);
+    writeFileSync(planFile, JSON.stringify({ eval: evals }));
+    const byFile = compare('--plan', planFile);
     assert.equal(byFile.status, 0, byFile.stderr);
   },
 );
