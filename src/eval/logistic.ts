@@ -119,49 +119,72 @@ export function fitLogistic(x: Tensor, labels: Tensor, numClasses: number, o: Lo
   return withFitThreads(o.threads ?? 1, () => fitLogisticHere(x, labels, numClasses, o));
 }
 
-function fitLogisticHere(x: Tensor, labels: Tensor, numClasses: number, o: LogisticFitOptions): LogisticFit {
+/** The problem on the engine: features with a column of ones, one-hot targets, the penalty mask. */
+interface Problem {
+  /** [N, D+1] float64: a column of ones carries the bias, so θ is one matrix. */
+  xa: Tensor;
+  /** [N, C] float64 one-hot labels. */
+  target: Tensor;
+  /** [D+1, 1]: 1 for the weights, 0 for the bias, which is not penalised. */
+  mask: Tensor;
+  n: number;
+  d: number;
+  l2: number;
+}
+
+function problemOf(x: Tensor, labels: Tensor, numClasses: number, l2: number): Problem {
   const [n, d] = x.shape as [number, number];
   if (x.ndim !== 2 || labels.ndim !== 1 || labels.shape[0] !== n || n === 0) {
     throw new ConfigError(
       `fitLogistic needs features [N, D] and labels [N] with N > 0; got [${x.shape.join(', ')}] and [${labels.shape.join(', ')}]`,
     );
   }
-  if (!(o.l2 >= 0) || !Number.isFinite(o.l2))
-    throw new ConfigError(`the L2 strength must be a finite number >= 0; got ${o.l2}`);
-  const maxIterations = o.maxIterations ?? 1000,
-    tolerance = o.tolerance ?? 1e-4,
-    memory = o.history ?? 10;
-  const dtype = 'float64',
-    device = x.device,
-    l2 = o.l2;
-  // A column of ones carries the bias, so θ is one matrix; `mask` keeps the bias out of the penalty.
-  const { xa, target, mask } = tidy(() => ({
-    xa: cat([x.to({ dtype }), ones([n, 1], { dtype, device })], 1), // [N, D+1]
-    target: oneHot(labels.to('int64'), numClasses).to({ dtype }), // [N, C]
-    mask: cat([ones([d, 1], { dtype, device }), zeros([1, 1], { dtype, device })], 0), // [D+1, 1]
-  }));
-  // P = L⁻ᵀ and P⁻¹ = Lᵀ (for a warm start), from the Gram matrix plus the penalty and a tiny
-  // jitter (dead features make XᵀX singular); the identity when that fails.
+  if (!(l2 >= 0) || !Number.isFinite(l2))
+    throw new ConfigError(`the L2 strength must be a finite number >= 0; got ${l2}`);
+  const device = x.device;
+  return {
+    ...tidy(() => ({
+      xa: cat([x.to({ dtype: F64 }), ones([n, 1], { dtype: F64, device })], 1),
+      target: oneHot(labels.to('int64'), numClasses).to({ dtype: F64 }),
+      mask: cat([ones([d, 1], { dtype: F64, device }), zeros([1, 1], { dtype: F64, device })], 0),
+    })),
+    n,
+    d,
+    l2,
+  };
+}
+
+const F64 = 'float64';
+
+/**
+ * P = L⁻ᵀ and P⁻¹ = Lᵀ (for a warm start), from the Gram matrix plus the penalty and a tiny
+ * jitter (dead features make XᵀX singular); null when the factorisation fails.
+ */
+function preconditioner({ xa, n, d, l2 }: Problem): { p: Tensor; pinv: Tensor } | null {
   const m = d + 1;
-  let precond: { p: Tensor; pinv: Tensor } | null = null;
-  if (o.precondition ?? true) {
-    const gramT = tidy(() => xa.transpose(0, 1).matmul(xa).div(n).to({ device: 'cpu' }).contiguous());
-    const gram = Float64Array.from(gramT.toArray() as Float64Array);
-    gramT.dispose();
-    let trace = 0;
-    for (let i = 0; i < m; i++) trace += gram[i * m + i]!;
-    for (let i = 0; i < m; i++) gram[i * m + i]! += (i < d ? l2 : 0) + 1e-10 * (trace / m);
-    const f = inverseCholesky(gram, m);
-    if (f !== null) {
-      precond = tidy(() => ({
-        p: tensor(f.inv, [m, m]).transpose(0, 1).contiguous().to({ device }),
-        pinv: tensor(f.l, [m, m]).transpose(0, 1).contiguous().to({ device }),
-      }));
-    }
-  }
-  const P = precond?.p ?? null;
-  // f, its gradient in v (Pᵀ·∇θf) and ‖∇θf‖, at θ = P·v.
-  const objective = (v: Tensor): { f: number; g: Tensor; gnorm: number } =>
+  const gramT = tidy(() => xa.transpose(0, 1).matmul(xa).div(n).to({ device: 'cpu' }).contiguous());
+  const gram = Float64Array.from(gramT.toArray() as Float64Array);
+  gramT.dispose();
+  let trace = 0;
+  for (let i = 0; i < m; i++) trace += gram[i * m + i]!;
+  for (let i = 0; i < m; i++) gram[i * m + i]! += (i < d ? l2 : 0) + 1e-10 * (trace / m);
+  const f = inverseCholesky(gram, m);
+  if (f === null) return null;
+  return tidy(() => ({
+    p: tensor(f.inv, [m, m]).transpose(0, 1).contiguous().to({ device: xa.device }),
+    pinv: tensor(f.l, [m, m]).transpose(0, 1).contiguous().to({ device: xa.device }),
+  }));
+}
+
+/** f at θ = P·v, its gradient in v (Pᵀ·∇θf) and ‖∇θf‖. */
+interface Evaluation {
+  f: number;
+  g: Tensor;
+  gnorm: number;
+}
+
+function objectiveOf({ xa, target, mask, n, l2 }: Problem, P: Tensor | null): (v: Tensor) => Evaluation {
+  return (v) =>
     tidy(() => {
       const theta = P ? P.matmul(v) : v;
       const logits = xa.matmul(theta); // [N, C]
@@ -171,94 +194,133 @@ function fitLogisticHere(x: Tensor, labels: Tensor, numClasses: number, o: Logis
       const gTheta = xa.transpose(0, 1).matmul(logits.sub(lse).exp().sub(target)).div(n).add(w.mul(l2)); // [D+1, C]
       return { f, g: P ? P.transpose(0, 1).matmul(gTheta) : gTheta, gnorm: gTheta.norm().item() };
     });
+}
 
-  const s: Tensor[] = [],
-    yv: Tensor[] = [],
-    rho: number[] = [];
-  const forget = () => {
-    for (const t of [...s, ...yv]) t.dispose();
-    s.length = 0;
-    yv.length = 0;
-    rho.length = 0;
-  };
-  // −H·g by the two-loop recursion over the stored pairs.
-  const direction = (g: Tensor): Tensor =>
-    tidy(() => {
+/** The L-BFGS memory: the last `size` pairs (s, y) with ρ = 1/sᵀy. */
+class CurvaturePairs {
+  private readonly s: Tensor[] = [];
+  private readonly y: Tensor[] = [];
+  private readonly rho: number[] = [];
+  constructor(private readonly size: number) {}
+
+  get empty(): boolean {
+    return this.s.length === 0;
+  }
+
+  /** Keeps (sk, yk) when sᵀy shows curvature, dropping the oldest pair past the size; disposes what it does not keep. */
+  add(sk: Tensor, yk: Tensor): void {
+    const sy = dot(sk, yk);
+    if (!(sy > 1e-20)) {
+      sk.dispose();
+      yk.dispose();
+      return;
+    }
+    this.s.push(sk);
+    this.y.push(yk);
+    this.rho.push(1 / sy);
+    if (this.s.length > this.size) {
+      this.s.shift()!.dispose();
+      this.y.shift()!.dispose();
+      this.rho.shift();
+    }
+  }
+
+  /** −H·g by the two-loop recursion over the stored pairs. */
+  direction(g: Tensor): Tensor {
+    const { s, y, rho } = this;
+    return tidy(() => {
       let q = g.neg();
       const alpha: number[] = [];
       for (let i = s.length - 1; i >= 0; i--) {
         alpha[i] = rho[i]! * dot(s[i]!, q);
-        q = q.sub(yv[i]!.mul(alpha[i]!));
+        q = q.sub(y[i]!.mul(alpha[i]!));
       }
       const last = s.length - 1;
-      let r = last >= 0 ? q.mul(dot(s[last]!, yv[last]!) / dot(yv[last]!, yv[last]!)) : q;
-      for (let i = 0; i <= last; i++) r = r.add(s[i]!.mul(alpha[i]! - rho[i]! * dot(yv[i]!, r)));
+      let r = last >= 0 ? q.mul(dot(s[last]!, y[last]!) / dot(y[last]!, y[last]!)) : q;
+      for (let i = 0; i <= last; i++) r = r.add(s[i]!.mul(alpha[i]! - rho[i]! * dot(y[i]!, r)));
       return r;
     });
+  }
 
+  forget(): void {
+    dispose([...this.s, ...this.y]);
+    this.s.length = 0;
+    this.y.length = 0;
+    this.rho.length = 0;
+  }
+}
+
+/**
+ * Backtracking from step t along dir until Armijo's decrease holds (c₁ = 1e-4), halving up to
+ * 40 times; null when no step decreases f at this precision. Near the optimum a decrease
+ * (~‖g‖²) falls below f's round-off, so Armijo alone would reject sound quasi-Newton steps: a
+ * rise within round-off is allowed, as approximate-Wolfe searches (Hager–Zhang) do. The
+ * gradient test still decides convergence.
+ */
+function lineSearch(
+  objective: (v: Tensor) => Evaluation,
+  v: Tensor,
+  dir: Tensor,
+  at: { f: number; slope: number; t: number },
+): ({ v: Tensor } & Evaluation) | null {
+  const slack = 1e-12 * Math.max(1, Math.abs(at.f));
+  for (let k = 0, t = at.t; k < 40; k++, t *= 0.5) {
+    const cand = tidy(() => v.add(dir.mul(t)));
+    const e = objective(cand);
+    if (e.f <= at.f + 1e-4 * t * at.slope + slack) return { v: cand, ...e };
+    cand.dispose();
+    e.g.dispose();
+  }
+  return null;
+}
+
+function fitLogisticHere(x: Tensor, labels: Tensor, numClasses: number, o: LogisticFitOptions): LogisticFit {
+  const problem = problemOf(x, labels, numClasses, o.l2);
+  const maxIterations = o.maxIterations ?? 1000,
+    tolerance = o.tolerance ?? 1e-4;
+  const device = x.device,
+    m = problem.d + 1;
+  const precond = (o.precondition ?? true) ? preconditioner(problem) : null;
+  const P = precond?.p ?? null;
+  const objective = objectiveOf(problem, P);
+  const pairs = new CurvaturePairs(o.history ?? 10);
   let v = tidy(() =>
     o.init
       ? precond
-        ? precond.pinv.matmul(o.init.to({ dtype, device }))
-        : o.init.to({ dtype, device }).clone()
-      : zeros([m, numClasses], { dtype, device }),
+        ? precond.pinv.matmul(o.init.to({ dtype: F64, device }))
+        : o.init.to({ dtype: F64, device }).clone()
+      : zeros([m, numClasses], { dtype: F64, device }),
   );
   let f = 0,
     g: Tensor | null = null,
     gnorm = 0;
   try {
     // The tolerance is relative to the gradient at θ = 0, so a warm start never tightens it.
-    const atZero = tidy(() => objective(zeros([m, numClasses], { dtype, device })));
+    const atZero = tidy(() => objective(zeros([m, numClasses], { dtype: F64, device })));
     const g0 = atZero.gnorm;
     atZero.g.dispose();
     ({ f, g, gnorm } = objective(v));
     let iterations = 0;
     while (gnorm > tolerance * g0 && iterations < maxIterations) {
-      let dir = direction(g);
+      let dir = pairs.direction(g);
       let slope = dot(g, dir);
       if (!(slope < 0)) {
         // lost descent (round-off): restart from steepest descent
-        forget();
+        pairs.forget();
         dir.dispose();
         dir = g.neg();
         slope = -dot(g, g);
       }
       // Without curvature pairs the step length is unknown; start small, as torch's LBFGS does.
-      let t = s.length === 0 ? Math.min(1, 1 / tidy(() => g!.abs().sum().item())) : 1;
-      // Near the optimum a decrease (~‖g‖²) falls below f's round-off, so Armijo alone would
-      // reject sound quasi-Newton steps; allow a rise within round-off, as approximate-Wolfe
-      // searches (Hager–Zhang) do. The gradient test still decides convergence.
-      const slack = 1e-12 * Math.max(1, Math.abs(f));
-      let next: { v: Tensor; f: number; g: Tensor; gnorm: number } | null = null;
-      for (let k = 0; k < 40 && next === null; k++, t *= 0.5) {
-        const cand = tidy(() => v.add(dir.mul(t)));
-        const e = objective(cand);
-        if (e.f <= f + 1e-4 * t * slope + slack) next = { v: cand, ...e };
-        else {
-          cand.dispose();
-          e.g.dispose();
-        }
-      }
+      const t = pairs.empty ? Math.min(1, 1 / tidy(() => g!.abs().sum().item())) : 1;
+      const next = lineSearch(objective, v, dir, { f, slope, t });
       dir.dispose();
       if (next === null) break; // no decrease left at this precision
       iterations++;
-      const sk = tidy(() => next!.v.sub(v)),
-        yk = tidy(() => next!.g.sub(g!));
-      const sy = dot(sk, yk),
-        moved = dot(sk, sk) > 0;
-      if (sy > 1e-20) {
-        s.push(sk);
-        yv.push(yk);
-        rho.push(1 / sy);
-        if (s.length > memory) {
-          s.shift()!.dispose();
-          yv.shift()!.dispose();
-          rho.shift();
-        }
-      } else {
-        sk.dispose();
-        yk.dispose();
-      }
+      const sk = tidy(() => next.v.sub(v)),
+        yk = tidy(() => next.g.sub(g!));
+      const moved = dot(sk, sk) > 0;
+      pairs.add(sk, yk);
       v.dispose();
       g.dispose();
       ({ v, f, g, gnorm } = next);
@@ -269,7 +331,7 @@ function fitLogisticHere(x: Tensor, labels: Tensor, numClasses: number, o: Logis
     const ratio = g0 > 0 ? gnorm / g0 : 0;
     return {
       theta,
-      l2,
+      l2: problem.l2,
       loss: f,
       gradientRatio: ratio,
       iterations,
@@ -281,8 +343,8 @@ function fitLogisticHere(x: Tensor, labels: Tensor, numClasses: number, o: Logis
     throw e;
   } finally {
     g?.dispose();
-    forget();
-    dispose([xa, target, mask, precond]);
+    pairs.forget();
+    dispose([problem.xa, problem.target, problem.mask, precond]);
   }
 }
 
