@@ -66,7 +66,7 @@ export function checkPrecision(precision: string, device: string, flag = '--prec
 }
 
 /** An ascent method with k = 0 silently trains like its baseline: say so. */
-export function warnNoAscent(cfg: ResolvedConfig): void {
+export function warnNoAscent(cfg: Pick<ResolvedConfig, 'method' | 'epochs' | 'ascentEpochs' | 'generations'>): void {
   const like = METHOD_ENTRIES[cfg.method].withoutAscent;
   if (like === undefined || cfg.ascentEpochs > 0 || cfg.generations < 2) return;
   warn(

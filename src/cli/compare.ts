@@ -5,17 +5,18 @@ import { parseEvalList, type EvalChoice } from '../eval/instances.js';
 import { isPublishedKind, PUBLISHED } from '../data/published/index.js';
 import { parseDatasetSpec } from '../data/registry.js';
 import { checkRegularFile, MAX_JSON_BYTES } from '../io/regular-file.js';
-import { DEFAULTS, type RunConfig } from '../config/schema.js';
+import { DEFAULTS } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import {
   compare,
   jobsAndThreads,
+  planOf,
   preparePlan,
-  settingsOf,
   type CompareOptions,
+  type Planned,
   type Prepared,
 } from '../compare/run-comparison.js';
-import { buildPlan, type Arm } from '../compare/plan.js';
+import type { Arm, Plan, TrainSettings } from '../compare/plan.js';
 import type { SlurmOptions } from '../compare/slurm.js';
 import { CompareProgress } from './compare-progress.js';
 import { planPrior } from '../compare/estimate.js';
@@ -40,14 +41,14 @@ import { COMMAND_OPTIONS, DEFAULT_MAX_TASKS, MAX_ARMS, type CommandValues } from
 import { parseOptionValue } from '../config/options.js';
 import { checkCreatable } from '../io/dirs.js';
 import { lockComparison } from './lock.js';
-import { resolveConfig, type ConfigLayer } from '../config/resolve.js';
+import { checkSettings, type ConfigLayer } from '../config/resolve.js';
 
 /** Ready-made settings: `default` fits in minutes on 2 cores, `large` in about an hour, `converged` in about half an hour, `paper` in GPU-days. */
 interface Preset {
   methods: string[];
   seeds: number[];
   evals: string[];
-  train: Partial<RunConfig>;
+  train: TrainSettings;
 }
 export const PRESETS: Record<(typeof COMMAND_OPTIONS.comparePreset.doc.values)[number], Preset> = {
   default: {
@@ -159,11 +160,11 @@ export function parseArm(spec: string): Arm {
   const [name, method] = head.includes('=')
     ? [head.slice(0, head.lastIndexOf('=')), head.slice(head.lastIndexOf('=') + 1)]
     : [head, head];
-  let overrides: Record<string, unknown>;
+  let overrides: TrainSettings;
   try {
     const parsed = parseArgv(rest, CONFIG_FLAGS, { command: 'train', unknown: 'collect' });
     refuseResume(parsed.given);
-    overrides = layerValues(configLayers(parsed, CONFIG_FLAGS));
+    overrides = layerSettings(configLayers(parsed, CONFIG_FLAGS));
   } catch (e) {
     throw new ConfigError(
       `--arm '${spec}': ${(e as Error).message.split('\nhint: ')[0]}`,
@@ -257,32 +258,34 @@ function readPlanFile(file: string): { arms: Arm[]; eval?: string[] } {
     return {
       name: (x.name as string | undefined) ?? x.method,
       method: x.method,
-      overrides: (x.settings ?? {}) as Record<string, unknown>,
+      // Checked with the comparison's settings, each refusal naming the arm.
+      overrides: (x.settings ?? {}) as TrainSettings,
     };
   });
   return { arms: parsed, ...listed };
 }
 
 /**
- * Refuses a comparison of more arms or tasks than the bounds, before any file is written: a grid
- * or seed list typed one digit too long would otherwise plan (and print) thousands of tasks.
+ * Plans the comparison, refusing more arms or tasks than the bounds before any file is written:
+ * a grid or seed list typed one digit too long would otherwise plan (and print) thousands of tasks.
  */
-function checkPlanSize(o: CompareOptions, maxTasks: number): void {
+function boundedPlan(o: CompareOptions, maxTasks: number): Planned {
   const arms = o.methods.length + (o.arms?.length ?? 0);
   if (arms > MAX_ARMS)
     throw new ConfigError(
       `the comparison has ${arms} arms; at most ${MAX_ARMS} are allowed`,
       'split it into several comparisons (a sweep: fewer grid values)',
     );
-  const tasks = buildPlan(settingsOf(o)).tasks.length;
+  const planned = planOf(o);
+  const tasks = planned.plan.tasks.length;
   if (tasks > maxTasks)
     throw new ConfigError(
       `the comparison plans ${tasks} tasks, more than --max-tasks ${maxTasks}`,
       `fewer seeds, arms or grid values; or raise the bound deliberately: --max-tasks ${tasks}`,
     );
+  return planned;
 }
 
-/** The k = 0 warning of seal train, once per ascent method of the comparison. */
 /**
  * Ctrl-C, SIGTERM or SIGUSR2 (a scheduler's warning): the workers are asked to stop at a resume
  * point and no task starts; the same signal again ends them at once. Either way the command
@@ -328,13 +331,20 @@ function noteRepair({ repaired, redo }: Pick<Prepared, 'repaired' | 'redo'>): vo
   );
 }
 
-function warnNoAscentOf(train: Partial<RunConfig>, methods: string[]): void {
-  for (const method of methods) warnNoAscent(resolveConfig([{ source: 'options', values: { ...train, method } }]));
+/** The k = 0 warning of seal train, once for each training of the plan that has it (as the plan resolved it). */
+function warnNoAscentOf(plan: Plan): void {
+  const seen = new Set<string>();
+  for (const t of plan.tasks) {
+    if (t.kind !== 'train') continue;
+    const { method, epochs, ascentEpochs } = t.config;
+    if (seen.has(`${method} ${epochs} ${ascentEpochs}`)) continue;
+    seen.add(`${method} ${epochs} ${ascentEpochs}`);
+    warnNoAscent(t.config);
+  }
 }
 
-/** The settings of every layer, the later ones winning. */
-const layerValues = (layers: ConfigLayer[]): Record<string, unknown> =>
-  Object.assign({}, ...layers.map((l) => l.values)) as Record<string, unknown>;
+/** The settings of every layer, each value checked and named as given (flag or --config key), the later ones winning. */
+const layerSettings = (layers: ConfigLayer[]): TrainSettings => Object.assign({}, ...layers.map(checkSettings));
 
 /** seal compare's own flags (cli/command-options.ts), over the training options (its --out and --threads are its own). */
 const COMPARE_FLAGS = withConfigFlags({
@@ -374,7 +384,8 @@ export async function compareSpecOf(argv: string[]): Promise<CompareSpec | null>
   const preset = PRESETS[presetName as keyof typeof PRESETS];
   const out = v.out;
   if (!out) throw new ConfigError('seal compare needs --out DIR (where runs, evaluations and the report go)');
-  const train = { ...preset.train, ...layerValues(configLayers(parsed, COMPARE_FLAGS)) } as Partial<RunConfig>;
+  const given = layerSettings(configLayers(parsed, COMPARE_FLAGS));
+  const train: { -readonly [K in keyof TrainSettings]: TrainSettings[K] } = { ...preset.train, ...given };
   if (presetName === 'paper' && !String(train.dataset ?? '').startsWith('tiny-imagenet:')) {
     throw new ConfigError(
       '--preset paper trains on Tiny-ImageNet: give --dataset tiny-imagenet:PATH',
@@ -430,15 +441,15 @@ export async function compareSpecOf(argv: string[]): Promise<CompareSpec | null>
 /** Runs a comparison: plans it (or continues its plan), runs its tasks, writes and summarises its report. */
 export async function runCompare(spec: CompareSpec): Promise<number> {
   const options = spec.options;
-  const { out, train } = options;
+  const { out } = options;
   // Held until the command ends: a second coordinator would launch the same tasks again.
   using _lock = lockComparison(out);
   const t0 = performance.now();
-  checkPlanSize(options, spec.maxTasks);
+  const planned = boundedPlan(options, spec.maxTasks);
   if (spec.slurm !== null) {
-    const { layout, plan, ...notes } = preparePlan(options);
+    const { layout, plan, ...notes } = preparePlan(options, planned);
     noteRepair(notes);
-    warnNoAscentOf(train, options.methods);
+    warnNoAscentOf(plan);
     process.stdout.write(`plan: ${plan.tasks.length} tasks (${layout.planFile})\n`);
     const poll = process.env.SEAL_SLURM_POLL_SECONDS;
     const report = await compareOnSlurm(layout, plan, spec.slurm.options, {
@@ -454,10 +465,10 @@ export async function runCompare(spec: CompareSpec): Promise<number> {
     }
     return 0;
   }
-  const prepared = preparePlan(options);
+  const prepared = preparePlan(options, planned);
   const { layout, plan } = prepared;
   noteRepair(prepared);
-  warnNoAscentOf(train, options.methods);
+  warnNoAscentOf(plan);
   const { jobs, threads: perTask } = jobsAndThreads(options);
   process.stdout.write(
     `plan: ${plan.tasks.length} tasks (${layout.planFile}); ${jobs} at a time with ${perTask} thread${perTask === 1 ? '' : 's'} each; \`seal status ${out}\` shows them\n`,

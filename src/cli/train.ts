@@ -1,5 +1,5 @@
 // `seal train`: flags and/or a JSON config → a run folder, with progress on the terminal.
-import { DEFAULTS } from '../config/schema.js';
+import { DEFAULTS, type ResolvedConfig } from '../config/schema.js';
 import { EXIT_RESUMABLE } from '../errors.js';
 import { resolveConfig, type ConfigLayer } from '../config/resolve.js';
 import { datasetShape } from '../data/registry.js';
@@ -50,12 +50,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
     });
   }
   const resume = args.values.resume ?? null;
-  preflight(layers, resume);
+  // Resolved once here; train() uses it as it is.
+  const config = { resolved: preflight(layers, resume) };
   let progress: Progress | null = null;
   const stop = new StopOnSignal([...STOP_SIGNALS, 'SIGINT'], (text) =>
     process.stderr.write(`${process.stdout.isTTY ? '\n' : ''}seal: ${text}\n`),
   );
-  const result = await train(layers, {
+  const result = await train(config, {
     ...(resume !== null ? { resume } : {}),
     stopRequested: stop.requested,
     onDataProgress: (done, total) => {
@@ -134,11 +135,12 @@ async function printSplit(
 }
 
 /**
- * What can be checked before the data is read: threads and device against this machine, and
- * the run folder (it can be created, and holds no other run). A resumed run's own settings
- * only warn, so that it can always be continued; flags cannot change them.
+ * The run's config, resolved once (a resumed run's from its config.json), and what can be
+ * checked before the data is read: threads and device against this machine, and the run folder
+ * (it can be created, and holds no other run). A resumed run's own settings only warn, so that
+ * it can always be continued; flags cannot change them.
  */
-function preflight(layers: ConfigLayer[], resume: string | null): void {
+function preflight(layers: ConfigLayer[], resume: string | null): ResolvedConfig {
   const run = resume !== null ? new RunDir(resume) : null;
   const cfg = run ? resolveConfig([{ source: run.configFile, values: run.readConfig() }]) : resolveConfig(layers);
   if (run) checkResumeSettings(layers, run, cfg);
@@ -150,4 +152,5 @@ function preflight(layers: ConfigLayer[], resume: string | null): void {
     new RunDir(cfg.out).checkFree();
     checkCreatable(cfg.out, '--out');
   }
+  return cfg;
 }

@@ -4,9 +4,7 @@
 import { crossEntropy, Generator, manualSeed, randint, randn, tidy } from '../backend/index.js';
 import { createModel } from '../models/registry.js';
 import { SGD } from '../optim/sgd.js';
-import { resolveConfig } from '../config/resolve.js';
-import type { ResolvedConfig } from '../config/schema.js';
-import { armsOf, type Plan } from './plan.js';
+import type { Plan, TaskConfig } from './plan.js';
 import type { Prior } from './task-status.js';
 
 export interface Throughput {
@@ -103,16 +101,15 @@ export function knownSource(
   };
 }
 
-/** The plan's shared training config, as its first arm trains it (an arm's name is not a method). */
-export function planConfig(plan: Plan): ResolvedConfig {
-  const arm = armsOf(plan.settings)[0];
-  return resolveConfig([
-    { source: 'plan', values: { ...plan.settings.train, ...arm?.overrides, method: arm?.method ?? 'normal' } },
-  ]);
+/** The plan's first training config (its first arm's generation 0), as the plan resolved it. */
+export function planConfig(plan: Plan): TaskConfig {
+  const first = plan.tasks.find((t) => t.kind === 'train');
+  if (first === undefined) throw new Error('a plan without a training task');
+  return first.config;
 }
 
 /** The throughput of the plan's model, batch and image size on its device, measured here. */
-export function planThroughput(cfg: ResolvedConfig, src: NonNullable<ReturnType<typeof knownSource>>): Throughput {
+export function planThroughput(cfg: TaskConfig, src: NonNullable<ReturnType<typeof knownSource>>): Throughput {
   return measureThroughput({
     model: cfg.model,
     width: cfg.width,

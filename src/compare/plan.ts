@@ -5,19 +5,29 @@
 // inputs are in the plan (JSON), so any worker, local or on a cluster, runs it by id alone.
 import { dirname } from 'node:path';
 import { resolveConfig } from '../config/resolve.js';
-import type { MethodName, ResolvedConfig } from '../config/schema.js';
+import type { MethodName, ResolvedConfig, RunConfig } from '../config/schema.js';
 import { ConfigError, PlanError } from '../errors.js';
 import { evaluationOf } from '../eval/registry.js';
 import { evalKindOf } from '../eval/instances.js';
 import type { EvalRequest } from '../eval/run.js';
-import { LATER_GENERATION_KEYS, METHODS } from '../methods/registry.js';
+import { LATER_GENERATION_KEYS, METHOD_ENTRIES } from '../methods/registry.js';
 import { planPaths, runName } from '../io/compare-dir.js';
+
+/** The config keys a comparison sets per run: never in its shared settings or an arm's. */
+export const PER_RUN_KEYS = ['method', 'seed', 'out', 'threads'] as const;
+
+/**
+ * Training settings as given, each value checked (config/resolve.ts checkSettings) but not
+ * merged over the defaults: an arm's settings go over the shared ones, and each task's config
+ * is resolved from them once, when the plan is made, so that k = E/4 follows an arm's own E.
+ */
+export type TrainSettings = Readonly<Partial<Omit<RunConfig, (typeof PER_RUN_KEYS)[number]>>>;
 
 /** One arm of a comparison: a name, a method and the settings it overrides. */
 export interface Arm {
   name: string;
   method: string;
-  overrides: Record<string, unknown>;
+  overrides: TrainSettings;
 }
 
 export interface CompareSettings {
@@ -31,8 +41,8 @@ export interface CompareSettings {
   generations: number;
   /** The evaluations' ids (a kind, or KIND:TARGET: eval/instances.ts). */
   evals: string[];
-  /** Training settings shared by every run (config keys, without method, seed, out and threads). */
-  train: Record<string, unknown>;
+  /** Training settings shared by every run. */
+  train: TrainSettings;
   /** Every option of each evaluation by id, defaults filled in. */
   evalOptions: Record<string, Record<string, unknown>>;
   /** The grid whose cells the arms are (`seal sweep`); absent for other comparisons and older sweeps. */
@@ -49,10 +59,18 @@ export interface GridSettings {
 /** A training task's config as plan.json holds it: resolved, so that a worker resolves nothing again. */
 export type TaskConfig = Omit<ResolvedConfig, 'out' | 'threads'>;
 
-/** Resolves a task's config values once, when the plan is made. */
-function taskConfig(values: Record<string, unknown>): TaskConfig {
-  const { out: _out, threads: _threads, ...config } = resolveConfig([{ source: 'compare settings', values }]);
-  return config;
+/**
+ * A task's config, resolved from its arm's settings once, when the plan is made. A refusal of
+ * settings that do not go together (k > E) names the arm when the arm set any of them.
+ */
+function taskConfig(arm: Arm, values: Record<string, unknown>): TaskConfig {
+  try {
+    const { out: _out, threads: _threads, ...config } = resolveConfig([{ source: 'compare settings', values }]);
+    return config;
+  } catch (e) {
+    if (!(e instanceof ConfigError) || Object.keys(arm.overrides).length === 0 || e.message.startsWith('arm ')) throw e;
+    throw new ConfigError(`arm '${arm.name}': ${e.message.split('\nhint: ')[0]}`, e.hint);
+  }
 }
 
 export interface TrainTask {
@@ -106,12 +124,6 @@ export const armConfig = (s: CompareSettings, arm: Arm): Record<string, unknown>
   method: arm.method,
 });
 
-/** Whether a method starts from the shared generation 0 (it declares otherwise with ownGenerationZero). */
-export function sharesGenerationZero(method: string, train: Record<string, unknown>): boolean {
-  const cfg = resolveConfig([{ source: 'compare settings', values: { ...train, method } }]);
-  return METHODS[method as MethodName](cfg).ownGenerationZero !== true;
-}
-
 /**
  * The generation-0 groups: arms whose generation 0 is the same training share one run per seed,
  * named gen0-s<seed> for the first group and gen0-<k>-s<seed> for the k-th after it. Null for
@@ -122,7 +134,7 @@ export function generationZeroGroups(s: CompareSettings): Map<string, string | n
   const out = new Map<string, string | null>();
   for (const arm of armsOf(s)) {
     const cfg = armConfig(s, arm);
-    if (!sharesGenerationZero(arm.method, cfg)) {
+    if (METHOD_ENTRIES[arm.method as MethodName]?.ownGenerationZero === true) {
       out.set(arm.name, null);
       continue;
     }
@@ -253,7 +265,7 @@ export function buildPlan(s: CompareSettings): Plan {
           kind: 'train',
           deps: [],
           run: planPaths.run(gen0),
-          config: taskConfig({ ...gen0Config(s, arm), generations: G, seed }),
+          config: taskConfig(arm, { ...gen0Config(s, arm), generations: G, seed }),
           untilGeneration: 1,
           fork: null,
         });
@@ -266,7 +278,7 @@ export function buildPlan(s: CompareSettings): Plan {
         kind: 'train',
         deps: gen0 ? [`train-${gen0}`] : [],
         run,
-        config: taskConfig({ ...armConfig(s, arm), generations: G, seed }),
+        config: taskConfig(arm, { ...armConfig(s, arm), generations: G, seed }),
         untilGeneration: G,
         fork: gen0 ? { from: planPaths.run(gen0), generation: 0 } : null,
       });

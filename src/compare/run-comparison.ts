@@ -2,8 +2,8 @@
 // planned as a task graph (plan.ts) and run by the local launcher. Re-running with the same
 // settings continues; different settings in the same folder are refused rather than mixed.
 import { cpus } from 'node:os';
-import { resolveConfig } from '../config/resolve.js';
-import type { RunConfig } from '../config/schema.js';
+import { checkSettings } from '../config/resolve.js';
+import { DEFAULTS } from '../config/schema.js';
 import { ConfigError, OptionError, PlanError, SealError, StoppedError } from '../errors.js';
 import { CompareLayout } from '../io/compare-dir.js';
 import type { Report } from '../report/types.js';
@@ -19,6 +19,8 @@ import {
   type CompareSettings,
   type GridSettings,
   type Plan,
+  type TrainSettings,
+  PER_RUN_KEYS,
 } from './plan.js';
 import { readPlan } from './run-task.js';
 import { sealWorker, type WorkerCommand } from './worker-protocol.js';
@@ -35,8 +37,9 @@ export interface CompareOptions {
   seeds: number[];
   /** The evaluations of every checkpoint: kinds, or kinds with a target ({ kind: 'transfer', target: 'cub:PATH' }). */
   evals: EvalChoice[];
-  /** Training settings shared by every run (config keys; method, seed, out and threads are set per run). */
-  train: Partial<RunConfig>;
+  /** Training settings shared by every run, as given (method, seed, out and threads are set per run):
+   * each task's config is resolved from them, its arm's settings and its method when the plan is made. */
+  train: TrainSettings;
   /** Parallel tasks; the cores are split evenly between them. Default: on the CPU one task per
    * core (measured here: 2 runs x 1 thread finish 1.45x sooner than 1 run x 2 threads for
    * narrow ResNets), on a GPU one at a time. */
@@ -48,8 +51,12 @@ export interface CompareOptions {
   grid?: GridSettings;
 }
 
+/**
+ * The comparison's settings, every value checked (each option by its name: the CLI names its
+ * flag); nothing is resolved here: buildPlan resolves each task's config once.
+ */
 export function settingsOf(o: CompareOptions): CompareSettings {
-  for (const k of ['method', 'seed', 'out', 'threads'] as const) {
+  for (const k of PER_RUN_KEYS) {
     if (k in o.train)
       throw new OptionError(
         k,
@@ -68,9 +75,9 @@ export function settingsOf(o: CompareOptions): CompareSettings {
       `compare: '${dup}' is listed twice`,
       'give each method, arm and seed once (name arms apart: --arm NAME=METHOD ...)',
     );
-  // The shared settings first, so that a bad flag is named as the flag, not as an arm's.
-  const resolved = resolveConfig([{ source: 'flags', values: { ...o.train, method: 'normal' } }]);
-  for (const arm of arms) checkArm(arm, o.train);
+  // The shared settings first, so that a bad value is named as the option, not as an arm's.
+  const train = checkSettings({ source: 'options', values: o.train });
+  for (const arm of arms) checkArm(arm);
   if (o.baseline !== undefined && !names.includes(o.baseline)) {
     throw new OptionError(
       'baseline',
@@ -84,9 +91,9 @@ export function settingsOf(o: CompareOptions): CompareSettings {
     ...(plain ? {} : { arms }),
     ...(o.baseline !== undefined ? { baseline: o.baseline } : {}),
     seeds: o.seeds,
-    generations: resolved.generations,
+    generations: train.generations ?? DEFAULTS.generations,
     evals: evals.map((e) => e.id),
-    train: { ...o.train },
+    train,
     evalOptions: Object.fromEntries(
       evals.map((e) => [
         e.id,
@@ -100,8 +107,8 @@ export function settingsOf(o: CompareOptions): CompareSettings {
 /** Settings every arm shares, which an arm may not set. */
 const SHARED_KEYS = ['method', 'seed', 'out', 'threads', 'generations'];
 
-/** An arm's name fits a folder, its method exists and its settings resolve; every error names the arm. */
-function checkArm(arm: Arm, train: Partial<RunConfig>): void {
+/** An arm's name fits a folder, and its method and each of its settings are valid; every error names the arm. */
+function checkArm(arm: Arm): void {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.+=,-]*$/.test(arm.name)) {
     throw new ConfigError(
       `arm '${arm.name}': a name is letters, digits and _ . + = , - (it names the arm's run folders)`,
@@ -114,14 +121,7 @@ function checkArm(arm: Arm, train: Partial<RunConfig>): void {
       `arm '${arm.name}': ${shared} is shared by every arm and cannot be set per arm`,
       'set it for the whole comparison',
     );
-  try {
-    resolveConfig([{ source: `arm '${arm.name}'`, values: { ...train, ...arm.overrides, method: arm.method } }]);
-  } catch (e) {
-    const said = (e as Error).message.split('\nhint: ')[0] as string;
-    if (e instanceof ConfigError)
-      throw said.startsWith(`arm '${arm.name}'`) ? e : new ConfigError(`arm '${arm.name}': ${said}`, e.hint);
-    throw e;
-  }
+  checkSettings({ source: `arm '${arm.name}'`, values: { ...arm.overrides, method: arm.method } });
 }
 
 /**
@@ -138,10 +138,20 @@ export interface Prepared {
   redo: Redo | null;
 }
 
-export function preparePlan(o: CompareOptions): Prepared {
-  const layout = new CompareLayout(o.out);
+/** A comparison's settings and the plan they give, before anything is written. */
+export interface Planned {
+  settings: CompareSettings;
+  plan: Plan;
+}
+
+export function planOf(o: CompareOptions): Planned {
   const settings = settingsOf(o);
-  const plan = buildPlan(settings);
+  return { settings, plan: buildPlan(settings) };
+}
+
+/** `planned`: planOf(o), when the caller has made it already (to check the plan's size first). */
+export function preparePlan(o: CompareOptions, { settings, plan }: Planned = planOf(o)): Prepared {
+  const layout = new CompareLayout(o.out);
   if (!layout.hasPlan() && !layout.hasSettings()) {
     layout.create(settings, plan);
     return { layout, plan, repaired: null, redo: null };

@@ -2,7 +2,7 @@
 // options (eval/registry.ts) and every command's own flags (cli/command-options.ts), and one
 // checker for all of them: a value from a flag, a --config file, a --plan file or plan.json is
 // refused in one shape, `WHERE: expected DOMAIN, got VALUE`, with the option's help as the hint.
-import { ConfigError, nearest } from '../errors.js';
+import { ConfigError, OptionError, nearest } from '../errors.js';
 
 /** The value each kind of option holds once parsed. */
 export interface KindValues {
@@ -146,9 +146,22 @@ export function fromText(doc: OptionDoc, raw: string): unknown {
   }
 }
 
+/**
+ * Where a refusal names a value: a flag or a file's key in words (`--epochs`, `run.json: key
+ * "epochs"`), or a library caller's option by its name ({ option: 'epochs' }), which is
+ * refused as an OptionError so that the CLI can name its flag instead.
+ */
+export type Where = string | { option: string };
+
+function refusal(where: Where, said: string, hint: string): ConfigError {
+  return typeof where === 'string'
+    ? new ConfigError(`${where}: ${said}`, hint)
+    : new OptionError(where.option, said, hint);
+}
+
 /** Where a value that does not fit is reported, and how it is shown. */
-function refuse(doc: OptionDoc, where: string, shown: string, extra = ''): never {
-  throw new ConfigError(`${where}: expected ${domainText(doc)}, got ${shown}${extra}`, doc.help);
+function refuse(doc: OptionDoc, where: Where, shown: string, extra = ''): never {
+  throw refusal(where, `expected ${domainText(doc)}, got ${shown}${extra}`, doc.help);
 }
 
 /** The first entry of xs equal to an earlier one, with that earlier one. */
@@ -163,12 +176,12 @@ function firstRepeat<T>(xs: readonly T[]): [T, T] | null {
 /**
  * The one value checker: `v` (read from JSON, or from a flag through fromText) as a value of
  * `doc`'s kind within its bounds, or a ConfigError naming `where` (`--epochs`, `run.json: key
- * "epochs"`); `shown` is how the refusal shows the value (a flag's text as typed).
+ * "epochs"`, or an OptionError for { option }); `shown` is how the refusal shows the value (a flag's text as typed).
  */
 export function checkValue<K extends OptionKind>(
   doc: OptionDoc<K>,
   v: unknown,
-  where: string,
+  where: Where,
   shown = describeValue(v),
 ): KindValues[K] | null {
   if (v === null) {
@@ -184,8 +197,9 @@ export function checkValue<K extends OptionKind>(
         doc.kind === 'int' &&
         (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)));
       if (unsafe && doc.max === undefined)
-        throw new ConfigError(
-          `${where}: expected ${rangeText(doc)} and at most 2^53-1 = ${Number.MAX_SAFE_INTEGER} (larger integers are rounded), got ${shown}`,
+        throw refusal(
+          where,
+          `expected ${rangeText(doc)} and at most 2^53-1 = ${Number.MAX_SAFE_INTEGER} (larger integers are rounded), got ${shown}`,
           doc.help,
         );
       if (unsafe || typeof v !== 'number' || !Number.isFinite(v)) bad();

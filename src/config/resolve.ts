@@ -1,38 +1,53 @@
 // defaults < config file < flags → a frozen, validated ResolvedConfig. Every error names the
 // source (file or flag), the key, what was expected and what was found.
-import { ConfigError, nearest } from '../errors.js';
-import { checkValue } from './options.js';
+import { ConfigError, OptionError, nearest } from '../errors.js';
+import { checkValue, type Where } from './options.js';
 import { DEFAULTS, KEYS, type ResolvedConfig, type RunConfig } from './schema.js';
 
-/** One layer of settings and where it came from (for messages), e.g. "config.json" or "flags". */
+/**
+ * One layer of settings and where it came from, which names its keys in refusals: 'flags'
+ * (`--epochs`), 'options' (a library caller's: `epochs`, as an OptionError the CLI names by
+ * its flag) or a file or other source (`config.json: key "epochs"`).
+ */
 export interface ConfigLayer {
   source: string;
-  values: Record<string, unknown>;
+  values: Readonly<Record<string, unknown>>;
 }
 
 export const kebab = (k: string): string => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-function check(key: keyof RunConfig, v: unknown, source: string): unknown {
-  return checkValue(KEYS[key], v, source === 'flags' ? `--${kebab(key)}` : `${source}: key "${key}"`);
+function where(key: string, source: string): Where {
+  return source === 'flags' ? `--${kebab(key)}` : source === 'options' ? { option: key } : `${source}: key "${key}"`;
+}
+
+/**
+ * A layer's values, each checked against its option (an unknown key is refused with the
+ * nearest one): given values, not merged over the defaults, so that a later layer's E still
+ * derives k = E/4. Every layer goes through here; resolveConfig adds the defaults and the
+ * checks that span keys.
+ */
+export function checkSettings({ source, values }: ConfigLayer): Partial<RunConfig> {
+  const keys = Object.keys(KEYS);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(values)) {
+    if (!(k in KEYS)) {
+      const near = nearest(k, keys);
+      if (source === 'options') throw new OptionError(k, 'is not a training option', `did you mean ${near}?`);
+      const name = source === 'flags' ? `--${kebab(k)}` : `"${k}"`;
+      throw new ConfigError(
+        `${source === 'flags' ? 'unknown option' : `${source}: unknown key`} ${name}`,
+        `did you mean ${source === 'flags' ? `--${kebab(near)}` : `"${near}"`}? (\`seal train --help\` lists every option)`,
+      );
+    }
+    out[k] = checkValue(KEYS[k as keyof RunConfig], v, where(k, source));
+  }
+  return out as Partial<RunConfig>;
 }
 
 /** Merges the layers over DEFAULTS, validates every key and derives k = E/4 and warmup = E/8. */
 export function resolveConfig(layers: ConfigLayer[]): ResolvedConfig {
   const merged: Record<string, unknown> = { ...DEFAULTS };
-  const keys = Object.keys(KEYS);
-  for (const { source, values } of layers) {
-    for (const [k, v] of Object.entries(values)) {
-      if (!(k in KEYS)) {
-        const near = nearest(k, keys);
-        const name = source === 'flags' ? `--${kebab(k)}` : `"${k}"`;
-        throw new ConfigError(
-          `${source === 'flags' ? 'unknown option' : `${source}: unknown key`} ${name}`,
-          `did you mean ${source === 'flags' ? `--${kebab(near)}` : `"${near}"`}? (\`seal train --help\` lists every option)`,
-        );
-      }
-      merged[k] = check(k as keyof RunConfig, v, source);
-    }
-  }
+  for (const layer of layers) Object.assign(merged, checkSettings(layer));
   const c = merged as unknown as RunConfig;
   const resolved: ResolvedConfig = {
     ...c,

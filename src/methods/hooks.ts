@@ -35,9 +35,6 @@ export interface EpochContext {
 
 export interface TrainingMethod {
   readonly name: string;
-  /** True when generation 0 is not plain training (planEpoch differs from NORMAL_EPOCH there):
-   * then a comparison trains this method's generation 0 itself instead of sharing it. */
-  readonly ownGenerationZero?: boolean;
   /** Runs at the start of every generation >= 1, before the optimizer is rebuilt (e.g. re-initialisation). */
   onGenerationStart?(ctx: GenerationContext): void;
   /** Pure: how each side trains in this epoch. */

@@ -14,6 +14,9 @@ export interface MethodEntry {
   settings: readonly (keyof RunConfig)[];
   /** For a method that ascends for the first k epochs of a generation: the method it trains exactly like when k = 0. */
   withoutAscent?: MethodName;
+  /** True when its generation 0 is not plain training (its planEpoch differs from NORMAL_EPOCH
+   * there): then a comparison trains this method's generation 0 itself instead of sharing it. */
+  ownGenerationZero?: true;
 }
 
 /**

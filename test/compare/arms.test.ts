@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { settingsOf } from '../../src/compare/run-comparison.js';
 import { comparedPairs } from '../../src/compare/aggregate.js';
-import { buildPlan } from '../../src/compare/plan.js';
+import { buildPlan, type Arm, type TrainSettings } from '../../src/compare/plan.js';
+import { OptionError } from '../../src/errors.js';
+import { asFlags } from '../../src/cli/args.js';
 import { DEFAULTS } from '../../src/config/schema.js';
 import { parseArm } from '../../src/cli/compare.js';
 import { cellArms, parseGrid } from '../../src/cli/sweep.js';
@@ -92,11 +94,47 @@ test('by --methods, every method is compared with normal and with LLF', () => {
   assert.equal(s.arms, undefined, 'plain methods keep the plan of before');
 });
 
+test("the library checks a caller's settings as given, naming each by its option, and resolves each task once", () => {
+  const base = { out: 'x', methods: ['normal', 'seal'], seeds: [0], evals: [] };
+  const refusal = (train: Record<string, unknown>, arms: Arm[] = []) => {
+    try {
+      buildPlan(settingsOf({ ...base, arms, train: train as TrainSettings }));
+    } catch (e) {
+      return e;
+    }
+    return assert.fail(`${JSON.stringify(train)}: accepted`);
+  };
+  const bad = refusal({ epochs: -1 });
+  assert.ok(bad instanceof OptionError && bad.option === 'epochs', String(bad));
+  assert.match(bad.message, /^epochs: expected an integer in \[1, 10000\], got -1/);
+  const typo = refusal({ epohcs: 4 });
+  assert.ok(typo instanceof OptionError && typo.option === 'epohcs', String(typo));
+  assert.match(typo.message, /is not a training option\nhint: did you mean epochs\?/);
+  // The CLI names the same refusal by its flag.
+  assert.match((asFlags(bad) as Error).message, /^--epochs: expected an integer/);
+  const arm = refusal({}, [{ name: 'fast', method: 'seal', overrides: { lr: 'x' } as unknown as TrainSettings }]);
+  assert.match((arm as Error).message, /^arm 'fast': key "lr": expected a number/);
+  // k = E/4 follows an arm's own E, not the shared one.
+  const plan = buildPlan(
+    settingsOf({ ...base, arms: [{ name: 'long', method: 'seal', overrides: { epochs: 12 } }], train: { epochs: 4 } }),
+  );
+  const k = Object.fromEntries(plan.tasks.flatMap((t) => (t.kind === 'train' ? [[t.id, t.config.ascentEpochs]] : [])));
+  assert.deepEqual(k, {
+    'train-gen0-s0': 1,
+    'train-normal-s0': 1,
+    'train-seal-s0': 1,
+    'train-gen0-1-s0': 3,
+    'train-long-s0': 3,
+  });
+});
+
 test('bad arms, grids and baselines are refused before anything starts', () => {
   const dir = mkdtempSync(join(tmpdir(), 'seal-arms-'));
+  const badConfig = join(dir, 'bad-config.json');
+  writeFileSync(badConfig, JSON.stringify({ epochs: -1 }));
   try {
     const cases: [string[], RegExp][] = [
-      [['compare', '--arm', 'x=seal --bogus 1'], /arm 'x': unknown key "bogus"/],
+      [['compare', '--arm', 'x=seal --bogus 1'], /--arm 'x=seal --bogus 1': unknown option --bogus/],
       [['compare', '--arm', 'x=sael'], /arm 'x': key "method": expected one of .* got 'sael'/],
       [['compare', '--methods', 'seal', '--arm', 'seal=seal --ascent-epochs 2'], /'seal' is listed twice/],
       [
@@ -104,6 +142,14 @@ test('bad arms, grids and baselines are refused before anything starts', () => {
         /--baseline: 'normal' is not an arm of this comparison/,
       ],
       [['compare', '--arm', 'x=seal --generations 3'], /arm 'x': generations is shared by every arm/],
+      // Settings that do not go together are refused as each task's config is resolved: named by the arm that set them.
+      [
+        ['compare', '--epochs', '4', '--arm', 'x=seal --ascent-epochs 5'],
+        /seal: arm 'x': ascentEpochs \(5\) is larger than epochs per generation \(4\)/,
+      ],
+      [['compare', '--epochs', '4', '--ascent-epochs', '5'], /seal: ascentEpochs \(5\) is larger than epochs/],
+      // A --config file's key is named as the file's, not as a flag.
+      [['compare', '--config', badConfig], /bad-config\.json: key "epochs": expected an integer/],
       [
         ['sweep', '--method', 'seal', '--grid', 'ascent-epochs=1,-2'],
         /--grid ascent-epochs: expected an integer in \[0, 10000\], got '-2'/,

@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { loadSafetensors, setNumThreads, train, type EpochRow } from '../../src/index.js';
 import { METHOD_NAMES } from '../../src/config/schema.js';
 import { CompareLayout, runName } from '../../src/io/compare-dir.js';
-import { buildPlan, type CompareSettings } from '../../src/compare/plan.js';
+import { buildPlan, type CompareSettings, type TrainSettings } from '../../src/compare/plan.js';
 import { runTask } from '../../src/compare/run-task.js';
 import { FASHION_MNIST, FASHION_MNIST_INSTALL, needsData } from '../support/datasets.js';
 
 const fashion = needsData(FASHION_MNIST, FASHION_MNIST_INSTALL);
-const TRAIN = {
+const TRAIN: TrainSettings = {
   dataset: 'fashion-mnist',
   model: 'resnet18-cifar',
   width: 0.125,

@@ -21,7 +21,7 @@ import {
 } from '../../src/index.js';
 import { readSafetensorsMetadata } from '../../src/io/safetensors.js';
 import { CompareLayout } from '../../src/io/compare-dir.js';
-import { buildPlan } from '../../src/compare/plan.js';
+import { buildPlan, type TrainSettings } from '../../src/compare/plan.js';
 import { runTask } from '../../src/compare/run-task.js';
 import { tinyData } from '../support/tiny-data.js';
 import { FASHION_MNIST, FASHION_MNIST_INSTALL, needsData } from '../support/datasets.js';
@@ -199,7 +199,7 @@ test(
     setNumThreads(1);
     const dir = mkdtempSync(join(tmpdir(), 'seal-preempt-task-'));
     try {
-      const settings = {
+      const settings: TrainSettings = {
         dataset: 'fashion-mnist',
         model: 'resnet18-cifar',
         width: 0.125,
