@@ -88,7 +88,7 @@ async function runLocked(layout: CompareLayout, plan: Plan, task: Task, reporter
     await runTask(layout, plan, id, {
       line,
       report: async () => {
-        const files = await writeReports(dir, rebuildReport(dir));
+        const files = await writeReports(dir, rebuildReport(dir, plan));
         line(`report: ${files.html}`);
       },
       stopRequested: stop.requested,

@@ -282,10 +282,10 @@ export async function compare(
  * Refuses to report from finished tasks whose outputs were deleted or changed since. A folder
  * without a sound plan (made by an older version) has no record of them to check against.
  */
-function checkOutputs(layout: CompareLayout): void {
+function checkOutputs(layout: CompareLayout, known?: Plan): void {
   let plan: Plan;
   try {
-    plan = readPlan(layout);
+    plan = known ?? readPlan(layout);
   } catch (e) {
     if (e instanceof PlanError) return;
     throw e;
@@ -305,10 +305,10 @@ function checkOutputs(layout: CompareLayout): void {
   );
 }
 
-/** Rebuilds report.json from the files of a finished (or partial) comparison. */
-export function rebuildReport(dir: string): Report {
+/** Rebuilds report.json from the files of a finished (or partial) comparison (`plan`: its plan, read and checked already). */
+export function rebuildReport(dir: string, plan?: Plan): Report {
   const layout = new CompareLayout(dir);
-  checkOutputs(layout);
+  checkOutputs(layout, plan);
   const report = buildReport(layout, layout.readSettings<CompareSettings>());
   layout.writeReport(report);
   return report;
