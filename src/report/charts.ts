@@ -136,8 +136,8 @@ const SIDES = ['early', 'late'] as const;
  * late). Ascent epochs are shaded in the method's colour; dashed rules mark generation boundaries.
  * @example curveChart(report).id // 'curves'
  */
-export function curveChart(report: Report): ChartSpec {
-  const e = epochsPerGeneration(report);
+/** The curves' series, each a mean over seeds per (method, epoch): train loss, test top-1, each side's weight change, and the ascent epochs. */
+function curveSeries(report: Report, e: number): { loss: Datum[]; top1: Datum[]; moved: Datum[]; ascent: Datum[] } {
   const groups = new Map<
     string,
     {
@@ -194,6 +194,12 @@ export function curveChart(report: Report): ChartSpec {
     })),
   );
   const ascent: Datum[] = all.filter((g) => g.ascent).map((g) => ({ method: g.method, x0: g.x - 0.5, x1: g.x + 0.5 }));
+  return { loss, top1, moved, ascent };
+}
+
+export function curveChart(report: Report): ChartSpec {
+  const e = epochsPerGeneration(report);
+  const { loss, top1, moved, ascent } = curveSeries(report, e);
   const total = Math.max(1, report.generations * e);
   const bounds: Datum[] = Array.from({ length: Math.max(0, report.generations - 1) }, (_, g) => ({
     x: (g + 1) * e - 0.5,
