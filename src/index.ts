@@ -86,10 +86,18 @@ export {
 export { fewShot, fewShotEval, type FewShotOptions, type FewShotEvalResult } from './eval/few-shot.js';
 export { adaptImages } from './eval/adapt.js';
 export { extractFeatures, disposeFeatures, type FeatureSet } from './eval/features.js';
-export { meanInterval, pairedTTest, holm, seedsNeeded, type MeanInterval, type PairedTTest } from './eval/stats.js';
+export {
+  meanInterval,
+  pairedTTest,
+  holm,
+  seedsNeeded,
+  type MeanInterval,
+  type PairedTTest,
+  type PairedStatus,
+} from './eval/stats.js';
 export { EVALUATORS } from './eval/registry.js';
 export { compare, rebuildReport, type CompareOptions } from './compare/run-comparison.js';
-export type { Claims, Report } from './report/types.js';
+export type { Claims, Report, SeedsNeeded, Significance } from './report/types.js';
 export { judgeClaims } from './report/claims.js';
 export { renderHtml } from './report/render-html.js';
 export { renderMarkdown, headlineTable } from './report/render-md.js';
@@ -107,9 +115,22 @@ export type { FeatureCache, FeatureOptions } from './eval/features.js';
 export type { FewShotCell, FewShotResult } from './eval/few-shot.js';
 export type { ProbeOptions } from './eval/probe.js';
 export type { Evaluation, MetricInfo, MetricOf, HistogramOf, RunSettings, Specs } from './eval/registry.js';
-export type { EvalContext } from './eval/context.js';
-export type { OptionDoc, OptionKind, OptionValues } from './config/options.js';
-export type { Arm, GridSettings, Task } from './compare/plan.js';
+export type { EvalRequest } from './eval/run.js';
+export type { EvalContext, SubsetOptions } from './eval/context.js';
+export type { KindValues, OptionDoc, OptionKind, OptionSpec, OptionValues } from './config/options.js';
+export type {
+  Arm,
+  CompareSettings,
+  EvaluateTask,
+  GridSettings,
+  Plan,
+  ReportTask,
+  PerRunKey,
+  Task,
+  TaskConfig,
+  TrainSettings,
+  TrainTask,
+} from './compare/plan.js';
 export type { StopSignals, TaskEvents } from './compare/launcher.js';
 export { sealWorker, type WorkerCommand, type WorkerFailure, type WorkerMessage } from './compare/worker-protocol.js';
 export { evalInstances, parseEvalList, type EvalChoice, type EvalInstance } from './eval/instances.js';

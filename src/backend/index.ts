@@ -5,4 +5,4 @@ export * from './functional.js';
 export * from './autograd.js';
 export * from './system.js';
 export { tidy, keep, dispose, liveTensors, type Disposable } from './scope.js';
-export { cpuBf16Blocker, readCpuFeatures, type CoreTypeChoice } from './cpu-features.js';
+export { cpuBf16Blocker, readCpuFeatures, type CoreTypeChoice, type CpuFeatures } from './cpu-features.js';

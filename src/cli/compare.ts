@@ -8,13 +8,13 @@ import { checkRegularFile, MAX_JSON_BYTES } from '../io/regular-file.js';
 import { DEFAULTS } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import {
-  compare,
   jobsAndThreads,
   planOf,
   preparePlan,
   type CompareOptions,
   type Planned,
   type Prepared,
+  runPrepared,
 } from '../compare/run-comparison.js';
 import type { Arm, Plan, TrainSettings } from '../compare/plan.js';
 import type { SlurmOptions } from '../compare/slurm.js';
@@ -482,7 +482,7 @@ export async function runCompare(spec: CompareSpec): Promise<number> {
   let report;
   const stopping = stopOnSignals();
   try {
-    report = await compare(options, progress, prepared, stopping.signals);
+    report = await runPrepared(options, prepared, progress, stopping.signals);
   } finally {
     stopping.dispose();
     progress.stop();

@@ -14,14 +14,15 @@ import { LATER_GENERATION_KEYS, METHOD_ENTRIES } from '../methods/registry.js';
 import { planPaths, runName } from '../io/compare-dir.js';
 
 /** The config keys a comparison sets per run: never in its shared settings or an arm's. */
-export const PER_RUN_KEYS = ['method', 'seed', 'out', 'threads'] as const;
+export type PerRunKey = 'method' | 'seed' | 'out' | 'threads';
+export const PER_RUN_KEYS: readonly PerRunKey[] = ['method', 'seed', 'out', 'threads'];
 
 /**
  * Training settings as given, each value checked (config/resolve.ts checkSettings) but not
  * merged over the defaults: an arm's settings go over the shared ones, and each task's config
  * is resolved from them once, when the plan is made, so that k = E/4 follows an arm's own E.
  */
-export type TrainSettings = Readonly<Partial<Omit<RunConfig, (typeof PER_RUN_KEYS)[number]>>>;
+export type TrainSettings = Readonly<Partial<Omit<RunConfig, PerRunKey>>>;
 
 /** One arm of a comparison: a name, a method and the settings it overrides. */
 export interface Arm {

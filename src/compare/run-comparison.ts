@@ -236,19 +236,22 @@ export function jobsAndThreads(o: CompareOptions): { jobs: number; threads: numb
   return { jobs, threads: Math.max(1, Math.floor(cores / jobs)) };
 }
 
-/** Runs (or finishes) the comparison in `o.out`; returns the report its report task wrote. */
 /**
- * Runs the comparison `o` (`prepared`: preparePlan(o), when the caller has called it already).
+ * Runs (or finishes) the comparison `o` in `o.out`; returns the report its report task wrote.
  * `signals.stop` stops it: running tasks stop at a resume point, no task starts, and it throws
  * a StoppedError; `signals.kill` ends the running tasks at once.
  */
-export async function compare(
+export async function compare(o: CompareOptions, events: TaskEvents, signals: StopSignals = {}): Promise<Report> {
+  return runPrepared(o, preparePlan(o), events, signals);
+}
+
+/** compare() of a comparison whose plan the caller has prepared already (preparePlan). */
+export async function runPrepared(
   o: CompareOptions,
+  { layout, plan }: Prepared,
   events: TaskEvents,
-  prepared = preparePlan(o),
   signals: StopSignals = {},
 ): Promise<Report> {
-  const { layout, plan } = prepared;
   const command = o.worker ?? sealWorker();
   const failures = await runLocal(layout, plan, { ...jobsAndThreads(o), command, events, ...signals });
   if (signals.stop?.aborted === true) {

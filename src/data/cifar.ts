@@ -9,6 +9,9 @@ import type { ImageSet } from './types.js';
 
 const PIXELS = 3 * 32 * 32;
 
+/** Which CIFAR variant. */
+export type CifarVariant = 'cifar10' | 'cifar100';
+
 /** Layout facts of the two variants. */
 const VARIANTS = {
   cifar10: {
@@ -32,10 +35,7 @@ const VARIANTS = {
     test: ['test.bin'],
     hint: 'get the "CIFAR-100 binary version" (cifar-100-binary.tar.gz) and pass the extracted cifar-100-binary folder (or its parent) as cifar100:PATH.',
   },
-} as const;
-
-/** Which CIFAR variant. */
-export type CifarVariant = keyof typeof VARIANTS;
+} as const satisfies Record<CifarVariant, object>;
 
 /** The folder that holds the batch files: `dir` itself or its usual extracted subfolder. */
 export function cifarFolder(dir: string, variant: CifarVariant): string {
