@@ -103,7 +103,7 @@ export { renderHtml } from './report/render-html.js';
 export { renderMarkdown, headlineTable } from './report/render-md.js';
 // Types that the exports above take or return, so the API reference (npm run docs) is whole.
 export type { LayerOptions } from './nn/layers.js';
-export type { KeyDoc } from './config/schema.js';
+export type { KeyDoc, ValueOf } from './config/schema.js';
 export type { ScheduleConfig } from './optim/schedule.js';
 export type { GenerationContext, EpochContext } from './methods/hooks.js';
 export type { Progress, SourceData } from './io/checkpoint-file.js';

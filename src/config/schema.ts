@@ -1,6 +1,6 @@
 // The run configuration: one typed object, one source of defaults (the SEAL reference
 // code's, method.md §8), documented key by key so the CLI help is generated from here.
-import type { OptionDoc, OptionKind } from './options.js';
+import type { KindValues, OptionDoc, OptionKind } from './options.js';
 
 export const METHOD_NAMES = ['normal', 'llf', 'seal', 'llf+seal', 'reverse', 'freeze-late', 'ke'] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
@@ -10,48 +10,6 @@ export const MEMORY_FORMATS = ['auto', 'nchw', 'nhwc'] as const;
 export type MemoryFormatChoice = (typeof MEMORY_FORMATS)[number];
 export const PRECISIONS = ['fp32', 'bf16'] as const;
 export type Precision = (typeof PRECISIONS)[number];
-
-export interface RunConfig {
-  method: MethodName;
-  dataset: string;
-  model: ModelName;
-  width: number;
-  memoryFormat: MemoryFormatChoice;
-  precision: Precision;
-  tf32: boolean;
-  deterministic: boolean;
-  generations: number;
-  epochs: number;
-  batchSize: number;
-  evalBatchSize: number;
-  lr: number;
-  momentum: number;
-  nesterov: boolean;
-  weightDecay: number;
-  labelSmoothing: number;
-  lrPolicy: 'cosine' | 'long-cosine';
-  warmupEpochs: number | null;
-  ascentEpochs: number | null;
-  ascentLrMultiplier: number;
-  ascentWdMultiplier: number;
-  splitAt: string;
-  keSplitRate: number;
-  evalInterval: number;
-  cropPadding: number;
-  flip: boolean;
-  seed: number;
-  device: string;
-  threads: number | null;
-  limitTrain: number | null;
-  limitTest: number | null;
-  out: string | null;
-}
-
-/** A config after defaults are resolved: the derived epoch counts are numbers. */
-export interface ResolvedConfig extends RunConfig {
-  warmupEpochs: number;
-  ascentEpochs: number;
-}
 
 export const DEFAULTS = {
   method: 'seal',
@@ -104,7 +62,7 @@ export const MAX_IMAGES = 100_000_000;
 /** Pixels of any image side (crop padding, resolutions). */
 export const MAX_IMAGE_SIDE = 4096;
 
-export const KEYS: Record<keyof RunConfig, KeyDoc> = {
+const KEY_DOCS = {
   method: {
     kind: 'enum',
     values: METHOD_NAMES,
@@ -213,4 +171,30 @@ export const KEYS: Record<keyof RunConfig, KeyDoc> = {
     nullable: true,
     help: 'run folder for config.json, metrics.jsonl, summary.json and checkpoints/',
   },
-};
+} as const satisfies Record<string, KeyDoc>;
+
+/** The value an option of description D holds: its kind's (an enum's own values), or null when nullable. */
+export type ValueOf<D> =
+  | (D extends { kind: 'enum'; values: readonly (infer V)[] }
+      ? V
+      : D extends { kind: infer K extends OptionKind }
+        ? KindValues[K]
+        : never)
+  | (D extends { nullable: true } ? null : never);
+
+type KeyValues = { -readonly [K in keyof typeof KEY_DOCS]: ValueOf<(typeof KEY_DOCS)[K]> };
+/**
+ * The run configuration: one value per key, typed by its description above (inferred, not
+ * written again). An interface rather than the alias, so that the API documentation lists every key.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface RunConfig extends KeyValues {}
+
+/** Every config key's description: its kind, bounds and help. */
+export const KEYS: Readonly<Record<keyof RunConfig, KeyDoc>> = KEY_DOCS;
+
+/** A config after defaults are resolved: the derived epoch counts are numbers. */
+export interface ResolvedConfig extends RunConfig {
+  warmupEpochs: number;
+  ascentEpochs: number;
+}
