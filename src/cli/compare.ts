@@ -336,9 +336,9 @@ function warnNoAscentOf(plan: Plan): void {
   const seen = new Set<string>();
   for (const t of plan.tasks) {
     if (t.kind !== 'train') continue;
-    const { method, epochs, ascentEpochs } = t.config;
-    if (seen.has(`${method} ${epochs} ${ascentEpochs}`)) continue;
-    seen.add(`${method} ${epochs} ${ascentEpochs}`);
+    const key = `${t.config.method} ${t.config.epochs} ${t.config.ascentEpochs}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     warnNoAscent(t.config);
   }
 }
@@ -372,7 +372,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
 
 /** `seal compare`'s words as a CompareSpec; null after printing the usage for --help. */
 export async function compareSpecOf(argv: string[]): Promise<CompareSpec | null> {
-  // Flags outside the table are collected as training options, so that resolveConfig names the nearest one.
+  // Flags outside the table are collected as training options, so that checkSettings names the nearest one.
   const parsed = parseArgv(argv, COMPARE_FLAGS, { command: 'compare', unknown: 'collect' });
   const v = parsed.values as CommandValues<'compare'> & { help?: true };
   if (v.help) {
@@ -445,11 +445,11 @@ export async function runCompare(spec: CompareSpec): Promise<number> {
   // Held until the command ends: a second coordinator would launch the same tasks again.
   using _lock = lockComparison(out);
   const t0 = performance.now();
-  const planned = boundedPlan(options, spec.maxTasks);
+  const prepared = preparePlan(options, boundedPlan(options, spec.maxTasks));
+  const { layout, plan } = prepared;
+  noteRepair(prepared);
+  warnNoAscentOf(plan);
   if (spec.slurm !== null) {
-    const { layout, plan, ...notes } = preparePlan(options, planned);
-    noteRepair(notes);
-    warnNoAscentOf(plan);
     process.stdout.write(`plan: ${plan.tasks.length} tasks (${layout.planFile})\n`);
     const poll = process.env.SEAL_SLURM_POLL_SECONDS;
     const report = await compareOnSlurm(layout, plan, spec.slurm.options, {
@@ -465,10 +465,6 @@ export async function runCompare(spec: CompareSpec): Promise<number> {
     }
     return 0;
   }
-  const prepared = preparePlan(options, planned);
-  const { layout, plan } = prepared;
-  noteRepair(prepared);
-  warnNoAscentOf(plan);
   const { jobs, threads: perTask } = jobsAndThreads(options);
   process.stdout.write(
     `plan: ${plan.tasks.length} tasks (${layout.planFile}); ${jobs} at a time with ${perTask} thread${perTask === 1 ? '' : 's'} each; \`seal status ${out}\` shows them\n`,

@@ -69,7 +69,7 @@ function taskConfig(arm: Arm, values: Record<string, unknown>): TaskConfig {
     const { out: _out, threads: _threads, ...config } = resolveConfig([{ source: 'compare settings', values }]);
     return config;
   } catch (e) {
-    if (!(e instanceof ConfigError) || Object.keys(arm.overrides).length === 0 || e.message.startsWith('arm ')) throw e;
+    if (!(e instanceof ConfigError) || Object.keys(arm.overrides).length === 0) throw e;
     throw new ConfigError(`arm '${arm.name}': ${e.message.split('\nhint: ')[0]}`, e.hint);
   }
 }

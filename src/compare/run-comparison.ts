@@ -105,7 +105,7 @@ export function settingsOf(o: CompareOptions): CompareSettings {
 }
 
 /** Settings every arm shares, which an arm may not set. */
-const SHARED_KEYS = ['method', 'seed', 'out', 'threads', 'generations'];
+const SHARED_KEYS: readonly string[] = [...PER_RUN_KEYS, 'generations'];
 
 /** An arm's name fits a folder, and its method and each of its settings are valid; every error names the arm. */
 function checkArm(arm: Arm): void {
